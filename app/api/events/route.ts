@@ -1,0 +1,61 @@
+import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
+import type { QueueSample } from "@/lib/events/sampler";
+import { lastEventIdOf, SSE_HEADERS, sseEvent } from "@/lib/events/sse";
+import type { Payment } from "@/lib/payments/decide";
+import { getLive } from "@/lib/runtime";
+
+export const dynamic = "force-dynamic";
+
+const HEARTBEAT_MS = 15_000;
+
+/** Live dashboard events: snapshot, queues (~1/s from the shared sampler), payment, heartbeats. */
+export async function GET(request: Request) {
+  const { sampler, relay, runtime } = getLive();
+  const resumeFrom = lastEventIdOf(request);
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (chunk: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(chunk));
+        } catch {
+          cleanup();
+        }
+      };
+      const onPayment = (payment: Payment) => send(sseEvent("payment", payment, payment.seq));
+      const onSample = (sample: QueueSample) => send(sseEvent("queues", sample));
+      const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        relay.off("payment", onPayment);
+        sampler.off("sample", onSample);
+        request.signal.removeEventListener("abort", cleanup);
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+
+      send("retry: 2000\n\n");
+      send(sseEvent("snapshot", dashboardSnapshot()));
+      if (resumeFrom !== null) {
+        for (const payment of runtime.ledger.since(resumeFrom)) onPayment(payment);
+      }
+      relay.on("payment", onPayment);
+      sampler.on("sample", onSample);
+      request.signal.addEventListener("abort", cleanup);
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+
+  return new Response(stream, { headers: SSE_HEADERS });
+}

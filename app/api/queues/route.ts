@@ -1,0 +1,7 @@
+import { queuesSnapshot } from "@/lib/dashboard/snapshot";
+
+export const dynamic = "force-dynamic";
+
+export function GET() {
+  return Response.json(queuesSnapshot());
+}

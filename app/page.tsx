@@ -1,0 +1,9 @@
+import { Dashboard } from "@/components/dashboard";
+import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
+
+export const dynamic = "force-dynamic";
+
+export default function HomePage() {
+  // The first paint already has data; SSE keeps it live from there.
+  return <Dashboard initial={dashboardSnapshot()} />;
+}

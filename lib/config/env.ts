@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * Every setting Warren reads from the environment, parsed once. A wrong value
+ * fails at start with the variable's name and what was expected, rather than
+ * surfacing later as a confusing broker or database error.
+ */
+const amqpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^amqps?:\/\/[^\s]+$/.test(value), {
+    message: "expected an amqp:// or amqps:// URL, e.g. amqp://guest:guest@127.0.0.1:5672",
+  });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), {
+    message: "expected an http:// or https:// URL, e.g. http://127.0.0.1:15672",
+  });
+
+const queueName = z
+  .string()
+  .trim()
+  .min(1, "expected a non-empty queue name")
+  .max(200, "expected a queue name of at most 200 characters")
+  .regex(/^[A-Za-z0-9._:-]+$/, "expected letters, digits, '.', '_', ':' or '-' only");
+
+const integer = (min: number, max: number, example: number) =>
+  z.coerce
+    .number({ message: `expected an integer from ${min} to ${max}, e.g. ${example}` })
+    .int(`expected an integer from ${min} to ${max}, e.g. ${example}`)
+    .min(min, `expected an integer from ${min} to ${max}, e.g. ${example}`)
+    .max(max, `expected an integer from ${min} to ${max}, e.g. ${example}`);
+
+const flag = z
+  .enum(["0", "1", "true", "false", "yes", "no", "on", "off"], {
+    message: "expected 1/0, true/false, yes/no or on/off",
+  })
+  .transform((value) => ["1", "true", "yes", "on"].includes(value));
+
+export const envSchema = z.object({
+  AMQP_URL: amqpUrl.default("amqp://guest:guest@127.0.0.1:5672"),
+  WARREN_DB_PATH: z.string().trim().min(1, "expected a file path").default("data/warren.db"),
+  ORDER_QUEUE: queueName.default("order_queue"),
+  PREFETCH: integer(1, 10_000, 100).default(100),
+  PORT: integer(1, 65_535, 3000).default(3000),
+  WARREN_CONSUMER: flag.default(true),
+  RABBITMQ_MANAGEMENT_URL: httpUrl.default("http://127.0.0.1:15672"),
+  SAMPLE_INTERVAL_MS: integer(100, 60_000, 1000).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws a ConfigError naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Treat empty strings as unset so `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((key) => [key, source[key] === "" ? undefined : source[key]]),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const got = cleaned[name];
+    return `${name}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(redact(name, got))})`}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** Never echo a password back, even in a start-up error. */
+function redact(name: string, value: string): string {
+  if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") {
+    return value.replace(/\/\/([^:/@]+):([^@]*)@/, "//$1:***@");
+  }
+  return value;
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,58 @@
+/**
+ * The one error type for failures Warren expects (bad input, broker down,
+ * unroutable message). `toResponse()` gives the client a reason it can act on
+ * and never leaks hosts, credentials or stack traces.
+ */
+export type WarrenErrorCode =
+  | "bad_request"
+  | "unsupported_media_type"
+  | "broker_unavailable"
+  | "unroutable"
+  | "publish_failed"
+  | "payload_too_large";
+
+const statusOf: Record<WarrenErrorCode, number> = {
+  bad_request: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  broker_unavailable: 503,
+  unroutable: 503,
+  publish_failed: 503,
+};
+
+export class WarrenError extends Error {
+  constructor(
+    readonly code: WarrenErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "WarrenError";
+  }
+
+  get status(): number {
+    return statusOf[this.code];
+  }
+
+  toJSON() {
+    return {
+      error: this.code,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+
+  toResponse(): Response {
+    const headers: Record<string, string> = {};
+    if (this.status === 503) headers["Retry-After"] = "2";
+    return Response.json(this.toJSON(), { status: this.status, headers });
+  }
+}
+
+/** By name as well as class: Next.js loads lib modules in more than one module graph. */
+export function isWarrenError(error: unknown): error is WarrenError {
+  return (
+    error instanceof WarrenError ||
+    (error instanceof Error && error.name === "WarrenError" && typeof (error as WarrenError).toResponse === "function")
+  );
+}

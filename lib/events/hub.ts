@@ -1,0 +1,63 @@
+import { EventEmitter } from "node:events";
+import type { ChannelModel } from "amqplib";
+import type { BrokerLink } from "../amqp/link";
+import { PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
+import type { Payment } from "../payments/decide";
+
+/**
+ * Relays payment events from the `payments.events` fanout into this process,
+ * whichever process recorded the payment (this one or an `npm run worker`).
+ * Every web process has its own exclusive, auto-deleted queue on the fanout.
+ */
+export class PaymentRelay extends EventEmitter {
+  private opening = false;
+  relayed = 0;
+
+  constructor(
+    private readonly link: BrokerLink,
+    private readonly log?: (message: string) => void,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  start(): this {
+    this.link.on("up", (model: ChannelModel) => void this.open(model));
+    const model = this.link.current();
+    if (model) void this.open(model);
+    return this;
+  }
+
+  private async open(model: ChannelModel) {
+    if (this.opening) return;
+    this.opening = true;
+    try {
+      const channel = await model.createChannel();
+      channel.on("error", () => {});
+      channel.on("close", () => {
+        const live = this.link.current();
+        if (live === model) setTimeout(() => void this.open(model), 250);
+      });
+      const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
+      await channel.bindQueue(queue, PAYMENT_EVENTS_EXCHANGE, "");
+      await channel.consume(
+        queue,
+        (message) => {
+          if (!message) return;
+          try {
+            const payment = JSON.parse(message.content.toString("utf8")) as Payment;
+            this.relayed++;
+            this.emit("payment", payment);
+          } catch {
+            // Not ours; events are advisory, the ledger is the record.
+          }
+        },
+        { noAck: true },
+      );
+    } catch (error) {
+      this.log?.(`[events] could not subscribe to payment events: ${(error as Error).message}`);
+    } finally {
+      this.opening = false;
+    }
+  }
+}

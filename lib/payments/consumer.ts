@@ -1,0 +1,291 @@
+import { EventEmitter } from "node:events";
+import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
+import type { BrokerLink } from "../amqp/link";
+import type { ConfirmPublisher } from "../amqp/publisher";
+import { DEAD_LETTER_EXCHANGE, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
+import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
+import type { Ledger, LedgerEntry } from "./ledger";
+
+export const REASON_HEADER = "x-warren-reason";
+export const ORIGINAL_QUEUE_HEADER = "x-warren-original-queue";
+export const DEAD_LETTERED_AT_HEADER = "x-warren-dead-lettered-at";
+
+/** How many times a delivery may fail for reasons of ours (DB error) before it is dead-lettered. */
+export const MAX_HANDLER_ATTEMPTS = 3;
+
+export interface PaymentConsumerOptions {
+  consumeLink: BrokerLink;
+  publisher: ConfirmPublisher;
+  ledger: Ledger;
+  queue: string;
+  prefetch: number;
+  log?: (message: string) => void;
+}
+
+interface Delivery {
+  channel: Channel;
+  message: ConsumeMessage;
+}
+
+export interface ConsumerStats {
+  running: boolean;
+  paid: number;
+  duplicates: number;
+  deadLettered: number;
+  inFlight: number;
+}
+
+/**
+ * The payment service. Deliveries that arrive together are recorded in one
+ * DB transaction and acked only after it commits. Invalid and conflicting
+ * messages are published to the dead-letter queue with the reason in a header
+ * (confirmed) and then acked, so they never loop or crash the consumer.
+ */
+export class PaymentConsumer extends EventEmitter {
+  private channel: Channel | null = null;
+  private consumerTag: string | null = null;
+  private buffer: Delivery[] = [];
+  private flushScheduled = false;
+  private stopping = false;
+  private readonly failures = new Map<string, number>();
+  private opening = false;
+  readonly stats: ConsumerStats = { running: false, paid: 0, duplicates: 0, deadLettered: 0, inFlight: 0 };
+
+  constructor(private readonly options: PaymentConsumerOptions) {
+    super();
+  }
+
+  start(): this {
+    const { consumeLink } = this.options;
+    consumeLink.on("up", (model: ChannelModel) => void this.open(model));
+    consumeLink.on("down", () => {
+      this.channel = null;
+      this.consumerTag = null;
+      this.stats.running = false;
+    });
+    const model = consumeLink.current();
+    if (model) void this.open(model);
+    return this;
+  }
+
+  private async open(model: ChannelModel): Promise<void> {
+    if (this.opening || this.stopping || this.channel) return;
+    this.opening = true;
+    const { queue, prefetch, log } = this.options;
+    try {
+      const channel = await model.createChannel();
+      channel.on("error", (error: Error) => log?.(`[payments] channel error: ${error.message}`));
+      channel.on("close", () => {
+        if (this.channel !== channel) return;
+        this.channel = null;
+        this.consumerTag = null;
+        this.stats.running = false;
+        const live = this.options.consumeLink.current();
+        if (live && !this.stopping) setTimeout(() => void this.open(live), 250);
+      });
+      await channel.prefetch(prefetch);
+      await channel.assertQueue(queue, { durable: true });
+      this.channel = channel;
+      await this.subscribe(channel);
+    } catch (error) {
+      log?.(`[payments] could not start consuming: ${(error as Error).message}`);
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private async subscribe(channel: Channel): Promise<void> {
+    const { queue, log } = this.options;
+    const { consumerTag } = await channel.consume(queue, (message) => {
+      if (message === null) {
+        // The broker cancelled us (queue deleted): declare it again and resubscribe.
+        log?.(`[payments] consumer cancelled by the broker; re-subscribing to ${queue}`);
+        this.consumerTag = null;
+        this.stats.running = false;
+        setTimeout(() => void this.resubscribe(channel), 500);
+        return;
+      }
+      this.enqueue({ channel, message });
+    });
+    this.consumerTag = consumerTag;
+    this.stats.running = true;
+    log?.(`[payments] consuming ${queue} (prefetch ${this.options.prefetch})`);
+  }
+
+  private async resubscribe(channel: Channel): Promise<void> {
+    if (this.stopping || this.channel !== channel) return;
+    try {
+      await channel.assertQueue(this.options.queue, { durable: true });
+      await this.subscribe(channel);
+    } catch (error) {
+      this.options.log?.(`[payments] re-subscribe failed: ${(error as Error).message}`);
+    }
+  }
+
+  private enqueue(delivery: Delivery) {
+    this.buffer.push(delivery);
+    this.stats.inFlight++;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => void this.flush());
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return;
+
+    const payable: Array<{ delivery: Delivery; entry: LedgerEntry }> = [];
+    const deadLetters: Array<{ delivery: Delivery; reason: string; orderId: string | null }> = [];
+    for (const delivery of batch) {
+      const { content, properties } = delivery.message;
+      const decoded = decodeOrderMessage(content, properties.timestamp);
+      if (decoded.kind === "invalid") {
+        deadLetters.push({ delivery, reason: decoded.reason, orderId: null });
+      } else {
+        payable.push({ delivery, entry: this.entryOf(delivery.message, decoded.order) });
+      }
+    }
+
+    let outcomes: LedgerOutcome[] = [];
+    try {
+      outcomes = this.options.ledger.recordBatch(payable.map((p) => p.entry));
+    } catch (error) {
+      // Our side failed (disk full, locked DB…): retry a bounded number of times.
+      for (const { delivery, entry } of payable) this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
+      payable.length = 0;
+    }
+
+    const paid: Payment[] = [];
+    payable.forEach(({ delivery, entry }, index) => {
+      const outcome = outcomes[index];
+      if (!outcome) return;
+      if (outcome.kind === "conflict") {
+        deadLetters.push({ delivery, reason: outcome.reason, orderId: entry.order.orderId });
+        return;
+      }
+      this.failures.delete(entry.messageId);
+      this.ack(delivery);
+      if (outcome.kind === "paid") {
+        this.stats.paid++;
+        paid.push(outcome.payment);
+      } else {
+        this.stats.duplicates++;
+        this.emit("duplicate", { orderId: outcome.orderId, messageId: entry.messageId });
+      }
+    });
+
+    for (const payment of paid) {
+      this.options.publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(payment)));
+      this.emit("payment", payment);
+    }
+
+    await Promise.all(deadLetters.map((d) => this.deadLetter(d.delivery, d.reason, d.orderId)));
+  }
+
+  private entryOf(message: ConsumeMessage, order: PayableOrder): LedgerEntry {
+    const id = message.properties.messageId;
+    return {
+      order,
+      messageId: typeof id === "string" && id.length > 0 ? id : `order:${order.orderId}`,
+      redelivered: message.fields.redelivered,
+    };
+  }
+
+  private retryOrGiveUp(
+    delivery: Delivery,
+    entry: LedgerEntry,
+    error: Error,
+    deadLetters: Array<{ delivery: Delivery; reason: string; orderId: string | null }>,
+  ) {
+    const attempts = (this.failures.get(entry.messageId) ?? 0) + 1;
+    this.failures.set(entry.messageId, attempts);
+    if (attempts >= MAX_HANDLER_ATTEMPTS) {
+      this.failures.delete(entry.messageId);
+      deadLetters.push({
+        delivery,
+        reason: `handler failed ${attempts} times: ${error.message}`,
+        orderId: entry.order.orderId,
+      });
+      return;
+    }
+    this.options.log?.(`[payments] recording ${entry.order.orderId} failed (attempt ${attempts}): ${error.message}`);
+    setTimeout(() => this.settle(delivery, (ch, m) => ch.nack(m, false, true)), 200 * attempts);
+  }
+
+  private async deadLetter(delivery: Delivery, reason: string, orderId: string | null): Promise<void> {
+    const { message } = delivery;
+    const { queue, publisher, ledger, log } = this.options;
+    const messageId =
+      typeof message.properties.messageId === "string" && message.properties.messageId
+        ? message.properties.messageId
+        : `dead:${message.fields.deliveryTag}:${Date.now()}`;
+    try {
+      await publisher.publish(DEAD_LETTER_EXCHANGE, queue, message.content, {
+        messageId,
+        persistent: true,
+        contentType: message.properties.contentType,
+        correlationId: message.properties.correlationId,
+        timestamp: message.properties.timestamp,
+        type: message.properties.type,
+        appId: message.properties.appId,
+        headers: {
+          ...(message.properties.headers ?? {}),
+          [REASON_HEADER]: reason.slice(0, 1000),
+          [ORIGINAL_QUEUE_HEADER]: queue,
+          [DEAD_LETTERED_AT_HEADER]: Date.now(),
+          "x-warren-redelivered": message.fields.redelivered,
+        },
+      });
+      try {
+        ledger.recordDeadLetter(messageId, orderId);
+      } catch {
+        // The dead letter itself is safe in the DLQ; the log row is a convenience.
+      }
+      this.stats.deadLettered++;
+      this.emit("dead-letter", { messageId, orderId, reason });
+      this.ack(delivery);
+    } catch (error) {
+      log?.(`[payments] could not dead-letter a message (${reason}): ${(error as Error).message}; requeueing`);
+      setTimeout(() => this.settle(delivery, (ch, m) => ch.nack(m, false, true)), 1000);
+    }
+  }
+
+  private ack(delivery: Delivery) {
+    this.settle(delivery, (ch, m) => ch.ack(m));
+  }
+
+  private settle(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {
+    this.stats.inFlight = Math.max(0, this.stats.inFlight - 1);
+    // An ack on a dead channel is meaningless: the broker will redeliver, and the ledger dedupes.
+    if (delivery.channel !== this.channel) return;
+    try {
+      action(delivery.channel, delivery.message);
+    } catch {
+      // Channel closed between the check and the call; same as above.
+    }
+    if (this.stopping && this.stats.inFlight === 0) this.emit("drained");
+  }
+
+  /** Stops taking work, lets in-flight deliveries settle, then closes the channel. */
+  async stop(timeoutMs = 5000): Promise<void> {
+    this.stopping = true;
+    const channel = this.channel;
+    if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => {});
+    if (this.stats.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.once("drained", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    this.channel = null;
+    this.stats.running = false;
+    // Closing the channel returns anything still unacked to the queue.
+    if (channel) await channel.close().catch(() => {});
+  }
+}

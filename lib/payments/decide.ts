@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { describeIssues, orderMessageSchema } from "../orders/schema";
+
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+export interface PayableOrder {
+  orderId: string;
+  item: string;
+  quantity: number;
+  placedAt: number | null;
+  /** Identifies the order's content, so a re-sent order is told apart from a colliding id. */
+  bodyHash: string;
+}
+
+export type Decoded = { kind: "payable"; order: PayableOrder } | { kind: "invalid"; reason: string };
+
+/** Decides what a raw delivery is, without any I/O. */
+export function decodeOrderMessage(content: Buffer, timestampSeconds?: number): Decoded {
+  if (content.length > MAX_MESSAGE_BYTES) {
+    return { kind: "invalid", reason: `message too large: ${content.length} bytes (limit ${MAX_MESSAGE_BYTES})` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(content.toString("utf8"));
+  } catch (error) {
+    return { kind: "invalid", reason: `not JSON: ${(error as Error).message}` };
+  }
+  const parsed = orderMessageSchema.safeParse(json);
+  if (!parsed.success) return { kind: "invalid", reason: `schema: ${describeIssues(parsed.error)}` };
+  const { orderId, item, quantity, placedAt } = parsed.data;
+  const fallbackPlacedAt =
+    typeof timestampSeconds === "number" && timestampSeconds > 0 ? timestampSeconds * 1000 : null;
+  return {
+    kind: "payable",
+    order: {
+      orderId,
+      item,
+      quantity,
+      placedAt: placedAt ?? fallbackPlacedAt,
+      bodyHash: hashOrder(orderId, item, quantity),
+    },
+  };
+}
+
+export function hashOrder(orderId: string, item: string, quantity: number): string {
+  return createHash("sha256")
+    .update(JSON.stringify([orderId, item, quantity]))
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** What the ledger found when it tried to record a payment. */
+export type LedgerOutcome =
+  | { kind: "paid"; payment: Payment }
+  | { kind: "duplicate"; orderId: string }
+  | { kind: "conflict"; orderId: string; reason: string };
+
+export interface Payment {
+  seq: number;
+  orderId: string;
+  item: string;
+  quantity: number;
+  amountCents: number;
+  placedAt: number | null;
+  paidAt: number;
+  latencyMs: number | null;
+}
+
+/** Same order id and same content is a duplicate; same id, other content is a conflict. */
+export function classifyExisting(existingHash: string, incoming: PayableOrder): LedgerOutcome {
+  if (existingHash === incoming.bodyHash) return { kind: "duplicate", orderId: incoming.orderId };
+  return {
+    kind: "conflict",
+    orderId: incoming.orderId,
+    reason: `conflict: order ${incoming.orderId} was already paid with a different body`,
+  };
+}

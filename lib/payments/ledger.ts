@@ -1,0 +1,139 @@
+import type { Db } from "../store/db";
+import { classifyExisting, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
+import { amountCents } from "./pricing";
+
+export interface LedgerEntry {
+  order: PayableOrder;
+  messageId: string;
+  redelivered: boolean;
+}
+
+interface PaymentRow {
+  seq: number;
+  order_id: string;
+  item: string;
+  quantity: number;
+  amount_cents: number;
+  placed_at: number | null;
+  paid_at: number;
+}
+
+function toPayment(row: PaymentRow): Payment {
+  return {
+    seq: row.seq,
+    orderId: row.order_id,
+    item: row.item,
+    quantity: row.quantity,
+    amountCents: row.amount_cents,
+    placedAt: row.placed_at,
+    paidAt: row.paid_at,
+    latencyMs: row.placed_at === null ? null : Math.max(0, row.paid_at - row.placed_at),
+  };
+}
+
+const paymentColumns = "seq, order_id, item, quantity, amount_cents, placed_at, paid_at";
+
+/**
+ * The payments ledger. Exactly-once lives here, not in the broker: a payment
+ * row is UNIQUE per order id, so a redelivered or re-sent message finds the
+ * row and is recorded as a duplicate. The `redelivered` flag is only kept for
+ * the record; it decides nothing.
+ */
+export class Ledger {
+  private readonly findPayment;
+  private readonly insertPayment;
+  private readonly upsertMessage;
+  private readonly insertDuplicate;
+  private readonly recentStmt;
+  private readonly sinceStmt;
+  private readonly countsStmt;
+  private readonly recordBatchTx;
+
+  constructor(
+    readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.findPayment = db.prepare<[string], { body_hash: string }>("SELECT body_hash FROM payments WHERE order_id = ?");
+    this.insertPayment = db.prepare<[string, string, string, number, number, string, number | null, number, number]>(
+      `INSERT INTO payments (order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, paid_at, redelivered)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertMessage = db.prepare<[string, string | null, string, number, number]>(
+      `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(message_id) DO UPDATE SET deliveries = deliveries + 1, last_seen_at = excluded.last_seen_at`,
+    );
+    this.insertDuplicate = db.prepare<[string, string, number, number]>(
+      "INSERT INTO duplicates (order_id, message_id, redelivered, seen_at) VALUES (?, ?, ?, ?)",
+    );
+    this.recentStmt = db.prepare<[number], PaymentRow>(
+      `SELECT ${paymentColumns} FROM payments ORDER BY seq DESC LIMIT ?`,
+    );
+    this.sinceStmt = db.prepare<[number, number], PaymentRow>(
+      `SELECT ${paymentColumns} FROM payments WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+    );
+    this.countsStmt = db.prepare<[], { payments: number; duplicates: number }>(
+      "SELECT (SELECT COUNT(*) FROM payments) AS payments, (SELECT COUNT(*) FROM duplicates) AS duplicates",
+    );
+    this.recordBatchTx = db.transaction((entries: LedgerEntry[]) => entries.map((entry) => this.recordOne(entry)));
+  }
+
+  /** Records a batch of deliveries in ONE transaction; the caller acks after it returns. */
+  recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
+    if (entries.length === 0) return [];
+    return this.recordBatchTx(entries);
+  }
+
+  private recordOne({ order, messageId, redelivered }: LedgerEntry): LedgerOutcome {
+    const at = this.now();
+    const existing = this.findPayment.get(order.orderId);
+    if (existing) {
+      const outcome = classifyExisting(existing.body_hash, order);
+      this.upsertMessage.run(messageId, order.orderId, outcome.kind, at, at);
+      if (outcome.kind === "duplicate") this.insertDuplicate.run(order.orderId, messageId, redelivered ? 1 : 0, at);
+      return outcome;
+    }
+    const amount = amountCents(order.item, order.quantity);
+    const info = this.insertPayment.run(
+      order.orderId,
+      messageId,
+      order.item,
+      order.quantity,
+      amount,
+      order.bodyHash,
+      order.placedAt,
+      at,
+      redelivered ? 1 : 0,
+    );
+    this.upsertMessage.run(messageId, order.orderId, "paid", at, at);
+    return {
+      kind: "paid",
+      payment: toPayment({
+        seq: Number(info.lastInsertRowid),
+        order_id: order.orderId,
+        item: order.item,
+        quantity: order.quantity,
+        amount_cents: amount,
+        placed_at: order.placedAt,
+        paid_at: at,
+      }),
+    };
+  }
+
+  /** Notes a message that went to the dead-letter queue. */
+  recordDeadLetter(messageId: string, orderId: string | null): void {
+    const at = this.now();
+    this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
+  }
+
+  recent(limit = 50): Payment[] {
+    return this.recentStmt.all(limit).map(toPayment);
+  }
+
+  since(seq: number, limit = 500): Payment[] {
+    return this.sinceStmt.all(seq, limit).map(toPayment);
+  }
+
+  counts(): { payments: number; duplicates: number } {
+    return this.countsStmt.get() ?? { payments: 0, duplicates: 0 };
+  }
+}

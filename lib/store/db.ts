@@ -1,0 +1,52 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+
+export type Db = Database.Database;
+
+const migrations = [
+  `CREATE TABLE IF NOT EXISTS payments (
+     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+     order_id     TEXT    NOT NULL UNIQUE,
+     message_id   TEXT    NOT NULL,
+     item         TEXT    NOT NULL,
+     quantity     INTEGER NOT NULL,
+     amount_cents INTEGER NOT NULL,
+     body_hash    TEXT    NOT NULL,
+     placed_at    INTEGER,
+     paid_at      INTEGER NOT NULL,
+     redelivered  INTEGER NOT NULL DEFAULT 0
+   )`,
+  // Each message id is recorded once, with what became of it.
+  `CREATE TABLE IF NOT EXISTS messages (
+     message_id    TEXT    PRIMARY KEY,
+     order_id      TEXT,
+     outcome       TEXT    NOT NULL,
+     first_seen_at INTEGER NOT NULL,
+     last_seen_at  INTEGER NOT NULL,
+     deliveries    INTEGER NOT NULL DEFAULT 1
+   )`,
+  `CREATE TABLE IF NOT EXISTS duplicates (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     order_id    TEXT    NOT NULL,
+     message_id  TEXT    NOT NULL,
+     redelivered INTEGER NOT NULL,
+     seen_at     INTEGER NOT NULL
+   )`,
+  "CREATE INDEX IF NOT EXISTS duplicates_order ON duplicates(order_id)",
+];
+
+/** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */
+export function openDb(path: string): Db {
+  const file = path === ":memory:" ? path : resolve(path);
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  // FULL: a payment is on disk before its message is acked, even across a power cut.
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.transaction(() => {
+    for (const sql of migrations) db.exec(sql);
+  })();
+  return db;
+}
