@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import amqp, { type GetMessage } from "amqplib";
+import { BrokerLink } from "../../lib/amqp/link";
+import { ConfirmPublisher } from "../../lib/amqp/publisher";
+import { deadLetterQueueOf } from "../../lib/amqp/topology";
+import { PaymentConsumer } from "../../lib/payments/consumer";
+import { Ledger } from "../../lib/payments/ledger";
+import { openDb } from "../../lib/store/db";
+
+export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+
+/**
+ * A real broker, a real SQLite file, and Warren's real consumer, on a queue
+ * of its own so tests never see each other's messages.
+ */
+export async function startPipeline(label: string, { prefetch = 50 } = {}) {
+  const queue = `test.${label}.${process.pid}.${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), "warren-it-"));
+  const ledger = new Ledger(openDb(join(dir, "ledger.db")));
+  const publishLink = await new BrokerLink({ url: AMQP_URL, name: `test-${label}-publish`, queues: [queue] }).start();
+  const consumeLink = await new BrokerLink({ url: AMQP_URL, name: `test-${label}-consume`, queues: [queue] }).start();
+  const publisher = new ConfirmPublisher(publishLink);
+  const consumer = new PaymentConsumer({ consumeLink, publisher, ledger, queue, prefetch });
+  consumer.start();
+  await waitFor(() => consumer.stats.running && publisher.ready, 10_000, "the consumer to start");
+
+  // A plain amqplib connection, like a third-party producer.
+  const raw = await amqp.connect(AMQP_URL);
+  const rawChannel = await raw.createConfirmChannel();
+
+  return {
+    queue,
+    dlq: deadLetterQueueOf(queue),
+    ledger,
+    consumer,
+    publisher,
+    consumeLink,
+    rawChannel,
+    /** Sends a raw message to the queue and waits for the broker's confirm. */
+    async send(content: Buffer | string, options: amqp.Options.Publish = {}) {
+      rawChannel.sendToQueue(queue, typeof content === "string" ? Buffer.from(content) : content, {
+        persistent: true,
+        ...options,
+      });
+      await rawChannel.waitForConfirms();
+    },
+    async getDeadLetter(timeoutMs = 5000): Promise<GetMessage> {
+      let found: GetMessage | false = false;
+      await waitFor(
+        async () => {
+          found = await rawChannel.get(deadLetterQueueOf(queue), { noAck: true });
+          return found !== false;
+        },
+        timeoutMs,
+        "a dead letter",
+      );
+      return found as unknown as GetMessage;
+    },
+    async close() {
+      await consumer.stop();
+      const cleanup = await raw.createChannel();
+      await cleanup.deleteQueue(queue).catch(() => {});
+      await cleanup.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
+      await raw.close().catch(() => {});
+      await publishLink.close();
+      await consumeLink.close();
+      ledger.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 25,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

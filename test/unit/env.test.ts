@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, parseEnv } from "../../lib/config/env";
+
+describe("parseEnv", () => {
+  it("gives the documented defaults for an empty environment", () => {
+    const env = parseEnv({});
+    assert.equal(env.AMQP_URL, "amqp://guest:guest@127.0.0.1:5672");
+    assert.equal(env.ORDER_QUEUE, "order_queue");
+    assert.equal(env.WARREN_DB_PATH, "data/warren.db");
+    assert.equal(env.PREFETCH, 100);
+    assert.equal(env.PORT, 3000);
+    assert.equal(env.WARREN_CONSUMER, true);
+  });
+
+  it("reads numbers and flags from text", () => {
+    const env = parseEnv({ PREFETCH: "20", PORT: "4000", WARREN_CONSUMER: "off" });
+    assert.equal(env.PREFETCH, 20);
+    assert.equal(env.PORT, 4000);
+    assert.equal(env.WARREN_CONSUMER, false);
+  });
+
+  it("names the variable and what is expected when a value is wrong", () => {
+    assert.throws(
+      () => parseEnv({ PREFETCH: "lots", AMQP_URL: "http://user:secret@host" }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /PREFETCH: expected an integer from 1 to 10000/);
+        assert.match(error.message, /AMQP_URL: expected an amqp:\/\/ or amqps:\/\/ URL/);
+        assert.doesNotMatch(error.message, /secret/, "the password is never echoed");
+        return true;
+      },
+    );
+  });
+
+  it("rejects a queue name with spaces", () => {
+    assert.throws(() => parseEnv({ ORDER_QUEUE: "my queue" }), /ORDER_QUEUE: expected letters, digits/);
+  });
+});
