@@ -1,0 +1,87 @@
+import { expect, paymentTotals, test, unique } from "./fixtures";
+
+test.describe("the dashboard", () => {
+  test("an order placed in the form shows up paid in the live feed without a reload", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+    // A marker that a reload would wipe.
+    await page.evaluate(() => {
+      (window as unknown as { __noReload: boolean }).__noReload = true;
+    });
+    const item = unique("e2e-book");
+    await page.getByLabel("Item").fill(item);
+    await page.getByLabel("Quantity").fill("2");
+    const started = Date.now();
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect(page.getByTestId("order-status")).toContainText("placed");
+    const row = page.getByTestId("payment-row").filter({ hasText: item });
+    await expect(row).toBeVisible();
+    test.info().annotations.push({ type: "click→paid in feed (ms)", description: String(Date.now() - started) });
+    await expect(row).toContainText("2");
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+  });
+
+  test("a bad input shows an inline error and publishes nothing", async ({ page, request, broker }) => {
+    await page.goto("/");
+    const before = await paymentTotals(request);
+    const dlqBefore = await broker.depth(broker.dlq);
+
+    await page.getByLabel("Item").fill("   ");
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect(page.getByText("Item is required")).toBeVisible();
+    await expect(page.getByLabel("Item")).toHaveAttribute("aria-invalid", "true");
+
+    await page.getByLabel("Item").fill("book");
+    await page.getByLabel("Quantity").fill("0");
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect(page.getByText("Quantity must be at least 1")).toBeVisible();
+
+    // Give anything that had been published time to be paid or dead-lettered.
+    await page.waitForTimeout(1500);
+    expect(await paymentTotals(request)).toBe(before);
+    expect(await broker.depth(broker.queue)).toBe(0);
+    expect(await broker.depth(broker.dlq)).toBe(dlqBefore);
+  });
+
+  test("the queue cards update live: a poison message moves the DLQ card", async ({ page, broker }) => {
+    await page.goto("/");
+    const dlqCard = page.getByTestId(`queue-card-${broker.dlq}`);
+    const workCard = page.getByTestId(`queue-card-${broker.queue}`);
+    await expect(workCard.getByTestId("consumers")).toHaveText("1");
+    const before = Number(await dlqCard.getByTestId("ready").textContent());
+    await broker.sendRaw("{not json", { messageId: unique("poison") });
+    await expect(dlqCard.getByTestId("ready")).toHaveText(String(before + 1));
+    expect(await broker.depth(broker.dlq)).toBe(before + 1);
+  });
+
+  test("the page is keyboard usable: tab to the form and submit with Enter", async ({ page }) => {
+    await page.goto("/");
+    const item = unique("kbd-pen");
+    await page.keyboard.press("Tab"); // skip link
+    await page.keyboard.press("Tab");
+    await expect(page.getByLabel("Item")).toBeFocused();
+    await page.keyboard.type(item);
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("payment-row").filter({ hasText: item })).toBeVisible();
+  });
+
+  test("dashboard screenshot (docs/dashboard.png when WARREN_SCREENSHOT=1)", async ({ page, broker }) => {
+    await page.goto("/");
+    for (const [item, quantity] of [
+      ["book", "1"],
+      ["coffee", "3"],
+      ["notebook", "2"],
+    ] as const) {
+      await page.getByLabel("Item").fill(item);
+      await page.getByLabel("Quantity").fill(quantity);
+      await page.getByRole("button", { name: "Place order" }).click();
+      await expect(page.getByTestId("order-status")).toContainText("placed");
+    }
+    await broker.sendRaw('{"orderId": 1711111111111, "item": "book"}');
+    await expect(page.getByTestId("payment-row").filter({ hasText: "1711111111111" })).toBeVisible();
+    await page.waitForTimeout(2500); // let the sparklines draw a few samples
+    const path = process.env.WARREN_SCREENSHOT ? "docs/dashboard.png" : test.info().outputPath("dashboard.png");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path, fullPage: true });
+  });
+});

@@ -1,0 +1,50 @@
+import { type APIRequestContext, test as base, expect } from "@playwright/test";
+import amqp, { type ConfirmChannel } from "amqplib";
+
+const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+
+export interface Broker {
+  queue: string;
+  dlq: string;
+  channel: ConfirmChannel;
+  /** Publishes straight to the order queue, as a third-party producer would. */
+  sendRaw(body: string, options?: amqp.Options.Publish): Promise<void>;
+  depth(queue: string): Promise<number>;
+}
+
+export const test = base.extend<{ broker: Broker }>({
+  broker: async ({}, use) => {
+    const queue = process.env.E2E_QUEUE;
+    if (!queue) throw new Error("E2E_QUEUE is not set; run through playwright.config.ts");
+    const connection = await amqp.connect(AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    await use({
+      queue,
+      dlq: `${queue}.dlq`,
+      channel,
+      async sendRaw(body, options = {}) {
+        channel.sendToQueue(queue, Buffer.from(body), { persistent: true, ...options });
+        await channel.waitForConfirms();
+      },
+      async depth(name) {
+        const probe = await connection.createChannel();
+        try {
+          return (await probe.checkQueue(name)).messageCount;
+        } finally {
+          await probe.close().catch(() => {});
+        }
+      },
+    });
+    await connection.close();
+  },
+});
+
+export { expect };
+
+export async function paymentTotals(request: APIRequestContext): Promise<number> {
+  const res = await request.get("/api/payments");
+  expect(res.ok()).toBe(true);
+  return ((await res.json()) as { totals: { payments: number } }).totals.payments;
+}
+
+export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;

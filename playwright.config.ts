@@ -1,0 +1,53 @@
+import { defineConfig } from "@playwright/test";
+
+// One id per `playwright test` run: workers inherit it, so all share one queue and DB.
+process.env.E2E_RUN_ID ??= `${Date.now()}`;
+const runId = process.env.E2E_RUN_ID;
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+// A fixed queue, purged by global setup: deleting it at teardown would race the server's consumer.
+export const e2eQueue = process.env.E2E_QUEUE ?? "e2e.order_queue";
+process.env.E2E_QUEUE = e2eQueue;
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 30_000,
+  expect: { timeout: 7_000 },
+  reporter: [["list"]],
+  globalSetup: "./e2e/global-setup.ts",
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      // Debian's Chromium: Playwright cannot download its own browser here.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    // The production build (npm test runs `next build` first).
+    command: `npx next start -p ${port} -H 127.0.0.1`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    env: {
+      ORDER_QUEUE: e2eQueue,
+      WARREN_DB_PATH: `data/e2e-${runId}.db`,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  },
+});

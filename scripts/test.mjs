@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite, in the order that fails fastest.
+import { spawnSync } from "node:child_process";
+import { createConnection } from "node:net";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+const steps = [
+  ["lint + format (biome)", "npx", ["biome", "check", "."]],
+  ["typecheck (tsc)", "npx", ["tsc", "--noEmit"]],
+  ["unit tests", "npm", ["run", "--silent", "test:unit"]],
+  ["integration tests (real RabbitMQ)", "npm", ["run", "--silent", "test:integration"]],
+  ["production build (next build)", "npx", ["next", "build"]],
+  ["end-to-end tests (Playwright, Debian Chromium)", "npx", ["playwright", "test"]],
+];
+
+async function brokerReachable(host = "127.0.0.1", port = 5672) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 2000 }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+if (!(await brokerReachable())) {
+  console.error("RabbitMQ is not reachable on 127.0.0.1:5672. Start it (rabbitmq-server -detached) and rerun.");
+  process.exit(1);
+}
+
+const results = [];
+for (const [name, command, args] of steps) {
+  console.log(`\n=== ${name} ===`);
+  const started = Date.now();
+  const run = spawnSync(command, args, { stdio: "inherit", env: process.env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  results.push({ name, ok: run.status === 0, seconds });
+  if (run.status !== 0) break;
+}
+
+console.log("\n=== summary ===");
+for (const r of results) console.log(`${r.ok ? "PASS" : "FAIL"}  ${r.name}  (${r.seconds} s)`);
+const failed = results.some((r) => !r.ok) || results.length < steps.length;
+process.exit(failed ? 1 : 0);
