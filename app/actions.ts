@@ -32,8 +32,8 @@ export async function placeOrderAction(_previous: OrderFormState, formData: Form
     };
   }
   try {
-    const { publisher, env } = getRuntime();
-    const order = await publishOrder(parsed.data, { publisher, queue: env.ORDER_QUEUE });
+    const { publisher, env, orderLog } = getRuntime();
+    const order = await publishOrder(parsed.data, { publisher, queue: env.ORDER_QUEUE, orderLog, source: "form" });
     return {
       status: "ok",
       message: `Order ${order.orderId.slice(0, 8)} placed: ${order.quantity} × ${order.item}. Waiting for its payment…`,

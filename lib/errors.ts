@@ -9,12 +9,20 @@ export type WarrenErrorCode =
   | "broker_unavailable"
   | "unroutable"
   | "publish_failed"
-  | "payload_too_large";
+  | "payload_too_large"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict";
 
 const statusOf: Record<WarrenErrorCode, number> = {
   bad_request: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
   broker_unavailable: 503,
   unroutable: 503,
   publish_failed: 503,

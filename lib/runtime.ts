@@ -5,6 +5,7 @@ import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "./amqp/topology";
 import { type Env, env } from "./config/env";
 import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
+import { OrderLog } from "./orders/order-log";
 import { PaymentConsumer } from "./payments/consumer";
 import { Ledger } from "./payments/ledger";
 import { ManagementClient } from "./queues/management";
@@ -22,6 +23,7 @@ export interface Runtime {
   consumeLink: BrokerLink;
   publisher: ConfirmPublisher;
   ledger: Ledger;
+  orderLog: OrderLog;
   management: ManagementClient;
   consumer: PaymentConsumer | null;
   sampler: QueueSampler | null;
@@ -50,12 +52,14 @@ export function getRuntime(role = "web"): Runtime {
     });
   });
   log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
+  const db = openDb(config.WARREN_DB_PATH);
   const runtime: Runtime = {
     env: config,
     publishLink,
     consumeLink,
     publisher: new ConfirmPublisher(publishLink),
-    ledger: new Ledger(openDb(config.WARREN_DB_PATH)),
+    ledger: new Ledger(db),
+    orderLog: new OrderLog(db),
     management,
     consumer: null,
     sampler: null,

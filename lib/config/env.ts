@@ -48,6 +48,12 @@ export const envSchema = z.object({
   WARREN_CONSUMER: flag.default(true),
   RABBITMQ_MANAGEMENT_URL: httpUrl.default("http://127.0.0.1:15672"),
   SAMPLE_INTERVAL_MS: integer(100, 60_000, 1000).default(1000),
+  /** Enables operator sign-in; without it every action is disabled. */
+  WARREN_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").optional(),
+  /** Signs session cookies; derived from the password when unset. */
+  WARREN_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
+  /** Turns every operator action off, whoever is signed in. */
+  WARREN_READ_ONLY: flag.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -77,6 +83,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 /** Never echo a password back, even in a start-up error. */
 function redact(name: string, value: string): string {
+  if (name === "WARREN_ADMIN_PASSWORD" || name === "WARREN_SESSION_SECRET") return "***";
   if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") {
     return value.replace(/\/\/([^:/@]+):([^@]*)@/, "//$1:***@");
   }

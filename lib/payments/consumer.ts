@@ -25,6 +25,7 @@ export interface PaymentConsumerOptions {
 interface Delivery {
   channel: Channel;
   message: ConsumeMessage;
+  receivedAt: number;
 }
 
 export interface ConsumerStats {
@@ -105,7 +106,7 @@ export class PaymentConsumer extends EventEmitter {
         setTimeout(() => void this.resubscribe(channel), 500);
         return;
       }
-      this.enqueue({ channel, message });
+      this.enqueue({ channel, message, receivedAt: Date.now() });
     });
     this.consumerTag = consumerTag;
     this.stats.running = true;
@@ -145,7 +146,7 @@ export class PaymentConsumer extends EventEmitter {
       if (decoded.kind === "invalid") {
         deadLetters.push({ delivery, reason: decoded.reason, orderId: null });
       } else {
-        payable.push({ delivery, entry: this.entryOf(delivery.message, decoded.order) });
+        payable.push({ delivery, entry: this.entryOf(delivery, decoded.order) });
       }
     }
 
@@ -185,12 +186,13 @@ export class PaymentConsumer extends EventEmitter {
     await Promise.all(deadLetters.map((d) => this.deadLetter(d.delivery, d.reason, d.orderId)));
   }
 
-  private entryOf(message: ConsumeMessage, order: PayableOrder): LedgerEntry {
+  private entryOf({ message, receivedAt }: Delivery, order: PayableOrder): LedgerEntry {
     const id = message.properties.messageId;
     return {
       order,
       messageId: typeof id === "string" && id.length > 0 ? id : `order:${order.orderId}`,
       redelivered: message.fields.redelivered,
+      deliveredAt: receivedAt,
     };
   }
 
@@ -240,7 +242,7 @@ export class PaymentConsumer extends EventEmitter {
         },
       });
       try {
-        ledger.recordDeadLetter(messageId, orderId);
+        ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
       } catch {
         // The dead letter itself is safe in the DLQ; the log row is a convenience.
       }

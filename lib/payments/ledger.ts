@@ -6,6 +6,8 @@ export interface LedgerEntry {
   order: PayableOrder;
   messageId: string;
   redelivered: boolean;
+  /** When the consumer received it; defaults to the commit time. */
+  deliveredAt?: number;
 }
 
 interface PaymentRow {
@@ -44,6 +46,7 @@ export class Ledger {
   private readonly insertPayment;
   private readonly upsertMessage;
   private readonly insertDuplicate;
+  private readonly insertDelivery;
   private readonly recentStmt;
   private readonly sinceStmt;
   private readonly countsStmt;
@@ -65,6 +68,9 @@ export class Ledger {
     this.insertDuplicate = db.prepare<[string, string, number, number]>(
       "INSERT INTO duplicates (order_id, message_id, redelivered, seen_at) VALUES (?, ?, ?, ?)",
     );
+    this.insertDelivery = db.prepare<[string | null, string, number, number, string, string | null]>(
+      "INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason) VALUES (?, ?, ?, ?, ?, ?)",
+    );
     this.recentStmt = db.prepare<[number], PaymentRow>(
       `SELECT ${paymentColumns} FROM payments ORDER BY seq DESC LIMIT ?`,
     );
@@ -83,12 +89,20 @@ export class Ledger {
     return this.recordBatchTx(entries);
   }
 
-  private recordOne({ order, messageId, redelivered }: LedgerEntry): LedgerOutcome {
+  private recordOne({ order, messageId, redelivered, deliveredAt }: LedgerEntry): LedgerOutcome {
     const at = this.now();
     const existing = this.findPayment.get(order.orderId);
     if (existing) {
       const outcome = classifyExisting(existing.body_hash, order);
       this.upsertMessage.run(messageId, order.orderId, outcome.kind, at, at);
+      this.insertDelivery.run(
+        order.orderId,
+        messageId,
+        deliveredAt ?? at,
+        redelivered ? 1 : 0,
+        outcome.kind,
+        outcome.kind === "conflict" ? outcome.reason : null,
+      );
       if (outcome.kind === "duplicate") this.insertDuplicate.run(order.orderId, messageId, redelivered ? 1 : 0, at);
       return outcome;
     }
@@ -105,6 +119,7 @@ export class Ledger {
       redelivered ? 1 : 0,
     );
     this.upsertMessage.run(messageId, order.orderId, "paid", at, at);
+    this.insertDelivery.run(order.orderId, messageId, deliveredAt ?? at, redelivered ? 1 : 0, "paid", null);
     return {
       kind: "paid",
       payment: toPayment({
@@ -120,9 +135,12 @@ export class Ledger {
   }
 
   /** Notes a message that went to the dead-letter queue. */
-  recordDeadLetter(messageId: string, orderId: string | null): void {
+  recordDeadLetter(messageId: string, orderId: string | null, reason = "dead-lettered", redelivered = false): void {
     const at = this.now();
-    this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
+    this.db.transaction(() => {
+      this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
+      this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
+    })();
   }
 
   recent(limit = 50): Payment[] {

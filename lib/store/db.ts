@@ -34,6 +34,28 @@ const migrations = [
      seen_at     INTEGER NOT NULL
    )`,
   "CREATE INDEX IF NOT EXISTS duplicates_order ON duplicates(order_id)",
+  // Orders as the web process saw them: when placed, when the broker confirmed.
+  `CREATE TABLE IF NOT EXISTS orders (
+     order_id     TEXT    PRIMARY KEY,
+     item         TEXT    NOT NULL,
+     quantity     INTEGER NOT NULL,
+     source       TEXT    NOT NULL,
+     placed_at    INTEGER NOT NULL,
+     confirmed_at INTEGER,
+     status       TEXT    NOT NULL,
+     error        TEXT
+   )`,
+  // Every delivery the payment service saw, for the per-order trace.
+  `CREATE TABLE IF NOT EXISTS deliveries (
+     id           INTEGER PRIMARY KEY AUTOINCREMENT,
+     order_id     TEXT,
+     message_id   TEXT    NOT NULL,
+     delivered_at INTEGER NOT NULL,
+     redelivered  INTEGER NOT NULL,
+     outcome      TEXT    NOT NULL,
+     reason       TEXT
+   )`,
+  "CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(order_id)",
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */

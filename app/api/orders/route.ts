@@ -10,8 +10,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 export async function POST(request: Request) {
   try {
     const body = await readJson(request);
-    const { publisher, env } = getRuntime();
-    const order = await placeOrder(body, { publisher, queue: env.ORDER_QUEUE });
+    const { publisher, env, orderLog } = getRuntime();
+    const order = await placeOrder(body, { publisher, queue: env.ORDER_QUEUE, orderLog, source: "api" });
     return Response.json(order, { status: 202 });
   } catch (error) {
     if (isWarrenError(error)) return error.toResponse();
