@@ -13,6 +13,7 @@ export interface Broker {
 }
 
 export const test = base.extend<{ broker: Broker }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern here
   broker: async ({}, use) => {
     const queue = process.env.E2E_QUEUE;
     if (!queue) throw new Error("E2E_QUEUE is not set; run through playwright.config.ts");
