@@ -4,12 +4,8 @@
  * globalThis (in lib/runtime) and nothing long is awaited here.
  */
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env } = await import("./lib/config/env");
-  const config = env(); // fail at start, naming the variable, if the environment is wrong
-  const runtime = await import("./lib/runtime");
-  if (config.WARREN_CONSUMER) runtime.startPaymentService("web");
-  runtime.getLive();
-  const { installShutdown } = await import("./lib/shutdown");
-  installShutdown(runtime.shutdownRuntime, runtime.log);
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { boot } = await import("./lib/boot");
+    await boot();
+  }
 }

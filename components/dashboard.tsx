@@ -47,7 +47,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
       ) : null}
       <main id="main" className="mt-6 grid gap-6 lg:grid-cols-[22rem_1fr]">
         <div className="flex flex-col gap-6">
-          <OrderForm onPlaced={onPlaced} />
+          <OrderForm onPlaced={onPlaced} payments={payments.payments} />
           <QueueCard name={queueName} kind="work" depth={depthOf(queueName)} history={historyOf(queueName)} />
           <QueueCard name={dlqName} kind="dead-letter" depth={depthOf(dlqName)} history={historyOf(dlqName)} />
         </div>

@@ -2,14 +2,26 @@
 
 import { useActionState, useEffect, useRef } from "react";
 import { type OrderFormState, placeOrderAction } from "@/app/actions";
+import type { Payment } from "@/lib/payments/decide";
 
 const initialState: OrderFormState = { status: "idle", message: "" };
 
-export function OrderForm({ onPlaced }: { onPlaced?: (orderId: string) => void }) {
+export function OrderForm({
+  onPlaced,
+  payments = [],
+}: {
+  onPlaced?: (orderId: string) => void;
+  /** Recent payments, so the status line can say when the last order got paid. */
+  payments?: Payment[];
+}) {
   const [state, formAction, isPending] = useActionState(placeOrderAction, initialState);
   const itemRef = useRef<HTMLInputElement>(null);
   const itemError = state.fieldErrors?.item?.[0];
   const quantityError = state.fieldErrors?.quantity?.[0];
+  const paid = state.status === "ok" ? payments.find((p) => p.orderId === state.orderId) : undefined;
+  const message = paid
+    ? `Order ${paid.orderId.slice(0, 8)} paid: ${paid.quantity} × ${paid.item}${paid.latencyMs === null ? "" : ` in ${paid.latencyMs} ms`}.`
+    : state.message;
 
   useEffect(() => {
     if (state.status === "ok" && state.orderId) {
@@ -84,7 +96,7 @@ export function OrderForm({ onPlaced }: { onPlaced?: (orderId: string) => void }
         <button
           type="submit"
           disabled={isPending}
-          className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-wait disabled:opacity-60"
+          className="shrink-0 whitespace-nowrap rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-wait disabled:opacity-60"
         >
           {isPending ? "Placing…" : "Place order"}
         </button>
@@ -92,12 +104,12 @@ export function OrderForm({ onPlaced }: { onPlaced?: (orderId: string) => void }
           role="status"
           aria-live="polite"
           data-testid="order-status"
-          data-status={isPending ? "pending" : state.status}
+          data-status={isPending ? "pending" : paid ? "paid" : state.status}
           className={`text-sm ${
             state.status === "error" ? "text-red-600 dark:text-red-400" : "text-slate-600 dark:text-slate-300"
           }`}
         >
-          {isPending ? "Waiting for the broker to confirm…" : state.message}
+          {isPending ? "Waiting for the broker to confirm…" : message}
         </p>
       </div>
     </form>

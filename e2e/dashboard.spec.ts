@@ -18,6 +18,7 @@ test.describe("the dashboard", () => {
     await expect(row).toBeVisible();
     test.info().annotations.push({ type: "click→paid in feed (ms)", description: String(Date.now() - started) });
     await expect(row).toContainText("2");
+    await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "paid");
     expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
   });
 

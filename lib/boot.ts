@@ -1,0 +1,19 @@
+import { ConfigError, env } from "./config/env";
+import { installShutdown } from "./shutdown";
+
+/** Node-side start-up of a web process: config check, consumer, live sampler, shutdown hooks. */
+export async function boot(): Promise<void> {
+  let config: ReturnType<typeof env>;
+  try {
+    config = env();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Fail at start, naming the variable and what it expects, rather than serve a broken app.
+    console.error(`\n${error.message}\nWarren did not start. Fix the variable(s) above and run it again.\n`);
+    process.exit(2);
+  }
+  const runtime = await import("./runtime");
+  if (config.WARREN_CONSUMER) runtime.startPaymentService("web");
+  runtime.getLive();
+  installShutdown(runtime.shutdownRuntime, runtime.log);
+}

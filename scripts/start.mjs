@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// `npm start`: install what is missing, make sure a broker is reachable (start a
+// local one if it is installed), build if the sources changed, then run Warren
+// (web + payment consumer) on http://localhost:$PORT.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createConnection } from "node:net";
+import { join } from "node:path";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const root = new URL("..", import.meta.url).pathname;
+process.chdir(root);
+const say = (message) => console.log(`[warren] ${message}`);
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: "inherit", env: process.env });
+  if (result.status !== 0) {
+    console.error(`[warren] \`${command} ${args.join(" ")}\` failed (exit ${result.status}).`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newestIn(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestIn(join(path, entry)));
+  return newest;
+}
+
+function reachable(host, port, timeout = 1500) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function hasCommand(name) {
+  try {
+    execFileSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// 1. Dependencies.
+if (
+  !existsSync("node_modules/.package-lock.json") ||
+  mtime("package-lock.json") > mtime("node_modules/.package-lock.json")
+) {
+  say("installing dependencies (npm ci; better-sqlite3 builds from source, about 90 s)…");
+  run("npm", ["ci", "--no-fund", "--no-audit"]);
+}
+
+// 2. The broker.
+const amqpUrl = process.env.AMQP_URL || "amqp://guest:guest@127.0.0.1:5672";
+let host = "127.0.0.1";
+let port = 5672;
+try {
+  const url = new URL(amqpUrl);
+  host = url.hostname || host;
+  port = Number(url.port) || (url.protocol === "amqps:" ? 5671 : 5672);
+} catch {
+  // lib/config/env.ts reports a malformed AMQP_URL with its name at start.
+}
+const local = ["127.0.0.1", "localhost", "::1"].includes(host);
+if (!(await reachable(host, port))) {
+  if (local && hasCommand("rabbitmq-server")) {
+    say(`no broker on ${host}:${port}; starting the local RabbitMQ (rabbitmq-server -detached)…`);
+    spawnSync("rabbitmq-server", ["-detached"], { stdio: "inherit" });
+    const deadline = Date.now() + 90_000;
+    while (!(await reachable(host, port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+    if (!(await reachable(host, port))) {
+      console.error(
+        `[warren] RabbitMQ did not come up on ${host}:${port} within 90 s; see its logs under /var/log/rabbitmq.`,
+      );
+      process.exit(1);
+    }
+    if (hasCommand("rabbitmq-plugins")) {
+      // Optional: enables queue rates, unacked counts and the all-queues view.
+      spawnSync("rabbitmq-plugins", ["enable", "rabbitmq_management"], { stdio: "ignore" });
+    }
+  } else {
+    console.error(`
+[warren] No RabbitMQ is reachable at ${host}:${port}${local ? " and rabbitmq-server is not installed" : ""}.
+Start one with Docker:
+
+    docker run -d --name warren-rabbitmq -p 5672:5672 -p 15672:15672 rabbitmq:3-management
+
+or install it (Debian/Ubuntu: sudo apt-get install rabbitmq-server), or point AMQP_URL at yours,
+then run \`npm start\` again.
+`);
+    process.exit(1);
+  }
+}
+say(`broker reachable at ${host}:${port}`);
+
+// 3. Build when there is no build or a source is newer than it.
+const sources = [
+  "app",
+  "lib",
+  "components",
+  "public",
+  "instrumentation.ts",
+  "next.config.mjs",
+  "package-lock.json",
+  "postcss.config.mjs",
+  "tsconfig.json",
+];
+const built = mtime(".next/BUILD_ID");
+if (built === 0 || Math.max(...sources.map(newestIn)) > built) {
+  say("building the production app (next build)…");
+  run("npx", ["next", "build"]);
+}
+
+// 4. Serve. Signals go to Next so the consumer shuts down in order.
+const appPort = process.env.PORT || "3000";
+say(`starting on http://localhost:${appPort} (payment consumer included; Ctrl+C to stop)`);
+const child = spawn("npx", ["next", "start", "-p", appPort], { stdio: "inherit", env: process.env });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
