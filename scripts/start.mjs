@@ -82,7 +82,7 @@ try {
 }
 const local = ["127.0.0.1", "localhost", "::1"].includes(host);
 if (!(await reachable(host, port))) {
-  if (local && hasCommand("rabbitmq-server")) {
+  if (local && port === 5672 && hasCommand("rabbitmq-server")) {
     say(`no broker on ${host}:${port}; starting the local RabbitMQ (rabbitmq-server -detached)…`);
     spawnSync("rabbitmq-server", ["-detached"], { stdio: "inherit" });
     const deadline = Date.now() + 90_000;
@@ -99,10 +99,16 @@ if (!(await reachable(host, port))) {
     }
   } else {
     console.error(`
-[warren] No RabbitMQ is reachable at ${host}:${port}${local ? " and rabbitmq-server is not installed" : ""}.
+[warren] No RabbitMQ is reachable at ${host}:${port}${
+      local && port === 5672
+        ? " and rabbitmq-server is not installed here"
+        : local
+          ? " (a local rabbitmq-server is only started for the default port 5672)"
+          : ""
+    }.
 Start one with Docker:
 
-    docker run -d --name warren-rabbitmq -p 5672:5672 -p 15672:15672 rabbitmq:3-management
+    docker run -d --name warren-rabbitmq -p ${port}:5672 -p 15672:15672 rabbitmq:3-management
 
 or install it (Debian/Ubuntu: sudo apt-get install rabbitmq-server), or point AMQP_URL at yours,
 then run \`npm start\` again.
