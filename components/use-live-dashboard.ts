@@ -34,6 +34,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
   const [stream, setStream] = useState<StreamState>("connecting");
   const pending = useRef<Payment[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const lastFlush = useRef(0);
   const mutateQueues = queues.mutate;
   const mutatePayments = payments.mutate;
 
@@ -42,6 +43,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
 
     const flush = () => {
       timer.current = null;
+      lastFlush.current = performance.now();
       const batch = pending.current;
       pending.current = [];
       if (batch.length === 0) return;
@@ -78,7 +80,9 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
     });
     source.addEventListener("payment", (event) => {
       pending.current.push(JSON.parse((event as MessageEvent<string>).data) as Payment);
-      timer.current ??= setTimeout(flush, COALESCE_MS);
+      // Leading edge: a lone payment shows at once; a burst is applied once per window.
+      const wait = Math.max(0, COALESCE_MS - (performance.now() - lastFlush.current));
+      timer.current ??= setTimeout(flush, wait);
     });
 
     return () => {
