@@ -5,8 +5,10 @@ process.env.E2E_RUN_ID ??= `${Date.now()}`;
 const runId = process.env.E2E_RUN_ID;
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
-// A fixed queue, purged by global setup: deleting it at teardown would race the server's consumer.
-export const e2eQueue = process.env.E2E_QUEUE ?? "e2e.order_queue";
+// A queue of its own per run, so concurrent runs never share (and steal) deliveries. Deleting it at
+// teardown would race the server's consumer, which re-declares a deleted queue; global setup instead
+// sets a policy that lets idle e2e queues expire.
+export const e2eQueue = process.env.E2E_QUEUE ?? `e2e.${runId}.order_queue`;
 process.env.E2E_QUEUE = e2eQueue;
 
 export default defineConfig({

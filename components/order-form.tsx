@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useRef } from "react";
 import { type OrderFormState, placeOrderAction } from "@/app/actions";
 import type { Payment } from "@/lib/payments/decide";
+import { TextField } from "./ui/text-field";
 
 const initialState: OrderFormState = { status: "idle", message: "" };
 
@@ -30,9 +31,6 @@ export function OrderForm({
     }
   }, [state, onPlaced]);
 
-  const inputClass =
-    "mt-1 block w-full rounded-lg border bg-white px-3 py-2 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:bg-slate-950";
-
   return (
     <form
       action={formAction}
@@ -44,53 +42,29 @@ export function OrderForm({
         Place an order
       </h2>
       <div className="mt-3 grid grid-cols-[1fr_6rem] gap-3">
-        <div>
-          <label htmlFor="item" className="text-sm font-medium">
-            Item
-          </label>
-          <input
-            ref={itemRef}
-            id="item"
-            name="item"
-            type="text"
-            autoComplete="off"
-            placeholder="book"
-            maxLength={200}
-            defaultValue={state.status === "error" ? state.values?.item : ""}
-            key={`item-${state.orderId ?? ""}-${state.status}`}
-            aria-invalid={itemError ? true : undefined}
-            aria-describedby={itemError ? "item-error" : undefined}
-            className={`${inputClass} ${itemError ? "border-red-500" : "border-slate-300 dark:border-slate-700"}`}
-          />
-          {itemError ? (
-            <p id="item-error" className="mt-1 text-sm text-red-600 dark:text-red-400">
-              {itemError}
-            </p>
-          ) : null}
-        </div>
-        <div>
-          <label htmlFor="quantity" className="text-sm font-medium">
-            Quantity
-          </label>
-          <input
-            id="quantity"
-            name="quantity"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={1000}
-            defaultValue={state.status === "error" ? state.values?.quantity : "1"}
-            key={`qty-${state.orderId ?? ""}-${state.status}`}
-            aria-invalid={quantityError ? true : undefined}
-            aria-describedby={quantityError ? "quantity-error" : undefined}
-            className={`${inputClass} ${quantityError ? "border-red-500" : "border-slate-300 dark:border-slate-700"}`}
-          />
-          {quantityError ? (
-            <p id="quantity-error" className="mt-1 text-sm text-red-600 dark:text-red-400">
-              {quantityError}
-            </p>
-          ) : null}
-        </div>
+        <TextField
+          inputRef={itemRef}
+          id="item"
+          label="Item"
+          type="text"
+          autoComplete="off"
+          placeholder="book"
+          maxLength={200}
+          defaultValue={state.status === "error" ? state.values?.item : ""}
+          key={`item-${state.orderId ?? ""}-${state.status}`}
+          error={itemError}
+        />
+        <TextField
+          id="quantity"
+          label="Quantity"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={1000}
+          defaultValue={state.status === "error" ? state.values?.quantity : "1"}
+          key={`qty-${state.orderId ?? ""}-${state.status}`}
+          error={quantityError}
+        />
       </div>
       <div className="mt-4 flex items-center gap-3">
         <button

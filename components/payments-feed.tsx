@@ -3,6 +3,15 @@ import type { Payment } from "@/lib/payments/decide";
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
+const columns = [
+  ["Paid", ""],
+  ["Order", ""],
+  ["Item", ""],
+  ["Qty", "text-right"],
+  ["Amount", "text-right"],
+  ["Place→pay", "text-right"],
+] as const;
+
 export function PaymentsFeed({
   payments,
   total,
@@ -35,24 +44,11 @@ export function PaymentsFeed({
             <caption className="sr-only">Most recent payments, newest first</caption>
             <thead className="sticky top-0 bg-slate-50 text-xs text-slate-500 dark:bg-slate-800 dark:text-slate-400">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Paid
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Order
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Item
-                </th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">
-                  Qty
-                </th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">
-                  Amount
-                </th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">
-                  Place→pay
-                </th>
+                {columns.map(([label, align]) => (
+                  <th key={label} scope="col" className={`px-4 py-2 font-medium ${align}`}>
+                    {label}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody className="tabular">

@@ -4,8 +4,8 @@
 // (web + payment consumer) on http://localhost:$PORT.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { createConnection } from "node:net";
 import { join } from "node:path";
+import { reachable } from "./lib/net.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const root = new URL("..", import.meta.url).pathname;
@@ -35,20 +35,6 @@ function newestIn(path) {
   let newest = stat.mtimeMs;
   for (const entry of readdirSync(path)) newest = Math.max(newest, newestIn(join(path, entry)));
   return newest;
-}
-
-function reachable(host, port, timeout = 1500) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-    socket.on("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }
 
 function hasCommand(name) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, in the order that fails fastest.
 import { spawnSync } from "node:child_process";
-import { createConnection } from "node:net";
+import { reachable } from "./lib/net.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
@@ -14,21 +14,7 @@ const steps = [
   ["end-to-end tests (Playwright, Debian Chromium)", "npx", ["playwright", "test"]],
 ];
 
-async function brokerReachable(host = "127.0.0.1", port = 5672) {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 2000 }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-    socket.on("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-if (!(await brokerReachable())) {
+if (!(await reachable("127.0.0.1", 5672, 2000))) {
   console.error("RabbitMQ is not reachable on 127.0.0.1:5672. Start it (rabbitmq-server -detached) and rerun.");
   process.exit(1);
 }
