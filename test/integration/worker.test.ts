@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import amqp from "amqplib";
+import { BrokerLink } from "../../lib/amqp/link";
+import { ConfirmPublisher } from "../../lib/amqp/publisher";
+import { deadLetterQueueOf } from "../../lib/amqp/topology";
+import { PaymentRelay } from "../../lib/events/hub";
+import { publishOrder } from "../../lib/orders/place-order";
+import type { Payment } from "../../lib/payments/decide";
+import { AMQP_URL, waitFor } from "./harness";
+
+describe("`npm run worker` as a separate process", () => {
+  const queue = `test.worker.${process.pid}.${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), "warren-worker-"));
+  let worker: ChildProcess;
+  let output = "";
+  let link: BrokerLink;
+  let relay: PaymentRelay;
+  let publisher: ConfirmPublisher;
+  const relayed: Payment[] = [];
+
+  before(async () => {
+    // What `npm run worker` runs, without npm in between so the signal reaches the worker itself.
+    worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
+      env: { ...process.env, ORDER_QUEUE: queue, WARREN_DB_PATH: join(dir, "worker.db"), AMQP_URL },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    worker.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    worker.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    await waitFor(() => output.includes(`consuming ${queue}`), 30_000, "the worker to start consuming");
+    // This process plays a web process: it publishes and listens for payment events.
+    link = await new BrokerLink({ url: AMQP_URL, name: "test-worker-web", queues: [queue] }).start();
+    publisher = new ConfirmPublisher(link);
+    relay = new PaymentRelay(link).start();
+    relay.on("payment", (payment: Payment) => relayed.push(payment));
+    await waitFor(() => publisher.ready, 5000, "the publisher");
+  });
+
+  after(async () => {
+    if (worker.exitCode === null) {
+      worker.kill("SIGTERM");
+      await new Promise((resolve) => worker.once("exit", resolve));
+    }
+    const admin = await amqp.connect(AMQP_URL);
+    const channel = await admin.createChannel();
+    await channel.deleteQueue(queue).catch(() => {});
+    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
+    await admin.close();
+    await link.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("pays an order and the payment event reaches another process through payments.events", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the relay's queue bind
+    const order = await publishOrder({ item: "tea", quantity: 2 }, { publisher, queue });
+    await waitFor(() => relayed.some((p) => p.orderId === order.orderId), 10_000, "the relayed payment");
+    const payment = relayed.find((p) => p.orderId === order.orderId);
+    assert.equal(payment?.quantity, 2);
+    assert.equal(payment?.amountCents, 560);
+  });
+
+  it("shuts down in order on SIGTERM and exits 0", async () => {
+    worker.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    assert.equal(code, 0);
+    assert.match(output, /SIGTERM: shutting down/);
+  });
+});
