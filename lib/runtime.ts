@@ -93,7 +93,7 @@ export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime
     intervalMs: runtime.env.SAMPLE_INTERVAL_MS,
     management: runtime.management,
   }).start();
-  runtime.relay ??= new PaymentRelay(runtime.consumeLink, log).start();
+  runtime.relay ??= new PaymentRelay(runtime.consumeLink, runtime.env.ORDER_QUEUE, log).start();
   return { sampler: runtime.sampler, relay: runtime.relay, runtime };
 }
 

@@ -134,11 +134,11 @@ export class ConfirmPublisher {
   }
 
   /** Fire-and-forget publish for events that a reader can recover from the DB. */
-  publishEvent(exchange: string, body: Buffer): boolean {
+  publishEvent(exchange: string, body: Buffer, routingKey = ""): boolean {
     const channel = this.channel;
     if (!channel) return false;
     try {
-      return channel.publish(exchange, "", body, { contentType: "application/json", persistent: false });
+      return channel.publish(exchange, routingKey, body, { contentType: "application/json", persistent: false });
     } catch {
       return false;
     }

@@ -15,6 +15,8 @@ export class PaymentRelay extends EventEmitter {
 
   constructor(
     private readonly link: BrokerLink,
+    /** The order queue whose payments this process shows; others' events on the shared fanout are ignored. */
+    private readonly queue: string,
     private readonly log?: (message: string) => void,
   ) {
     super();
@@ -43,7 +45,7 @@ export class PaymentRelay extends EventEmitter {
       await channel.consume(
         queue,
         (message) => {
-          if (!message) return;
+          if (!message || message.fields.routingKey !== this.queue) return;
           try {
             const payment = JSON.parse(message.content.toString("utf8")) as Payment;
             this.relayed++;

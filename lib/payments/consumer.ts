@@ -179,7 +179,13 @@ export class PaymentConsumer extends EventEmitter {
     });
 
     for (const payment of paid) {
-      this.options.publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(payment)));
+      // The routing key names the order queue: one fanout serves every Warren on the broker,
+      // and each relay keeps only its own pipeline's payments.
+      this.options.publisher.publishEvent(
+        PAYMENT_EVENTS_EXCHANGE,
+        Buffer.from(JSON.stringify(payment)),
+        this.options.queue,
+      );
       this.emit("payment", payment);
     }
 

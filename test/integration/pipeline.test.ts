@@ -82,8 +82,10 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
     try {
       const channel = await admin.createChannel();
       await channel.deleteQueue(pipeline.queue);
-      // Re-bind as Warren's topology would after the consumer re-declares the queue.
+      // First see the cancel land, then the consumer come back: reading `running` too early passes vacuously.
+      await waitFor(() => !pipeline.consumer.stats.running, 5000, "the broker's cancel");
       await waitFor(() => pipeline.consumer.stats.running, 5000, "the consumer to come back");
+      // Re-bind as Warren's topology would after a reconnect.
       await channel.bindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
       const order = await publishOrder(
         { item: "coffee", quantity: 1 },

@@ -22,6 +22,8 @@ describe("`npm run worker` as a separate process", () => {
   let relay: PaymentRelay;
   let publisher: ConfirmPublisher;
   const relayed: Payment[] = [];
+  let foreign: PaymentRelay;
+  const foreignSeen: Payment[] = [];
 
   before(async () => {
     // What `npm run worker` runs, without npm in between so the signal reaches the worker itself.
@@ -39,7 +41,10 @@ describe("`npm run worker` as a separate process", () => {
     // This process plays a web process: it publishes and listens for payment events.
     link = await new BrokerLink({ url: AMQP_URL, name: "test-worker-web", queues: [queue] }).start();
     publisher = new ConfirmPublisher(link);
-    relay = new PaymentRelay(link).start();
+    relay = new PaymentRelay(link, queue).start();
+    // Another pipeline's relay on the same broker must not see this pipeline's payments.
+    foreign = new PaymentRelay(link, `${queue}.other`).start();
+    foreign.on("payment", (payment: Payment) => foreignSeen.push(payment));
     relay.on("payment", (payment: Payment) => relayed.push(payment));
     await waitFor(() => publisher.ready, 5000, "the publisher");
   });
@@ -65,6 +70,7 @@ describe("`npm run worker` as a separate process", () => {
     const payment = relayed.find((p) => p.orderId === order.orderId);
     assert.equal(payment?.quantity, 2);
     assert.equal(payment?.amountCents, 560);
+    assert.deepEqual(foreignSeen, [], "payments stay within their own pipeline");
   });
 
   it("shuts down in order on SIGTERM and exits 0", async () => {
