@@ -56,6 +56,12 @@ const migrations = [
      reason       TEXT
    )`,
   "CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(order_id)",
+  // When the consumer acked each delivery (after its commit), for the trace's last hop.
+  `CREATE TABLE IF NOT EXISTS delivery_acks (
+     delivery_id INTEGER PRIMARY KEY,
+     acked_at    INTEGER NOT NULL
+   )`,
+  "CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries(message_id)",
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */
