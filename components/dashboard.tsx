@@ -5,8 +5,10 @@ import type { DashboardSnapshot } from "@/lib/dashboard/snapshot";
 import { ConnectionBadge, type ConnectionState } from "./connection-badge";
 import { OrderForm } from "./order-form";
 import { PaymentsFeed } from "./payments-feed";
+import { PipelineHealthPanel } from "./pipeline-health";
 import { QueueCard } from "./queue-card";
 import { useLiveDashboard } from "./use-live-dashboard";
+import { WorkbenchLinks } from "./workbench-links";
 
 export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
   const { queues, payments, stream } = useLiveDashboard(initial);
@@ -33,6 +35,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         <div>
           <h1 className="text-2xl font-bold tracking-tight">Warren</h1>
           <p className="text-sm text-slate-600 dark:text-slate-400">Orders → RabbitMQ → payments, live.</p>
+          <WorkbenchLinks current="/" />
         </div>
         <ConnectionBadge state={connection} />
       </header>
@@ -51,7 +54,10 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
           <QueueCard name={queueName} kind="work" depth={depthOf(queueName)} history={historyOf(queueName)} />
           <QueueCard name={dlqName} kind="dead-letter" depth={depthOf(dlqName)} history={historyOf(dlqName)} />
         </div>
-        <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
+        <div className="flex flex-col gap-6">
+          <PipelineHealthPanel />
+          <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
+        </div>
       </main>
     </div>
   );

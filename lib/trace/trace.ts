@@ -1,0 +1,217 @@
+import type { Db } from "../store/db";
+
+/**
+ * The per-order trace, read from what each stage already writes: the web
+ * process's `orders` (placed, confirmed), the consumer's `deliveries` (every
+ * delivery and what became of it, with `delivery_acks` for the ack time),
+ * `payments` and `duplicates`.
+ */
+export const TRACE_STATUSES = ["paid", "in-flight", "dead-lettered", "failed", "duplicates", "redelivered"] as const;
+export type TraceStatus = (typeof TRACE_STATUSES)[number];
+
+export interface OrderSummary {
+  orderId: string;
+  item: string | null;
+  quantity: number | null;
+  status: "paid" | "in-flight" | "dead-lettered" | "failed" | "delivered";
+  placedAt: number | null;
+  paidAt: number | null;
+  deliveries: number;
+  duplicates: number;
+  redelivered: boolean;
+}
+
+export type HopKind =
+  | "placed"
+  | "confirmed"
+  | "delivered"
+  | "paid"
+  | "duplicate"
+  | "conflict"
+  | "dead-lettered"
+  | "acked";
+
+export interface Hop {
+  kind: HopKind;
+  at: number;
+  /** Time since the previous hop, in ms. */
+  sincePreviousMs: number | null;
+  messageId?: string;
+  redelivered?: boolean;
+  detail?: string;
+}
+
+export interface OrderTrace extends OrderSummary {
+  source: string | null;
+  amountCents: number | null;
+  error: string | null;
+  hops: Hop[];
+  /** Placed → paid, when both are known. */
+  totalMs: number | null;
+}
+
+interface SummaryRow {
+  order_id: string;
+  item: string | null;
+  quantity: number | null;
+  placed_at: number | null;
+  confirmed_at: number | null;
+  order_status: string | null;
+  error: string | null;
+  source: string | null;
+  paid_at: number | null;
+  amount_cents: number | null;
+  deliveries: number;
+  duplicates: number;
+  redelivered: number;
+  last_outcome: string | null;
+}
+
+const summarySql = `
+  WITH ids AS (
+    SELECT order_id FROM orders
+    UNION SELECT order_id FROM payments
+    UNION SELECT order_id FROM deliveries WHERE order_id IS NOT NULL
+  ), rows AS (
+    SELECT ids.order_id,
+           COALESCE(p.item, o.item) AS item,
+           COALESCE(p.quantity, o.quantity) AS quantity,
+           COALESCE(o.placed_at, p.placed_at) AS placed_at,
+           o.confirmed_at, o.status AS order_status, o.error, o.source,
+           p.paid_at, p.amount_cents,
+           (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = ids.order_id) AS deliveries,
+           (SELECT COUNT(*) FROM duplicates u WHERE u.order_id = ids.order_id) AS duplicates,
+           (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = ids.order_id AND d.redelivered = 1) AS redelivered,
+           (SELECT outcome FROM deliveries d WHERE d.order_id = ids.order_id ORDER BY d.id DESC LIMIT 1) AS last_outcome
+    FROM ids
+    LEFT JOIN orders o ON o.order_id = ids.order_id
+    LEFT JOIN payments p ON p.order_id = ids.order_id
+  )
+  SELECT * FROM rows`;
+
+function statusOf(row: SummaryRow): OrderSummary["status"] {
+  if (row.paid_at !== null) return "paid";
+  if (row.order_status === "failed") return "failed";
+  if (row.last_outcome === "dead-lettered" || row.last_outcome === "conflict") return "dead-lettered";
+  if (row.deliveries > 0) return "delivered";
+  return "in-flight";
+}
+
+function toSummary(row: SummaryRow): OrderSummary {
+  return {
+    orderId: row.order_id,
+    item: row.item,
+    quantity: row.quantity,
+    status: statusOf(row),
+    placedAt: row.placed_at,
+    paidAt: row.paid_at,
+    deliveries: row.deliveries,
+    duplicates: row.duplicates,
+    redelivered: row.redelivered > 0,
+  };
+}
+
+const statusWhere: Record<TraceStatus, string> = {
+  paid: "paid_at IS NOT NULL",
+  "in-flight": "paid_at IS NULL AND order_status = 'confirmed' AND deliveries = 0",
+  "dead-lettered": "paid_at IS NULL AND last_outcome IN ('dead-lettered', 'conflict')",
+  failed: "order_status = 'failed'",
+  duplicates: "duplicates > 0",
+  redelivered: "redelivered > 0",
+};
+
+export interface SearchQuery {
+  /** Order id (exact or prefix) or item (substring). */
+  q?: string;
+  status?: TraceStatus;
+  limit?: number;
+}
+
+export function searchOrders(db: Db, { q, status, limit = 50 }: SearchQuery): OrderSummary[] {
+  const where: string[] = [];
+  const params: Array<string | number> = [];
+  const term = q?.trim();
+  if (term) {
+    const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
+    where.push("(order_id LIKE ? ESCAPE '\\' OR item LIKE ? ESCAPE '\\')");
+    params.push(`${escaped}%`, `%${escaped}%`);
+  }
+  if (status) where.push(statusWhere[status]);
+  const sql = `${summarySql} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY COALESCE(placed_at, paid_at, 0) DESC LIMIT ?`;
+  params.push(Math.min(Math.max(limit, 1), 200));
+  return db
+    .prepare<Array<string | number>, SummaryRow>(sql)
+    .all(...params)
+    .map(toSummary);
+}
+
+interface DeliveryRow {
+  id: number;
+  message_id: string;
+  delivered_at: number;
+  redelivered: number;
+  outcome: string;
+  reason: string | null;
+  acked_at: number | null;
+}
+
+export function traceOrder(db: Db, orderId: string): OrderTrace | null {
+  const row = db.prepare<[string], SummaryRow>(`${summarySql} WHERE order_id = ?`).get(orderId);
+  if (!row) return null;
+  const deliveries = db
+    .prepare<[string], DeliveryRow>(
+      `SELECT d.id, d.message_id, d.delivered_at, d.redelivered, d.outcome, d.reason, a.acked_at
+       FROM deliveries d LEFT JOIN delivery_acks a ON a.delivery_id = d.id
+       WHERE d.order_id = ? ORDER BY d.id`,
+    )
+    .all(orderId);
+  const payment = db
+    .prepare<[string], { message_id: string; paid_at: number }>(
+      "SELECT message_id, paid_at FROM payments WHERE order_id = ?",
+    )
+    .get(orderId);
+
+  const hops: Array<Omit<Hop, "sincePreviousMs">> = [];
+  if (row.placed_at !== null) hops.push({ kind: "placed", at: row.placed_at, detail: row.source ?? undefined });
+  if (row.confirmed_at !== null) hops.push({ kind: "confirmed", at: row.confirmed_at, detail: "broker confirm" });
+  if (row.order_status === "failed" && row.error) {
+    hops.push({ kind: "conflict", at: row.placed_at ?? 0, detail: `not published: ${row.error}` });
+  }
+  for (const d of deliveries) {
+    const base = { messageId: d.message_id, redelivered: d.redelivered === 1 };
+    if (d.outcome !== "dead-lettered") hops.push({ kind: "delivered", at: d.delivered_at, ...base });
+    if (d.outcome === "paid") {
+      hops.push({ kind: "paid", at: payment?.paid_at ?? d.delivered_at, ...base });
+    } else if (d.outcome === "duplicate") {
+      hops.push({
+        kind: "duplicate",
+        at: d.acked_at ?? d.delivered_at,
+        ...base,
+        detail: "same order, same content: suppressed by the idempotency rule, not paid again",
+      });
+    } else if (d.outcome === "conflict") {
+      hops.push({ kind: "conflict", at: d.acked_at ?? d.delivered_at, ...base, detail: d.reason ?? undefined });
+    } else if (d.outcome === "dead-lettered") {
+      hops.push({ kind: "dead-lettered", at: d.delivered_at, ...base, detail: d.reason ?? undefined });
+    }
+    if (d.acked_at !== null) hops.push({ kind: "acked", at: d.acked_at, ...base });
+  }
+  // Stable sort by time keeps same-millisecond hops in causal order.
+  const sorted = hops.map((hop, index) => ({ hop, index })).sort((a, b) => a.hop.at - b.hop.at || a.index - b.index);
+  let previous: number | null = null;
+  const timed: Hop[] = sorted.map(({ hop }) => {
+    const sincePreviousMs = previous === null ? null : Math.max(0, hop.at - previous);
+    previous = hop.at;
+    return { ...hop, sincePreviousMs };
+  });
+  const summary = toSummary(row);
+  return {
+    ...summary,
+    source: row.source,
+    amountCents: row.amount_cents,
+    error: row.error,
+    hops: timed,
+    totalMs: summary.placedAt !== null && summary.paidAt !== null ? summary.paidAt - summary.placedAt : null,
+  };
+}
