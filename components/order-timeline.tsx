@@ -83,6 +83,11 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
                 <span className="tabular text-xs text-slate-700 dark:text-slate-300" data-testid="hop-latency">
                   {ms(hop.sincePreviousMs)}
                 </span>
+                {hop.since ? (
+                  <span className="text-xs text-slate-500 dark:text-slate-400">
+                    after {labels[hop.since].split(" ")[0]}
+                  </span>
+                ) : null}
                 {hop.redelivered ? (
                   <span className="rounded bg-amber-100 px-1.5 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">
                     redelivered
@@ -101,7 +106,9 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
         </ol>
       )}
       <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
-        The consumer acks after the payment&apos;s commit; “acked” is when that ack was sent.
+        Each latency is measured from the hop that caused it. The consumer acks after the payment&apos;s commit; “acked”
+        is when that ack was sent. The broker delivers to the consumer as it confirms to the publisher, so “confirmed”
+        can come after “delivered”.
       </p>
     </section>
   );

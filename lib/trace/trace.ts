@@ -34,8 +34,9 @@ export type HopKind =
 export interface Hop {
   kind: HopKind;
   at: number;
-  /** Time since the previous hop, in ms. */
+  /** Time since the hop that caused this one (`since`), in ms. */
   sincePreviousMs: number | null;
+  since: HopKind | null;
   messageId?: string;
   redelivered?: boolean;
   detail?: string;
@@ -172,39 +173,55 @@ export function traceOrder(db: Db, orderId: string): OrderTrace | null {
     )
     .get(orderId);
 
-  const hops: Array<Omit<Hop, "sincePreviousMs">> = [];
-  if (row.placed_at !== null) hops.push({ kind: "placed", at: row.placed_at, detail: row.source ?? undefined });
-  if (row.confirmed_at !== null) hops.push({ kind: "confirmed", at: row.confirmed_at, detail: "broker confirm" });
+  // Each hop measures from its cause, not from whatever came just before in time: a publisher's
+  // confirm and the broker's delivery to the consumer race, so "confirmed" can land after "paid".
+  type Draft = Omit<Hop, "sincePreviousMs" | "since"> & { cause: Draft | null };
+  const hops: Draft[] = [];
+  const add = (hop: Omit<Draft, "cause">, cause: Draft | null): Draft => {
+    const draft = { ...hop, cause };
+    hops.push(draft);
+    return draft;
+  };
+  const placed =
+    row.placed_at !== null ? add({ kind: "placed", at: row.placed_at, detail: row.source ?? undefined }, null) : null;
+  if (row.confirmed_at !== null) add({ kind: "confirmed", at: row.confirmed_at, detail: "broker confirm" }, placed);
   if (row.order_status === "failed" && row.error) {
-    hops.push({ kind: "conflict", at: row.placed_at ?? 0, detail: `not published: ${row.error}` });
+    add({ kind: "conflict", at: row.placed_at ?? 0, detail: `not published: ${row.error}` }, placed);
   }
+  let previous: Draft | null = placed;
   for (const d of deliveries) {
     const base = { messageId: d.message_id, redelivered: d.redelivered === 1 };
-    if (d.outcome !== "dead-lettered") hops.push({ kind: "delivered", at: d.delivered_at, ...base });
+    let last: Draft | null = previous;
+    if (d.outcome !== "dead-lettered") last = add({ kind: "delivered", at: d.delivered_at, ...base }, previous);
     if (d.outcome === "paid") {
-      hops.push({ kind: "paid", at: payment?.paid_at ?? d.delivered_at, ...base });
+      last = add({ kind: "paid", at: payment?.paid_at ?? d.delivered_at, ...base }, last);
     } else if (d.outcome === "duplicate") {
-      hops.push({
-        kind: "duplicate",
-        at: d.acked_at ?? d.delivered_at,
-        ...base,
-        detail: "same order, same content: suppressed by the idempotency rule, not paid again",
-      });
+      last = add(
+        {
+          kind: "duplicate",
+          at: d.acked_at ?? d.delivered_at,
+          ...base,
+          detail: "same order, same content: suppressed by the idempotency rule, not paid again",
+        },
+        last,
+      );
     } else if (d.outcome === "conflict") {
-      hops.push({ kind: "conflict", at: d.acked_at ?? d.delivered_at, ...base, detail: d.reason ?? undefined });
+      last = add({ kind: "conflict", at: d.acked_at ?? d.delivered_at, ...base, detail: d.reason ?? undefined }, last);
     } else if (d.outcome === "dead-lettered") {
-      hops.push({ kind: "dead-lettered", at: d.delivered_at, ...base, detail: d.reason ?? undefined });
+      last = add({ kind: "dead-lettered", at: d.delivered_at, ...base, detail: d.reason ?? undefined }, last);
     }
-    if (d.acked_at !== null) hops.push({ kind: "acked", at: d.acked_at, ...base });
+    if (d.acked_at !== null) last = add({ kind: "acked", at: d.acked_at, ...base }, last);
+    previous = last;
   }
-  // Stable sort by time keeps same-millisecond hops in causal order.
-  const sorted = hops.map((hop, index) => ({ hop, index })).sort((a, b) => a.hop.at - b.hop.at || a.index - b.index);
-  let previous: number | null = null;
-  const timed: Hop[] = sorted.map(({ hop }) => {
-    const sincePreviousMs = previous === null ? null : Math.max(0, hop.at - previous);
-    previous = hop.at;
-    return { ...hop, sincePreviousMs };
-  });
+  // Shown in time order (stable, so same-millisecond hops keep their causal order).
+  const timed: Hop[] = hops
+    .map((hop, index) => ({ hop, index }))
+    .sort((a, b) => a.hop.at - b.hop.at || a.index - b.index)
+    .map(({ hop: { cause, ...hop } }) => ({
+      ...hop,
+      sincePreviousMs: cause ? Math.max(0, hop.at - cause.at) : null,
+      since: cause?.kind ?? null,
+    }));
   const summary = toSummary(row);
   return {
     ...summary,

@@ -1,0 +1,130 @@
+import { expect, signInAsOperator, test, unique } from "./fixtures";
+
+async function waitForDepth(depth: () => Promise<number>, atLeast: number) {
+  await expect.poll(depth, { timeout: 7000 }).toBeGreaterThanOrEqual(atLeast);
+}
+
+test.describe("the dead-letter workbench", () => {
+  test("a poison message shows with its reason, and a redrive after editing gets it paid", async ({
+    page,
+    context,
+    baseURL,
+    request,
+    broker,
+  }) => {
+    await signInAsOperator(context, baseURL);
+    const orderId = unique("e2e-dlq-fix");
+    const before = await broker.depth(broker.dlq);
+    await broker.sendRaw(JSON.stringify({ orderId, item: "book", quantity: 0 }), {
+      messageId: orderId,
+      contentType: "application/json",
+    });
+    await waitForDepth(() => broker.depth(broker.dlq), before + 1);
+
+    await page.goto("/dead-letters");
+    const row = page.locator(`[data-testid="dead-letter"][data-message-id="${orderId}"]`);
+    await expect(row).toBeVisible();
+    await expect(row.getByTestId("reason")).toContainText("quantity");
+    await expect(row.getByTestId("redrive-count")).toHaveText("0×");
+    // Grouped by reason: the group heading names the blanked-out reason.
+    await expect(page.getByTestId("reason-group").filter({ has: row })).toContainText("schema: quantity");
+
+    await row.getByRole("button", { name: `Edit and redrive ${orderId}` }).click();
+    const editor = page.getByTestId("edit-panel");
+    await expect(editor).toBeVisible();
+    const body = editor.getByLabel("Message body");
+    await expect(body).toBeFocused();
+    const edited = JSON.stringify({ orderId, item: "book", quantity: 3 }, null, 2);
+    await body.fill(edited);
+    await expect(editor.getByTestId("edit-diff").locator('[data-kind="removed"]')).toContainText('"quantity": 0');
+    await expect(editor.getByTestId("edit-diff").locator('[data-kind="added"]')).toContainText('"quantity": 3');
+    await editor.getByRole("button", { name: "Redrive edited message" }).click();
+    await expect(page.getByTestId("action-status")).toContainText("1 redriven");
+
+    await expect
+      .poll(async () => {
+        const res = await request.get("/api/payments?limit=500");
+        const { payments } = (await res.json()) as { payments: { orderId: string; quantity: number }[] };
+        return payments.find((p) => p.orderId === orderId)?.quantity ?? null;
+      })
+      .toBe(3);
+    await expect(row).toHaveCount(0);
+    expect(await broker.depth(broker.dlq)).toBe(before);
+
+    await page.goto("/");
+    await expect(
+      page
+        .getByTestId("payment-row")
+        .filter({ hasText: orderId.slice(0, 8) })
+        .first(),
+    ).toBeVisible();
+  });
+
+  test("a still-broken redrive comes back with its redrive count up", async ({ page, context, baseURL, broker }) => {
+    await signInAsOperator(context, baseURL);
+    const messageId = unique("e2e-dlq-broken");
+    const before = await broker.depth(broker.dlq);
+    await broker.sendRaw("{still not json", { messageId });
+    await waitForDepth(() => broker.depth(broker.dlq), before + 1);
+    await page.goto("/dead-letters");
+    const row = page.locator(`[data-testid="dead-letter"][data-message-id="${messageId}"]`);
+    await expect(row.getByTestId("reason")).toContainText("not JSON");
+    await row.getByRole("button", { name: `Redrive ${messageId}`, exact: true }).click();
+    await expect(page.getByTestId("action-status")).toContainText("1 redriven");
+    await expect(async () => {
+      await page.getByRole("button", { name: "Refresh" }).click();
+      await expect(row.getByTestId("redrive-count")).toHaveText("1×", { timeout: 1000 });
+    }).toPass({ timeout: 8000 });
+  });
+
+  test("a discard asks for confirmation and removes the message from the broker", async ({
+    page,
+    context,
+    baseURL,
+    broker,
+  }) => {
+    await signInAsOperator(context, baseURL);
+    const messageId = unique("e2e-dlq-discard");
+    const before = await broker.depth(broker.dlq);
+    await broker.sendRaw("discard me", { messageId });
+    await waitForDepth(() => broker.depth(broker.dlq), before + 1);
+    await page.goto("/dead-letters");
+    const row = page.locator(`[data-testid="dead-letter"][data-message-id="${messageId}"]`);
+    await row.getByRole("button", { name: `Discard ${messageId}`, exact: true }).click();
+    const confirm = page.getByTestId("confirm-discard");
+    await expect(confirm).toBeVisible();
+    // Cancelling changes nothing.
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect(confirm).toHaveCount(0);
+    expect(await broker.depth(broker.dlq)).toBe(before + 1);
+
+    await row.getByRole("button", { name: `Discard ${messageId}`, exact: true }).click();
+    await page.getByRole("button", { name: "Confirm discard" }).click();
+    await expect(page.getByTestId("action-status")).toContainText("1 discarded");
+    await expect(row).toHaveCount(0);
+    // Checked on the broker, not the UI: the depth is back, and the message is nowhere in the DLQ.
+    expect(await broker.depth(broker.dlq)).toBe(before);
+    const seen: string[] = [];
+    for (;;) {
+      const message = await broker.channel.get(broker.dlq, { noAck: false });
+      if (message === false) break;
+      seen.push(String(message.properties.messageId));
+    }
+    broker.channel.nackAll(true);
+    expect(seen).not.toContain(messageId);
+    await expect(page.getByTestId("audit-list")).toContainText("dead-letters.discard");
+  });
+
+  test("a viewer sees the dead letters but every action is off", async ({ page, broker }) => {
+    const messageId = unique("e2e-dlq-viewer");
+    const before = await broker.depth(broker.dlq);
+    await broker.sendRaw("viewer sees me", { messageId });
+    await waitForDepth(() => broker.depth(broker.dlq), before + 1);
+    await page.goto("/dead-letters");
+    await expect(page.getByTestId("access-notice")).toContainText("Sign in");
+    const row = page.locator(`[data-testid="dead-letter"][data-message-id="${messageId}"]`);
+    await expect(row).toBeVisible();
+    await expect(row.getByRole("button", { name: `Redrive ${messageId}`, exact: true })).toBeDisabled();
+    await expect(row.getByRole("button", { name: `Discard ${messageId}`, exact: true })).toBeDisabled();
+  });
+});
