@@ -35,7 +35,6 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         <div>
           <h1 className="text-2xl font-bold tracking-tight">Warren</h1>
           <p className="text-sm text-slate-600 dark:text-slate-400">Orders → RabbitMQ → payments, live.</p>
-          <WorkbenchLinks current="/" />
         </div>
         <ConnectionBadge state={connection} />
       </header>
@@ -55,6 +54,8 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
           <QueueCard name={dlqName} kind="dead-letter" depth={depthOf(dlqName)} history={historyOf(dlqName)} />
         </div>
         <div className="flex flex-col gap-6">
+          {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
+          <WorkbenchLinks current="/" />
           <PipelineHealthPanel />
           <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
         </div>

@@ -2,11 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, useTransition } from "react";
-import { type DeadLetterActionInput, type DeadLetterActionState, deadLetterAction } from "@/app/dead-letters/actions";
+import { type DeadLetterActionState, deadLetterAction } from "@/app/dead-letters/actions";
 import type { AuditRow } from "@/lib/audit/log";
 import type { DeadLetter } from "@/lib/deadletters/decode";
 import { diffLines, editableText, isRealEdit } from "@/lib/deadletters/diff";
 import type { DeadLetterQueue } from "@/lib/deadletters/discover";
+import type { DeadLetterActionInput } from "@/lib/deadletters/operate";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 
 const time = new Intl.DateTimeFormat("en-GB", {

@@ -1,4 +1,4 @@
-import { expect, signInAsOperator, test, unique } from "./fixtures";
+import { expect, operatorToken, SESSION_COOKIE, signInAsOperator, test, unique } from "./fixtures";
 
 async function waitForDepth(depth: () => Promise<number>, atLeast: number) {
   await expect.poll(depth, { timeout: 7000 }).toBeGreaterThanOrEqual(atLeast);
@@ -126,5 +126,51 @@ test.describe("the dead-letter workbench", () => {
     await expect(row).toBeVisible();
     await expect(row.getByRole("button", { name: `Redrive ${messageId}`, exact: true })).toBeDisabled();
     await expect(row.getByRole("button", { name: `Discard ${messageId}`, exact: true })).toBeDisabled();
+  });
+});
+
+test.describe("the dead-letter JSON API", () => {
+  test("anyone may look; only an operator may act (401 for a viewer, checked on the server)", async ({
+    playwright,
+    baseURL,
+    broker,
+  }) => {
+    const viewer = await playwright.request.newContext({ baseURL });
+    const list = await viewer.get("/api/dead-letters");
+    expect(list.status()).toBe(200);
+    const { queues } = (await list.json()) as { queues: { name: string }[] };
+    expect(queues[0]?.name).toBe(broker.dlq);
+
+    const messageId = unique("e2e-dlq-api");
+    const before = await broker.depth(broker.dlq);
+    await broker.sendRaw("api poison", { messageId });
+    await waitForDepth(() => broker.depth(broker.dlq), before + 1);
+    const browse = await viewer.get(`/api/dead-letters?queue=${encodeURIComponent(broker.dlq)}`);
+    const { messages } = (await browse.json()) as { messages: { id: string; messageId: string }[] };
+    const target = messages.find((m) => m.messageId === messageId);
+    expect(target).toBeTruthy();
+
+    const action = { queue: broker.dlq, action: "discard", selection: { ids: [target?.id] }, confirmed: true };
+    const refused = await viewer.post("/api/dead-letters", { data: action });
+    expect(refused.status()).toBe(401);
+    expect(await broker.depth(broker.dlq)).toBe(before + 1);
+    await viewer.dispose();
+
+    const operator = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: { cookie: `${SESSION_COOKIE}=${operatorToken()}` },
+    });
+    const unconfirmed = await operator.post("/api/dead-letters", { data: { ...action, confirmed: undefined } });
+    expect(unconfirmed.status()).toBe(400);
+    expect(((await unconfirmed.json()) as { message: string }).message).toContain("confirmation");
+    const unknown = await operator.post("/api/dead-letters", { data: { ...action, queue: "not-a-dlq" } });
+    expect(unknown.status()).toBe(404);
+    const badLimit = await operator.get(`/api/dead-letters?queue=${encodeURIComponent(broker.dlq)}&limit=0`);
+    expect(badLimit.status()).toBe(400);
+    const done = await operator.post("/api/dead-letters", { data: action });
+    expect(done.status()).toBe(200);
+    expect(((await done.json()) as { discarded: string[] }).discarded).toEqual([target?.id]);
+    expect(await broker.depth(broker.dlq)).toBe(before);
+    await operator.dispose();
   });
 });

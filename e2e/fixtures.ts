@@ -56,11 +56,23 @@ export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36
 
 /** Signs the browser context in as an operator with a cookie signed the way the server does (no sign-in page needed). */
 export async function signInAsOperator(context: BrowserContext, baseURL: string | undefined): Promise<void> {
-  const token = signSession(
+  await context.addCookies([
+    {
+      name: SESSION_COOKIE,
+      value: operatorToken(),
+      url: baseURL ?? "http://127.0.0.1:3100",
+      httpOnly: true,
+      sameSite: "Lax",
+    },
+  ]);
+}
+
+/** An operator session token, signed as the e2e server signs them. */
+export function operatorToken(): string {
+  return signSession(
     { sub: "operator", exp: Math.floor(Date.now() / 1000) + 3600 },
     sessionSecret(E2E_OPERATOR_PASSWORD),
   );
-  await context.addCookies([
-    { name: SESSION_COOKIE, value: token, url: baseURL ?? "http://127.0.0.1:3100", httpOnly: true, sameSite: "Lax" },
-  ]);
 }
+
+export { SESSION_COOKIE };

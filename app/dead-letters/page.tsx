@@ -3,7 +3,7 @@ import { DeadLetterWorkbench } from "@/components/dead-letter-workbench";
 import { WorkbenchLinks } from "@/components/workbench-links";
 import { recentAudit } from "@/lib/audit/log";
 import { currentAccess } from "@/lib/auth/server";
-import { discoverDeadLetterQueues } from "@/lib/deadletters/discover";
+import { knownDeadLetterQueues } from "@/lib/deadletters/operate";
 import { type BrowseResult, browseDeadLetters } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
 import { getRuntime } from "@/lib/runtime";
@@ -20,14 +20,7 @@ export default async function DeadLettersPage({
 }) {
   const params = await searchParams;
   const runtime = getRuntime();
-  const [access, discovery] = await Promise.all([
-    currentAccess(),
-    discoverDeadLetterQueues({
-      orderQueue: runtime.env.ORDER_QUEUE,
-      managementUrl: runtime.env.RABBITMQ_MANAGEMENT_URL,
-      amqpUrl: runtime.env.AMQP_URL,
-    }),
-  ]);
+  const [access, discovery] = await Promise.all([currentAccess(), knownDeadLetterQueues()]);
   const requested = typeof params.queue === "string" ? params.queue : undefined;
   const known = discovery.queues.find((q) => q.name === requested);
   const queue = known ?? discovery.queues[0];
