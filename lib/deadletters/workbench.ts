@@ -13,7 +13,8 @@ import { type DeadLetter, decodeDeadLetter, editedMessageId, REDRIVEN_AT_HEADER,
  *   look changes nothing but the redelivered flag.
  * - An action scans the queue the same way, holding what it reads unacked
  *   (so no one else can take it meanwhile), acts on the messages whose stable
- *   id was selected, and requeues the rest. A redrive acks the DLQ copy only
+ *   id was selected, and requeues the rest. It reads until the queue answers
+ *   empty, skipping copies this very action redrove that failed again. A redrive acks the DLQ copy only
  *   after the broker confirmed the republished one; if the publish fails, the
  *   copy goes back to the DLQ untouched.
  *
@@ -57,6 +58,8 @@ export interface ActResult {
 }
 
 const locks = new Map<string, Promise<unknown>>();
+const EMPTY_RETRIES = 3;
+const REDRIVE_WINDOW = 64;
 
 /** One scan per DLQ at a time in this process, or two scans would hide messages from each other. */
 async function serialized<T>(queue: string, work: () => Promise<T>): Promise<T> {
@@ -87,9 +90,16 @@ async function depthOf(channel: Channel, queue: string): Promise<number> {
   }
 }
 
-async function release(channel: Channel): Promise<void> {
+/**
+ * Hands back everything still held. The nack is asynchronous inside the broker; a passive
+ * declare on the SAME channel is answered by the queue only after it processed the nack
+ * (messages between two Erlang processes stay in order), so when this returns the messages
+ * are back and the next reader sees them all.
+ */
+async function release(channel: Channel, queue: string): Promise<void> {
   try {
     channel.nackAll(true);
+    await channel.checkQueue(queue);
   } catch {
     // closing the channel requeues as well
   }
@@ -111,14 +121,18 @@ export async function browseDeadLetters(model: ChannelModel | null, dlq: string,
       }
       return { queue: dlq, depth, messages, more: depth > messages.length };
     } finally {
-      await release(channel);
+      await release(channel, dlq);
     }
   });
 }
 
 function matcher(selection: Selection) {
   if ("all" in selection) {
-    return { take: (m: DeadLetter) => selection.group === undefined || m.group === selection.group, missing: () => [] };
+    return {
+      take: (m: DeadLetter) => selection.group === undefined || m.group === selection.group,
+      missing: () => [],
+      pending: () => false,
+    };
   }
   // A multiset: two identical copies share an id, and selecting it twice takes both.
   const wanted = new Map<string, number>();
@@ -131,6 +145,7 @@ function matcher(selection: Selection) {
       return true;
     },
     missing: () => [...wanted.entries()].flatMap(([id, n]) => Array<string>(n).fill(id)),
+    pending: () => [...wanted.values()].some((n) => n > 0),
   };
 }
 
@@ -160,12 +175,21 @@ export async function actOnDeadLetters(
     const select = matcher(selection);
     try {
       const probe = await openChannel(model);
-      // Only what was there when the operator clicked: later arrivals are not part of the selection.
-      const depth = await depthOf(probe, dlq).finally(() => probe.close().catch(() => {}));
-      const limit = Math.min(depth, maxScan);
-      while (result.scanned < limit) {
+      await depthOf(probe, dlq).finally(() => probe.close().catch(() => {}));
+      let emptyReads = 0;
+      const inFlight = new Set<Promise<void>>();
+      while (result.scanned < maxScan) {
         const message = await channel.get(dlq, { noAck: false });
-        if (message === false) break;
+        if (message === false) {
+          // Another reader (another Warren process) may be handing messages back right now:
+          // look again briefly before reporting selected ids as gone.
+          if (select.pending() && emptyReads < EMPTY_RETRIES) {
+            emptyReads++;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            continue;
+          }
+          break;
+        }
         result.scanned++;
         // A message this very action redrove that failed again is back already: leave it for next time.
         const redrivenAt = headerNumber(message, REDRIVEN_AT_HEADER);
@@ -177,16 +201,23 @@ export async function actOnDeadLetters(
           result.discarded.push(decoded.id);
           continue;
         }
-        try {
-          result.redriven.push(await redriveOne(channel, publisher, message, decoded, edit ? editedBody : null, now()));
-        } catch (error) {
-          result.failed.push({ id: decoded.id, error: (error as Error).message });
-        }
+        // Redrives are pipelined (a window of confirms in flight); each acks its own DLQ copy after its confirm.
+        const task = redriveOne(channel, publisher, message, decoded, edit ? editedBody : null, now())
+          .then((done) => {
+            result.redriven.push(done);
+          })
+          .catch((error: Error) => {
+            result.failed.push({ id: decoded.id, error: error.message });
+          })
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+        if (inFlight.size >= REDRIVE_WINDOW) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
       result.missing = select.missing();
       return result;
     } finally {
-      await release(channel);
+      await release(channel, dlq);
     }
   });
 }
