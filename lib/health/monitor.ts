@@ -2,7 +2,7 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import type { QueueSample } from "../events/sampler";
 import { getLive } from "../runtime";
-import { computeHealth, DeliveryRate, type PipelineHealth } from "./pipeline";
+import { computeHealth, DeliveryRate, type PipelineHealth, StuckTracker } from "./pipeline";
 
 const MIN_INTERVAL_MS = 1000;
 
@@ -14,6 +14,7 @@ export class HealthMonitor extends EventEmitter {
   latest: PipelineHealth | null = null;
   private lastAt = 0;
   private readonly rate;
+  private readonly tracker = new StuckTracker();
   computations = 0;
 
   constructor(private readonly live: ReturnType<typeof getLive>) {
@@ -42,6 +43,7 @@ export class HealthMonitor extends EventEmitter {
       orderQueue: runtime.env.ORDER_QUEUE,
       stuckAfterS: stuckAfterS ?? runtime.env.WARREN_STUCK_AFTER_S,
       ratePerS: fresh ? this.rate.sample() : (this.latest?.drain.ratePerS ?? this.rate.sample()),
+      tracker: fresh ? this.tracker : undefined,
     });
     if (fresh) {
       this.lastAt = health.at;

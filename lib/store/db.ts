@@ -62,6 +62,9 @@ const migrations = [
      acked_at    INTEGER NOT NULL
    )`,
   "CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries(message_id)",
+  // The trace lists the latest orders; the health panel scans orders as they cross the stuck threshold.
+  "CREATE INDEX IF NOT EXISTS orders_placed ON orders(placed_at)",
+  "CREATE INDEX IF NOT EXISTS orders_confirmed ON orders(confirmed_at)",
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */

@@ -68,27 +68,27 @@ interface SummaryRow {
   last_outcome: string | null;
 }
 
-const summarySql = `
-  WITH ids AS (
-    SELECT order_id FROM orders
-    UNION SELECT order_id FROM payments
-    UNION SELECT order_id FROM deliveries WHERE order_id IS NOT NULL
-  ), rows AS (
-    SELECT ids.order_id,
-           COALESCE(p.item, o.item) AS item,
-           COALESCE(p.quantity, o.quantity) AS quantity,
-           COALESCE(o.placed_at, p.placed_at) AS placed_at,
-           o.confirmed_at, o.status AS order_status, o.error, o.source,
-           p.paid_at, p.amount_cents,
-           (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = ids.order_id) AS deliveries,
-           (SELECT COUNT(*) FROM duplicates u WHERE u.order_id = ids.order_id) AS duplicates,
-           (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = ids.order_id AND d.redelivered = 1) AS redelivered,
-           (SELECT outcome FROM deliveries d WHERE d.order_id = ids.order_id ORDER BY d.id DESC LIMIT 1) AS last_outcome
-    FROM ids
-    LEFT JOIN orders o ON o.order_id = ids.order_id
-    LEFT JOIN payments p ON p.order_id = ids.order_id
-  )
-  SELECT * FROM rows`;
+/** One order's summary from every table that knows it (a row of nulls when none does). */
+const summaryByIdSql = `
+  SELECT i.order_id,
+         COALESCE(p.item, o.item) AS item,
+         COALESCE(p.quantity, o.quantity) AS quantity,
+         COALESCE(o.placed_at, p.placed_at) AS placed_at,
+         o.confirmed_at, o.status AS order_status, o.error, o.source,
+         p.paid_at, p.amount_cents,
+         (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = i.order_id) AS deliveries,
+         (SELECT COUNT(*) FROM duplicates u WHERE u.order_id = i.order_id) AS duplicates,
+         (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = i.order_id AND d.redelivered = 1) AS redelivered,
+         (SELECT outcome FROM deliveries d WHERE d.order_id = i.order_id ORDER BY d.id DESC LIMIT 1) AS last_outcome
+  FROM (SELECT ? AS order_id) i
+  LEFT JOIN orders o ON o.order_id = i.order_id
+  LEFT JOIN payments p ON p.order_id = i.order_id`;
+
+function summaryRow(db: Db, orderId: string): SummaryRow | null {
+  const row = db.prepare<[string], SummaryRow>(summaryByIdSql).get(orderId);
+  if (!row || (row.order_status === null && row.paid_at === null && row.deliveries === 0)) return null;
+  return row;
+}
 
 function statusOf(row: SummaryRow): OrderSummary["status"] {
   if (row.paid_at !== null) return "paid";
@@ -112,13 +112,37 @@ function toSummary(row: SummaryRow): OrderSummary {
   };
 }
 
-const statusWhere: Record<TraceStatus, string> = {
-  paid: "paid_at IS NOT NULL",
-  "in-flight": "paid_at IS NULL AND order_status = 'confirmed' AND deliveries = 0",
-  "dead-lettered": "paid_at IS NULL AND last_outcome IN ('dead-lettered', 'conflict')",
-  failed: "order_status = 'failed'",
-  duplicates: "duplicates > 0",
-  redelivered: "redelivered > 0",
+const matchesStatus: Record<TraceStatus, (row: SummaryRow) => boolean> = {
+  paid: (r) => r.paid_at !== null,
+  "in-flight": (r) => r.paid_at === null && r.order_status === "confirmed" && r.deliveries === 0,
+  "dead-lettered": (r) => r.paid_at === null && (r.last_outcome === "dead-lettered" || r.last_outcome === "conflict"),
+  failed: (r) => r.order_status === "failed",
+  duplicates: (r) => r.duplicates > 0,
+  redelivered: (r) => r.redelivered > 0,
+};
+
+/** Candidate ids come from indexed, bounded queries; only those few get a full summary. */
+const candidateSql: Record<TraceStatus | "latest", string[]> = {
+  latest: [
+    "SELECT order_id FROM orders ORDER BY placed_at DESC LIMIT 100",
+    "SELECT order_id FROM payments ORDER BY seq DESC LIMIT 100",
+    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL ORDER BY id DESC LIMIT 100",
+  ],
+  paid: ["SELECT order_id FROM payments ORDER BY seq DESC LIMIT 200"],
+  "in-flight": [
+    `SELECT o.order_id FROM orders o WHERE o.status = 'confirmed'
+       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
+       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id)
+     ORDER BY o.placed_at DESC LIMIT 200`,
+  ],
+  "dead-lettered": [
+    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND outcome IN ('dead-lettered', 'conflict') ORDER BY id DESC LIMIT 1000",
+  ],
+  failed: ["SELECT order_id FROM orders WHERE status = 'failed' ORDER BY placed_at DESC LIMIT 200"],
+  duplicates: ["SELECT order_id FROM duplicates ORDER BY id DESC LIMIT 1000"],
+  redelivered: [
+    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND redelivered = 1 ORDER BY id DESC LIMIT 1000",
+  ],
 };
 
 export interface SearchQuery {
@@ -129,22 +153,34 @@ export interface SearchQuery {
 }
 
 export function searchOrders(db: Db, { q, status, limit = 50 }: SearchQuery): OrderSummary[] {
-  const where: string[] = [];
-  const params: Array<string | number> = [];
+  const ids = new Set<string>();
+  const collect = (sql: string, ...params: string[]) => {
+    for (const row of db.prepare<string[], { order_id: string }>(sql).all(...params)) ids.add(row.order_id);
+  };
   const term = q?.trim();
   if (term) {
-    const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
-    where.push("(order_id LIKE ? ESCAPE '\\' OR item LIKE ? ESCAPE '\\')");
-    params.push(`${escaped}%`, `%${escaped}%`);
+    // An id prefix as a range, so the primary-key index answers it; an item as a substring.
+    const upper = `${term}\uffff`;
+    collect("SELECT order_id FROM orders WHERE order_id >= ? AND order_id < ? LIMIT 200", term, upper);
+    collect("SELECT order_id FROM payments WHERE order_id >= ? AND order_id < ? LIMIT 200", term, upper);
+    const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    collect("SELECT order_id FROM orders WHERE item LIKE ? ESCAPE '\\' ORDER BY placed_at DESC LIMIT 500", like);
+    collect("SELECT order_id FROM payments WHERE item LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT 500", like);
+  } else {
+    for (const sql of candidateSql[status ?? "latest"]) collect(sql);
   }
-  if (status) where.push(statusWhere[status]);
-  const sql = `${summarySql} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY COALESCE(placed_at, paid_at, 0) DESC LIMIT ?`;
-  params.push(Math.min(Math.max(limit, 1), 200));
-  return db
-    .prepare<Array<string | number>, SummaryRow>(sql)
-    .all(...params)
-    .map(toSummary);
+  const lowered = term?.toLowerCase();
+  const rows: SummaryRow[] = [];
+  for (const id of ids) {
+    const row = summaryRow(db, id);
+    if (!row) continue;
+    if (status && !matchesStatus[status](row)) continue;
+    if (lowered && !row.order_id.startsWith(term ?? "") && !(row.item ?? "").toLowerCase().includes(lowered)) continue;
+    rows.push(row);
+  }
+  const when = (r: SummaryRow) => r.placed_at ?? r.paid_at ?? 0;
+  rows.sort((a, b) => when(b) - when(a));
+  return rows.slice(0, Math.min(Math.max(limit, 1), 200)).map(toSummary);
 }
 
 interface DeliveryRow {
@@ -158,7 +194,7 @@ interface DeliveryRow {
 }
 
 export function traceOrder(db: Db, orderId: string): OrderTrace | null {
-  const row = db.prepare<[string], SummaryRow>(`${summarySql} WHERE order_id = ?`).get(orderId);
+  const row = summaryRow(db, orderId);
   if (!row) return null;
   const deliveries = db
     .prepare<[string], DeliveryRow>(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { computeHealth, DeliveryRate } from "../../lib/health/pipeline";
+import { computeHealth, DeliveryRate, StuckTracker } from "../../lib/health/pipeline";
 import { OrderLog } from "../../lib/orders/order-log";
 import { publishOrder } from "../../lib/orders/place-order";
 import { searchOrders, traceOrder } from "../../lib/trace/trace";
@@ -89,8 +89,16 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
       messageId: `${conflictId}-b`,
     });
     await pipeline.getDeadLetter();
-    const trace = traceOrder(pipeline.ledger.db, conflictId);
-    assert.ok(trace?.hops.some((h) => h.kind === "dead-lettered" && /conflict/.test(h.detail ?? "")));
+    // The consumer logs the dead letter just after the broker confirmed the DLQ copy.
+    await waitFor(
+      () =>
+        traceOrder(pipeline.ledger.db, conflictId)?.hops.some(
+          (h) => h.kind === "dead-lettered" && /conflict/.test(h.detail ?? ""),
+        ) ?? false,
+      5000,
+      "the conflict's dead-letter hop",
+    );
+    assert.equal(traceOrder(pipeline.ledger.db, conflictId)?.status, "paid", "the first payment stands");
   });
 
   it("health: counts, a stuck order, the drain estimate and a queue with work but no consumers", async () => {
@@ -131,6 +139,17 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
     const later = computeHealth({ db, sample: null, orderQueue: pipeline.queue, stuckAfterS: 120, ratePerS: 0, now });
     assert.equal(later.stuckCount, 0, "not stuck yet under a longer threshold");
     assert.equal(later.drain.seconds, null);
+
+    // The incremental tracker the live loop uses agrees with the full pass, and lets go once the order is paid.
+    const tracker = new StuckTracker();
+    assert.deepEqual(
+      tracker.update(db, now - 30_000).stuck.map((s) => s.orderId),
+      [`stuck-${now}`],
+    );
+    assert.equal(tracker.update(db, now - 29_000).count, 1);
+    await pipeline.send(JSON.stringify({ orderId: `stuck-${now}`, item: "lost", quantity: 1 }));
+    await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === `stuck-${now}`), 5000, "the late payment");
+    assert.equal(tracker.update(db, now - 28_000).count, 0);
 
     const rate = new DeliveryRate(db);
     assert.equal(rate.sample(now), 0);
