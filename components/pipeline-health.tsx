@@ -27,7 +27,12 @@ export function PipelineHealthPanel() {
   const { data, error } = useSWR<PipelineHealth>("/api/pipeline", fetchHealth, { revalidateOnFocus: false });
   const stats: Array<{ label: string; value: number | null; testId: string; hint: string }> = data
     ? [
-        { label: "placed", value: data.placed, testId: "health-placed", hint: "orders placed and confirmed" },
+        {
+          label: "placed",
+          value: data.placed,
+          testId: "health-placed",
+          hint: "orders placed through Warren (form or API)",
+        },
         { label: "paid", value: data.paid, testId: "health-paid", hint: "payments recorded" },
         { label: "in flight", value: data.inFlight, testId: "health-in-flight", hint: "ready + unacked" },
         {
