@@ -196,9 +196,11 @@ export async function actOnDeadLetters(
         if (redrivenAt !== null && redrivenAt >= startedAt) continue;
         const decoded = decodeDeadLetter(message, dlq);
         if (!select.take(decoded)) continue;
+        const lastWanted = "ids" in selection && !select.pending();
         if (action === "discard") {
           channel.ack(message);
           result.discarded.push(decoded.id);
+          if (lastWanted) break;
           continue;
         }
         // Redrives are pipelined (a window of confirms in flight); each acks its own DLQ copy after its confirm.
@@ -212,6 +214,8 @@ export async function actOnDeadLetters(
           .finally(() => inFlight.delete(task));
         inFlight.add(task);
         if (inFlight.size >= REDRIVE_WINDOW) await Promise.race(inFlight);
+        // Every selected id found: no need to hold (and hide) the rest of the queue any longer.
+        if (lastWanted) break;
       }
       await Promise.all(inFlight);
       result.missing = select.missing();
