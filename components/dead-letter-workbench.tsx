@@ -63,6 +63,9 @@ export function DeadLetterWorkbench({
     return [...map.entries()].sort((a, b) => b[1].length - a[1].length);
   }, [messages]);
   const disabled = !access.canAct || isPending || !queue;
+  const live = useLiveDepth(queues.find((q) => q.name === queue)?.own ? queue : null);
+  // Only samples taken after this list was read (and handed back) say anything about it.
+  const arrived = browse && live && live.at > browse.readAt && !isPending ? live.ready - browse.depth : 0;
 
   // Drop selections of messages that are gone after a refresh.
   useEffect(() => {
@@ -168,6 +171,17 @@ export function DeadLetterWorkbench({
         </p>
       ) : null}
 
+      {arrived > 0 ? (
+        <p
+          data-testid="new-dead-letters"
+          className="flex flex-wrap items-center gap-3 rounded-lg border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200"
+        >
+          {arrived} new dead letter{arrived === 1 ? "" : "s"} since this list was read.
+          <button type="button" className={neutral} onClick={() => router.refresh()}>
+            Show them
+          </button>
+        </p>
+      ) : null}
       <div role="status" aria-live="polite" data-testid="action-status" className="min-h-[1.25rem] text-sm">
         {isPending ? "Working… (publishing with confirms, then removing the DLQ copies)" : status?.message}
       </div>
@@ -300,6 +314,30 @@ export function DeadLetterWorkbench({
       <AuditList rows={audit} />
     </div>
   );
+}
+
+/**
+ * The DLQ's live depth from the dashboard's event stream (Warren samples its own queues once a
+ * second for every viewer together), so the page can say when new dead letters arrive without
+ * re-reading the queue: a read takes and hands back every message, which is not free.
+ */
+function useLiveDepth(queue: string | null): { ready: number; at: number } | null {
+  const [depth, setDepth] = useState<{ ready: number; at: number } | null>(null);
+  useEffect(() => {
+    setDepth(null);
+    if (!queue) return;
+    const source = new EventSource("/api/events");
+    source.addEventListener("queues", (event) => {
+      const sample = JSON.parse((event as MessageEvent<string>).data) as {
+        at: number;
+        queues: Array<{ name: string; ready: number | null }>;
+      };
+      const ready = sample.queues.find((q) => q.name === queue)?.ready;
+      if (typeof ready === "number") setDepth({ ready, at: sample.at });
+    });
+    return () => source.close();
+  }, [queue]);
+  return depth;
 }
 
 function DeadLetterRow({

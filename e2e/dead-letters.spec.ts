@@ -111,6 +111,20 @@ test.describe("the dead-letter workbench", () => {
     await expect(page.getByTestId("audit-list")).toContainText("dead-letters.discard");
   });
 
+  test("new dead letters arriving while the page is open are announced live", async ({ page, broker }) => {
+    await page.goto("/dead-letters");
+    await expect(page.getByTestId("dlq-depth")).toBeVisible();
+    await page.waitForTimeout(1500); // a sample after the read, so the notice has a baseline
+    await expect(page.getByTestId("new-dead-letters")).toHaveCount(0);
+    const messageId = unique("e2e-dlq-live");
+    await broker.sendRaw("arrives later", { messageId });
+    const notice = page.getByTestId("new-dead-letters");
+    await expect(notice).toContainText("1 new dead letter since this list was read");
+    await notice.getByRole("button", { name: "Show them" }).click();
+    await expect(page.locator(`[data-testid="dead-letter"][data-message-id="${messageId}"]`)).toBeVisible();
+    await expect(notice).toHaveCount(0);
+  });
+
   test("a viewer sees the dead letters but every action is off", async ({ page, broker }) => {
     const messageId = unique("e2e-dlq-viewer");
     const before = await broker.depth(broker.dlq);

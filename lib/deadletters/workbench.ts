@@ -32,6 +32,8 @@ export interface BrowseResult {
   messages: DeadLetter[];
   /** True when the DLQ holds more than were read. */
   more: boolean;
+  /** When the read finished and every message was handed back (epoch ms). */
+  readAt: number;
 }
 
 export type Selection = { ids: string[] } | { all: true; group?: string };
@@ -107,7 +109,7 @@ async function release(channel: Channel, queue: string): Promise<void> {
 }
 
 export async function browseDeadLetters(model: ChannelModel | null, dlq: string, limit = 200): Promise<BrowseResult> {
-  return serialized(dlq, async () => {
+  const read = await serialized(dlq, async () => {
     const channel = await openChannel(model);
     try {
       // A missing queue closes the channel; check on a throwaway one first.
@@ -124,6 +126,7 @@ export async function browseDeadLetters(model: ChannelModel | null, dlq: string,
       await release(channel, dlq);
     }
   });
+  return { ...read, readAt: Date.now() };
 }
 
 function matcher(selection: Selection) {
