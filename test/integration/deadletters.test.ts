@@ -70,6 +70,28 @@ describe("dead-letter workbench (real broker, real consumer, real SQLite)", () =
     assert.equal(await find("wb-fix-1"), undefined);
   });
 
+  it("an edited conflict follows the ledger's rule: same content is a suppressed duplicate, never a second payment", async () => {
+    const orderId = `wb-conflict-${Date.now()}`;
+    await pipeline.send(JSON.stringify({ orderId, item: "pen", quantity: 1 }), { messageId: `${orderId}-a` });
+    await waitFor(() => paid(orderId), 5000, "the first payment");
+    await poison(JSON.stringify({ orderId, item: "pen", quantity: 9 }), `${orderId}-b`);
+    const found = await find(`${orderId}-b`);
+    assert.ok(found);
+    assert.match(found.reason, /^conflict: /);
+    const duplicatesBefore = pipeline.ledger.counts().duplicates;
+    const result = await actOnDeadLetters(model(), pipeline.publisher, {
+      dlq: pipeline.dlq,
+      action: "redrive",
+      selection: { ids: [found.id] },
+      edit: { id: found.id, body: JSON.stringify({ orderId, item: "pen", quantity: 1 }) },
+    });
+    assert.match(result.redriven[0]?.messageId ?? "", new RegExp(`^${orderId}-b~edit-`));
+    await waitFor(() => pipeline.ledger.counts().duplicates === duplicatesBefore + 1, 5000, "the duplicate");
+    assert.equal(pipeline.ledger.recent(500).filter((p) => p.orderId === orderId).length, 1);
+    assert.equal(pipeline.ledger.recent(500).find((p) => p.orderId === orderId)?.quantity, 1);
+    assert.equal(await find(`${orderId}-b`), undefined, "acked, not dead-lettered again");
+  });
+
   it("a still-broken redrive comes back to the DLQ with its redrive count up", async () => {
     await poison("still broken", "wb-broken-1");
     for (const expected of [1, 2]) {
