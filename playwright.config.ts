@@ -50,6 +50,8 @@ export default defineConfig({
       ORDER_QUEUE: e2eQueue,
       WARREN_DB_PATH: `data/e2e-${runId}.db`,
       NEXT_TELEMETRY_DISABLED: "1",
+      // Enables operator actions; specs sign in with a cookie signed for this password (e2e/fixtures.ts).
+      WARREN_ADMIN_PASSWORD: "e2e-operator-password",
     },
   },
 });

@@ -5,8 +5,10 @@ import type { DashboardSnapshot } from "@/lib/dashboard/snapshot";
 import { ConnectionBadge, type ConnectionState } from "./connection-badge";
 import { OrderForm } from "./order-form";
 import { PaymentsFeed } from "./payments-feed";
+import { PipelineHealthPanel } from "./pipeline-health";
 import { QueueCard } from "./queue-card";
 import { useLiveDashboard } from "./use-live-dashboard";
+import { WorkbenchLinks } from "./workbench-links";
 
 export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
   const { queues, payments, stream } = useLiveDashboard(initial);
@@ -51,7 +53,12 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
           <QueueCard name={queueName} kind="work" depth={depthOf(queueName)} history={historyOf(queueName)} />
           <QueueCard name={dlqName} kind="dead-letter" depth={depthOf(dlqName)} history={historyOf(dlqName)} />
         </div>
-        <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
+        <div className="flex flex-col gap-6">
+          {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
+          <WorkbenchLinks current="/" />
+          <PipelineHealthPanel />
+          <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
+        </div>
       </main>
     </div>
   );

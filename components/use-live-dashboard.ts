@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import useSWR from "swr";
+import useSWR, { mutate as mutateKey } from "swr";
 import type { DashboardSnapshot, PaymentsSnapshot, QueuesSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
 import type { Payment } from "@/lib/payments/decide";
@@ -77,6 +77,10 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
         (current) => ({ latest: sample, history: [...(current?.history ?? []), sample].slice(-HISTORY_LIMIT) }),
         { revalidate: false },
       );
+    });
+    // The health panel reads SWR key /api/pipeline; the same EventSource keeps it live.
+    source.addEventListener("health", (event) => {
+      void mutateKey("/api/pipeline", JSON.parse((event as MessageEvent<string>).data), { revalidate: false });
     });
     source.addEventListener("payment", (event) => {
       pending.current.push(JSON.parse((event as MessageEvent<string>).data) as Payment);

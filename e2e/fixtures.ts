@@ -1,5 +1,9 @@
-import { type APIRequestContext, test as base, expect } from "@playwright/test";
+import { type APIRequestContext, type BrowserContext, test as base, expect } from "@playwright/test";
 import amqp, { type ConfirmChannel } from "amqplib";
+import { SESSION_COOKIE, sessionSecret, signSession } from "../lib/auth/session";
+
+/** Must match webServer.env.WARREN_ADMIN_PASSWORD in playwright.config.ts. */
+export const E2E_OPERATOR_PASSWORD = "e2e-operator-password";
 
 const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
@@ -49,3 +53,26 @@ export async function paymentTotals(request: APIRequestContext): Promise<number>
 }
 
 export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Signs the browser context in as an operator with a cookie signed the way the server does (no sign-in page needed). */
+export async function signInAsOperator(context: BrowserContext, baseURL: string | undefined): Promise<void> {
+  await context.addCookies([
+    {
+      name: SESSION_COOKIE,
+      value: operatorToken(),
+      url: baseURL ?? "http://127.0.0.1:3100",
+      httpOnly: true,
+      sameSite: "Lax",
+    },
+  ]);
+}
+
+/** An operator session token, signed as the e2e server signs them. */
+export function operatorToken(): string {
+  return signSession(
+    { sub: "operator", exp: Math.floor(Date.now() / 1000) + 3600 },
+    sessionSecret(E2E_OPERATOR_PASSWORD),
+  );
+}
+
+export { SESSION_COOKIE };

@@ -54,6 +54,8 @@ export const envSchema = z.object({
   WARREN_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
   /** Turns every operator action off, whoever is signed in. */
   WARREN_READ_ONLY: flag.default(false),
+  /** The health panel lists confirmed orders still unpaid after this many seconds. */
+  WARREN_STUCK_AFTER_S: integer(1, 86_400, 30).default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;

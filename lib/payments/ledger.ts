@@ -143,6 +143,24 @@ export class Ledger {
     })();
   }
 
+  /**
+   * Notes when deliveries were acked (the latest delivery row of each message
+   * id). Observational only, so callers batch it apart from the payment commit.
+   */
+  recordAcks(acks: Array<{ messageId: string; at: number }>): void {
+    if (acks.length === 0) return;
+    this.insertAckStmt ??= this.db.prepare<[number, string]>(
+      `INSERT OR REPLACE INTO delivery_acks (delivery_id, acked_at)
+       SELECT id, ? FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1`,
+    );
+    const stmt = this.insertAckStmt;
+    this.db.transaction(() => {
+      for (const { messageId, at } of acks) stmt.run(at, messageId);
+    })();
+  }
+
+  private insertAckStmt: import("better-sqlite3").Statement<[number, string]> | undefined;
+
   recent(limit = 50): Payment[] {
     return this.recentStmt.all(limit).map(toPayment);
   }

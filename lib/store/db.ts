@@ -56,6 +56,15 @@ const migrations = [
      reason       TEXT
    )`,
   "CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(order_id)",
+  // When the consumer acked each delivery (after its commit), for the trace's last hop.
+  `CREATE TABLE IF NOT EXISTS delivery_acks (
+     delivery_id INTEGER PRIMARY KEY,
+     acked_at    INTEGER NOT NULL
+   )`,
+  "CREATE INDEX IF NOT EXISTS deliveries_message ON deliveries(message_id)",
+  // The trace lists the latest orders; the health panel scans orders as they cross the stuck threshold.
+  "CREATE INDEX IF NOT EXISTS orders_placed ON orders(placed_at)",
+  "CREATE INDEX IF NOT EXISTS orders_confirmed ON orders(confirmed_at)",
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */

@@ -1,6 +1,8 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
 import { lastEventIdOf, SSE_HEADERS, sseEvent } from "@/lib/events/sse";
+import { getHealthMonitor } from "@/lib/health/monitor";
+import type { PipelineHealth } from "@/lib/health/pipeline";
 import type { Payment } from "@/lib/payments/decide";
 import { getLive } from "@/lib/runtime";
 
@@ -8,9 +10,10 @@ export const dynamic = "force-dynamic";
 
 const HEARTBEAT_MS = 15_000;
 
-/** Live dashboard events: snapshot, queues (~1/s from the shared sampler), payment, heartbeats. */
+/** Live dashboard events: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment, heartbeats. */
 export async function GET(request: Request) {
   const { sampler, relay, runtime } = getLive();
+  const health = getHealthMonitor();
   const resumeFrom = lastEventIdOf(request);
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -28,6 +31,7 @@ export async function GET(request: Request) {
       };
       const onPayment = (payment: Payment) => send(sseEvent("payment", payment, payment.seq));
       const onSample = (sample: QueueSample) => send(sseEvent("queues", sample));
+      const onHealth = (value: PipelineHealth) => send(sseEvent("health", value));
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
       cleanup = () => {
         if (closed) return;
@@ -35,6 +39,7 @@ export async function GET(request: Request) {
         clearInterval(heartbeat);
         relay.off("payment", onPayment);
         sampler.off("sample", onSample);
+        health.off("health", onHealth);
         request.signal.removeEventListener("abort", cleanup);
         try {
           controller.close();
@@ -50,6 +55,7 @@ export async function GET(request: Request) {
       }
       relay.on("payment", onPayment);
       sampler.on("sample", onSample);
+      health.on("health", onHealth);
       request.signal.addEventListener("abort", cleanup);
     },
     cancel() {

@@ -1,0 +1,63 @@
+import type { Metadata } from "next";
+import { DeadLetterWorkbench } from "@/components/dead-letter-workbench";
+import { WorkbenchLinks } from "@/components/workbench-links";
+import { recentAudit } from "@/lib/audit/log";
+import { currentAccess } from "@/lib/auth/server";
+import { knownDeadLetterQueues } from "@/lib/deadletters/operate";
+import { type BrowseResult, browseDeadLetters } from "@/lib/deadletters/workbench";
+import { isWarrenError } from "@/lib/errors";
+import { getRuntime } from "@/lib/runtime";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Dead letters — Warren" };
+
+const LIST_LIMIT = 200;
+
+export default async function DeadLettersPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ queue?: string | string[] }>;
+}) {
+  const params = await searchParams;
+  const runtime = getRuntime();
+  const [access, discovery] = await Promise.all([currentAccess(), knownDeadLetterQueues()]);
+  const requested = typeof params.queue === "string" ? params.queue : undefined;
+  const known = discovery.queues.find((q) => q.name === requested);
+  const queue = known ?? discovery.queues[0];
+  let browse: BrowseResult | null = null;
+  let problem: string | null = requested && !known ? `"${requested}" is not a dead-letter queue Warren knows.` : null;
+  if (queue) {
+    try {
+      browse = await browseDeadLetters(runtime.consumeLink.current(), queue.name, LIST_LIMIT);
+    } catch (error) {
+      problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
+    }
+  }
+  const audit = recentAudit(runtime.ledger.db, { actionPrefix: "dead-letters.", limit: 10 });
+
+  return (
+    <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
+      <header className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-bold tracking-tight">Dead letters</h1>
+          <p className="text-sm text-slate-600 dark:text-slate-400">
+            Why messages failed, grouped by reason. Redrive them (after a fix, if needed) or discard them.
+          </p>
+        </div>
+        <WorkbenchLinks current="/dead-letters" />
+      </header>
+      <main id="main" className="mt-6">
+        <DeadLetterWorkbench
+          queues={discovery.queues}
+          management={discovery.management}
+          queue={queue?.name ?? null}
+          browse={browse}
+          problem={problem}
+          access={{ canAct: access.canAct, reason: access.reason }}
+          audit={audit}
+          listLimit={LIST_LIMIT}
+        />
+      </main>
+    </div>
+  );
+}

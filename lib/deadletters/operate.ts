@@ -1,0 +1,92 @@
+import "server-only";
+import { z } from "zod";
+import { recordAudit } from "../audit/log";
+import { WarrenError } from "../errors";
+import { describeIssues } from "../orders/schema";
+import { getRuntime } from "../runtime";
+import { MAX_SHOWN_BODY } from "./decode";
+import { type DeadLetterQueue, discoverDeadLetterQueues } from "./discover";
+import { type ActResult, actOnDeadLetters, type BrowseResult, browseDeadLetters } from "./workbench";
+
+/** The one path behind the workbench's server action and the JSON API: validate, check the queue, act, audit. */
+const id = z.string().regex(/^[0-9a-f]{20}$/, "not a dead-letter id");
+
+export const deadLetterActionSchema = z
+  .object({
+    queue: z.string().min(1).max(255),
+    action: z.enum(["redrive", "discard"]),
+    selection: z.union([
+      z.object({ ids: z.array(id).min(1, "select at least one message").max(10_000) }),
+      z.object({ all: z.literal(true), group: z.string().max(200).optional() }),
+    ]),
+    edit: z.object({ id, body: z.string().max(MAX_SHOWN_BODY, `at most ${MAX_SHOWN_BODY} bytes`) }).optional(),
+    /** The confirm step: a discard destroys messages and must say so explicitly. */
+    confirmed: z.boolean().optional(),
+  })
+  .refine((input) => input.action !== "discard" || input.confirmed === true, {
+    message: "A discard needs confirmation (confirmed: true).",
+    path: ["confirmed"],
+  });
+
+export type DeadLetterActionInput = z.input<typeof deadLetterActionSchema>;
+
+export async function knownDeadLetterQueues() {
+  const { env } = getRuntime();
+  return discoverDeadLetterQueues({
+    orderQueue: env.ORDER_QUEUE,
+    managementUrl: env.RABBITMQ_MANAGEMENT_URL,
+    amqpUrl: env.AMQP_URL,
+  });
+}
+
+async function checkedQueue(name: string): Promise<DeadLetterQueue> {
+  const discovery = await knownDeadLetterQueues();
+  const queue = discovery.queues.find((q) => q.name === name);
+  if (!queue) throw new WarrenError("not_found", `"${name}" is not a dead-letter queue Warren knows.`);
+  return queue;
+}
+
+export async function browse(queue: string, limit: number): Promise<BrowseResult> {
+  await checkedQueue(queue);
+  return browseDeadLetters(getRuntime().consumeLink.current(), queue, limit);
+}
+
+export function summarize(result: ActResult): string {
+  const parts: string[] = [];
+  if (result.action === "redrive") parts.push(`${result.redriven.length} redriven`);
+  else parts.push(`${result.discarded.length} discarded`);
+  if (result.failed.length) parts.push(`${result.failed.length} failed (${result.failed[0]?.error})`);
+  if (result.missing.length) parts.push(`${result.missing.length} no longer in the queue (handled elsewhere?)`);
+  return `${parts.join(", ")}.`;
+}
+
+/** Call only after the caller's authorization check passed. Throws WarrenError for expected failures. */
+export async function operate(raw: unknown, actor = "operator"): Promise<ActResult> {
+  const parsed = deadLetterActionSchema.safeParse(raw);
+  if (!parsed.success) throw new WarrenError("bad_request", describeIssues(parsed.error));
+  const input = parsed.data;
+  const audit = (result: "ok" | "error" | "partial", detail: unknown) =>
+    recordAudit({ actor, action: `dead-letters.${input.action}`, target: input.queue, result, detail });
+  try {
+    await checkedQueue(input.queue);
+    const runtime = getRuntime();
+    const result = await actOnDeadLetters(runtime.consumeLink.current(), runtime.publisher, {
+      dlq: input.queue,
+      action: input.action,
+      selection: input.selection,
+      edit: input.edit,
+    });
+    const acted = result.redriven.length + result.discarded.length;
+    audit(result.failed.length || result.missing.length ? (acted ? "partial" : "error") : "ok", {
+      selection: "all" in input.selection ? { all: true, group: input.selection.group } : { ids: input.selection.ids },
+      redriven: result.redriven.map((r) => ({ messageId: r.messageId, queue: r.queue, edited: r.edited })),
+      discarded: result.discarded.length,
+      failed: result.failed,
+      missing: result.missing.length,
+    });
+    return result;
+  } catch (error) {
+    audit("error", { error: error instanceof WarrenError ? error.message : "internal error" });
+    throw error;
+  }
+}

@@ -1,0 +1,61 @@
+import "server-only";
+import { EventEmitter } from "node:events";
+import type { QueueSample } from "../events/sampler";
+import { getLive } from "../runtime";
+import { computeHealth, DeliveryRate, type PipelineHealth, StuckTracker } from "./pipeline";
+
+const MIN_INTERVAL_MS = 1000;
+
+/**
+ * ONE health computation per process, driven by the queue sampler's ticks
+ * and at most once a second, whatever the number of dashboards listening.
+ */
+export class HealthMonitor extends EventEmitter {
+  latest: PipelineHealth | null = null;
+  private lastAt = 0;
+  private readonly rate;
+  private readonly tracker = new StuckTracker();
+  computations = 0;
+
+  constructor(private readonly live: ReturnType<typeof getLive>) {
+    super();
+    this.setMaxListeners(0);
+    this.rate = new DeliveryRate(live.runtime.ledger.db);
+    live.sampler.on("sample", (sample: QueueSample) => this.onSample(sample));
+  }
+
+  private onSample(sample: QueueSample) {
+    if (Date.now() - this.lastAt < MIN_INTERVAL_MS - 50) return;
+    try {
+      this.latest = this.compute(sample);
+      this.emit("health", this.latest);
+    } catch {
+      // A locked or busy DB skips one tick; the next sample tries again.
+    }
+  }
+
+  compute(sample: QueueSample | null = this.live.sampler.latest(), stuckAfterS?: number): PipelineHealth {
+    const { runtime } = this.live;
+    const fresh = stuckAfterS === undefined;
+    const health = computeHealth({
+      db: runtime.ledger.db,
+      sample,
+      orderQueue: runtime.env.ORDER_QUEUE,
+      stuckAfterS: stuckAfterS ?? runtime.env.WARREN_STUCK_AFTER_S,
+      ratePerS: fresh ? this.rate.sample() : (this.latest?.drain.ratePerS ?? this.rate.sample()),
+      tracker: fresh ? this.tracker : undefined,
+    });
+    if (fresh) {
+      this.lastAt = health.at;
+      this.computations++;
+    }
+    return health;
+  }
+}
+
+const store = globalThis as typeof globalThis & { __warrenHealth?: HealthMonitor };
+
+export function getHealthMonitor(): HealthMonitor {
+  store.__warrenHealth ??= new HealthMonitor(getLive());
+  return store.__warrenHealth;
+}
