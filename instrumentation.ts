@@ -10,6 +10,8 @@ export async function register() {
   const runtime = await import("./lib/runtime");
   if (config.WARREN_CONSUMER) runtime.startPaymentService("web");
   runtime.getLive();
+  // Queue history (1 h at 5 s) is recorded from the start, so the charts have a past.
+  (await import("./lib/queues/service")).queueTools();
   const { installShutdown } = await import("./lib/shutdown");
   installShutdown(runtime.shutdownRuntime, runtime.log);
 }

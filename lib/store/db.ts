@@ -56,6 +56,17 @@ const migrations = [
      reason       TEXT
    )`,
   "CREATE INDEX IF NOT EXISTS deliveries_order ON deliveries(order_id)",
+  // Every operator action (and every refused attempt): who, what, when, result.
+  `CREATE TABLE IF NOT EXISTS audit_log (
+     id      INTEGER PRIMARY KEY AUTOINCREMENT,
+     at      INTEGER NOT NULL,
+     actor   TEXT    NOT NULL,
+     action  TEXT    NOT NULL,
+     target  TEXT,
+     details TEXT,
+     result  TEXT    NOT NULL,
+     message TEXT
+   )`,
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */

@@ -1,0 +1,16 @@
+import type { ClientAccess } from "./queue-detail";
+
+/** Says why the buttons are off, and how to turn them on. */
+export function AccessNotice({ access }: { access: ClientAccess }) {
+  if (access.canAct) return null;
+  return (
+    <p data-testid="access-notice" className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+      {access.reason}{" "}
+      {access.signInEnabled && access.role === "viewer" ? (
+        <a href="/login" className="font-medium text-emerald-700 underline dark:text-emerald-300">
+          Sign in
+        </a>
+      ) : null}
+    </p>
+  );
+}

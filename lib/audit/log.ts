@@ -1,0 +1,83 @@
+import type { Db } from "../store/db";
+
+export type AuditResult = "ok" | "error" | "denied";
+
+export interface AuditInput {
+  /** Who: "operator#ab12cd" (a session fingerprint), "viewer", or "system". */
+  actor: string;
+  /** What: a short verb, e.g. "queue.purge", "consumers.pause", "auth.sign-in". */
+  action: string;
+  /** On what, e.g. the queue name. */
+  target?: string | null;
+  /** Parameters worth keeping (never secrets or message bodies in full). */
+  details?: Record<string, unknown> | null;
+  result: AuditResult;
+  /** The outcome in words, e.g. "purged 12 messages" or the refusal reason. */
+  message?: string | null;
+  at?: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  result: AuditResult;
+  message: string | null;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: string | null;
+  result: AuditResult;
+  message: string | null;
+}
+
+/** The audit trail in SQLite (table `audit_log`), appended to, never edited. */
+export class AuditLog {
+  private readonly insert;
+  private readonly recentStmt;
+  private readonly countStmt;
+
+  constructor(readonly db: Db) {
+    this.insert = db.prepare<[number, string, string, string | null, string | null, string, string | null]>(
+      "INSERT INTO audit_log (at, actor, action, target, details, result, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.recentStmt = db.prepare<[number, number], AuditRow>(
+      "SELECT id, at, actor, action, target, details, result, message FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
+    );
+    this.countStmt = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_log");
+  }
+
+  record(input: AuditInput): number {
+    const details = input.details ? JSON.stringify(input.details).slice(0, 4000) : null;
+    const info = this.insert.run(
+      input.at ?? Date.now(),
+      input.actor.slice(0, 100),
+      input.action.slice(0, 100),
+      input.target?.slice(0, 300) ?? null,
+      details,
+      input.result,
+      input.message?.slice(0, 1000) ?? null,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Newest first. */
+  recent(limit = 50, offset = 0): AuditEntry[] {
+    return this.recentStmt.all(limit, offset).map((row) => ({
+      ...row,
+      details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
+    }));
+  }
+
+  count(): number {
+    return this.countStmt.get()?.n ?? 0;
+  }
+}
