@@ -8,6 +8,9 @@ const baseURL = `http://127.0.0.1:${port}`;
 // A fixed queue, purged by global setup: deleting it at teardown would race the server's consumer.
 export const e2eQueue = process.env.E2E_QUEUE ?? "e2e.order_queue";
 process.env.E2E_QUEUE = e2eQueue;
+// The e2e server has operator sign-in enabled; specs read the same value.
+export const e2eOperatorPassword = process.env.E2E_OPERATOR_PASSWORD ?? "e2e-operator-password";
+process.env.E2E_OPERATOR_PASSWORD = e2eOperatorPassword;
 
 export default defineConfig({
   testDir: "e2e",
@@ -47,6 +50,7 @@ export default defineConfig({
     env: {
       ORDER_QUEUE: e2eQueue,
       WARREN_DB_PATH: `data/e2e-${runId}.db`,
+      WARREN_ADMIN_PASSWORD: e2eOperatorPassword,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -67,7 +67,7 @@ export function ConsumerControls({
           Resume consumers
         </button>
       </form>
-      <form action={action} className="mt-3 flex flex-wrap items-end gap-2">
+      <form action={action} noValidate className="mt-3 flex flex-wrap items-end gap-2">
         <input type="hidden" name="command" value="prefetch" />
         <div>
           <label htmlFor={`${id}-prefetch`} className="text-xs text-slate-500 dark:text-slate-400">

@@ -173,7 +173,7 @@ function PublishForm({ queue, disabled, onDone }: { queue: string; disabled: boo
     if (state.at) onDone();
   }, [state.at, onDone]);
   return (
-    <form action={action}>
+    <form action={action} noValidate>
       <h3 className="text-sm font-semibold">Publish a test message</h3>
       <input type="hidden" name="queue" value={queue} />
       <label htmlFor={`${id}-body`} className="text-xs text-slate-500 dark:text-slate-400">
@@ -224,7 +224,7 @@ function PeekForm({ queue, disabled }: { queue: string; disabled: boolean }) {
   const id = useId();
   return (
     <div>
-      <form action={action}>
+      <form action={action} noValidate>
         <h3 className="text-sm font-semibold">Peek at messages</h3>
         <p className="text-xs text-amber-700 dark:text-amber-300">
           Uses the management API&apos;s get with ack_requeue_true: the messages go back to the queue but are marked

@@ -22,6 +22,7 @@ export default async function QueuesPage({
       {parsed.ok ? null : (
         <div
           role="alert"
+          data-testid="query-errors"
           className="mt-4 rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
         >
           Some of the address was not understood and the default was used instead:

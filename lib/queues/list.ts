@@ -145,6 +145,7 @@ export function deadLetterTargetOf(row: Pick<ManagementQueueRow, "arguments" | "
 }
 
 export function toQueueRow(row: ManagementQueueRow, own: ReadonlySet<string>): QueueRow {
+  // The broker leaves out the stats of what never happened on a queue: zero, not unknown.
   const stats = row.message_stats ?? {};
   return {
     name: row.name,
@@ -154,9 +155,9 @@ export function toQueueRow(row: ManagementQueueRow, own: ReadonlySet<string>): Q
     unacked: num(row.messages_unacknowledged),
     total: num(row.messages),
     consumers: num(row.consumers),
-    publishRate: num(stats.publish_details?.rate),
-    deliverRate: num(stats.deliver_get_details?.rate),
-    ackRate: num(stats.ack_details?.rate),
+    publishRate: num(stats.publish_details?.rate) ?? 0,
+    deliverRate: num(stats.deliver_get_details?.rate) ?? 0,
+    ackRate: num(stats.ack_details?.rate) ?? 0,
     deadLetter: deadLetterTargetOf(row),
     policy: str(row.policy),
     warren: own.has(row.name),
