@@ -193,14 +193,22 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
             {detail.exclusive ? " · exclusive" : ""}
             {detail.node ? ` · ${detail.node}` : ""}
           </p>
-          <KeyValues values={detail.arguments} empty="No x-arguments." testId="queue-arguments" />
+          <KeyValues
+            values={detail.arguments}
+            empty={detail.mode === "limited" ? "Needs the management API." : "No x-arguments."}
+            testId="queue-arguments"
+          />
         </div>
         <div>
           <h3 className="font-semibold">Effective policy</h3>
           <p className="text-xs text-slate-500 dark:text-slate-400">
             policy {detail.policy ?? "none"} · operator policy {detail.operatorPolicy ?? "none"}
           </p>
-          <KeyValues values={detail.effectivePolicy} empty="No policy applies." testId="queue-policy" />
+          <KeyValues
+            values={detail.effectivePolicy}
+            empty={detail.mode === "limited" ? "Needs the management API." : "No policy applies."}
+            testId="queue-policy"
+          />
           {row?.deadLetter ? (
             <p className="mt-2 text-sm" data-testid="dead-letter-target">
               Dead-letters to <code>{row.deadLetter.exchange || "(default exchange)"}</code>

@@ -2,9 +2,9 @@ import type { ChannelModel } from "amqplib";
 import { z } from "zod";
 import { issuesByField } from "../validation";
 import {
+  isManagementUnavailable,
   type ManagementClient,
   type ManagementQueueRow,
-  ManagementUnavailable,
   type QueuePageQuery,
 } from "./management";
 import { probeQueue } from "./probe";
@@ -196,7 +196,7 @@ export async function listQueues(query: QueueListQuery, sources: QueueListSource
       fetchedInMs: Math.round(performance.now() - started),
     };
   } catch (error) {
-    if (!(error instanceof ManagementUnavailable)) throw error;
+    if (!isManagementUnavailable(error)) throw error;
     const rows = await limitedRows(sources);
     const needle = query.name.toLowerCase();
     const filtered = rows.filter((row) => row.name.toLowerCase().includes(needle));

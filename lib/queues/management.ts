@@ -20,6 +20,11 @@ export class ManagementUnavailable extends Error {
   }
 }
 
+/** By name as well as class: Next.js loads lib modules in more than one module graph. */
+export function isManagementUnavailable(error: unknown): error is ManagementUnavailable {
+  return error instanceof ManagementUnavailable || (error instanceof Error && error.name === "ManagementUnavailable");
+}
+
 /** Query for one page of `/api/queues` (server-side paging, filtering and sorting). */
 export interface QueuePageQuery {
   page: number;
@@ -137,7 +142,12 @@ export class ManagementClient {
     try {
       res = await this.request(method, path, body);
     } catch (error) {
-      throw new ManagementUnavailable(`management API unreachable: ${(error as Error).name}`);
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      const why =
+        (error as Error).name === "TimeoutError"
+          ? "timed out"
+          : (cause?.code ?? cause?.message ?? (error as Error).message);
+      throw new ManagementUnavailable(`management API unreachable (${why})`);
     }
     if (res.status === 401 || res.status === 403) {
       throw new ManagementUnavailable(`management API refused the credentials (HTTP ${res.status})`);

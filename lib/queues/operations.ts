@@ -7,7 +7,7 @@ import { assertCanAct } from "../auth/access";
 import { isWarrenError, WarrenError } from "../errors";
 import { broadcastControl, type ControlCommand } from "../payments/control";
 import { getRuntime } from "../runtime";
-import { ManagementUnavailable, type PeekedMessage } from "./management";
+import { isManagementUnavailable, type PeekedMessage } from "./management";
 
 /** Queue names as RabbitMQ takes them: 1–255 bytes, no control characters. */
 export const queueNameSchema = z
@@ -159,7 +159,7 @@ export function peekMessages(context: ActionContext, queue: string, count: numbe
     try {
       messages = await getRuntime().management.peek(queue, count);
     } catch (error) {
-      if (error instanceof ManagementUnavailable) {
+      if (isManagementUnavailable(error)) {
         throw new WarrenError(
           "broker_unavailable",
           "Peeking needs the management API, which is not reachable (limited mode).",

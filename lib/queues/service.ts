@@ -3,7 +3,7 @@ import { deadLetterQueueOf } from "../amqp/topology";
 import { getRuntime, type Runtime } from "../runtime";
 import { QueueHistory } from "./history";
 import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
-import { type ManagementConsumer, ManagementUnavailable } from "./management";
+import { isManagementUnavailable, type ManagementConsumer } from "./management";
 import { OwnRateMeter, type OwnRates } from "./own-rates";
 import { probeQueue } from "./probe";
 
@@ -174,7 +174,7 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
       history: tools.history.series(name),
     };
   } catch (error) {
-    if (!(error instanceof ManagementUnavailable)) throw error;
+    if (!isManagementUnavailable(error)) throw error;
     if (probed?.exists) tools.history.track(name);
     return {
       ...base,
