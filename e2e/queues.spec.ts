@@ -167,5 +167,18 @@ test("queue pages screenshots (docs/queues.png, docs/queue-detail.png when WARRE
   await page.screenshot({ path: shot("queues.png"), fullPage: true });
   await page.goto(`/queues/${encodeURIComponent(broker.queue)}`);
   await expect(page.getByTestId("consumer-table")).toBeVisible();
+  if (process.env.WARREN_SCREENSHOT) {
+    // Give the charts a shape worth showing: a backlog while paused, drained on resume.
+    test.setTimeout(90_000);
+    await page.getByRole("button", { name: "Pause consumers" }).click();
+    await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "paused");
+    for (let i = 0; i < 40; i++) {
+      await broker.sendRaw(JSON.stringify({ orderId: randomUUID(), item: "screenshot-book", quantity: 1 }));
+      await page.waitForTimeout(200);
+    }
+    await page.getByRole("button", { name: "Resume consumers" }).click();
+    await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "consuming");
+    await page.waitForTimeout(11_000);
+  }
   await page.screenshot({ path: shot("queue-detail.png"), fullPage: true });
 });
