@@ -84,3 +84,43 @@ test.describe("operator access", () => {
     }
   });
 });
+
+test("the JSON API works for a signed-in operator and answers bad input with 4xx", async ({ page, broker }) => {
+  const queue = `${broker.queue}.${unique("api")} 50%`;
+  await broker.channel.assertQueue(queue, { durable: false });
+  try {
+    await signIn(page);
+    const api = page.request; // shares the browser context's session cookie
+    const path = `/api/broker/queues/${encodeURIComponent(queue)}`;
+
+    const published = await api.post(`${path}/publish`, { data: { message: { hello: "api" } } });
+    expect(published.status()).toBe(201);
+    expect(await broker.depth(queue)).toBe(1);
+
+    const peeked = await api.post(`${path}/peek`, { data: { count: 2 } });
+    expect(peeked.status()).toBe(200);
+    const body = (await peeked.json()) as { redelivered: boolean; messages: Array<{ payload: string }> };
+    expect(body.redelivered).toBe(true);
+    expect(body.messages.map((m) => JSON.parse(m.payload))).toEqual([{ hello: "api" }]);
+
+    expect((await api.post(`${path}/peek`, { data: { count: 0 } })).status()).toBe(400);
+    expect((await api.post(`${path}/purge`, { data: {} })).status()).toBe(400);
+    expect((await api.post(`${path}/purge`, { data: "x", headers: { "content-type": "text/plain" } })).status()).toBe(
+      415,
+    );
+    expect((await api.post("/api/broker/consumers", { data: { command: "prefetch", prefetch: -1 } })).status()).toBe(
+      400,
+    );
+    const missing = await api.post(`/api/broker/queues/${encodeURIComponent(`${queue}.missing`)}/purge`, {
+      data: { confirm: "purge" },
+    });
+    expect(missing.status()).toBe(404);
+
+    const purged = await api.post(`${path}/purge`, { data: { confirm: "purge" } });
+    expect(purged.status()).toBe(200);
+    expect(await purged.json()).toEqual({ queue, purged: 1 });
+    expect(await broker.depth(queue)).toBe(0);
+  } finally {
+    await broker.channel.deleteQueue(queue).catch(() => {});
+  }
+});

@@ -36,8 +36,13 @@ export async function handle(run: () => Promise<Response>): Promise<Response> {
   }
 }
 
-/** Route params arrive URL-encoded once more than the queue name. */
-export function queueParam(raw: string): string {
+/**
+ * The queue name from /api/broker/queues/<name>/…, decoded exactly once.
+ * Read from the raw path: Next hands route handlers params already decoded,
+ * and decoding those again breaks names that contain "%".
+ */
+export function queueFromPath(request: Request): string {
+  const raw = new URL(request.url).pathname.split("/")[4] ?? "";
   try {
     return decodeURIComponent(raw);
   } catch {
