@@ -2,6 +2,7 @@
 
 import useSWR from "swr";
 import type { QueueDetail } from "@/lib/queues/service";
+import { AuditTable } from "./audit-table";
 import { ConsumerControls } from "./consumer-controls";
 import { count, rate } from "./format";
 import { LineChart } from "./line-chart";
@@ -126,6 +127,15 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
         </>
       ) : null}
       <QueueActions queue={detail.name} ready={row?.ready ?? null} access={access} onDone={refresh} />
+      <section aria-labelledby="queue-audit-heading" data-testid="queue-audit">
+        <h2 id="queue-audit-heading" className="mb-2 font-semibold">
+          Recent actions on this queue{" "}
+          <a href="/audit" className="text-sm font-normal text-emerald-700 underline dark:text-emerald-300">
+            full audit log
+          </a>
+        </h2>
+        <AuditTable entries={detail.audit} showTarget={false} />
+      </section>
       <section
         aria-labelledby="consumers-heading"
         className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"

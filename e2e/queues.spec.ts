@@ -59,8 +59,13 @@ test.describe("queues and operator actions", () => {
       await expect(page.getByTestId("purge-status")).toContainText("Purged 5 messages");
       expect(await broker.depth(queue)).toBe(0);
       await expect(page.getByTestId("stat-ready")).toHaveText("0");
+      // The queue's own page lists the action, newest first.
+      await expect(page.getByTestId("queue-audit").getByTestId("audit-row").first()).toHaveAttribute(
+        "data-action",
+        "queue.purge",
+      );
 
-      await page.getByRole("link", { name: "Audit log" }).click();
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
       const row = page.getByTestId("audit-row").filter({ hasText: queue }).first();
       await expect(row).toHaveAttribute("data-action", "queue.purge");
       await expect(row).toHaveAttribute("data-result", "ok");

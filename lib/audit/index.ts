@@ -27,6 +27,10 @@ export function recentAudit(limit = 100, offset = 0): { entries: AuditEntry[]; t
   return { entries: log.recent(limit, offset), total: log.count() };
 }
 
+export function auditFor(target: string, limit = 10): AuditEntry[] {
+  return auditLog().forTarget(target, limit);
+}
+
 /** Who did it: operators share one password, so a session fingerprint tells sessions apart. */
 export function actorOf(role: "operator" | "viewer", sessionToken: string | undefined): string {
   if (role !== "operator" || !sessionToken) return "viewer";

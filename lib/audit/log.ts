@@ -39,11 +39,16 @@ interface AuditRow {
   message: string | null;
 }
 
+function toEntry(row: AuditRow): AuditEntry {
+  return { ...row, details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null };
+}
+
 /** The audit trail in SQLite (table `audit_log`), appended to, never edited. */
 export class AuditLog {
   private readonly insert;
   private readonly recentStmt;
   private readonly countStmt;
+  private readonly forTargetStmt;
 
   constructor(readonly db: Db) {
     this.insert = db.prepare<[number, string, string, string | null, string | null, string, string | null]>(
@@ -53,6 +58,9 @@ export class AuditLog {
       "SELECT id, at, actor, action, target, details, result, message FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
     );
     this.countStmt = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_log");
+    this.forTargetStmt = db.prepare<[string, number], AuditRow>(
+      "SELECT id, at, actor, action, target, details, result, message FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?",
+    );
   }
 
   record(input: AuditInput): number {
@@ -71,10 +79,12 @@ export class AuditLog {
 
   /** Newest first. */
   recent(limit = 50, offset = 0): AuditEntry[] {
-    return this.recentStmt.all(limit, offset).map((row) => ({
-      ...row,
-      details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
-    }));
+    return this.recentStmt.all(limit, offset).map(toEntry);
+  }
+
+  /** Newest first, only the entries about one target (e.g. a queue). */
+  forTarget(target: string, limit = 10): AuditEntry[] {
+    return this.forTargetStmt.all(target, limit).map(toEntry);
   }
 
   count(): number {

@@ -1,5 +1,6 @@
 import "server-only";
 import { deadLetterQueueOf } from "../amqp/topology";
+import { type AuditEntry, auditFor } from "../audit";
 import { getRuntime, type Runtime } from "../runtime";
 import { QueueHistory } from "./history";
 import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
@@ -108,6 +109,8 @@ export interface QueueDetail {
   /** Set for Warren's order queue: this process's payment consumer. */
   warrenConsumer: { paused: boolean; running: boolean; prefetch: number; inFlight: number } | null;
   own: OwnRates | null;
+  /** The latest audit entries about this queue (and, for the order queue, its consumers). */
+  audit: AuditEntry[];
   isOrderQueue: boolean;
   isWarrenQueue: boolean;
 }
@@ -143,6 +146,7 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
           }
         : null,
     own: isOrderQueue ? tools.meter.rates() : null,
+    audit: auditFor(name, 10),
   };
   const model = runtime.consumeLink.current();
   const probed = model ? await probeQueue(model, name) : null;
