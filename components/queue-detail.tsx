@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import type { QueueDetail } from "@/lib/queues/service";
 import { AuditTable } from "./audit-table";
@@ -22,13 +23,40 @@ const fetcher = async (url: string): Promise<QueueDetail> => {
   return (await res.json()) as QueueDetail;
 };
 
+/** Appends pushed history points to what the page has; everything else is replaced. */
+function merge(current: QueueDetail, incoming: QueueDetail): QueueDetail {
+  const lastAt = current.history.points.at(-1)?.at ?? 0;
+  const points = [...current.history.points, ...incoming.history.points.filter((p) => p.at > lastAt)].slice(
+    -HISTORY_CAPACITY,
+  );
+  return { ...incoming, history: { ...incoming.history, points } };
+}
+
+const HISTORY_CAPACITY = 720;
+
 export function QueueDetailView({ initial, access }: { initial: QueueDetail; access: ClientAccess }) {
-  const { data, error, mutate } = useSWR(`/api/broker/queues/${encodeURIComponent(initial.name)}`, fetcher, {
+  const path = `/api/broker/queues/${encodeURIComponent(initial.name)}`;
+  const [pushed, setPushed] = useState(false);
+  const { data, error, mutate } = useSWR(path, fetcher, {
     fallbackData: initial,
-    refreshInterval: 2000,
+    // The SSE stream pushes every second; polling is only the fallback while it is down.
+    refreshInterval: pushed ? 0 : 5000,
     keepPreviousData: true,
   });
   const detail = data ?? initial;
+  const lastAtRef = useRef(0);
+  lastAtRef.current = detail.history.points.at(-1)?.at ?? 0;
+
+  useEffect(() => {
+    const source = new EventSource(`${path}/stream?since=${lastAtRef.current}`);
+    source.addEventListener("open", () => setPushed(true));
+    source.addEventListener("error", () => setPushed(false));
+    source.addEventListener("detail", (event) => {
+      const incoming = JSON.parse((event as MessageEvent<string>).data) as QueueDetail;
+      void mutate((current) => merge(current ?? incoming, incoming), { revalidate: false });
+    });
+    return () => source.close();
+  }, [path, mutate]);
   const row = detail.row;
   const points = detail.history.points;
   const times = points.map((p) => p.at);
@@ -39,7 +67,14 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
       <header className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="break-all font-mono text-2xl font-bold">{detail.name}</h1>
         <span className="text-xs text-slate-500 dark:text-slate-400">
-          {error ? "refresh failed, retrying · " : ""}live, every 2 s · history kept on the server (1 h at 5 s)
+          <span data-testid="live-mode" data-mode={pushed ? "push" : "poll"}>
+            {pushed
+              ? "live, pushed every second"
+              : error
+                ? "refresh failed, retrying"
+                : "reconnecting; polling every 5 s"}
+          </span>{" "}
+          · history kept on the server (1 h at 5 s)
         </span>
       </header>
       {detail.mode === "limited" ? (

@@ -118,6 +118,7 @@ test.describe("queues and operator actions", () => {
   }) => {
     await signIn(page, `/queues/${encodeURIComponent(broker.queue)}`);
     await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "consuming");
+    await expect(page.getByTestId("live-mode")).toHaveAttribute("data-mode", "push");
     try {
       await page.getByRole("button", { name: "Pause consumers" }).click();
       await expect(page.getByTestId("consumer-status")).toContainText("Paused");
@@ -144,6 +145,13 @@ test.describe("queues and operator actions", () => {
       await page.getByRole("button", { name: "Set prefetch" }).click();
       await expect(page.getByTestId("consumer-status")).toContainText("Prefetch set to 13");
       await expect(page.getByTestId("consumer-prefetch").first()).toHaveText("13", { timeout: 15_000 });
+
+      // The chart history lives on the server: a reload keeps it.
+      const points = Number(await page.getByTestId("depth-chart").getAttribute("data-points"));
+      expect(points).toBeGreaterThan(1);
+      await page.reload();
+      const after = Number(await page.getByTestId("depth-chart").getAttribute("data-points"));
+      expect(after).toBeGreaterThanOrEqual(points);
     } finally {
       // Leave the shared e2e server consuming, whatever happened above.
       const cookies = await page.context().cookies();
