@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
+import { BrokerLink } from "../../lib/amqp/link";
+import { PaymentConsumer } from "../../lib/payments/consumer";
 import { broadcastControl, listenForControl } from "../../lib/payments/control";
 import { ManagementClient } from "../../lib/queues/management";
 import { AMQP_URL, sleep, startPipeline, waitFor } from "./harness";
@@ -38,6 +40,35 @@ describe("pausing, resuming and re-prefetching the payment consumer", () => {
     }
   });
 
+  test("one broadcast reaches the consumers of every process (two connections, one queue)", async () => {
+    const pipeline = await startPipeline("h3a-two-processes");
+    // A second "process": its own connection, consumer and control subscription on the same queue.
+    const link = await new BrokerLink({ url: AMQP_URL, name: "test-h3a-second", queues: [pipeline.queue] }).start();
+    const second = new PaymentConsumer({
+      consumeLink: link,
+      publisher: pipeline.publisher,
+      ledger: pipeline.ledger,
+      queue: pipeline.queue,
+      prefetch: 10,
+    }).start();
+    const controls = [listenForControl(pipeline.consumeLink, pipeline.consumer), listenForControl(link, second)];
+    const consumers = async () => (await pipeline.rawChannel.checkQueue(pipeline.queue)).consumerCount;
+    try {
+      await waitFor(async () => (await consumers()) === 2, 5000, "two consumers");
+      await sleep(300);
+      await broadcastControl(pipeline.publisher, { command: "pause" });
+      await waitFor(async () => (await consumers()) === 0, 5000, "both consumers to pause");
+      assert.equal(second.stats.paused, true);
+      await broadcastControl(pipeline.publisher, { command: "resume" });
+      await waitFor(async () => (await consumers()) === 2, 5000, "both consumers to resume");
+    } finally {
+      for (const control of controls) await control.close();
+      await second.stop();
+      await link.close();
+      await pipeline.close();
+    }
+  });
+
   test("a prefetch change re-consumes with the new prefetch, visible on the broker", async () => {
     const pipeline = await startPipeline("h3a-prefetch", { prefetch: 50 });
     const management = new ManagementClient({ baseUrl: "http://127.0.0.1:15672", amqpUrl: AMQP_URL });
@@ -62,7 +93,7 @@ describe("pausing, resuming and re-prefetching the payment consumer", () => {
     }
   });
 
-  test("a paused consumer stays paused across a channel reopen, and resume twice starts one consumer", async () => {
+  test("two resumes racing each other start exactly one consumer", async () => {
     const pipeline = await startPipeline("h3a-resume-twice");
     try {
       await pipeline.consumer.pause();
