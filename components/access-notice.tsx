@@ -1,4 +1,5 @@
 import type { ClientAccess } from "./queue-detail";
+import { SignInLink } from "./sign-in-link";
 
 /** Says why the buttons are off, and how to turn them on. */
 export function AccessNotice({ access }: { access: ClientAccess }) {
@@ -7,9 +8,7 @@ export function AccessNotice({ access }: { access: ClientAccess }) {
     <p data-testid="access-notice" className="mt-2 text-sm text-slate-600 dark:text-slate-400">
       {access.reason}{" "}
       {access.signInEnabled && access.role === "viewer" ? (
-        <a href="/login" className="font-medium text-emerald-700 underline dark:text-emerald-300">
-          Sign in
-        </a>
+        <SignInLink className="font-medium text-emerald-700 underline dark:text-emerald-300">Sign in</SignInLink>
       ) : null}
     </p>
   );

@@ -2,6 +2,7 @@ import { signOutAction } from "@/app/login/actions";
 import { currentAccess } from "@/lib/auth/server";
 import { env } from "@/lib/config/env";
 import { type NavLink, NavLinks } from "./nav-links";
+import { SignInLink } from "./sign-in-link";
 
 /**
  * The pages, in the order an operator uses them. The dead-letter workbench
@@ -49,12 +50,9 @@ export async function SiteNav({ links = NAV_LINKS }: { links?: NavLink[] }) {
               </button>
             </form>
           ) : access.signInEnabled ? (
-            <a
-              href="/login"
-              className="rounded-md px-3 py-1.5 font-medium text-emerald-700 outline-none hover:bg-emerald-50 focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-emerald-300 dark:hover:bg-emerald-950"
-            >
+            <SignInLink className="rounded-md px-3 py-1.5 font-medium text-emerald-700 outline-none hover:bg-emerald-50 focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-emerald-300 dark:hover:bg-emerald-950">
               Sign in
-            </a>
+            </SignInLink>
           ) : (
             <a
               href="/login"

@@ -124,3 +124,16 @@ test("the JSON API works for a signed-in operator and answers bad input with 4xx
     await broker.channel.deleteQueue(queue).catch(() => {});
   }
 });
+
+test("sign-in never redirects off the site, and returns to the page that asked", async ({ page, baseURL }) => {
+  await page.goto("/login?next=//example.com/phish");
+  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/signedOut=1/);
+  await page.goto("/login?next=/queues");
+  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(`${baseURL}/queues`);
+});
