@@ -29,7 +29,9 @@ function merge(current: QueueDetail, incoming: QueueDetail): QueueDetail {
   const points = [...current.history.points, ...incoming.history.points.filter((p) => p.at > lastAt)].slice(
     -HISTORY_CAPACITY,
   );
-  return { ...incoming, history: { ...incoming.history, points } };
+  // A queue deleted under our eyes: keep the last figures seen, and say so.
+  const row = incoming.exists ? incoming.row : current.row;
+  return { ...incoming, row, history: { ...incoming.history, points } };
 }
 
 const HISTORY_CAPACITY = 720;
@@ -77,6 +79,16 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
           · history kept on the server (1 h at 5 s)
         </span>
       </header>
+      {detail.exists ? null : (
+        <p
+          role="alert"
+          data-testid="queue-gone"
+          className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+        >
+          This queue no longer exists on the broker (deleted while you were watching). The figures below are the last
+          ones seen.
+        </p>
+      )}
       {detail.mode === "limited" ? (
         <p
           role="status"

@@ -106,6 +106,10 @@ test.describe("queues and operator actions", () => {
       await page.getByLabel("How many (1–50)").fill("500");
       await page.getByRole("button", { name: "Peek" }).click();
       await expect(page.getByText("count must be a whole number from 1 to 50")).toBeVisible();
+
+      // Deleted while watched: the pushed detail says so.
+      await broker.channel.deleteQueue(queue);
+      await expect(page.getByTestId("queue-gone")).toBeVisible();
     } finally {
       await broker.channel.deleteQueue(queue).catch(() => {});
     }
