@@ -10,6 +10,9 @@ const baseURL = `http://127.0.0.1:${port}`;
 // sets a policy that lets idle e2e queues expire.
 export const e2eQueue = process.env.E2E_QUEUE ?? `e2e.${runId}.order_queue`;
 process.env.E2E_QUEUE = e2eQueue;
+// The e2e server has operator sign-in enabled; specs read the same value.
+export const e2eOperatorPassword = process.env.E2E_OPERATOR_PASSWORD ?? "e2e-operator-password";
+process.env.E2E_OPERATOR_PASSWORD = e2eOperatorPassword;
 
 export default defineConfig({
   testDir: "e2e",
@@ -49,9 +52,8 @@ export default defineConfig({
     env: {
       ORDER_QUEUE: e2eQueue,
       WARREN_DB_PATH: `data/e2e-${runId}.db`,
+      WARREN_ADMIN_PASSWORD: e2eOperatorPassword,
       NEXT_TELEMETRY_DISABLED: "1",
-      // Enables operator actions; specs sign in with a cookie signed for this password (e2e/fixtures.ts).
-      WARREN_ADMIN_PASSWORD: "e2e-operator-password",
     },
   },
 });

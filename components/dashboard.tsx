@@ -8,7 +8,6 @@ import { PaymentsFeed } from "./payments-feed";
 import { PipelineHealthPanel } from "./pipeline-health";
 import { QueueCard } from "./queue-card";
 import { useLiveDashboard } from "./use-live-dashboard";
-import { WorkbenchLinks } from "./workbench-links";
 
 export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
   const { queues, payments, stream } = useLiveDashboard(initial);
@@ -55,7 +54,6 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         </div>
         <div className="flex flex-col gap-6">
           {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
-          <WorkbenchLinks current="/" />
           <PipelineHealthPanel />
           <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
         </div>

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, useTransition } from "react";
 import { type DeadLetterActionState, deadLetterAction } from "@/app/dead-letters/actions";
-import type { AuditRow } from "@/lib/audit/log";
+import type { AuditEntry } from "@/lib/audit/log";
 import type { DeadLetter } from "@/lib/deadletters/decode";
 import { diffLines, editableText, isRealEdit } from "@/lib/deadletters/diff";
 import type { DeadLetterQueue } from "@/lib/deadletters/discover";
@@ -37,7 +37,7 @@ export interface WorkbenchProps {
   browse: BrowseResult | null;
   problem: string | null;
   access: { canAct: boolean; reason: string | null };
-  audit: AuditRow[];
+  audit: AuditEntry[];
   listLimit: number;
 }
 
@@ -591,7 +591,7 @@ function EditPanel({
   );
 }
 
-function AuditList({ rows }: { rows: AuditRow[] }) {
+function AuditList({ rows }: { rows: AuditEntry[] }) {
   return (
     <section
       aria-labelledby="audit-heading"

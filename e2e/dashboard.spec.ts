@@ -58,7 +58,8 @@ test.describe("the dashboard", () => {
   test("the page is keyboard usable: tab to the form and submit with Enter", async ({ page }) => {
     await page.goto("/");
     const item = unique("kbd-pen");
-    await page.keyboard.press("Tab"); // skip link
+    await page.keyboard.press("Tab"); // skip link, past the site navigation
+    await page.keyboard.press("Enter");
     await page.keyboard.press("Tab");
     await expect(page.getByLabel("Item")).toBeFocused();
     await page.keyboard.type(item);

@@ -52,6 +52,21 @@ export async function paymentTotals(request: APIRequestContext): Promise<number>
   return ((await res.json()) as { totals: { payments: number } }).totals.payments;
 }
 
+/** The operator password the e2e server runs with (playwright.config.ts sets it). */
+export const operatorPassword = () => {
+  const password = process.env.E2E_OPERATOR_PASSWORD;
+  if (!password) throw new Error("E2E_OPERATOR_PASSWORD is not set; run through playwright.config.ts");
+  return password;
+};
+
+/** Signs the page's browser context in as an operator through the real sign-in form. */
+export async function signIn(page: import("@playwright/test").Page, next = "/") {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("role")).toHaveAttribute("data-role", "operator");
+}
+
 export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** Signs the browser context in as an operator with a cookie signed the way the server does (no sign-in page needed). */

@@ -7,6 +7,7 @@ import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
 import { OrderLog } from "./orders/order-log";
 import { PaymentConsumer } from "./payments/consumer";
+import { listenForControl } from "./payments/control";
 import { Ledger } from "./payments/ledger";
 import { ManagementClient } from "./queues/management";
 import { openDb } from "./store/db";
@@ -45,7 +46,12 @@ export function getRuntime(role = "web"): Runtime {
   const consumeLink = new BrokerLink({ url: config.AMQP_URL, name: `warren-${role}-consume`, queues, log });
   void publishLink.start();
   void consumeLink.start();
-  const management = new ManagementClient({ baseUrl: config.RABBITMQ_MANAGEMENT_URL, amqpUrl: config.AMQP_URL });
+  const management = new ManagementClient({
+    baseUrl: config.RABBITMQ_MANAGEMENT_URL,
+    amqpUrl: config.AMQP_URL,
+    user: config.RABBITMQ_MANAGEMENT_USER,
+    password: config.RABBITMQ_MANAGEMENT_PASSWORD,
+  });
   publishLink.once("up", () => {
     void management.applyDeadLetterPolicy(config.ORDER_QUEUE, DEAD_LETTER_EXCHANGE).then((ok) => {
       if (!ok) log("[topology] management API not reachable: only Warren's consumer dead-letters (no policy set)");
@@ -81,6 +87,12 @@ export function startPaymentService(role = "web"): PaymentConsumer {
     prefetch: runtime.env.PREFETCH,
     log,
   }).start();
+  // Operator pause/resume/prefetch reach every process's consumer through the broker.
+  const g = globalThis as typeof globalThis & { __warrenControl?: boolean };
+  if (!g.__warrenControl) {
+    g.__warrenControl = true;
+    listenForControl(runtime.consumeLink, runtime.consumer, log);
+  }
   return runtime.consumer;
 }
 

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { DeadLetterWorkbench } from "@/components/dead-letter-workbench";
-import { WorkbenchLinks } from "@/components/workbench-links";
-import { recentAudit } from "@/lib/audit/log";
+import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues } from "@/lib/deadletters/operate";
 import { type BrowseResult, browseDeadLetters } from "@/lib/deadletters/workbench";
@@ -33,7 +32,7 @@ export default async function DeadLettersPage({
       problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
     }
   }
-  const audit = recentAudit(runtime.ledger.db, { actionPrefix: "dead-letters.", limit: 10 });
+  const audit = recentAuditByAction("dead-letters.", 10);
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
@@ -44,7 +43,6 @@ export default async function DeadLettersPage({
             Why messages failed, grouped by reason. Redrive them (after a fix, if needed) or discard them.
           </p>
         </div>
-        <WorkbenchLinks current="/dead-letters" />
       </header>
       <main id="main" className="mt-6">
         <DeadLetterWorkbench

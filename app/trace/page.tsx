@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { OrderTimeline } from "@/components/order-timeline";
-import { WorkbenchLinks } from "@/components/workbench-links";
 import { getRuntime } from "@/lib/runtime";
 import { type OrderSummary, searchOrders, TRACE_STATUSES, type TraceStatus, traceOrder } from "@/lib/trace/trace";
 
@@ -42,7 +41,6 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
             Every hop of an order: placed → confirmed → delivered → paid → acked, with the time each took.
           </p>
         </div>
-        <WorkbenchLinks current="/trace" />
       </header>
       <main id="main" className="mt-6 flex flex-col gap-6">
         <search>

@@ -21,6 +21,8 @@ export class ConfirmPublisher {
   private readonly waiters: Array<() => void> = [];
   private inFlight = 0;
   private readonly slotWaiters: Array<() => void> = [];
+  /** Publishes the broker confirmed, for Warren's own publish rate. */
+  readonly counts = { confirmed: 0 };
 
   constructor(
     private readonly link: BrokerLink,
@@ -120,6 +122,7 @@ export class ConfirmPublisher {
             } else if (wasReturned) {
               reject(new WarrenError("unroutable", `No queue is bound for "${routingKey}" on exchange "${exchange}".`));
             } else {
+              this.counts.confirmed++;
               resolve();
             }
           });

@@ -11,6 +11,8 @@ import type { Channel } from "amqplib";
 export const ORDERS_EXCHANGE = "orders";
 export const DEAD_LETTER_EXCHANGE = "orders.dlx";
 export const PAYMENT_EVENTS_EXCHANGE = "payments.events";
+/** Operator commands (pause, resume, prefetch) fanned out to every consumer process. */
+export const CONTROL_EXCHANGE = "warren.control";
 
 export const deadLetterQueueOf = (queue: string) => `${queue}.dlq`;
 
@@ -28,6 +30,7 @@ export async function declareTopology(channel: Channel, queue: string): Promise<
   await channel.assertExchange(ORDERS_EXCHANGE, "direct", { durable: true });
   await channel.assertExchange(DEAD_LETTER_EXCHANGE, "direct", { durable: true });
   await channel.assertExchange(PAYMENT_EVENTS_EXCHANGE, "fanout", { durable: true });
+  await channel.assertExchange(CONTROL_EXCHANGE, "fanout", { durable: true });
   await channel.assertQueue(topology.queue, { durable: true });
   await channel.assertQueue(topology.deadLetterQueue, { durable: true });
   await channel.bindQueue(topology.queue, ORDERS_EXCHANGE, topology.queue);

@@ -1,67 +1,103 @@
-import "server-only";
-import { getRuntime } from "../runtime";
 import type { Db } from "../store/db";
 
-/**
- * A minimal audit log: who did what to which target, when, and how it ended.
- * (Kept tiny on purpose; the operator-actions work owns the fuller version.)
- */
-export interface AuditEntry {
+export type AuditResult = "ok" | "error" | "denied" | "partial";
+
+export interface AuditInput {
+  /** Who: "operator#ab12cd" (a session fingerprint), "viewer", or "system". */
   actor: string;
+  /** What: a short verb, e.g. "queue.purge", "consumers.pause", "auth.sign-in". */
   action: string;
-  target: string;
-  result: "ok" | "error" | "partial";
-  detail?: unknown;
+  /** On what, e.g. the queue name. */
+  target?: string | null;
+  /** Parameters worth keeping (never secrets or message bodies in full). */
+  details?: Record<string, unknown> | null;
+  result: AuditResult;
+  /** The outcome in words, e.g. "purged 12 messages" or the refusal reason. */
+  message?: string | null;
+  at?: number;
 }
 
-const ensured = new WeakSet<Db>();
-
-function ensureTable(db: Db) {
-  if (ensured.has(db)) return;
-  db.exec(`CREATE TABLE IF NOT EXISTS audit_log (
-     id     INTEGER PRIMARY KEY AUTOINCREMENT,
-     at     INTEGER NOT NULL,
-     actor  TEXT    NOT NULL,
-     action TEXT    NOT NULL,
-     target TEXT    NOT NULL,
-     result TEXT    NOT NULL,
-     detail TEXT
-   )`);
-  ensured.add(db);
-}
-
-/** Records an operator action in this process's database. */
-export function recordAudit(entry: AuditEntry): void {
-  writeAudit(getRuntime().ledger.db, entry);
-}
-
-export function writeAudit(db: Db, entry: AuditEntry, at = Date.now()): void {
-  ensureTable(db);
-  db.prepare("INSERT INTO audit_log (at, actor, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?)").run(
-    at,
-    entry.actor,
-    entry.action,
-    entry.target,
-    entry.result,
-    entry.detail === undefined ? null : JSON.stringify(entry.detail).slice(0, 4000),
-  );
-}
-
-export interface AuditRow {
+export interface AuditEntry {
   id: number;
   at: number;
   actor: string;
   action: string;
-  target: string;
-  result: string;
-  detail: string | null;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  result: AuditResult;
+  message: string | null;
 }
 
-export function recentAudit(db: Db, { actionPrefix, limit = 20 }: { actionPrefix?: string; limit?: number } = {}) {
-  ensureTable(db);
-  return db
-    .prepare<[string, number], AuditRow>(
-      "SELECT id, at, actor, action, target, result, detail FROM audit_log WHERE action LIKE ? ORDER BY id DESC LIMIT ?",
-    )
-    .all(`${actionPrefix ?? ""}%`, limit);
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: string | null;
+  result: AuditResult;
+  message: string | null;
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return { ...row, details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null };
+}
+
+/** The audit trail in SQLite (table `audit_log`), appended to, never edited. */
+export class AuditLog {
+  private readonly insert;
+  private readonly recentStmt;
+  private readonly countStmt;
+  private readonly forTargetStmt;
+  private readonly byActionStmt;
+
+  constructor(readonly db: Db) {
+    this.insert = db.prepare<[number, string, string, string | null, string | null, string, string | null]>(
+      "INSERT INTO audit_log (at, actor, action, target, details, result, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.recentStmt = db.prepare<[number, number], AuditRow>(
+      "SELECT id, at, actor, action, target, details, result, message FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
+    );
+    this.countStmt = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_log");
+    this.byActionStmt = db.prepare<[string, number], AuditRow>(
+      "SELECT * FROM audit_log WHERE action LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
+    );
+    this.forTargetStmt = db.prepare<[string, number], AuditRow>(
+      "SELECT id, at, actor, action, target, details, result, message FROM audit_log WHERE target = ? ORDER BY id DESC LIMIT ?",
+    );
+  }
+
+  record(input: AuditInput): number {
+    const details = input.details ? JSON.stringify(input.details).slice(0, 4000) : null;
+    const info = this.insert.run(
+      input.at ?? Date.now(),
+      input.actor.slice(0, 100),
+      input.action.slice(0, 100),
+      input.target?.slice(0, 300) ?? null,
+      details,
+      input.result,
+      input.message?.slice(0, 1000) ?? null,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Newest first. */
+  recent(limit = 50, offset = 0): AuditEntry[] {
+    return this.recentStmt.all(limit, offset).map(toEntry);
+  }
+
+  /** Newest first, only the entries about one target (e.g. a queue). */
+  /** Entries whose action starts with a prefix, e.g. "dead-letters.". */
+  byActionPrefix(prefix: string, limit = 20): AuditEntry[] {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.byActionStmt.all(pattern, limit).map(toEntry);
+  }
+
+  forTarget(target: string, limit = 10): AuditEntry[] {
+    return this.forTargetStmt.all(target, limit).map(toEntry);
+  }
+
+  count(): number {
+    return this.countStmt.get()?.n ?? 0;
+  }
 }

@@ -47,6 +47,9 @@ export const envSchema = z.object({
   PORT: integer(1, 65_535, 3000).default(3000),
   WARREN_CONSUMER: flag.default(true),
   RABBITMQ_MANAGEMENT_URL: httpUrl.default("http://127.0.0.1:15672"),
+  /** Management API user and password; default to the AMQP_URL's. */
+  RABBITMQ_MANAGEMENT_USER: z.string().min(1, "expected a user name").optional(),
+  RABBITMQ_MANAGEMENT_PASSWORD: z.string().optional(),
   SAMPLE_INTERVAL_MS: integer(100, 60_000, 1000).default(1000),
   /** Enables operator sign-in; without it every action is disabled. */
   WARREN_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").optional(),
@@ -85,7 +88,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 /** Never echo a password back, even in a start-up error. */
 function redact(name: string, value: string): string {
-  if (name === "WARREN_ADMIN_PASSWORD" || name === "WARREN_SESSION_SECRET") return "***";
+  if (name === "WARREN_ADMIN_PASSWORD" || name === "WARREN_SESSION_SECRET" || name === "RABBITMQ_MANAGEMENT_PASSWORD") {
+    return "***";
+  }
   if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") {
     return value.replace(/\/\/([^:/@]+):([^@]*)@/, "//$1:***@");
   }

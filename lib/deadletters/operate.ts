@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { recordAudit } from "../audit/log";
+import { recordAudit } from "../audit";
 import { WarrenError } from "../errors";
 import { describeIssues } from "../orders/schema";
 import { getRuntime } from "../runtime";
@@ -65,8 +65,8 @@ export async function operate(raw: unknown, actor = "operator"): Promise<ActResu
   const parsed = deadLetterActionSchema.safeParse(raw);
   if (!parsed.success) throw new WarrenError("bad_request", describeIssues(parsed.error));
   const input = parsed.data;
-  const audit = (result: "ok" | "error" | "partial", detail: unknown) =>
-    recordAudit({ actor, action: `dead-letters.${input.action}`, target: input.queue, result, detail });
+  const audit = (result: "ok" | "error" | "partial", details: Record<string, unknown>) =>
+    recordAudit({ actor, action: `dead-letters.${input.action}`, target: input.queue, result, details });
   try {
     await checkedQueue(input.queue);
     const runtime = getRuntime();

@@ -34,6 +34,12 @@ export interface ConsumerStats {
   duplicates: number;
   deadLettered: number;
   inFlight: number;
+  /** Deliveries received and acks sent: Warren's own consume and ack rates. */
+  delivered: number;
+  acked: number;
+  /** Paused by an operator: the channel stays open, the consumer tag is cancelled. */
+  paused: boolean;
+  prefetch: number;
 }
 
 /**
@@ -50,10 +56,22 @@ export class PaymentConsumer extends EventEmitter {
   private stopping = false;
   private readonly failures = new Map<string, number>();
   private opening = false;
-  readonly stats: ConsumerStats = { running: false, paid: 0, duplicates: 0, deadLettered: 0, inFlight: 0 };
+  private subscribing: Promise<void> | null = null;
+  readonly stats: ConsumerStats;
 
   constructor(private readonly options: PaymentConsumerOptions) {
     super();
+    this.stats = {
+      running: false,
+      paid: 0,
+      duplicates: 0,
+      deadLettered: 0,
+      inFlight: 0,
+      delivered: 0,
+      acked: 0,
+      paused: false,
+      prefetch: options.prefetch,
+    };
   }
 
   start(): this {
@@ -72,7 +90,7 @@ export class PaymentConsumer extends EventEmitter {
   private async open(model: ChannelModel): Promise<void> {
     if (this.opening || this.stopping || this.channel) return;
     this.opening = true;
-    const { queue, prefetch, log } = this.options;
+    const { queue, log } = this.options;
     try {
       const channel = await model.createChannel();
       channel.on("error", (error: Error) => log?.(`[payments] channel error: ${error.message}`));
@@ -84,10 +102,10 @@ export class PaymentConsumer extends EventEmitter {
         const live = this.options.consumeLink.current();
         if (live && !this.stopping) setTimeout(() => void this.open(live), 250);
       });
-      await channel.prefetch(prefetch);
+      await channel.prefetch(this.stats.prefetch);
       await channel.assertQueue(queue, { durable: true });
       this.channel = channel;
-      await this.subscribe(channel);
+      if (!this.stats.paused) await this.subscribe(channel);
     } catch (error) {
       log?.(`[payments] could not start consuming: ${(error as Error).message}`);
     } finally {
@@ -95,7 +113,16 @@ export class PaymentConsumer extends EventEmitter {
     }
   }
 
-  private async subscribe(channel: Channel): Promise<void> {
+  private subscribe(channel: Channel): Promise<void> {
+    if (this.consumerTag) return Promise.resolve();
+    // One subscribe at a time: a resume racing a reconnect must not start two consumers.
+    this.subscribing ??= this.consumeOn(channel).finally(() => {
+      this.subscribing = null;
+    });
+    return this.subscribing;
+  }
+
+  private async consumeOn(channel: Channel): Promise<void> {
     const { queue, log } = this.options;
     const { consumerTag } = await channel.consume(queue, (message) => {
       if (message === null) {
@@ -108,13 +135,18 @@ export class PaymentConsumer extends EventEmitter {
       }
       this.enqueue({ channel, message, receivedAt: Date.now() });
     });
+    if (this.stats.paused || this.stopping) {
+      // Paused while the subscribe was on its way.
+      await channel.cancel(consumerTag).catch(() => {});
+      return;
+    }
     this.consumerTag = consumerTag;
     this.stats.running = true;
-    log?.(`[payments] consuming ${queue} (prefetch ${this.options.prefetch})`);
+    log?.(`[payments] consuming ${queue} (prefetch ${this.stats.prefetch})`);
   }
 
   private async resubscribe(channel: Channel): Promise<void> {
-    if (this.stopping || this.channel !== channel) return;
+    if (this.stopping || this.stats.paused || this.channel !== channel) return;
     try {
       await channel.assertQueue(this.options.queue, { durable: true });
       await this.subscribe(channel);
@@ -126,6 +158,7 @@ export class PaymentConsumer extends EventEmitter {
   private enqueue(delivery: Delivery) {
     this.buffer.push(delivery);
     this.stats.inFlight++;
+    this.stats.delivered++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => void this.flush());
@@ -264,6 +297,7 @@ export class PaymentConsumer extends EventEmitter {
   private ack(delivery: Delivery, messageId?: string) {
     this.settle(delivery, (ch, m) => {
       ch.ack(m);
+      this.stats.acked++;
       if (messageId) this.noteAck(messageId);
     });
   }
@@ -286,6 +320,41 @@ export class PaymentConsumer extends EventEmitter {
     } catch {
       // Ack times are for the trace only; losing a batch loses no payment.
     }
+  }
+
+  /**
+   * Stops taking new deliveries: cancels the consumer tag but keeps the
+   * channel, so deliveries already in hand are still acked on it. The queue
+   * grows until resume().
+   */
+  async pause(): Promise<void> {
+    this.stats.paused = true;
+    const channel = this.channel;
+    const tag = this.consumerTag;
+    this.consumerTag = null;
+    this.stats.running = false;
+    if (channel && tag) await channel.cancel(tag).catch(() => {});
+    this.options.log?.(`[payments] paused consuming ${this.options.queue}`);
+  }
+
+  async resume(): Promise<void> {
+    this.stats.paused = false;
+    const channel = this.channel;
+    if (channel && !this.stopping) await this.subscribe(channel);
+  }
+
+  /** Basic.qos applies to consumers started after it, so the consumer is re-started with the new prefetch. */
+  async setPrefetch(prefetch: number): Promise<void> {
+    this.stats.prefetch = prefetch;
+    const channel = this.channel;
+    if (!channel) return; // applied on the next open
+    const tag = this.consumerTag;
+    if (tag) {
+      this.consumerTag = null;
+      await channel.cancel(tag).catch(() => {});
+    }
+    await channel.prefetch(prefetch);
+    if (!this.stats.paused && !this.stopping) await this.subscribe(channel);
   }
 
   private settle(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {

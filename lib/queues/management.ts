@@ -6,8 +6,106 @@ export interface ManagementOptions {
   baseUrl: string;
   /** The AMQP URL whose user, password and vhost are reused. */
   amqpUrl: string;
+  /** Overrides for the management user and password (else the AMQP URL's). */
+  user?: string;
+  password?: string;
   timeoutMs?: number;
 }
+
+/** The management API could not be reached or refused us: callers fall back to AMQP. */
+export class ManagementUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "ManagementUnavailable";
+  }
+}
+
+/** By name as well as class: Next.js loads lib modules in more than one module graph. */
+export function isManagementUnavailable(error: unknown): error is ManagementUnavailable {
+  return error instanceof ManagementUnavailable || (error instanceof Error && error.name === "ManagementUnavailable");
+}
+
+/** Query for one page of `/api/queues` (server-side paging, filtering and sorting). */
+export interface QueuePageQuery {
+  page: number;
+  pageSize: number;
+  name?: string;
+  /** A management API sort key, e.g. `messages_ready` or `message_stats.publish_details.rate`. */
+  sort: string;
+  reverse: boolean;
+}
+
+export interface ManagementQueueRow {
+  name: string;
+  type?: string;
+  state?: string;
+  messages_ready?: number;
+  messages_unacknowledged?: number;
+  messages?: number;
+  consumers?: number;
+  arguments?: Record<string, unknown>;
+  policy?: string | null;
+  effective_policy_definition?: Record<string, unknown> | unknown[];
+  message_stats?: {
+    publish_details?: { rate?: number };
+    deliver_get_details?: { rate?: number };
+    ack_details?: { rate?: number };
+  };
+}
+
+export interface ManagementQueuePage {
+  items: ManagementQueueRow[];
+  filtered_count: number;
+  total_count: number;
+  page: number;
+  page_count: number;
+  page_size: number;
+}
+
+export interface ManagementConsumer {
+  consumer_tag: string;
+  prefetch_count: number;
+  ack_required: boolean;
+  active?: boolean;
+  channel_details?: { name?: string; connection_name?: string; peer_host?: string; peer_port?: number };
+}
+
+export interface ManagementQueueDetail extends ManagementQueueRow {
+  durable?: boolean;
+  auto_delete?: boolean;
+  exclusive?: boolean;
+  node?: string;
+  operator_policy?: string | null;
+  consumer_details?: ManagementConsumer[];
+  idle_since?: string;
+}
+
+export interface PeekedMessage {
+  payload: string;
+  payload_encoding: "string" | "base64";
+  payload_bytes: number;
+  redelivered: boolean;
+  exchange: string;
+  routing_key: string;
+  message_count: number;
+  properties: Record<string, unknown>;
+}
+
+const ROW_COLUMNS = [
+  "name",
+  "type",
+  "state",
+  "messages_ready",
+  "messages_unacknowledged",
+  "messages",
+  "consumers",
+  "arguments",
+  "policy",
+  "effective_policy_definition",
+  "message_stats.publish_details.rate",
+  "message_stats.deliver_get_details.rate",
+  "message_stats.ack_details.rate",
+].join(",");
 
 export interface ManagementQueue {
   name: string;
@@ -22,8 +120,8 @@ export class ManagementClient {
 
   constructor(private readonly options: ManagementOptions) {
     const url = new URL(options.amqpUrl);
-    const user = decodeURIComponent(url.username || "guest");
-    const pass = decodeURIComponent(url.password || "guest");
+    const user = options.user ?? decodeURIComponent(url.username || "guest");
+    const pass = options.password ?? decodeURIComponent(url.password || "guest");
     this.auth = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
     const path = url.pathname.replace(/^\//, "");
     this.vhost = path === "" ? "/" : decodeURIComponent(path);
@@ -36,6 +134,85 @@ export class ManagementClient {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500),
     });
+  }
+
+  /** A request whose network failure, timeout, 401 or 5xx means "management is not usable". */
+  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.request(method, path, body);
+    } catch (error) {
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      const why =
+        (error as Error).name === "TimeoutError"
+          ? "timed out"
+          : (cause?.code ?? cause?.message ?? (error as Error).message);
+      throw new ManagementUnavailable(`management API unreachable (${why})`);
+    }
+    if (res.status === 401 || res.status === 403) {
+      throw new ManagementUnavailable(`management API refused the credentials (HTTP ${res.status})`);
+    }
+    if (res.status >= 500) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return res;
+  }
+
+  private queuePath(name: string, suffix = ""): string {
+    return `/api/queues/${encodeURIComponent(this.vhost)}/${encodeURIComponent(name)}${suffix}`;
+  }
+
+  /** One page of the vhost's queues, filtered and sorted by the broker. */
+  async listQueues(query: QueuePageQuery): Promise<ManagementQueuePage> {
+    const params = new URLSearchParams({
+      page: String(query.page),
+      page_size: String(query.pageSize),
+      name: query.name ?? "",
+      use_regex: "false",
+      sort: query.sort,
+      sort_reverse: String(query.reverse),
+      pagination: "true",
+      columns: ROW_COLUMNS,
+    });
+    const res = await this.call("GET", `/api/queues/${encodeURIComponent(this.vhost)}?${params}`);
+    if (res.status === 400) {
+      // The broker answers 400 for a page past the end (e.g. after queues were deleted).
+      const text = await res.text();
+      if (/page/i.test(text) && query.page > 1) return this.listQueues({ ...query, page: 1 });
+      throw new ManagementUnavailable(`management API rejected the query: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return (await res.json()) as ManagementQueuePage;
+  }
+
+  /** One queue's counts and rates (cheap: only the listed columns); null when it does not exist. */
+  async queueRow(name: string): Promise<ManagementQueueRow | null> {
+    const res = await this.call("GET", `${this.queuePath(name)}?columns=${ROW_COLUMNS}`);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return (await res.json()) as ManagementQueueRow;
+  }
+
+  /** One queue with consumers, arguments and policy; null when the queue does not exist. */
+  async queueDetail(name: string): Promise<ManagementQueueDetail | null> {
+    const res = await this.call("GET", `${this.queuePath(name)}?disable_stats=false`);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return (await res.json()) as ManagementQueueDetail;
+  }
+
+  /**
+   * Up to `count` messages, requeued at once (ackmode ack_requeue_true): the
+   * broker marks them redelivered, which is why the UI says so.
+   */
+  async peek(name: string, count: number): Promise<PeekedMessage[] | null> {
+    const res = await this.call("POST", this.queuePath(name, "/get"), {
+      count,
+      ackmode: "ack_requeue_true",
+      encoding: "auto",
+      truncate: 50_000,
+    });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return (await res.json()) as PeekedMessage[];
   }
 
   async getQueue(name: string): Promise<ManagementQueue | null> {

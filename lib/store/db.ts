@@ -65,6 +65,17 @@ const migrations = [
   // The trace lists the latest orders; the health panel scans orders as they cross the stuck threshold.
   "CREATE INDEX IF NOT EXISTS orders_placed ON orders(placed_at)",
   "CREATE INDEX IF NOT EXISTS orders_confirmed ON orders(confirmed_at)",
+  // Every operator action (and every refused attempt): who, what, when, result.
+  `CREATE TABLE IF NOT EXISTS audit_log (
+     id      INTEGER PRIMARY KEY AUTOINCREMENT,
+     at      INTEGER NOT NULL,
+     actor   TEXT    NOT NULL,
+     action  TEXT    NOT NULL,
+     target  TEXT,
+     details TEXT,
+     result  TEXT    NOT NULL,
+     message TEXT
+   )`,
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */

@@ -82,10 +82,24 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
     try {
       const channel = await admin.createChannel();
       await channel.deleteQueue(pipeline.queue);
-      // First see the cancel land, then the consumer come back: reading `running` too early passes vacuously.
-      await waitFor(() => !pipeline.consumer.stats.running, 5000, "the broker's cancel");
-      await waitFor(() => pipeline.consumer.stats.running, 5000, "the consumer to come back");
-      // Re-bind as Warren's topology would after a reconnect.
+      // The broker's cancel reaches the consumer's connection after delete-ok reaches ours, so
+      // `stats.running` may still be the old subscription: wait for the queue and a consumer on it.
+      await waitFor(
+        async () => {
+          const probe = await admin.createChannel();
+          probe.on("error", () => {});
+          try {
+            return (await probe.checkQueue(pipeline.queue)).consumerCount === 1;
+          } catch {
+            return false;
+          } finally {
+            await probe.close().catch(() => {});
+          }
+        },
+        5000,
+        "the consumer to come back",
+      );
+      // Re-bind as Warren's topology would after the consumer re-declares the queue.
       await channel.bindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
       const order = await publishOrder(
         { item: "coffee", quantity: 1 },

@@ -1,0 +1,217 @@
+import "server-only";
+import { deadLetterQueueOf } from "../amqp/topology";
+import { type AuditEntry, auditFor } from "../audit";
+import { getRuntime, type Runtime } from "../runtime";
+import { QueueHistory } from "./history";
+import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
+import { isManagementUnavailable, type ManagementConsumer } from "./management";
+import { OwnRateMeter, type OwnRates } from "./own-rates";
+import { probeQueue } from "./probe";
+
+interface QueueTools {
+  history: QueueHistory;
+  meter: OwnRateMeter;
+}
+
+const store = globalThis as typeof globalThis & { __warrenQueueTools?: QueueTools };
+
+export function ownQueues(runtime: Runtime = getRuntime()): string[] {
+  return [runtime.env.ORDER_QUEUE, deadLetterQueueOf(runtime.env.ORDER_QUEUE)];
+}
+
+/** The process's queue history recorder and own-rate meter, started once. */
+export function queueTools(): QueueTools {
+  if (store.__warrenQueueTools) return store.__warrenQueueTools;
+  const runtime = getRuntime();
+  const meter = new OwnRateMeter(() => ({
+    published: runtime.publisher.counts.confirmed,
+    delivered: runtime.consumer?.stats.delivered ?? 0,
+    acked: runtime.consumer?.stats.acked ?? 0,
+  }));
+  const history = new QueueHistory({
+    pinned: ownQueues(runtime),
+    sample: async (names) => {
+      meter.sample();
+      return samplePoints(runtime, names);
+    },
+  }).start();
+  store.__warrenQueueTools = { history, meter };
+  return store.__warrenQueueTools;
+}
+
+/**
+ * Depth from AMQP (instant) and unacked/rates from the management API (when
+ * it is there; it lags a statistics interval). Missing queues are left out.
+ */
+async function samplePoints(runtime: Runtime, names: string[]) {
+  const model = runtime.consumeLink.current();
+  const out = new Map<string, ReturnType<typeof point>>();
+  await Promise.all(
+    names.map(async (name) => {
+      const [probed, row] = await Promise.all([
+        model ? probeQueue(model, name) : Promise.resolve(null),
+        runtime.management.queueRow(name).catch(() => null),
+      ]);
+      if (!probed?.exists && !row) return;
+      out.set(name, point(probed, row ? toQueueRow(row, new Set()) : null));
+    }),
+  );
+  return out;
+}
+
+function point(probed: Awaited<ReturnType<typeof probeQueue>> | null, row: QueueRow | null) {
+  return {
+    ready: probed?.exists ? probed.ready : (row?.ready ?? null),
+    unacked: row?.unacked ?? null,
+    consumers: probed?.exists ? probed.consumers : (row?.consumers ?? null),
+    publish: row?.publishRate ?? null,
+    deliver: row?.deliverRate ?? null,
+    ack: row?.ackRate ?? null,
+  };
+}
+
+export async function queuePage(query: QueueListQuery): Promise<QueueListResult & { own: OwnRates }> {
+  const runtime = getRuntime();
+  const tools = queueTools();
+  const result = await listQueues(query, {
+    management: runtime.management,
+    amqp: () => runtime.consumeLink.current(),
+    ownQueues: ownQueues(runtime),
+  });
+  return { ...result, own: tools.meter.rates() };
+}
+
+export interface ConsumerInfo {
+  tag: string;
+  prefetch: number;
+  ackRequired: boolean;
+  active: boolean | null;
+  connection: string | null;
+  channel: string | null;
+}
+
+export interface QueueDetail {
+  name: string;
+  mode: "management" | "limited";
+  limitedReason: string | null;
+  exists: boolean;
+  row: QueueRow | null;
+  durable: boolean | null;
+  autoDelete: boolean | null;
+  exclusive: boolean | null;
+  node: string | null;
+  arguments: Record<string, unknown>;
+  policy: string | null;
+  operatorPolicy: string | null;
+  effectivePolicy: Record<string, unknown>;
+  consumers: ConsumerInfo[];
+  history: ReturnType<QueueHistory["series"]>;
+  /** Set for Warren's order queue: this process's payment consumer. */
+  warrenConsumer: { paused: boolean; running: boolean; prefetch: number; inFlight: number } | null;
+  own: OwnRates | null;
+  /** The latest audit entries about this queue (and, for the order queue, its consumers). */
+  audit: AuditEntry[];
+  isOrderQueue: boolean;
+  isWarrenQueue: boolean;
+}
+
+function consumerInfo(c: ManagementConsumer): ConsumerInfo {
+  return {
+    tag: c.consumer_tag,
+    prefetch: c.prefetch_count,
+    ackRequired: c.ack_required,
+    active: typeof c.active === "boolean" ? c.active : null,
+    connection: c.channel_details?.connection_name ?? null,
+    channel: c.channel_details?.name ?? null,
+  };
+}
+
+export async function queueDetail(name: string): Promise<QueueDetail> {
+  const runtime = getRuntime();
+  const tools = queueTools();
+  const own = ownQueues(runtime);
+  const isOrderQueue = name === runtime.env.ORDER_QUEUE;
+  const consumer = runtime.consumer;
+  const base = {
+    name,
+    isOrderQueue,
+    isWarrenQueue: own.includes(name),
+    warrenConsumer:
+      isOrderQueue && consumer
+        ? {
+            paused: consumer.stats.paused,
+            running: consumer.stats.running,
+            prefetch: consumer.stats.prefetch,
+            inFlight: consumer.stats.inFlight,
+          }
+        : null,
+    own: isOrderQueue ? tools.meter.rates() : null,
+    audit: auditFor(name, 10),
+  };
+  const model = runtime.consumeLink.current();
+  const probed = model ? await probeQueue(model, name) : null;
+  try {
+    const detail = await runtime.management.queueDetail(name);
+    if (detail || probed?.exists) tools.history.track(name);
+    const row = detail ? toQueueRow(detail, new Set(own)) : null;
+    if (row && probed?.exists) {
+      // AMQP answers at once; the management API lags a statistics interval.
+      row.ready = probed.ready;
+      row.consumers = probed.consumers;
+    }
+    const effective = detail?.effective_policy_definition;
+    return {
+      ...base,
+      mode: "management",
+      limitedReason: null,
+      exists: Boolean(detail),
+      row,
+      durable: detail?.durable ?? null,
+      autoDelete: detail?.auto_delete ?? null,
+      exclusive: detail?.exclusive ?? null,
+      node: detail?.node ?? null,
+      arguments: detail?.arguments ?? {},
+      policy: detail?.policy ?? null,
+      operatorPolicy: detail?.operator_policy ?? null,
+      effectivePolicy: effective && !Array.isArray(effective) ? effective : {},
+      consumers: (detail?.consumer_details ?? []).map(consumerInfo),
+      history: tools.history.series(name),
+    };
+  } catch (error) {
+    if (!isManagementUnavailable(error)) throw error;
+    if (probed?.exists) tools.history.track(name);
+    return {
+      ...base,
+      mode: "limited",
+      limitedReason: error.message,
+      exists: Boolean(probed?.exists),
+      row: probed?.exists
+        ? {
+            name,
+            type: null,
+            state: "running",
+            ready: probed.ready,
+            unacked: null,
+            total: null,
+            consumers: probed.consumers,
+            publishRate: null,
+            deliverRate: null,
+            ackRate: null,
+            deadLetter: null,
+            policy: null,
+            warren: own.includes(name),
+          }
+        : null,
+      durable: null,
+      autoDelete: null,
+      exclusive: null,
+      node: null,
+      arguments: {},
+      policy: null,
+      operatorPolicy: null,
+      effectivePolicy: {},
+      consumers: [],
+      history: tools.history.series(name),
+    };
+  }
+}
