@@ -9,6 +9,7 @@ export async function register() {
   const config = env(); // fail at start, naming the variable, if the environment is wrong
   const runtime = await import("./lib/runtime");
   if (config.WARREN_CONSUMER) runtime.startPaymentService("web");
+  runtime.startOrderRelay("web");
   runtime.getLive();
   const { installShutdown } = await import("./lib/shutdown");
   installShutdown(runtime.shutdownRuntime, runtime.log);

@@ -93,11 +93,12 @@ export function OrderForm({ onPlaced }: { onPlaced?: (orderId: string) => void }
           aria-live="polite"
           data-testid="order-status"
           data-status={isPending ? "pending" : state.status}
+          data-waiting={!isPending && state.waiting ? state.waiting : undefined}
           className={`text-sm ${
             state.status === "error" ? "text-red-600 dark:text-red-400" : "text-slate-600 dark:text-slate-300"
           }`}
         >
-          {isPending ? "Waiting for the broker to confirm…" : state.message}
+          {isPending ? "Saving your order…" : state.message}
         </p>
       </div>
     </form>

@@ -6,6 +6,7 @@ import { type Env, env } from "./config/env";
 import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
 import { OrderLog } from "./orders/order-log";
+import { OrderOutbox } from "./orders/outbox";
 import { PaymentConsumer } from "./payments/consumer";
 import { Ledger } from "./payments/ledger";
 import { ManagementClient } from "./queues/management";
@@ -24,6 +25,8 @@ export interface Runtime {
   publisher: ConfirmPublisher;
   ledger: Ledger;
   orderLog: OrderLog;
+  /** Accepted orders wait here until the broker confirmed them; its relay starts with startOrderRelay(). */
+  outbox: OrderOutbox;
   management: ManagementClient;
   consumer: PaymentConsumer | null;
   sampler: QueueSampler | null;
@@ -53,13 +56,15 @@ export function getRuntime(role = "web"): Runtime {
   });
   log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
   const db = openDb(config.WARREN_DB_PATH);
+  const publisher = new ConfirmPublisher(publishLink);
   const runtime: Runtime = {
     env: config,
     publishLink,
     consumeLink,
-    publisher: new ConfirmPublisher(publishLink),
+    publisher,
     ledger: new Ledger(db),
     orderLog: new OrderLog(db),
+    outbox: new OrderOutbox({ db, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }),
     management,
     consumer: null,
     sampler: null,
@@ -84,6 +89,14 @@ export function startPaymentService(role = "web"): PaymentConsumer {
   return runtime.consumer;
 }
 
+/**
+ * The order relay (one per process): publishes what the outbox holds, now and
+ * after every reconnect, including rows left by an earlier run of this process.
+ */
+export function startOrderRelay(role = "web"): OrderOutbox {
+  return getRuntime(role).outbox.start();
+}
+
 /** The live side of a web process: one sampler and one payment relay. */
 export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime: Runtime } {
   const runtime = getRuntime();
@@ -102,6 +115,8 @@ export async function shutdownRuntime(): Promise<void> {
   const runtime = store.__warrenRuntime;
   if (!runtime) return;
   runtime.sampler?.stop();
+  // Stop accepting orders and let in-flight publishes settle first: they still need the publish channel.
+  await runtime.outbox.stop();
   await runtime.consumer?.stop();
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
