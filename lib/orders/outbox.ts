@@ -303,23 +303,26 @@ export class OrderOutbox {
       this.sweepAgain ||= force;
       return;
     }
-    this.sweeping = (async () => {
-      try {
-        for (;;) {
-          if (this.stopping || !this.options.publisher.ready) return;
-          const claimed = this.claim(force, 500);
-          if (claimed.length === 0) return;
-          await Promise.all(claimed.map((row) => this.publish(row)));
-          if (claimed.length < 500 && !this.sweepAgain) return;
-          force = this.sweepAgain || force;
-          this.sweepAgain = false;
-        }
-      } catch (error) {
-        this.options.log?.(`[outbox] sweep failed: ${(error as Error).message}`);
-      } finally {
-        this.sweeping = null;
+    const run = async () => {
+      for (;;) {
+        if (this.stopping || !this.options.publisher.ready) return;
+        const claimed = this.claim(force, 500);
+        if (claimed.length === 0 && !this.sweepAgain) return;
+        this.sweepAgain = false;
+        await Promise.all(claimed.map((row) => this.publish(row)));
+        if (claimed.length < 500) return;
       }
-    })();
+    };
+    // Cleared in a (always asynchronous) finally: a sweep that returns at once must not stay "running".
+    this.sweeping = run()
+      .catch((error: Error) => this.options.log?.(`[outbox] sweep failed: ${error.message}`))
+      .finally(() => {
+        this.sweeping = null;
+        if (this.sweepAgain) {
+          this.sweepAgain = false;
+          this.sweep(true);
+        }
+      });
   }
 
   private claim(force: boolean, limit: number): Row[] {

@@ -89,7 +89,7 @@ async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boo
   const db = openDb(env.dbPath);
   const link = await new BrokerLink({ url: env.amqpUrl, name: "chaos-front", queues: [env.queue] }).start();
   const publisher = new ConfirmPublisher(link);
-  const outbox = new OrderOutbox({ db, publisher, link, queue: env.queue }).start();
+  const outbox = new OrderOutbox({ db, publisher, link, queue: env.queue, log: ctx.log }).start();
   const sampler = new QueueSampler({ link, queues: [env.queue], intervalMs: 250 }).start();
   const transitions: Array<{ at: number; broker: string }> = [];
   sampler.on("sample", (sample: { broker: string }) => {
@@ -186,16 +186,24 @@ export async function brokerRestart(ctx: ScenarioContext, downMs = 3000): Promis
   return brokerFault(ctx, "broker restart (stop_app/start_app)", async () => {
     await ctx.broker.stopApp();
     await sleep(downMs);
+    // Counted from the moment start_app is issued: the broker's own boot is part of the recovery.
+    const back = Date.now();
     await ctx.broker.startApp();
+    return back;
   });
 }
 
 /** Part 1: every connection is dropped at once while orders stream in. */
 export async function closeAllConnections(ctx: ScenarioContext): Promise<ScenarioResult> {
-  return brokerFault(ctx, "close_all_connections", () => ctx.broker.closeAllConnections());
+  return brokerFault(ctx, "close_all_connections", async () => {
+    const at = Date.now();
+    await ctx.broker.closeAllConnections();
+    return at;
+  });
 }
 
-async function brokerFault(ctx: ScenarioContext, scenario: string, fault: () => Promise<void>) {
+/** `fault` breaks the broker and returns when it was back (ms since epoch). */
+async function brokerFault(ctx: ScenarioContext, scenario: string, fault: () => Promise<number>) {
   const env = envFor(ctx, scenario.startsWith("broker") ? "restart" : "closeall");
   const front = await openFront(ctx, env, true);
   const notes: string[] = [];
@@ -204,8 +212,7 @@ async function brokerFault(ctx: ScenarioContext, scenario: string, fault: () => 
   try {
     await sleep(2000);
     ctx.log?.(`  ${scenario}: fault`);
-    await fault();
-    const backAt = Date.now();
+    const backAt = await fault();
     const acceptedBefore = new Set(load.accepted);
     const recoverMs = await timeUntilPaid(env.dbPath, acceptedBefore, backAt);
     await sleep(2000);
