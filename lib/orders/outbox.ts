@@ -134,6 +134,7 @@ export class OrderOutbox {
   start(): this {
     if (this.started) return this;
     this.started = true;
+    liveOwners.add(this.owner);
     this.releaseDeadOwners();
     const left = this.pending();
     if (left > 0) this.options.log?.(`[outbox] ${left} order(s) not yet confirmed by the broker: publishing them`);
@@ -348,7 +349,7 @@ export class OrderOutbox {
     for (const { lease_owner: owner } of this.statements.owners.all(this.now())) {
       const [ownerHost, pid] = owner.split("/");
       if (ownerHost !== host || owner === this.owner) continue;
-      if (!processAlive(Number(pid))) this.statements.release.run(owner);
+      if (!ownerAlive(owner, Number(pid))) this.statements.release.run(owner);
     }
   }
 
@@ -369,11 +370,21 @@ export class OrderOutbox {
     clearTimeout(timer);
     this.flushMarks();
     this.statements.release.run(this.owner);
+    liveOwners.delete(this.owner);
   }
 }
 
+/** Owners alive in this process (a restarted process can get its predecessor's pid, e.g. in a container). */
+const liveOwners: Set<string> = ((globalThis as { __warrenOutboxOwners?: Set<string> }).__warrenOutboxOwners ??=
+  new Set<string>());
+
+function ownerAlive(owner: string, pid: number): boolean {
+  if (pid === process.pid) return liveOwners.has(owner);
+  return processAlive(pid);
+}
+
 function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

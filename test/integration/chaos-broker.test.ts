@@ -2,6 +2,12 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { BrokerLink } from "../../lib/amqp/link";
+import { ConfirmPublisher } from "../../lib/amqp/publisher";
+import { OrderOutbox } from "../../lib/orders/outbox";
+import { PaymentConsumer } from "../../lib/payments/consumer";
+import { Ledger } from "../../lib/payments/ledger";
+import { openDb } from "../../lib/store/db";
 import { PrivateBroker } from "../../scripts/chaos/private-broker";
 import {
   closeAllConnections,
@@ -10,6 +16,7 @@ import {
   type ScenarioResult,
   workerSigterm,
 } from "../../scripts/chaos/scenarios";
+import { waitFor } from "./harness";
 
 /**
  * The fast chaos scenarios of `npm run chaos`, on a private RabbitMQ node
@@ -60,5 +67,63 @@ describe("chaos: broker connections and consumers (private RabbitMQ node)", { ti
       result.notes.some((n) => /exited with code 0/.test(n)),
       result.notes.join("; "),
     );
+  });
+
+  it("outbox: orders taken while the broker is down are accepted, survive a restart of the relay, and are paid once", async () => {
+    const dbPath = join(ctx.workdir, `h4-outbox-${Date.now()}.db`);
+    const queue = `h4.chaos.outbox.${Date.now()}`;
+    const db = openDb(dbPath);
+    const ledger = new Ledger(db);
+    const links: BrokerLink[] = [];
+    const open = async (name: string) => {
+      const link = await new BrokerLink({ url: broker.url, name, queues: [queue] }).start();
+      links.push(link);
+      const publisher = new ConfirmPublisher(link);
+      await waitFor(() => publisher.ready, 10_000, `${name} to connect`);
+      return { link, publisher };
+    };
+    const first = await open("outbox-a");
+    const outboxA = new OrderOutbox({ db, ...first, queue }).start();
+    const consumerSide = await open("consumer");
+    const consumer = new PaymentConsumer({
+      consumeLink: consumerSide.link,
+      ...consumerSide,
+      ledger,
+      queue,
+      prefetch: 20,
+    });
+    try {
+      const healthy = await outboxA.accept({ item: "book", quantity: 1 }, "test");
+      assert.equal(healthy.status, "placed", "with the broker up the order is confirmed at once");
+
+      await broker.stopApp();
+      const started = Date.now();
+      const waiting = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => outboxA.accept({ item: "tea", quantity: 1 + (i % 3) }, "test", 300)),
+      );
+      assert.ok(Date.now() - started < 3000, "accepting does not wait for the broker");
+      assert.ok(waiting.every((w) => w.status === "accepted"));
+      assert.equal(outboxA.pending(), 20, "all twenty are durable in the outbox");
+
+      // The process "dies" while the broker is away: its relay stops, the rows stay.
+      await outboxA.stop(500);
+      await broker.startApp();
+      const second = await open("outbox-b");
+      const outboxB = new OrderOutbox({ db, ...second, queue }).start();
+      // A second relay on the same DB at the same time: leases keep them from publishing a row twice.
+      const outboxC = new OrderOutbox({ db, ...second, queue }).start();
+      consumer.start();
+      const ids = [healthy, ...waiting].map((w) => w.order.orderId);
+      await waitFor(() => ids.every((id) => ledger.recent(100).some((p) => p.orderId === id)), 15_000, "all paid");
+      await waitFor(() => outboxB.pending() === 0, 5000, "the outbox to empty");
+      assert.equal(ledger.counts().payments, 21);
+      assert.equal(outboxB.stats.published + outboxC.stats.published, 20, "each row published once");
+      await outboxB.stop();
+      await outboxC.stop();
+    } finally {
+      await consumer.stop();
+      for (const link of links) await link.close();
+      db.close();
+    }
   });
 });
