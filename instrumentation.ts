@@ -12,5 +12,5 @@ export async function register() {
   runtime.startOrderRelay("web");
   runtime.getLive();
   const { installShutdown } = await import("./lib/shutdown");
-  installShutdown(runtime.shutdownRuntime, runtime.log);
+  installShutdown(runtime.shutdownRuntime, runtime.log, { hostExitMs: 3000 });
 }

@@ -5,6 +5,7 @@ import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "./amqp/topology";
 import { type Env, env } from "./config/env";
 import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
+import { endAllStreams } from "./events/streams";
 import { OrderLog } from "./orders/order-log";
 import { OrderOutbox } from "./orders/outbox";
 import { PaymentConsumer } from "./payments/consumer";
@@ -114,12 +115,16 @@ export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime
 export async function shutdownRuntime(): Promise<void> {
   const runtime = store.__warrenRuntime;
   if (!runtime) return;
-  runtime.sampler?.stop();
   // Stop accepting orders and let in-flight publishes settle first: they still need the publish channel.
   await runtime.outbox.stop();
+  // End live streams cleanly (an "shutdown" event, then the end) so the HTTP server can close.
+  const ended = endAllStreams();
+  if (ended > 0) log(`[warren] ended ${ended} live stream(s)`);
+  runtime.sampler?.stop();
   await runtime.consumer?.stop();
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
   runtime.ledger.db.close();
+  log(`[warren] ${runtime.role} stopped: channels and connections closed`);
   store.__warrenRuntime = undefined;
 }

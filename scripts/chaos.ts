@@ -21,6 +21,7 @@ import {
   poisonMessages,
   type ScenarioContext,
   type ScenarioResult,
+  webSigterm,
   workerSigterm,
 } from "./chaos/scenarios";
 
@@ -31,6 +32,7 @@ const all: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   crash: consumerCrash,
   poison: poisonMessages,
   sigterm: workerSigterm,
+  webterm: webSigterm,
 };
 
 const args = process.argv.slice(2);
@@ -42,7 +44,7 @@ for (const name of chosen) {
     process.exit(2);
   }
 }
-const names = chosen.length > 0 ? chosen : Object.keys(all);
+const names = chosen.length > 0 ? chosen : Object.keys(all).filter((name) => mode === "web" || name !== "webterm");
 const port = Number(process.env.CHAOS_PORT ?? 3401);
 
 if (mode === "web" && !existsSync(join(ROOT, ".next", "BUILD_ID"))) {

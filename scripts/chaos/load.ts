@@ -140,6 +140,9 @@ export class SseWatcher {
   private readonly controller = new AbortController();
   private done: Promise<void> | null = null;
   events = 0;
+  /** How the stream ended: "clean" (the server closed it), "error", or null while open. */
+  ended: "clean" | "error" | null = null;
+  sawShutdownEvent = false;
 
   constructor(private readonly url: string) {}
 
@@ -152,7 +155,10 @@ export class SseWatcher {
       let buffer = "";
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          this.ended = "clean";
+          return;
+        }
         buffer += decoder.decode(value, { stream: true });
         let end = buffer.indexOf("\n\n");
         while (end >= 0) {
@@ -171,6 +177,7 @@ export class SseWatcher {
   private onEvent(raw: string) {
     const event = /^event: (.*)$/m.exec(raw)?.[1];
     const data = /^data: (.*)$/m.exec(raw)?.[1];
+    if (event === "shutdown") this.sawShutdownEvent = true;
     if (event !== "queues" || !data) return;
     this.events++;
     const broker = (JSON.parse(data) as { broker: string }).broker;

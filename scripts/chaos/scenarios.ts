@@ -319,6 +319,48 @@ async function depths(env: WarrenEnv): Promise<string> {
   }
 }
 
+/**
+ * Part 6, web side: SIGTERM `next start` while orders and an SSE stream are
+ * flowing. It must stop taking orders, end the stream cleanly, settle its
+ * consumer, and lose nothing: a new process on the same DB pays the rest.
+ */
+export async function webSigterm(ctx: ScenarioContext): Promise<ScenarioResult> {
+  if (ctx.mode !== "web") throw new Error("the web SIGTERM scenario needs `next start` (web mode)");
+  const env = envFor(ctx, "webterm");
+  const notes: string[] = [];
+  const problems: string[] = [];
+  let web = await startWeb("web", env, ctx.port, true);
+  const sse = new SseWatcher(`http://127.0.0.1:${ctx.port}/api/events`).start();
+  const load = new OrderLoad(httpDoor(`http://127.0.0.1:${ctx.port}`), 4).start();
+  try {
+    await sleep(2000);
+    const termAt = Date.now();
+    web.signal("SIGTERM");
+    const code = await web.exited;
+    notes.push(`web exited with code ${code} ${Date.now() - termAt} ms after SIGTERM`);
+    if (code !== 0 && code !== 143) problems.push(`web exit code ${code}`);
+    await load.stop();
+    for (const line of ["SIGTERM: shutting down", "ended 1 live stream", "shutdown complete"]) {
+      if (!web.output.some((l) => l.includes(line))) problems.push(`no "${line}" in the web log`);
+    }
+    await sleep(200);
+    notes.push(`SSE stream ended: ${sse.ended ?? "still open"}, shutdown event: ${sse.sawShutdownEvent}`);
+    if (sse.ended !== "clean" || !sse.sawShutdownEvent) problems.push("the SSE stream did not end cleanly");
+    // What was accepted but not yet published or paid waits in the outbox / queue for the next process.
+    const restartAt = Date.now();
+    web = await startWeb("web-2", env, ctx.port, true);
+    const readyAt = Date.now();
+    notes.push(`new web process ready in ${readyAt - restartAt} ms; recovery counted from then`);
+    const recoverMs = await timeUntilPaid(env.dbPath, load.accepted, readyAt);
+    return await finish("graceful shutdown (SIGTERM web)", load, env, recoverMs, notes, problems);
+  } finally {
+    await load.stop();
+    await sse.stop();
+    await web.stop();
+    cleanupDb(env.dbPath);
+  }
+}
+
 function redeliveries(dbPath: string): number {
   const db = openDb(dbPath);
   try {

@@ -1,6 +1,7 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
 import { lastEventIdOf, SSE_HEADERS, sseEvent } from "@/lib/events/sse";
+import { clientKey, MAX_STREAMS_PER_CLIENT, reserveStream, trackStream } from "@/lib/events/streams";
 import type { Payment } from "@/lib/payments/decide";
 import { getLive } from "@/lib/runtime";
 
@@ -10,6 +11,16 @@ const HEARTBEAT_MS = 15_000;
 
 /** Live dashboard events: snapshot, queues (~1/s from the shared sampler), payment, heartbeats. */
 export async function GET(request: Request) {
+  const release = reserveStream(clientKey(request));
+  if (!release) {
+    return Response.json(
+      {
+        error: "too_many_streams",
+        message: `At most ${MAX_STREAMS_PER_CLIENT} live streams per client; close a tab and retry.`,
+      },
+      { status: 429, headers: { "Retry-After": "10" } },
+    );
+  }
   const { sampler, relay, runtime } = getLive();
   const resumeFrom = lastEventIdOf(request);
   const encoder = new TextEncoder();
@@ -29,9 +40,16 @@ export async function GET(request: Request) {
       const onPayment = (payment: Payment) => send(sseEvent("payment", payment, payment.seq));
       const onSample = (sample: QueueSample) => send(sseEvent("queues", sample));
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
+      // On shutdown: say so, then end the stream so the HTTP server can close (the client reconnects).
+      const untrack = trackStream(() => {
+        send(sseEvent("shutdown", { reconnectInMs: 2000 }));
+        cleanup();
+      });
       cleanup = () => {
         if (closed) return;
         closed = true;
+        release();
+        untrack();
         clearInterval(heartbeat);
         relay.off("payment", onPayment);
         sampler.off("sample", onSample);
