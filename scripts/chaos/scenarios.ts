@@ -189,6 +189,7 @@ export async function brokerRestart(ctx: ScenarioContext, downMs = 3000): Promis
     // Counted from the moment start_app is issued: the broker's own boot is part of the recovery.
     const back = Date.now();
     await ctx.broker.startApp();
+    ctx.log?.(`  start_app + await_startup took ${Date.now() - back} ms`);
     return back;
   });
 }
