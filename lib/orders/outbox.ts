@@ -139,7 +139,12 @@ export class OrderOutbox {
     const left = this.pending();
     if (left > 0) this.options.log?.(`[outbox] ${left} order(s) not yet confirmed by the broker: publishing them`);
     this.options.link.on("up", this.onUp);
-    this.timer = setInterval(() => this.sweep(false), this.options.sweepMs ?? 1000);
+    let ticks = 0;
+    this.timer = setInterval(() => {
+      // Another process of this host that died (kill -9) frees its rows now, not when its leases run out.
+      if (++ticks % 5 === 0) this.releaseDeadOwners();
+      this.sweep(false);
+    }, this.options.sweepMs ?? 1000);
     this.timer.unref();
     this.sweep(true);
     return this;
@@ -375,8 +380,9 @@ export class OrderOutbox {
 }
 
 /** Owners alive in this process (a restarted process can get its predecessor's pid, e.g. in a container). */
-const liveOwners: Set<string> = ((globalThis as { __warrenOutboxOwners?: Set<string> }).__warrenOutboxOwners ??=
-  new Set<string>());
+const ownerStore = globalThis as typeof globalThis & { __warrenOutboxOwners?: Set<string> };
+ownerStore.__warrenOutboxOwners ??= new Set<string>();
+const liveOwners: Set<string> = ownerStore.__warrenOutboxOwners;
 
 function ownerAlive(owner: string, pid: number): boolean {
   if (pid === process.pid) return liveOwners.has(owner);
