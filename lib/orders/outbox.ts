@@ -142,7 +142,13 @@ export class OrderOutbox {
     let ticks = 0;
     this.timer = setInterval(() => {
       // Another process of this host that died (kill -9) frees its rows now, not when its leases run out.
-      if (++ticks % 5 === 0) this.releaseDeadOwners();
+      if (++ticks % 5 === 0) {
+        try {
+          this.releaseDeadOwners();
+        } catch (error) {
+          this.options.log?.(`[outbox] could not check leases: ${(error as Error).message}`);
+        }
+      }
       this.sweep(false);
     }, this.options.sweepMs ?? 1000);
     this.timer.unref();
