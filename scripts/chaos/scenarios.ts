@@ -439,7 +439,7 @@ export function hostileCases(tag: string): HostileCase[] {
  * Part 4: each hostile message ends in the DLQ with its reason, and good
  * orders flow as fast with poison interleaved as without.
  */
-export async function poisonMessages(ctx: ScenarioContext, goodPerRound = 400, poisonRepeats = 5) {
+export async function poisonMessages(ctx: ScenarioContext, goodPerRound = 1000, poisonRepeats = 5) {
   const env = envFor(ctx, "poison");
   const front = await openFront(ctx, env, true);
   const connection = await amqp.connect(ctx.broker.url);
