@@ -1,6 +1,10 @@
 import fc from "fast-check";
 import { orderInputSchema, orderMessageSchema } from "../lib/orders/schema";
-import { expect, paymentTotals, test } from "./fixtures";
+import { expect, test } from "./fixtures";
+import { usePrivateWarren } from "./private-warren";
+
+// Its own broker and server: the counts below must not see anyone else's orders.
+const warren = usePrivateWarren(Number(process.env.E2E_BAD_INPUT_PORT ?? 3403));
 
 /**
  * Property-based: POST /api/orders on the production server with whatever a
@@ -88,15 +92,14 @@ function isValid({ contentType, body }: Case): boolean {
 
 test("POST /api/orders: any input gets a clear 4xx or, if valid, a 202 — never a 5xx or an invalid publish", async ({
   request,
-  broker,
 }) => {
   test.setTimeout(120_000);
-  const paidBefore = await paymentTotals(request);
-  const dlqBefore = await broker.depth(broker.dlq);
+  const paidBefore = await warren.totals();
+  const dlqBefore = await warren.depthOf(warren.dlq);
   const acceptedIds = new Set<string>();
   await fc.assert(
     fc.asyncProperty(cases, async (c) => {
-      const res = await request.post("/api/orders", {
+      const res = await request.post(`${warren.base}/api/orders`, {
         headers: c.contentType ? { "content-type": c.contentType } : {},
         data: c.body,
       });
@@ -118,8 +121,8 @@ test("POST /api/orders: any input gets a clear 4xx or, if valid, a 202 — never
   );
   expect(acceptedIds.size).toBeGreaterThan(5);
   // Every accepted order is paid, and nothing else: the ledger grew by exactly the accepted ones.
-  await expect.poll(() => paymentTotals(request), { timeout: 20_000 }).toBe(paidBefore + acceptedIds.size);
-  const res = await request.get("/api/payments?limit=500");
+  await expect.poll(() => warren.totals(), { timeout: 20_000 }).toBe(paidBefore + acceptedIds.size);
+  const res = await request.get(`${warren.base}/api/payments?limit=500`);
   const { payments } = (await res.json()) as { payments: Array<{ orderId: string; item: string; quantity: number }> };
   for (const p of payments.filter((p) => acceptedIds.has(p.orderId))) {
     expect(
@@ -127,5 +130,5 @@ test("POST /api/orders: any input gets a clear 4xx or, if valid, a 202 — never
       `invalid order in the ledger: ${JSON.stringify(p)}`,
     ).toBe(true);
   }
-  expect(await broker.depth(broker.dlq)).toBe(dlqBefore);
+  expect(await warren.depthOf(warren.dlq)).toBe(dlqBefore);
 });

@@ -1,36 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { PrivateBroker } from "../scripts/chaos/private-broker";
-import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
-import { expect, test } from "./fixtures";
+import { expect, test, unique } from "./fixtures";
+import { usePrivateWarren } from "./private-warren";
 
 /**
- * Specs that break the broker or need a secret of their own run against a
- * private RabbitMQ node (started and always stopped here, never the shared
- * one) and a `next start` of their own on it.
+ * Specs that break the broker, need a secret of their own, or count what was
+ * published run against a private RabbitMQ node and a `next start` of their own.
  */
-const port = Number(process.env.E2E_PRIVATE_PORT ?? 3402);
-const base = `http://127.0.0.1:${port}`;
 const user = "warren-e2e";
 const password = `pw-${randomBytes(12).toString("hex")}`;
-const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673), user: { name: user, password } });
-const dbPath = join("data", `h4-private-e2e-${Date.now()}.db`);
-let web: WarrenProcess | null = null;
+const { broker, base, queue, totals, depthOf, sendRaw } = usePrivateWarren(
+  Number(process.env.E2E_PRIVATE_PORT ?? 3402),
+  { name: user, password },
+);
 
 test.describe.configure({ mode: "serial" });
-
-test.beforeAll(async () => {
-  test.setTimeout(120_000);
-  await broker.start();
-  web = await startWeb("private-web", { amqpUrl: broker.url, dbPath, queue: "e2e.private.order_queue" }, port, true);
-});
-
-test.afterAll(async () => {
-  await web?.stop();
-  await broker.stop();
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
-});
 
 test("broker down: the form says 'accepted, waiting for broker', the badge shows it, and the payment arrives once it is back", async ({
   page,
@@ -155,4 +140,85 @@ test("the broker's credentials never reach the browser: client bundle, pages, AP
   } finally {
     await broker.startApp();
   }
+});
+
+/** The order form's server action id, from the build's server manifest (what a forged POST would carry). */
+function actionId(): string {
+  const manifest = JSON.parse(readFileSync(join(".next", "server", "server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { exportedName?: string }>;
+  };
+  const entry = Object.entries(manifest.node).find(([, value]) => value.exportedName === "placeOrderAction");
+  if (!entry) throw new Error("placeOrderAction not in the server manifest; run next build");
+  return entry[0];
+}
+
+function actionBody(item: string) {
+  const form = new FormData();
+  form.append("1_item", item);
+  form.append("1_quantity", "1");
+  form.append("0", JSON.stringify([{ status: "idle", message: "" }, "$K1"]));
+  return form;
+}
+
+test("a server action posted with a foreign Origin is refused with 403, and nothing is published", async () => {
+  const baseURL = base;
+  const before = await totals();
+  const depth = await depthOf(queue);
+  const id = actionId();
+  for (const origin of ["https://evil.example", "http://127.0.0.1.evil.example", "null"]) {
+    const res = await fetch(`${baseURL}/`, {
+      method: "POST",
+      headers: { "Next-Action": id, Origin: origin, Accept: "text/x-component" },
+      body: actionBody("forged"),
+    });
+    expect(res.status, origin).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toBe("forbidden");
+  }
+  const noOrigin = await fetch(`${baseURL}/`, {
+    method: "POST",
+    headers: { "Next-Action": id, Accept: "text/x-component" },
+    body: actionBody("forged"),
+  });
+  expect(noOrigin.status).toBe(403);
+
+  // The same request from the page's own origin runs the action (it validates and answers with state).
+  const own = await fetch(`${baseURL}/`, {
+    method: "POST",
+    headers: { "Next-Action": id, Origin: baseURL ?? "", Accept: "text/x-component" },
+    body: actionBody(""),
+  });
+  expect(own.status).toBe(200);
+  expect(await own.text()).toContain("Item is required");
+
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(await totals()).toBe(before);
+  expect(await depthOf(queue)).toBe(depth);
+});
+
+test("order items with HTML or script render as text: no dialog, no injected element", async ({ page, request }) => {
+  let dialogs = 0;
+  page.on("dialog", async (dialog) => {
+    dialogs++;
+    await dialog.dismiss();
+  });
+  await page.goto(base);
+  await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+  const tag = unique("x");
+  const viaForm = `<img src=x onerror="window.__xss=1;alert(1)" data-x="${tag}">`;
+  const viaApi = `<script>window.__xss=2</script>${tag}`;
+  const viaQueue = `<svg onload="window.__xss=3" data-q="${tag}">`;
+  await page.getByLabel("Item").fill(viaForm);
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByTestId("order-status")).toContainText("placed");
+  expect((await request.post(`${base}/api/orders`, { data: { item: viaApi } })).status()).toBe(202);
+  await sendRaw(JSON.stringify({ orderId: unique("xss"), item: viaQueue }));
+
+  const rows = page.getByTestId("payment-row");
+  for (const text of [viaForm, viaApi, viaQueue]) {
+    await expect(rows.filter({ hasText: text }).first()).toBeVisible();
+  }
+  await expect(page.getByTestId("order-status")).toContainText("<img src=x");
+  expect(await page.locator(`img[data-x="${tag}"], svg[data-q="${tag}"]`).count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(dialogs).toBe(0);
 });
