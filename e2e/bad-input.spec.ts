@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { orderInputSchema, orderMessageSchema } from "../lib/orders/schema";
 import { expect, test } from "./fixtures";
-import { usePrivateWarren } from "./private-warren";
+import { setUpPrivateWarren } from "./private-warren";
 
 // Its own broker and server: the counts below must not see anyone else's orders.
-const warren = usePrivateWarren(Number(process.env.E2E_BAD_INPUT_PORT ?? 3403));
+const warren = setUpPrivateWarren(Number(process.env.E2E_BAD_INPUT_PORT ?? 3403));
 
 /**
  * Property-based: POST /api/orders on the production server with whatever a

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, unique } from "./fixtures";
-import { usePrivateWarren } from "./private-warren";
+import { setUpPrivateWarren } from "./private-warren";
 
 /**
  * Specs that break the broker, need a secret of their own, or count what was
@@ -10,7 +10,7 @@ import { usePrivateWarren } from "./private-warren";
  */
 const user = "warren-e2e";
 const password = `pw-${randomBytes(12).toString("hex")}`;
-const { broker, base, queue, totals, depthOf, sendRaw } = usePrivateWarren(
+const { broker, base, queue, totals, depthOf, sendRaw } = setUpPrivateWarren(
   Number(process.env.E2E_PRIVATE_PORT ?? 3402),
   { name: user, password },
 );

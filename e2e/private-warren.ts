@@ -11,7 +11,7 @@ import { test } from "./fixtures";
  * count exactly what was published (no other producer can reach this queue).
  * Registers beforeAll/afterAll in the calling spec file; the node is always stopped.
  */
-export function usePrivateWarren(port: number, user?: { name: string; password: string }) {
+export function setUpPrivateWarren(port: number, user?: { name: string; password: string }) {
   const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673), user });
   const dbPath = join("data", `h4-private-e2e-${port}-${Date.now()}.db`);
   const queue = "e2e.private.order_queue";
