@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, unique } from "./fixtures";
 import { setUpPrivateWarren } from "./private-warren";
@@ -221,4 +221,18 @@ test("order items with HTML or script render as text: no dialog, no injected ele
   expect(await page.locator(`img[data-x="${tag}"], svg[data-q="${tag}"]`).count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   expect(dialogs).toBe(0);
+});
+
+test("SIGTERM to `next start` mid-stream: orders stop cleanly, the SSE stream ends with a shutdown event, nothing is lost", async () => {
+  test.setTimeout(120_000);
+  const { webSigterm } = await import("../scripts/chaos/scenarios");
+  const workdir = join("data", "chaos");
+  mkdirSync(workdir, { recursive: true });
+  const result = await webSigterm({ broker, mode: "web", port: Number(process.env.E2E_SIGTERM_PORT ?? 3404), workdir });
+  test.info().annotations.push({ type: "SIGTERM web", description: result.notes.join("; ") });
+  expect(result.problems).toEqual([]);
+  expect(result.accepted).toBeGreaterThan(20);
+  expect(result.lost).toBe(0);
+  expect(result.duplicated).toBe(0);
+  expect(result.paid).toBe(result.accepted);
 });
