@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BrokerLink } from "../../lib/amqp/link";
@@ -124,6 +124,7 @@ describe("chaos: broker connections and consumers (private RabbitMQ node)", { ti
       await consumer.stop();
       for (const link of links) await link.close();
       db.close();
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
     }
   });
 });
