@@ -79,11 +79,12 @@ export function OrderForm({
           aria-live="polite"
           data-testid="order-status"
           data-status={isPending ? "pending" : paid ? "paid" : state.status}
+          data-waiting={!isPending && !paid && state.waiting ? state.waiting : undefined}
           className={`text-sm ${
             state.status === "error" ? "text-red-600 dark:text-red-400" : "text-slate-600 dark:text-slate-300"
           }`}
         >
-          {isPending ? "Waiting for the broker to confirm…" : message}
+          {isPending ? "Saving your order…" : message}
         </p>
       </div>
     </form>

@@ -86,7 +86,8 @@ test.describe("snapshots for SWR", () => {
         return body.payments.some((p) => p.orderId === orderId);
       })
       .toBe(true);
-    await page.goto("/api/health");
+    // From a page: API responses carry a deny-all CSP (default-src 'none'), under which no script may connect.
+    await page.goto("/");
     const seen = await page.evaluate(
       () =>
         new Promise<{ snapshot: boolean; resumed: string[] }>((resolve) => {

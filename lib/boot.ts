@@ -14,8 +14,9 @@ export async function boot(): Promise<void> {
   }
   const runtime = await import("./runtime");
   if (config.WARREN_CONSUMER) runtime.startPaymentService("web");
+  runtime.startOrderRelay("web");
   runtime.getLive();
   // Queue history (1 h at 5 s) is recorded from the start, so the charts have a past.
   (await import("./queues/service")).queueTools();
-  installShutdown(runtime.shutdownRuntime, runtime.log);
+  installShutdown(runtime.shutdownRuntime, runtime.log, { hostExitMs: 3000 });
 }

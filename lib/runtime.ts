@@ -5,7 +5,9 @@ import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "./amqp/topology";
 import { type Env, env } from "./config/env";
 import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
+import { endAllStreams } from "./events/streams";
 import { OrderLog } from "./orders/order-log";
+import { OrderOutbox } from "./orders/outbox";
 import { PaymentConsumer } from "./payments/consumer";
 import { listenForControl } from "./payments/control";
 import { Ledger } from "./payments/ledger";
@@ -25,6 +27,8 @@ export interface Runtime {
   publisher: ConfirmPublisher;
   ledger: Ledger;
   orderLog: OrderLog;
+  /** Accepted orders wait here until the broker confirmed them; its relay starts with startOrderRelay(). */
+  outbox: OrderOutbox;
   management: ManagementClient;
   consumer: PaymentConsumer | null;
   sampler: QueueSampler | null;
@@ -59,13 +63,15 @@ export function getRuntime(role = "web"): Runtime {
   });
   log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
   const db = openDb(config.WARREN_DB_PATH);
+  const publisher = new ConfirmPublisher(publishLink);
   const runtime: Runtime = {
     env: config,
     publishLink,
     consumeLink,
-    publisher: new ConfirmPublisher(publishLink),
+    publisher,
     ledger: new Ledger(db),
     orderLog: new OrderLog(db),
+    outbox: new OrderOutbox({ db, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }),
     management,
     consumer: null,
     sampler: null,
@@ -96,6 +102,14 @@ export function startPaymentService(role = "web"): PaymentConsumer {
   return runtime.consumer;
 }
 
+/**
+ * The order relay (one per process): publishes what the outbox holds, now and
+ * after every reconnect, including rows left by an earlier run of this process.
+ */
+export function startOrderRelay(role = "web"): OrderOutbox {
+  return getRuntime(role).outbox.start();
+}
+
 /** The live side of a web process: one sampler and one payment relay. */
 export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime: Runtime } {
   const runtime = getRuntime();
@@ -113,10 +127,16 @@ export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime
 export async function shutdownRuntime(): Promise<void> {
   const runtime = store.__warrenRuntime;
   if (!runtime) return;
+  // Stop accepting orders and let in-flight publishes settle first: they still need the publish channel.
+  await runtime.outbox.stop();
+  // End live streams cleanly (an "shutdown" event, then the end) so the HTTP server can close.
+  const ended = endAllStreams();
+  if (ended > 0) log(`[warren] ended ${ended} live stream(s)`);
   runtime.sampler?.stop();
   await runtime.consumer?.stop();
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
   runtime.ledger.db.close();
+  log(`[warren] ${runtime.role} stopped: channels and connections closed`);
   store.__warrenRuntime = undefined;
 }

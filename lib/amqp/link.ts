@@ -39,7 +39,7 @@ export class BrokerLink extends EventEmitter {
       clientProperties: { connection_name: name },
       recovery: {
         initialDelay: 100,
-        maxDelay: 1000,
+        maxDelay: 500,
         factor: 2,
         jitter: 0.2,
         waitForConnect: false,

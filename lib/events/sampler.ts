@@ -47,7 +47,14 @@ export class QueueSampler extends EventEmitter {
   ) {
     super();
     this.setMaxListeners(0);
-    options.link.on("down", () => this.channels.clear());
+    // Report a lost or regained broker at once, not at the next interval.
+    options.link.on("down", () => {
+      this.channels.clear();
+      if (this.timer) void this.tick();
+    });
+    options.link.on("up", () => {
+      if (this.timer) void this.tick();
+    });
   }
 
   start(): this {

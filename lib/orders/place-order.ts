@@ -3,6 +3,7 @@ import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
 import type { OrderLog, OrderSource } from "./order-log";
+import type { OrderOutbox } from "./outbox";
 import { describeIssues, fieldErrorsOf, type OrderInput, orderInputSchema } from "./schema";
 
 export interface PlacedOrder {
@@ -54,4 +55,27 @@ export async function publishOrder(
   }
   orderLog?.record(order, source, { confirmedAt: now() });
   return order;
+}
+
+export interface AcceptedOrder extends PlacedOrder {
+  /** "placed": the broker confirmed it; "accepted": it is safe in the outbox and waits for the broker. */
+  status: "placed" | "accepted";
+  waiting?: "broker";
+}
+
+/**
+ * The path both doors use: validate, make the order durable in the outbox,
+ * and give the broker up to `waitMs` to confirm it. Invalid input throws a
+ * 400 before anything is stored or published.
+ */
+export async function acceptOrder(
+  raw: unknown,
+  { outbox, source = "api", waitMs = 1000 }: { outbox: OrderOutbox; source?: OrderSource; waitMs?: number },
+): Promise<AcceptedOrder> {
+  const parsed = orderInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new WarrenError("bad_request", describeIssues(parsed.error), fieldErrorsOf(parsed.error));
+  }
+  const { order, status } = await outbox.accept(parsed.data, source, waitMs);
+  return status === "placed" ? { ...order, status } : { ...order, status, waiting: "broker" };
 }

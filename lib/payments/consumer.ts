@@ -183,13 +183,21 @@ export class PaymentConsumer extends EventEmitter {
       }
     }
 
-    let outcomes: LedgerOutcome[] = [];
+    let outcomes: Array<LedgerOutcome | undefined> = [];
     try {
       outcomes = this.options.ledger.recordBatch(payable.map((p) => p.entry));
-    } catch (error) {
-      // Our side failed (disk full, locked DB…): retry a bounded number of times.
-      for (const { delivery, entry } of payable) this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
-      payable.length = 0;
+    } catch {
+      // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
+      // and a message that makes the handler throw cannot drag good ones into the DLQ with it.
+      outcomes = payable.map(({ delivery, entry }) => {
+        try {
+          return this.options.ledger.recordBatch([entry])[0];
+        } catch (error) {
+          // Our side failed (disk full, locked DB, a bug): retry a bounded number of times.
+          this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
+          return undefined;
+        }
+      });
     }
 
     const paid: Payment[] = [];

@@ -86,7 +86,9 @@ export class Ledger {
   /** Records a batch of deliveries in ONE transaction; the caller acks after it returns. */
   recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
     if (entries.length === 0) return [];
-    return this.recordBatchTx(entries);
+    // IMMEDIATE: take the write lock up front. A deferred transaction that reads first and then
+    // writes fails at once with SQLITE_BUSY (no busy wait) when another process wrote in between.
+    return this.recordBatchTx.immediate(entries);
   }
 
   private recordOne({ order, messageId, redelivered, deliveredAt }: LedgerEntry): LedgerOutcome {
@@ -137,10 +139,12 @@ export class Ledger {
   /** Notes a message that went to the dead-letter queue. */
   recordDeadLetter(messageId: string, orderId: string | null, reason = "dead-lettered", redelivered = false): void {
     const at = this.now();
-    this.db.transaction(() => {
-      this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
-      this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
-    })();
+    this.db
+      .transaction(() => {
+        this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
+        this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
+      })
+      .immediate();
   }
 
   /**

@@ -76,6 +76,19 @@ const migrations = [
      result  TEXT    NOT NULL,
      message TEXT
    )`,
+  // Transactional outbox: an accepted order is durable here before any publish;
+  // the relay deletes its row once the broker confirmed (the orders row keeps the trace).
+  `CREATE TABLE IF NOT EXISTS outbox (
+     order_id        TEXT    PRIMARY KEY,
+     body            TEXT    NOT NULL,
+     created_at      INTEGER NOT NULL,
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     lease_owner     TEXT,
+     lease_until     INTEGER NOT NULL DEFAULT 0,
+     last_error      TEXT
+   )`,
+  "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at)",
 ];
 
 /** Opens (and creates) the SQLite ledger in WAL mode, so web and worker processes share it. */

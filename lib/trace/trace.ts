@@ -114,7 +114,9 @@ function toSummary(row: SummaryRow): OrderSummary {
 
 const matchesStatus: Record<TraceStatus, (row: SummaryRow) => boolean> = {
   paid: (r) => r.paid_at !== null,
-  "in-flight": (r) => r.paid_at === null && r.order_status === "confirmed" && r.deliveries === 0,
+  // "accepted": durable in the outbox, still waiting for the broker — in flight too.
+  "in-flight": (r) =>
+    r.paid_at === null && (r.order_status === "confirmed" || r.order_status === "accepted") && r.deliveries === 0,
   "dead-lettered": (r) => r.paid_at === null && (r.last_outcome === "dead-lettered" || r.last_outcome === "conflict"),
   failed: (r) => r.order_status === "failed",
   duplicates: (r) => r.duplicates > 0,
@@ -130,7 +132,7 @@ const candidateSql: Record<TraceStatus | "latest", string[]> = {
   ],
   paid: ["SELECT order_id FROM payments ORDER BY seq DESC LIMIT 200"],
   "in-flight": [
-    `SELECT o.order_id FROM orders o WHERE o.status = 'confirmed'
+    `SELECT o.order_id FROM orders o WHERE o.status IN ('confirmed', 'accepted')
        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id)
      ORDER BY o.placed_at DESC LIMIT 200`,

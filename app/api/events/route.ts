@@ -1,6 +1,7 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
 import { lastEventIdOf, SSE_HEADERS, sseEvent } from "@/lib/events/sse";
+import { clientKey, MAX_STREAMS_PER_CLIENT, reserveStream, trackStream } from "@/lib/events/streams";
 import { getHealthMonitor } from "@/lib/health/monitor";
 import type { PipelineHealth } from "@/lib/health/pipeline";
 import type { Payment } from "@/lib/payments/decide";
@@ -12,6 +13,16 @@ const HEARTBEAT_MS = 15_000;
 
 /** Live dashboard events: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment, heartbeats. */
 export async function GET(request: Request) {
+  const release = reserveStream(clientKey(request));
+  if (!release) {
+    return Response.json(
+      {
+        error: "too_many_streams",
+        message: `At most ${MAX_STREAMS_PER_CLIENT} live streams per client; close a tab and retry.`,
+      },
+      { status: 429, headers: { "Retry-After": "10" } },
+    );
+  }
   const { sampler, relay, runtime } = getLive();
   const health = getHealthMonitor();
   const resumeFrom = lastEventIdOf(request);
@@ -33,9 +44,16 @@ export async function GET(request: Request) {
       const onSample = (sample: QueueSample) => send(sseEvent("queues", sample));
       const onHealth = (value: PipelineHealth) => send(sseEvent("health", value));
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
+      // On shutdown: say so, then end the stream so the HTTP server can close (the client reconnects).
+      const untrack = trackStream(() => {
+        send(sseEvent("shutdown", { reconnectInMs: 2000 }));
+        cleanup();
+      });
       cleanup = () => {
         if (closed) return;
         closed = true;
+        release();
+        untrack();
         clearInterval(heartbeat);
         relay.off("payment", onPayment);
         sampler.off("sample", onSample);

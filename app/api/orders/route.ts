@@ -1,17 +1,21 @@
 import { isWarrenError, WarrenError } from "@/lib/errors";
-import { placeOrder } from "@/lib/orders/place-order";
-import { getRuntime, log } from "@/lib/runtime";
+import { acceptOrder } from "@/lib/orders/place-order";
+import { log, startOrderRelay } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-/** `POST /api/orders` with JSON: 202 once the broker confirmed the order. */
+/**
+ * `POST /api/orders` with JSON: 202 once the order is durable in the outbox —
+ * `"status": "placed"` when the broker confirmed it within a second,
+ * `"status": "accepted", "waiting": "broker"` while the broker is away (the
+ * relay publishes it as soon as the broker is back).
+ */
 export async function POST(request: Request) {
   try {
     const body = await readJson(request);
-    const { publisher, env, orderLog } = getRuntime();
-    const order = await placeOrder(body, { publisher, queue: env.ORDER_QUEUE, orderLog, source: "api" });
+    const order = await acceptOrder(body, { outbox: startOrderRelay(), source: "api" });
     return Response.json(order, { status: 202 });
   } catch (error) {
     if (isWarrenError(error)) return error.toResponse();

@@ -1,0 +1,238 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test, unique } from "./fixtures";
+import { setUpPrivateWarren } from "./private-warren";
+
+/**
+ * Specs that break the broker, need a secret of their own, or count what was
+ * published run against a private RabbitMQ node and a `next start` of their own.
+ */
+const user = "warren-e2e";
+const password = `pw-${randomBytes(12).toString("hex")}`;
+const { broker, base, queue, totals, depthOf, sendRaw } = setUpPrivateWarren(
+  Number(process.env.E2E_PRIVATE_PORT ?? 3402),
+  { name: user, password },
+);
+
+test.describe.configure({ mode: "serial" });
+
+test("broker down: the form says 'accepted, waiting for broker', the badge shows it, and the payment arrives once it is back", async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await page.goto(base);
+  const badge = page.getByTestId("connection-badge");
+  await expect(badge).toHaveAttribute("data-state", "live");
+
+  await broker.stopApp();
+  try {
+    await expect(badge).toHaveAttribute("data-state", "broker-down", { timeout: 10_000 });
+    const item = `outbox-${Date.now().toString(36)}`;
+    await page.getByLabel("Item").fill(item);
+    await page.getByRole("button", { name: "Place order" }).click();
+    const status = page.getByTestId("order-status");
+    await expect(status).toContainText("accepted, waiting for broker");
+    await expect(status).toHaveAttribute("data-waiting", "broker");
+
+    // The JSON door says the same.
+    const res = await page.request.post(`${base}/api/orders`, { data: { item: `${item}-api` } });
+    expect(res.status()).toBe(202);
+    expect(await res.json()).toMatchObject({ status: "accepted", waiting: "broker" });
+
+    const backAt = Date.now();
+    await broker.startApp();
+    await expect(badge).toHaveAttribute("data-state", "live", { timeout: 10_000 });
+    await expect(page.getByTestId("payment-row").filter({ hasText: item }).first()).toBeVisible({ timeout: 10_000 });
+    test.info().annotations.push({ type: "broker back → paid in feed (ms)", description: String(Date.now() - backAt) });
+  } finally {
+    await broker.startApp().catch(() => {});
+  }
+});
+
+/** Every way a secret could be spelled in a response or a file. */
+const secretForms = [
+  password,
+  encodeURIComponent(password),
+  Buffer.from(`${user}:${password}`).toString("base64"),
+  `${user}:${password}`,
+];
+
+function assertNoSecret(where: string, text: string) {
+  for (const secret of secretForms) expect(text.includes(secret), `the broker password leaked in ${where}`).toBe(false);
+}
+
+async function readFor(url: string, ms: number): Promise<string> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  let out = "";
+  try {
+    const res = await fetch(url, { signal: controller.signal });
+    const reader = res.body?.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      out += decoder.decode(chunk.value, { stream: true });
+    }
+  } catch {
+    // aborted on purpose
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}
+
+test("the broker's credentials never reach the browser: client bundle, pages, API and SSE, up and down", async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  // The built client bundle.
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(join(".next", "static"));
+  expect(files.length).toBeGreaterThan(3);
+  for (const file of files) assertNoSecret(file, readFileSync(file, "latin1"));
+
+  const sweep = async (label: string) => {
+    const html = await (await fetch(base)).text();
+    assertNoSecret(`${label} GET /`, html);
+    for (const path of ["/api/health", "/api/queues", "/api/payments", "/api/events?x=1"]) {
+      const text = path.startsWith("/api/events")
+        ? await readFor(`${base}${path}`, 2500)
+        : await (await fetch(`${base}${path}`)).text();
+      expect(text.length, `${label} ${path} answered`).toBeGreaterThan(0);
+      assertNoSecret(`${label} ${path}`, text);
+    }
+    for (const body of ['{"item":"book"}', '{"item":""}', "{", '{"item":"x","quantity":"many"}']) {
+      const res = await fetch(`${base}/api/orders`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      assertNoSecret(`${label} POST /api/orders ${body}`, await res.text());
+    }
+    // What the browser itself sees, including the server action's answer.
+    const seen: string[] = [];
+    page.on("response", async (response) => {
+      seen.push(await response.text().catch(() => ""));
+    });
+    await page.goto(base);
+    await page.getByLabel("Item").fill("secret-scan");
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect(page.getByTestId("order-status")).not.toBeEmpty();
+    page.removeAllListeners("response");
+    for (const text of seen) assertNoSecret(`${label} browser response`, text);
+    assertNoSecret(`${label} DOM`, await page.content());
+  };
+
+  await sweep("broker up:");
+  await broker.stopApp();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sweep("broker down:");
+  } finally {
+    await broker.startApp();
+  }
+});
+
+/** The order form's server action id, from the build's server manifest (what a forged POST would carry). */
+function actionId(): string {
+  const manifest = JSON.parse(readFileSync(join(".next", "server", "server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { exportedName?: string }>;
+  };
+  const entry = Object.entries(manifest.node).find(([, value]) => value.exportedName === "placeOrderAction");
+  if (!entry) throw new Error("placeOrderAction not in the server manifest; run next build");
+  return entry[0];
+}
+
+function actionBody(item: string) {
+  const form = new FormData();
+  form.append("1_item", item);
+  form.append("1_quantity", "1");
+  form.append("0", JSON.stringify([{ status: "idle", message: "" }, "$K1"]));
+  return form;
+}
+
+test("a server action posted with a foreign Origin is refused with 403, and nothing is published", async () => {
+  const baseURL = base;
+  const before = await totals();
+  const depth = await depthOf(queue);
+  const id = actionId();
+  for (const origin of ["https://evil.example", "http://127.0.0.1.evil.example", "null"]) {
+    const res = await fetch(`${baseURL}/`, {
+      method: "POST",
+      headers: { "Next-Action": id, Origin: origin, Accept: "text/x-component" },
+      body: actionBody("forged"),
+    });
+    expect(res.status, origin).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toBe("forbidden");
+  }
+  const noOrigin = await fetch(`${baseURL}/`, {
+    method: "POST",
+    headers: { "Next-Action": id, Accept: "text/x-component" },
+    body: actionBody("forged"),
+  });
+  expect(noOrigin.status).toBe(403);
+
+  // The same request from the page's own origin runs the action (it validates and answers with state).
+  const own = await fetch(`${baseURL}/`, {
+    method: "POST",
+    headers: { "Next-Action": id, Origin: baseURL ?? "", Accept: "text/x-component" },
+    body: actionBody(""),
+  });
+  expect(own.status).toBe(200);
+  expect(await own.text()).toContain("Item is required");
+
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(await totals()).toBe(before);
+  expect(await depthOf(queue)).toBe(depth);
+});
+
+test("order items with HTML or script render as text: no dialog, no injected element", async ({ page, request }) => {
+  let dialogs = 0;
+  page.on("dialog", async (dialog) => {
+    dialogs++;
+    await dialog.dismiss();
+  });
+  await page.goto(base);
+  await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+  const tag = unique("x");
+  const viaForm = `<img src=x onerror="window.__xss=1;alert(1)" data-x="${tag}">`;
+  const viaApi = `<script>window.__xss=2</script>${tag}`;
+  const viaQueue = `<svg onload="window.__xss=3" data-q="${tag}">`;
+  await page.getByLabel("Item").fill(viaForm);
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByTestId("order-status")).toContainText(/placed|paid/);
+  expect((await request.post(`${base}/api/orders`, { data: { item: viaApi } })).status()).toBe(202);
+  await sendRaw(JSON.stringify({ orderId: unique("xss"), item: viaQueue }));
+
+  const rows = page.getByTestId("payment-row");
+  for (const text of [viaForm, viaApi, viaQueue]) {
+    await expect(rows.filter({ hasText: text }).first()).toBeVisible();
+  }
+  await expect(page.getByTestId("order-status")).toContainText("<img src=x");
+  expect(await page.locator(`img[data-x="${tag}"], svg[data-q="${tag}"]`).count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(dialogs).toBe(0);
+});
+
+test("SIGTERM to `next start` mid-stream: orders stop cleanly, the SSE stream ends with a shutdown event, nothing is lost", async () => {
+  test.setTimeout(120_000);
+  const { webSigterm } = await import("../scripts/chaos/scenarios");
+  const workdir = join("data", "chaos");
+  mkdirSync(workdir, { recursive: true });
+  const result = await webSigterm({ broker, mode: "web", port: Number(process.env.E2E_SIGTERM_PORT ?? 3404), workdir });
+  test.info().annotations.push({ type: "SIGTERM web", description: result.notes.join("; ") });
+  expect(result.problems).toEqual([]);
+  expect(result.accepted).toBeGreaterThan(20);
+  expect(result.lost).toBe(0);
+  expect(result.duplicated).toBe(0);
+  expect(result.paid).toBe(result.accepted);
+});

@@ -1,0 +1,62 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import amqp from "amqplib";
+import { PrivateBroker } from "../scripts/chaos/private-broker";
+import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
+import { test } from "./fixtures";
+
+/**
+ * A private RabbitMQ node (never the shared one) and a `next start` of its
+ * own on it, for specs that break the broker, need a secret of their own, or
+ * count exactly what was published (no other producer can reach this queue).
+ * Registers beforeAll/afterAll in the calling spec file; the node is always stopped.
+ */
+export function setUpPrivateWarren(port: number, user?: { name: string; password: string }) {
+  const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673), user });
+  const dbPath = join("data", `h4-private-e2e-${port}-${Date.now()}.db`);
+  const queue = "e2e.private.order_queue";
+  const base = `http://127.0.0.1:${port}`;
+  let web: WarrenProcess | null = null;
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    await broker.start();
+    web = await startWeb("private-web", { amqpUrl: broker.url, dbPath, queue }, port, true);
+  });
+
+  test.afterAll(async () => {
+    await web?.stop();
+    await broker.stop();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+  });
+
+  const withChannel = async <T>(use: (channel: amqp.ConfirmChannel) => Promise<T>): Promise<T> => {
+    const connection = await amqp.connect(broker.url);
+    try {
+      return await use(await connection.createConfirmChannel());
+    } finally {
+      await connection.close();
+    }
+  };
+
+  return {
+    broker,
+    base,
+    queue,
+    dlq: `${queue}.dlq`,
+    async totals(): Promise<number> {
+      const res = await fetch(`${base}/api/payments`);
+      return ((await res.json()) as { totals: { payments: number } }).totals.payments;
+    },
+    depthOf(name: string): Promise<number> {
+      return withChannel(async (channel) => (await channel.checkQueue(name)).messageCount);
+    },
+    /** Publishes straight to the order queue, as a third-party producer would. */
+    sendRaw(body: string): Promise<void> {
+      return withChannel(async (channel) => {
+        channel.sendToQueue(queue, Buffer.from(body), { persistent: true });
+        await channel.waitForConfirms();
+      });
+    },
+  };
+}

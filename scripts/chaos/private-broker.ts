@@ -1,0 +1,163 @@
+import { execFile } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
+const SHARED_COOKIE = "/var/lib/rabbitmq/.erlang.cookie";
+
+export interface PrivateBrokerOptions {
+  /** Erlang node name; must not be the shared broker's (rabbit@localhost). */
+  nodeName?: string;
+  port?: number;
+  distPort?: number;
+  /** A user of our own, created on this node only (guest stays too). */
+  user?: { name: string; password: string };
+}
+
+/**
+ * A second RabbitMQ node that the chaos suite starts, breaks and stops on its
+ * own: the shared broker on 5672 is never touched. Everything lives in a
+ * temporary directory (mnesia, logs, config, an empty plugin list), and the
+ * node is always stopped by `stop()` — call it in a `finally`.
+ */
+export class PrivateBroker {
+  readonly nodeName: string;
+  readonly port: number;
+  readonly distPort: number;
+  readonly dir: string;
+  private started = false;
+  private osPid = 0;
+
+  constructor(private readonly options: PrivateBrokerOptions = {}) {
+    this.nodeName = options.nodeName ?? "warren-chaos-h4@localhost";
+    if (this.nodeName.startsWith("rabbit@")) throw new Error("refusing to drive the shared broker's node");
+    this.port = options.port ?? 5673;
+    if (this.port === 5672) throw new Error("refusing to use the shared broker's port 5672");
+    this.distPort = options.distPort ?? this.port + 20000;
+    this.dir = mkdtempSync(join(tmpdir(), "warren-chaos-rmq-"));
+  }
+
+  /** amqp:// URL for guest (who may only log in from localhost, which is where we are). */
+  get url(): string {
+    const user = this.options.user;
+    return user
+      ? `amqp://${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@127.0.0.1:${this.port}`
+      : `amqp://guest:guest@127.0.0.1:${this.port}`;
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      HOME: join(this.dir, "home"),
+      RABBITMQ_NODENAME: this.nodeName,
+      RABBITMQ_NODE_PORT: String(this.port),
+      RABBITMQ_DIST_PORT: String(this.distPort),
+      RABBITMQ_MNESIA_BASE: join(this.dir, "mnesia"),
+      RABBITMQ_LOG_BASE: join(this.dir, "log"),
+      RABBITMQ_ENABLED_PLUGINS_FILE: join(this.dir, "enabled_plugins"),
+      RABBITMQ_CONFIG_FILE: join(this.dir, "rabbitmq.conf"),
+      RABBITMQ_PID_FILE: join(this.dir, "rabbit.pid"),
+    };
+  }
+
+  async ctl(...args: string[]): Promise<string> {
+    const { stdout } = await run(`${RABBIT_BIN}/rabbitmqctl`, ["-n", this.nodeName, ...args], {
+      env: this.env,
+      cwd: this.dir,
+      timeout: 60_000,
+    });
+    return stdout;
+  }
+
+  async start(): Promise<this> {
+    if (await portOpen(this.port)) {
+      throw new Error(`port ${this.port} is already taken: another private broker is running? (not starting)`);
+    }
+    for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(this.dir, sub), { recursive: true });
+    // The same cookie as the shared node, so rabbitmqctl (as root) can talk to ours.
+    if (existsSync(SHARED_COOKIE)) {
+      const cookie = join(this.dir, "home", ".erlang.cookie");
+      copyFileSync(SHARED_COOKIE, cookie);
+      chmodSync(cookie, 0o400);
+    }
+    writeFileSync(join(this.dir, "enabled_plugins"), "[].\n");
+    // Our own config: /etc/rabbitmq/rabbitmq.conf pins the shared node's listener to 5672.
+    writeFileSync(
+      join(this.dir, "rabbitmq.conf"),
+      [`listeners.tcp.local = 127.0.0.1:${this.port}`, "loopback_users.guest = true", "log.console = false", ""].join(
+        "\n",
+      ),
+    );
+    await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
+    this.started = true;
+    // -detached returns before the Erlang node is reachable: await_startup fails fast until it is.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      try {
+        await this.ctl("await_startup", "--timeout", "60");
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    this.osPid = Number((await this.ctl("eval", "list_to_integer(os:getpid()).")).trim());
+    const user = this.options.user;
+    if (user) {
+      await this.ctl("add_user", user.name, user.password);
+      await this.ctl("set_permissions", "-p", "/", user.name, ".*", ".*", ".*");
+    }
+    return this;
+  }
+
+  /** Stops the RabbitMQ application (the Erlang node stays), like a broker restart's first half. */
+  async stopApp(): Promise<void> {
+    await this.ctl("stop_app");
+  }
+
+  async startApp(): Promise<void> {
+    await this.ctl("start_app");
+    await this.ctl("await_startup", "--timeout", "60");
+  }
+
+  async closeAllConnections(reason = "warren chaos"): Promise<void> {
+    await this.ctl("close_all_connections", reason);
+  }
+
+  /** Stops the whole node and removes its files. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.started) {
+      this.started = false;
+      await this.ctl("stop").catch(() => {
+        // The node may be wedged: kill it by the pid it told us, never by name.
+        if (this.osPid > 0) {
+          try {
+            process.kill(this.osPid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+      });
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: 1000 }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
