@@ -105,6 +105,7 @@ export async function shutdownRuntime(): Promise<void> {
   await runtime.consumer?.stop();
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
+  runtime.orderLog.flush();
   runtime.ledger.db.close();
   store.__warrenRuntime = undefined;
 }

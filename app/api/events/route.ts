@@ -1,6 +1,6 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
-import { lastEventIdOf, SSE_HEADERS, sseEvent } from "@/lib/events/sse";
+import { lastEventIdOf, SSE_HEADERS, sharedSseEvent, sseEvent } from "@/lib/events/sse";
 import type { Payment } from "@/lib/payments/decide";
 import { getLive } from "@/lib/runtime";
 
@@ -18,16 +18,17 @@ export async function GET(request: Request) {
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
-      const send = (chunk: string) => {
+      const send = (chunk: string | Uint8Array) => {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(chunk));
+          controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
         } catch {
           cleanup();
         }
       };
-      const onPayment = (payment: Payment) => send(sseEvent("payment", payment, payment.seq));
-      const onSample = (sample: QueueSample) => send(sseEvent("queues", sample));
+      // Live events are shared objects: encoded once for all clients.
+      const onPayment = (payment: Payment) => send(sharedSseEvent("payment", payment, payment.seq));
+      const onSample = (sample: QueueSample) => send(sharedSseEvent("queues", sample));
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
       cleanup = () => {
         if (closed) return;
