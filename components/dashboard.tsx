@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { useCallback, useDeferredValue, useState } from "react";
 import type { DashboardSnapshot } from "@/lib/dashboard/snapshot";
 import { ConnectionBadge, type ConnectionState } from "./connection-badge";
 import { OrderForm } from "./order-form";
@@ -10,6 +10,9 @@ import { useLiveDashboard } from "./use-live-dashboard";
 
 export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
   const { queues, payments, stream } = useLiveDashboard(initial);
+  // The feed renders at low priority: React splits it into interruptible slices,
+  // so a burst of payments never blocks typing in the order form.
+  const feed = useDeferredValue(payments.payments);
   const [lastOrderId, setLastOrderId] = useState<string | undefined>();
   const onPlaced = useCallback((orderId: string) => setLastOrderId(orderId), []);
 
@@ -51,7 +54,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
           <QueueCard name={queueName} kind="work" depth={depthOf(queueName)} history={historyOf(queueName)} />
           <QueueCard name={dlqName} kind="dead-letter" depth={depthOf(dlqName)} history={historyOf(dlqName)} />
         </div>
-        <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
+        <PaymentsFeed payments={feed} total={payments.totals.payments} highlight={lastOrderId} />
       </main>
     </div>
   );

@@ -138,12 +138,31 @@ export class LedgerReader {
   private readonly countStmt;
   private readonly ordersStmt;
   private readonly lastPaidStmt;
+  private readonly roundStmt;
 
   constructor(path: string) {
     this.db = new Database(resolve(ROOT, path), { readonly: true, fileMustExist: true });
     this.countStmt = this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM payments");
+    this.roundStmt = this.db.prepare<
+      [string, number, number],
+      { confirmed: number; paid: number; lastPaidAt: number | null }
+    >(
+      `SELECT COUNT(*) AS confirmed, COUNT(p.order_id) AS paid, MAX(p.paid_at) AS lastPaidAt
+         FROM orders o LEFT JOIN payments p ON p.order_id = o.order_id
+        WHERE o.source = ? AND o.status = 'confirmed' AND o.placed_at BETWEEN ? AND ?`,
+    );
     this.lastPaidStmt = this.db.prepare<[], { at: number | null }>("SELECT MAX(paid_at) AS at FROM payments");
     this.ordersStmt = this.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM orders WHERE status = 'confirmed'");
+  }
+
+  /**
+   * The orders one load round placed (by source and placed_at window, so
+   * requests still in flight when the load generator stopped count too) and
+   * how many of them the ledger holds as paid, with the last commit time.
+   */
+  round(source: string, from: number, to: number): { confirmed: number; paid: number; lastPaidAt: number | null } {
+    const row = this.roundStmt.get(source, from, to);
+    return { confirmed: row?.confirmed ?? 0, paid: row?.paid ?? 0, lastPaidAt: row?.lastPaidAt ?? null };
   }
 
   /** When the last payment was committed (the consumer's clock, ms). */
