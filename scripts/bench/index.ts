@@ -26,7 +26,7 @@ import { browserPart } from "./browser";
 import { type CannonResult, cannon, ordersApiTarget, seedTarget, serverActionTarget, type Target } from "./http-load";
 import { depthLag, fanOut, latencyAtRates, Observer } from "./live";
 import { runRawBaseline } from "./raw-amqp";
-import { buildIfNeeded, LedgerReader, ROOT, type Server, startSeed, startWarren } from "./servers";
+import { buildIfNeeded, LedgerReader, ROOT, type Server, startSeed, startWarren, startWorker } from "./servers";
 import { formatNumber, processCpuMs, ratio, round, sleep } from "./util";
 
 const args = new Set(process.argv.slice(2));
@@ -58,7 +58,7 @@ const profile = smoke
       warmupMs: 1500,
       fanClients: 1000,
       fanEvents: 5,
-      statsWindowMs: 4000,
+      statsWindowMs: 10_000,
       depth: { ratePerSecond: 100, rampMs: 5000, holdMs: 2000, tailMs: 8000 },
       renderMs: 5000,
     };
@@ -72,6 +72,8 @@ const queue = `${prefix}.order_queue`;
 const dlq = `${queue}.dlq`;
 const seedQueue = `${prefix}.seed.order_queue`;
 const dbPath = `data/${prefix}-bench.db`;
+const splitQueue = `${prefix}.split.order_queue`;
+const splitDbPath = `data/${prefix}-split.db`;
 
 const t0 = Date.now();
 const log = (line: string) => console.log(`[bench +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
@@ -157,6 +159,68 @@ async function intakeRound(
   return { result, landed: settled, payments: check.paid, orders: check.confirmed, paidSeconds, sse };
 }
 
+function toIntake(label: string, list: Awaited<ReturnType<typeof intakeRound>>[]): IntakeResult {
+  const ok = list.reduce((s, x) => s + x.result.ok, 0);
+  const seconds = list.reduce((s, x) => s + x.result.seconds, 0);
+  const paidSeconds = list.reduce((s, x) => s + x.paidSeconds, 0);
+  const payments = list.reduce((s, x) => s + x.payments, 0);
+  const ordersConfirmed = list.reduce((s, x) => s + x.orders, 0);
+  return {
+    label,
+    ok,
+    non2xx: list.reduce((s, x) => s + x.result.non2xx, 0),
+    errors: list.reduce((s, x) => s + x.result.errors, 0),
+    seconds: round(seconds, 2) ?? 0,
+    acceptedPerSecond: round(ok / seconds) ?? 0,
+    paidPerSecond: round(ok / paidSeconds) ?? 0,
+    latencyP99: Math.max(...list.map((x) => x.result.latencyP99 ?? 0)),
+    cpuMsPerRequest: meanCpu(list.map((x) => x.result)),
+    verified: list.every((x) => x.landed) && payments === ordersConfirmed && ordersConfirmed >= ok,
+    paymentsRecorded: payments,
+    ordersConfirmed,
+    rounds: list.map((x) => x.result),
+  };
+}
+
+async function splitIntake(log: (line: string) => void) {
+  let web: Server | null = null;
+  let worker: Server | null = null;
+  let ledger: LedgerReader | null = null;
+  let observer: Observer | null = null;
+  try {
+    web = await startWarren({
+      port: port + 2,
+      queue: splitQueue,
+      dbPath: splitDbPath,
+      amqpUrl,
+      extraEnv: { WARREN_CONSUMER: "0" },
+      expectConsumer: false,
+    });
+    worker = await startWorker({ queue: splitQueue, dbPath: splitDbPath, amqpUrl });
+    ledger = new LedgerReader(splitDbPath);
+    observer = new Observer(web.baseUrl);
+    await observer.open();
+    const noop: Target = { label: "bare route handler", url: `${web.baseUrl}/api/bench/noop` };
+    const orders = ordersApiTarget(web.baseUrl);
+    for (const t of [noop, orders]) await cannon(t, connections, profile.warmupMs);
+    const noopRounds: CannonResult[] = [];
+    const apiRounds: Awaited<ReturnType<typeof intakeRound>>[] = [];
+    for (let r = 0; r < profile.rounds; r++) {
+      noopRounds.push(await cannon(noop, connections, profile.roundMs, web.child.pid));
+      apiRounds.push(await intakeRound(orders, "api", ledger, observer, web.child.pid));
+    }
+    const noopAgg = aggregate("bare route handler", noopRounds);
+    const api = toIntake("POST /api/orders (consumer in npm run worker)", apiRounds);
+    log(`split: noop ${noopAgg.perSecond}/s, API ${api.paidPerSecond}/s with the consumer in its own process`);
+    return { noop: noopAgg, api };
+  } finally {
+    observer?.close();
+    ledger?.close();
+    await web?.stop();
+    await worker?.stop();
+  }
+}
+
 async function seedQueueReport() {
   const conn = await amqp.connect(amqpUrl);
   try {
@@ -194,7 +258,8 @@ async function cleanupBroker() {
   try {
     const conn = await amqp.connect(amqpUrl);
     const channel = await conn.createChannel();
-    for (const name of [queue, dlq, seedQueue]) await channel.deleteQueue(name).catch(() => {});
+    for (const name of [queue, dlq, seedQueue, splitQueue, `${splitQueue}.dlq`])
+      await channel.deleteQueue(name).catch(() => {});
     await conn.close().catch(() => {});
   } catch {
     // nothing to clean if the broker is gone
@@ -204,11 +269,13 @@ async function cleanupBroker() {
     const auth = Buffer.from(
       `${decodeURIComponent(url.username || "guest")}:${decodeURIComponent(url.password || "guest")}`,
     ).toString("base64");
-    await fetch(`${managementUrl}/api/policies/%2F/${encodeURIComponent(`warren-dlx-${queue}`)}`, {
-      method: "DELETE",
-      headers: { authorization: `Basic ${auth}` },
-      signal: AbortSignal.timeout(2000),
-    });
+    for (const name of [queue, splitQueue]) {
+      await fetch(`${managementUrl}/api/policies/%2F/${encodeURIComponent(`warren-dlx-${name}`)}`, {
+        method: "DELETE",
+        headers: { authorization: `Basic ${auth}` },
+        signal: AbortSignal.timeout(2000),
+      });
+    }
   } catch {
     // the policy only exists when the management API is up
   }
@@ -287,28 +354,6 @@ async function main() {
     const noopAgg = aggregate("bare route handler", noopRounds);
     const seedAgg = aggregate("seed order service", seedRounds);
     const seedMessages = await seedQueueReport();
-    const toIntake = (label: string, list: Awaited<ReturnType<typeof intakeRound>>[]): IntakeResult => {
-      const ok = list.reduce((s, x) => s + x.result.ok, 0);
-      const seconds = list.reduce((s, x) => s + x.result.seconds, 0);
-      const paidSeconds = list.reduce((s, x) => s + x.paidSeconds, 0);
-      const payments = list.reduce((s, x) => s + x.payments, 0);
-      const ordersConfirmed = list.reduce((s, x) => s + x.orders, 0);
-      return {
-        label,
-        ok,
-        non2xx: list.reduce((s, x) => s + x.result.non2xx, 0),
-        errors: list.reduce((s, x) => s + x.result.errors, 0),
-        seconds: round(seconds, 2) ?? 0,
-        acceptedPerSecond: round(ok / seconds) ?? 0,
-        paidPerSecond: round(ok / paidSeconds) ?? 0,
-        latencyP99: Math.max(...list.map((x) => x.result.latencyP99 ?? 0)),
-        cpuMsPerRequest: meanCpu(list.map((x) => x.result)),
-        verified: list.every((x) => x.landed) && payments === ordersConfirmed && ordersConfirmed >= ok,
-        paymentsRecorded: payments,
-        ordersConfirmed,
-        rounds: list.map((x) => x.result),
-      };
-    };
     const api = toIntake("POST /api/orders", intake.api);
     const act = toIntake("server action", intake.action);
     const saturation = (() => {
@@ -357,6 +402,11 @@ async function main() {
       log,
     });
 
+    // 7. The same intake with the payment consumer in its own process (`npm run worker`),
+    // as a deployment would scale it: the web process then only takes orders.
+    observer.close();
+    const split = await splitIntake(log);
+
     const report = buildReport({
       raw,
       noop: noopAgg,
@@ -368,6 +418,7 @@ async function main() {
       fan,
       depth,
       browser,
+      split,
     });
     const json = {
       mode: smoke ? "smoke" : "full",
@@ -437,6 +488,7 @@ function buildReport(r: {
   fan: Awaited<ReturnType<typeof fanOut>>;
   depth: Awaited<ReturnType<typeof depthLag>>;
   browser: Awaited<ReturnType<typeof browserPart>>;
+  split: Awaited<ReturnType<typeof splitIntake>>;
 }) {
   const rows: Row[] = [];
   const targets: TargetCheck[] = [];
@@ -504,6 +556,17 @@ function buildReport(r: {
       baseline: `raw ${n(r.raw.endToEndPerSecond)}`,
       ratio: x(ratio(intake.paidPerSecond, r.raw.endToEndPerSecond)),
       target: "",
+      met: "",
+    });
+  }
+  {
+    const vsNoop = ratio(r.split.api.paidPerSecond, r.split.noop.perSecond);
+    rows.push({
+      part: `Warren POST /api/orders, consumer in npm run worker, c=${connections}: confirmed + paid/s${r.split.api.verified ? "" : " (LEDGER MISMATCH)"}`,
+      value: n(r.split.api.paidPerSecond),
+      baseline: `noop ${n(r.split.noop.perSecond)}, seed ${n(r.seed.perSecond)}`,
+      ratio: `${x(vsNoop)}, ${x(ratio(r.split.api.paidPerSecond, r.seed.perSecond))}`,
+      target: "(for comparison)",
       met: "",
     });
   }

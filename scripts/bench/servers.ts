@@ -39,7 +39,10 @@ export async function startWarren(opts: {
   dbPath: string;
   amqpUrl: string;
   extraEnv?: Record<string, string>;
+  /** False when the payment consumer runs elsewhere (WARREN_CONSUMER=0 and `npm run worker`). */
+  expectConsumer?: boolean;
 }): Promise<Server> {
+  const expectConsumer = opts.expectConsumer ?? true;
   for (const suffix of ["", "-wal", "-shm"]) rmSync(resolve(ROOT, opts.dbPath + suffix), { force: true });
   const child = spawn(
     process.execPath,
@@ -67,7 +70,7 @@ export async function startWarren(opts: {
       try {
         const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
         const body = (await res.json()) as { broker?: string; consumer?: boolean };
-        return res.ok && body.broker === "up" && body.consumer === true;
+        return res.ok && body.broker === "up" && body.consumer === expectConsumer;
       } catch {
         return false;
       }
@@ -80,6 +83,32 @@ export async function startWarren(opts: {
     throw new Error(`next start did not become healthy on ${baseUrl}:\n${output()}`);
   }
   return { child, baseUrl, output, stop: () => stopChild(child) };
+}
+
+/** `npm run worker`: the payment consumer in a process of its own. */
+export async function startWorker(opts: { queue: string; dbPath: string; amqpUrl: string }): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", resolve(ROOT, "lib/payments/worker.ts")],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        ORDER_QUEUE: opts.queue,
+        WARREN_DB_PATH: opts.dbPath,
+        AMQP_URL: opts.amqpUrl,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const output = capture(child);
+  const ready = await waitFor(() => child.exitCode !== null || /\[payments\] consuming/.test(output()), 30_000, 100);
+  if (!ready || child.exitCode !== null) {
+    await stopChild(child);
+    throw new Error(`the payment worker did not start:\n${output()}`);
+  }
+  return { child, baseUrl: "", output, stop: () => stopChild(child) };
 }
 
 /** The seed tutorial's Express order service, in its own process like the original. */
