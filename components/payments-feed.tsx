@@ -35,7 +35,7 @@ export const PaymentsFeed = memo(function PaymentsFeed({
           No payments yet. Place an order and its payment appears here the moment the payment service records it.
         </p>
       ) : (
-        <div className="max-h-[32rem] overflow-auto">
+        <div className="max-h-[32rem] overflow-auto [contain:content]">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Most recent payments, newest first</caption>
             <thead className="sticky top-0 bg-slate-50 text-xs text-slate-500 dark:bg-slate-800 dark:text-slate-400">

@@ -10,6 +10,13 @@ const FEED_LIMIT = 100;
 const HISTORY_LIMIT = 60;
 /** Payments are applied at most this often, so 1,000/s does not mean 1,000 renders/s. */
 const COALESCE_MS = 100;
+/**
+ * When a batch alone fills most of the feed (hundreds of payments a second),
+ * every render replaces the whole table and nobody can read it anyway: apply
+ * 4 times a second instead of 10, which keeps the main thread free for input.
+ */
+const BUSY_COALESCE_MS = 250;
+const BUSY_BATCH = FEED_LIMIT / 2;
 
 async function fetchJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { cache: "no-store" });
@@ -34,6 +41,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
   const [stream, setStream] = useState<StreamState>("connecting");
   const pending = useRef<Payment[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const busy = useRef(false);
   const mutateQueues = queues.mutate;
   const mutatePayments = payments.mutate;
 
@@ -44,6 +52,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
       timer.current = null;
       const batch = pending.current;
       pending.current = [];
+      busy.current = batch.length >= BUSY_BATCH;
       if (batch.length === 0) return;
       void mutatePayments(
         (current) => {
@@ -78,7 +87,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
     });
     source.addEventListener("payment", (event) => {
       pending.current.push(JSON.parse((event as MessageEvent<string>).data) as Payment);
-      timer.current ??= setTimeout(flush, COALESCE_MS);
+      timer.current ??= setTimeout(flush, busy.current ? BUSY_COALESCE_MS : COALESCE_MS);
     });
 
     return () => {
