@@ -59,7 +59,8 @@ export class OrderLog {
     if (rows.length === 0) return;
     this.pending = [];
     try {
-      this.insertAll(rows);
+      // IMMEDIATE takes the write lock up front, waiting (busy_timeout) for another process's writer.
+      this.insertAll.immediate(rows);
     } catch (error) {
       // A trace row is not worth failing an order over; say so once per batch.
       console.error(`[orders] could not write ${rows.length} order log rows: ${(error as Error).message}`);

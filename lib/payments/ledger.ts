@@ -86,7 +86,11 @@ export class Ledger {
   /** Records a batch of deliveries in ONE transaction; the caller acks after it returns. */
   recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
     if (entries.length === 0) return [];
-    return this.recordBatchTx(entries);
+    // BEGIN IMMEDIATE: the batch reads (SELECT the payment) before it writes. A deferred
+    // transaction that must upgrade to a writer while another process (the web's order
+    // log, or a second worker) has written fails at once with "database is locked",
+    // without waiting for busy_timeout; the bench caught valid orders dead-lettered so.
+    return this.recordBatchTx.immediate(entries);
   }
 
   private recordOne({ order, messageId, redelivered, deliveredAt }: LedgerEntry): LedgerOutcome {

@@ -476,6 +476,7 @@ async function main() {
         fan,
         depth,
         browser,
+        split,
       },
       table: report.rows,
       targets: report.targets,
