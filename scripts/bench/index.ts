@@ -402,6 +402,7 @@ async function main() {
     // 3. Place → payment on SSE at fixed offered rates.
     const latency = await latencyAtRates({
       baseUrl: warren.baseUrl,
+      serverPid: warren.child.pid,
       observer,
       rates: profile.rates,
       durationMs: profile.rateMs,

@@ -4,7 +4,9 @@ import {
   atFixedRate,
   getJson,
   post,
+  processCpuMs,
   round,
+  runQueueWaitMs,
   SseClient,
   type SseEvent,
   type Summary,
@@ -92,6 +94,11 @@ export interface LatencyAtRate {
   latency: Summary;
   /** Where the time goes: send → server placedAt, placedAt → committed payment, commit → SSE arrival. */
   breakdown: { ingress: Summary; pipeline: Summary; delivery: Summary };
+  /** The server's event-loop delay over this rate's window (ms): stalls inside the process show here. */
+  serverLoopDelayMs: { p50: number | null; p99: number | null; max: number | null };
+  /** Per second of the window: CPU the server used, and time its event loop waited for a CPU (ms). */
+  serverCpuMsPerSecond: number | null;
+  serverRunQueueWaitMsPerSecond: number | null;
 }
 
 /**
@@ -100,6 +107,7 @@ export interface LatencyAtRate {
  */
 export async function latencyAtRates(opts: {
   baseUrl: string;
+  serverPid?: number;
   observer: Observer;
   rates: number[];
   durationMs: number;
@@ -119,6 +127,9 @@ export async function latencyAtRates(opts: {
       let accepted = 0;
       let failed = 0;
       const pending: Array<Promise<void>> = [];
+      await getJson(`${opts.baseUrl}/api/bench/stats?reset=1`);
+      const cpuBefore = processCpuMs(opts.serverPid);
+      const waitBefore = runQueueWaitMs(opts.serverPid);
       const started = Date.now();
       const offered = await atFixedRate(rate, opts.durationMs, (scheduledAt) => {
         pending.push(
@@ -140,6 +151,11 @@ export async function latencyAtRates(opts: {
       });
       await Promise.all(pending);
       const sendSeconds = (Date.now() - started) / 1000;
+      const cpuAfter = processCpuMs(opts.serverPid);
+      const waitAfter = runQueueWaitMs(opts.serverPid);
+      const loop = (
+        await getJson<{ loopDelayMs: { p50: number; p99: number; max: number } }>(`${opts.baseUrl}/api/bench/stats`)
+      ).loopDelayMs;
       await waitFor(() => [...sentAt.keys()].every((id) => opts.observer.payments.has(id)), 10_000, 20);
       let unmatched = 0;
       for (const [orderId, { scheduledAt, placedAt }] of sentAt) {
@@ -162,10 +178,15 @@ export async function latencyAtRates(opts: {
         unmatched,
         latency: summarize(latencies),
         breakdown: { ingress: summarize(ingress), pipeline: summarize(pipeline), delivery: summarize(delivery) },
+        serverLoopDelayMs: { p50: round(loop.p50), p99: round(loop.p99), max: round(loop.max) },
+        serverCpuMsPerSecond:
+          cpuBefore === null || cpuAfter === null ? null : round((cpuAfter - cpuBefore) / sendSeconds),
+        serverRunQueueWaitMsPerSecond:
+          waitBefore === null || waitAfter === null ? null : round((waitAfter - waitBefore) / sendSeconds),
       };
       const b = row.breakdown;
       opts.log(
-        `  p99 split: send → placed ${b.ingress.p99} ms, placed → paid ${b.pipeline.p99} ms, paid → on SSE ${b.delivery.p99} ms`,
+        `  p99 split: send → placed ${b.ingress.p99} ms, placed → paid ${b.pipeline.p99} ms, paid → on SSE ${b.delivery.p99} ms; server event-loop delay p99 ${row.serverLoopDelayMs.p99} ms, max ${row.serverLoopDelayMs.max} ms; server CPU ${row.serverCpuMsPerSecond} ms/s, waited for a CPU ${row.serverRunQueueWaitMsPerSecond} ms/s`,
       );
       opts.log(
         `place → payment on SSE at ${rate}/s: p50 ${row.latency.p50} ms, p95 ${row.latency.p95} ms, p99 ${row.latency.p99} ms (${accepted} accepted, ${failed} failed, ${unmatched} unmatched)`,

@@ -202,3 +202,18 @@ export function processCpuMs(pid: number | undefined): number | null {
     return null;
   }
 }
+
+/**
+ * How long a process's main thread (for Node: the event loop) has waited in
+ * the kernel's run queue for a CPU, ms (Linux /proc/<pid>/schedstat; null
+ * elsewhere). High values mean the box was starving it, not that it was busy.
+ */
+export function runQueueWaitMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const [, waitNs] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(" ");
+    return Number(waitNs) / 1e6;
+  } catch {
+    return null;
+  }
+}
