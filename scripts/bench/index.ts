@@ -566,7 +566,7 @@ function buildReport(r: {
     met: "",
   });
   rows.push({
-    part: `seed order service (connect per request), c=${connections} orders/s`,
+    part: `seed order service (connect per request), c=${connections} orders/s (${n(r.seed.messages.messages)} sent, ${n(r.seed.messages.distinctOrderIds)} distinct ids, ${n(r.seed.messages.persistent)} persistent)`,
     value: n(r.seed.perSecond),
     baseline: `noop ${n(r.noop.perSecond)}`,
     ratio: x(ratio(r.seed.perSecond, r.noop.perSecond)),
@@ -643,7 +643,7 @@ function buildReport(r: {
     const rawRow = r.raw.latency.find((l) => l.rate === row.rate);
     const is200 = row.rate === 200;
     rows.push({
-      part: `place → payment on SSE at ${row.rate}/s (got ${n(row.achieved)}/s): p50/p95/p99 ms`,
+      part: `place → payment on SSE at ${row.rate}/s (got ${n(row.achieved)}/s; server waited for a CPU ${n(row.serverRunQueueWaitMsPerSecond)} ms/s): p50/p95/p99 ms`,
       value: `${n(row.latency.p50)}/${n(row.latency.p95)}/${n(row.latency.p99)}`,
       baseline: `raw hop p99 ${n(rawRow?.latency.p99 ?? null)}`,
       ratio: x(ratio(row.latency.p99, rawRow?.latency.p99 ?? null)),
