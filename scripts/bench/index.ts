@@ -721,14 +721,15 @@ function buildReport(r: {
     met: check("first-load JS ≤ 200 kB gzipped", js.gzipKb <= 200, js.gzipKb, "≤ 200 kB"),
   });
   const s = r.browser.streaming;
-  const responsive =
-    (s.frameMs.p95 ?? Number.POSITIVE_INFINITY) <= 50 && s.longestTaskMs < 200 && s.blockedShare < 0.25;
+  // Responsive: frames keep coming (p95 ≤ 50 ms, i.e. ≥ 20 fps), no single task blocks input for 200 ms,
+  // and long tasks take under a tenth of the time.
+  const responsive = (s.frameMs.p95 ?? Number.POSITIVE_INFINITY) <= 50 && s.longestTaskMs < 200 && s.blockedShare < 0.1;
   rows.push({
     part: `render at ${n(s.paidPerSecond)} payments/s (offered ${n(s.offeredPerSecond)}): frame p95 ms, fps, long-task share`,
     value: `${n(s.frameMs.p95, 1)}, ${n(s.fps)}, ${(s.blockedShare * 100).toFixed(1)}%`,
     baseline: `idle ${n(r.browser.idle.frameMs.p95, 1)}, ${n(r.browser.idle.fps)}, ${(r.browser.idle.blockedShare * 100).toFixed(1)}%`,
     ratio: x(ratio(s.frameMs.p95, r.browser.idle.frameMs.p95)),
-    target: "p95 ≤ 50 ms, no task ≥ 200 ms",
+    target: "p95 ≤ 50 ms, no task ≥ 200 ms, < 10% in long tasks",
     met: check("page responsive at 1,000 payments/s", responsive, s.frameMs.p95, "frame p95 ≤ 50 ms"),
   });
 
