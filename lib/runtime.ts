@@ -81,6 +81,7 @@ export function startPaymentService(role = "web"): PaymentConsumer {
     prefetch: runtime.env.PREFETCH,
     log,
   }).start();
+  runtime.relay?.attachLocal(runtime.consumer);
   return runtime.consumer;
 }
 
@@ -94,6 +95,7 @@ export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime
     management: runtime.management,
   }).start();
   runtime.relay ??= new PaymentRelay(runtime.consumeLink, log).start();
+  if (runtime.consumer) runtime.relay.attachLocal(runtime.consumer);
   return { sampler: runtime.sampler, relay: runtime.relay, runtime };
 }
 
