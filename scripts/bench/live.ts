@@ -90,6 +90,8 @@ export interface LatencyAtRate {
   achieved: number;
   accepted: number;
   failed: number;
+  /** Why requests failed: HTTP status or error message, with counts. */
+  failures: Record<string, number>;
   unmatched: number;
   latency: Summary;
   /** Where the time goes: send → server placedAt, placedAt → committed payment, commit → SSE arrival. */
@@ -126,6 +128,11 @@ export async function latencyAtRates(opts: {
       const delivery: number[] = [];
       let accepted = 0;
       let failed = 0;
+      const failures: Record<string, number> = {};
+      const fail = (why: string) => {
+        failed++;
+        failures[why] = (failures[why] ?? 0) + 1;
+      };
       const pending: Array<Promise<void>> = [];
       await getJson(`${opts.baseUrl}/api/bench/stats?reset=1`);
       const cpuBefore = processCpuMs(opts.serverPid);
@@ -136,16 +143,14 @@ export async function latencyAtRates(opts: {
           post(agent, url, body, { "content-type": "application/json" }).then(
             (res) => {
               if (res.status !== 202) {
-                failed++;
+                fail(`HTTP ${res.status}: ${res.body.slice(0, 120)}`);
                 return;
               }
               accepted++;
               const { orderId, placedAt } = JSON.parse(res.body) as { orderId: string; placedAt: number };
               sentAt.set(orderId, { scheduledAt, placedAt });
             },
-            () => {
-              failed++;
-            },
+            (error: Error) => fail(error.message),
           ),
         );
       });
@@ -175,6 +180,7 @@ export async function latencyAtRates(opts: {
         achieved: round(accepted / sendSeconds) ?? 0,
         accepted,
         failed,
+        failures,
         unmatched,
         latency: summarize(latencies),
         breakdown: { ingress: summarize(ingress), pipeline: summarize(pipeline), delivery: summarize(delivery) },
@@ -189,7 +195,7 @@ export async function latencyAtRates(opts: {
         `  p99 split: send → placed ${b.ingress.p99} ms, placed → paid ${b.pipeline.p99} ms, paid → on SSE ${b.delivery.p99} ms; server event-loop delay p99 ${row.serverLoopDelayMs.p99} ms, max ${row.serverLoopDelayMs.max} ms; server CPU ${row.serverCpuMsPerSecond} ms/s, waited for a CPU ${row.serverRunQueueWaitMsPerSecond} ms/s`,
       );
       opts.log(
-        `place → payment on SSE at ${rate}/s: p50 ${row.latency.p50} ms, p95 ${row.latency.p95} ms, p99 ${row.latency.p99} ms (${accepted} accepted, ${failed} failed, ${unmatched} unmatched)`,
+        `place → payment on SSE at ${rate}/s: p50 ${row.latency.p50} ms, p95 ${row.latency.p95} ms, p99 ${row.latency.p99} ms (${accepted} accepted, ${failed} failed${failed > 0 ? ` ${JSON.stringify(failures)}` : ""}, ${unmatched} unmatched)`,
       );
       results.push(row);
       await sleep(300);
