@@ -16,13 +16,14 @@ const ROOT = resolve(import.meta.dirname, "../..");
  */
 test("the benchmark harness runs every part in smoke mode and writes its JSON", { timeout: 240_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "warren-bench-"));
+  const prefix = process.env.BENCH_PREFIX ?? `smoke${process.pid}`;
   try {
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/index.ts", "--smoke", `--out=${out}`], {
       cwd: ROOT,
       env: {
         ...process.env,
         BENCH_PORT: process.env.BENCH_PORT ?? "3400",
-        BENCH_PREFIX: process.env.BENCH_PREFIX ?? `smoke${process.pid}`,
+        BENCH_PREFIX: prefix,
         NEXT_TELEMETRY_DISABLED: "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -69,5 +70,8 @@ test("the benchmark harness runs every part in smoke mode and writes its JSON", 
     assert.ok(Array.isArray(table) && table.length > 10 && targets.length >= 8, "table and target checks in the JSON");
   } finally {
     rmSync(out, { recursive: true, force: true });
+    for (const name of [`${prefix}-bench.db`, `${prefix}-split.db`]) {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(join(ROOT, "data", name + suffix), { force: true });
+    }
   }
 });
