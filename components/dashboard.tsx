@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { useCallback, useDeferredValue, useState } from "react";
 import type { DashboardSnapshot } from "@/lib/dashboard/snapshot";
 import { ConnectionBadge, type ConnectionState } from "./connection-badge";
 import { OrderForm } from "./order-form";
@@ -11,6 +11,9 @@ import { useLiveDashboard } from "./use-live-dashboard";
 
 export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
   const { queues, payments, stream } = useLiveDashboard(initial);
+  // The feed renders at low priority: React splits it into interruptible slices,
+  // so a burst of payments never blocks typing in the order form.
+  const feed = useDeferredValue(payments.payments);
   const [lastOrderId, setLastOrderId] = useState<string | undefined>();
   const onPlaced = useCallback((orderId: string) => setLastOrderId(orderId), []);
 
@@ -55,7 +58,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         <div className="flex flex-col gap-6">
           {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
           <PipelineHealthPanel />
-          <PaymentsFeed payments={payments.payments} total={payments.totals.payments} highlight={lastOrderId} />
+          <PaymentsFeed payments={feed} total={payments.totals.payments} highlight={lastOrderId} />
         </div>
       </main>
     </div>

@@ -1,3 +1,4 @@
+import { memo } from "react";
 import type { Payment } from "@/lib/payments/decide";
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
@@ -12,7 +13,11 @@ const columns = [
   ["Place→pay", "text-right"],
 ] as const;
 
-export function PaymentsFeed({
+/**
+ * Memoised, like each row: at 1,000 payments/s the feed re-renders up to ten
+ * times a second, and rows that stay on screen should not be formatted again.
+ */
+export const PaymentsFeed = memo(function PaymentsFeed({
   payments,
   total,
   highlight,
@@ -39,7 +44,7 @@ export function PaymentsFeed({
           No payments yet. Place an order and its payment appears here the moment the payment service records it.
         </p>
       ) : (
-        <div className="max-h-[32rem] overflow-auto">
+        <div className="max-h-[32rem] overflow-auto [contain:content]">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Most recent payments, newest first</caption>
             <thead className="sticky top-0 bg-slate-50 text-xs text-slate-500 dark:bg-slate-800 dark:text-slate-400">
@@ -53,23 +58,7 @@ export function PaymentsFeed({
             </thead>
             <tbody className="tabular">
               {payments.map((p) => (
-                <tr
-                  key={p.seq}
-                  data-testid="payment-row"
-                  data-order-id={p.orderId}
-                  className={`border-t border-slate-100 dark:border-slate-800 ${p.orderId === highlight ? "arrive font-medium" : ""}`}
-                >
-                  <td className="px-4 py-2 text-slate-500 dark:text-slate-400">{time.format(p.paidAt)}</td>
-                  <td className="px-4 py-2 font-mono text-xs" title={p.orderId}>
-                    {p.orderId.length > 13 ? `${p.orderId.slice(0, 8)}…` : p.orderId}
-                  </td>
-                  <td className="max-w-[14rem] truncate px-4 py-2" title={p.item}>
-                    {p.item}
-                  </td>
-                  <td className="px-4 py-2 text-right">{p.quantity}</td>
-                  <td className="px-4 py-2 text-right">{money.format(p.amountCents / 100)}</td>
-                  <td className="px-4 py-2 text-right">{p.latencyMs === null ? "—" : `${p.latencyMs} ms`}</td>
-                </tr>
+                <PaymentRow key={p.seq} payment={p} highlighted={p.orderId === highlight} />
               ))}
             </tbody>
           </table>
@@ -77,4 +66,25 @@ export function PaymentsFeed({
       )}
     </section>
   );
-}
+});
+
+const PaymentRow = memo(function PaymentRow({ payment: p, highlighted }: { payment: Payment; highlighted: boolean }) {
+  return (
+    <tr
+      data-testid="payment-row"
+      data-order-id={p.orderId}
+      className={`border-t border-slate-100 dark:border-slate-800 ${highlighted ? "arrive font-medium" : ""}`}
+    >
+      <td className="px-4 py-2 text-slate-500 dark:text-slate-400">{time.format(p.paidAt)}</td>
+      <td className="px-4 py-2 font-mono text-xs" title={p.orderId}>
+        {p.orderId.length > 13 ? `${p.orderId.slice(0, 8)}…` : p.orderId}
+      </td>
+      <td className="max-w-[14rem] truncate px-4 py-2" title={p.item}>
+        {p.item}
+      </td>
+      <td className="px-4 py-2 text-right">{p.quantity}</td>
+      <td className="px-4 py-2 text-right">{money.format(p.amountCents / 100)}</td>
+      <td className="px-4 py-2 text-right">{p.latencyMs === null ? "—" : `${p.latencyMs} ms`}</td>
+    </tr>
+  );
+});

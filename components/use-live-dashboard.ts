@@ -10,6 +10,13 @@ const FEED_LIMIT = 100;
 const HISTORY_LIMIT = 60;
 /** Payments are applied at most this often, so 1,000/s does not mean 1,000 renders/s. */
 const COALESCE_MS = 100;
+/**
+ * When a batch alone fills most of the feed (hundreds of payments a second),
+ * every render replaces the whole table and nobody can read it anyway: apply
+ * 4 times a second instead of 10, which keeps the main thread free for input.
+ */
+const BUSY_COALESCE_MS = 250;
+const BUSY_BATCH = FEED_LIMIT / 2;
 
 async function fetchJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { cache: "no-store" });
@@ -35,6 +42,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
   const pending = useRef<Payment[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastFlush = useRef(0);
+  const busy = useRef(false);
   const mutateQueues = queues.mutate;
   const mutatePayments = payments.mutate;
 
@@ -46,6 +54,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
       lastFlush.current = performance.now();
       const batch = pending.current;
       pending.current = [];
+      busy.current = batch.length >= BUSY_BATCH;
       if (batch.length === 0) return;
       void mutatePayments(
         (current) => {
@@ -84,8 +93,8 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
     });
     source.addEventListener("payment", (event) => {
       pending.current.push(JSON.parse((event as MessageEvent<string>).data) as Payment);
-      // Leading edge: a lone payment shows at once; a burst is applied once per window.
-      const wait = Math.max(0, COALESCE_MS - (performance.now() - lastFlush.current));
+      // Leading edge: a lone payment shows at once; a burst is applied once per window (longer when busy).
+      const wait = busy.current ? BUSY_COALESCE_MS : Math.max(0, COALESCE_MS - (performance.now() - lastFlush.current));
       timer.current ??= setTimeout(flush, wait);
     });
 

@@ -99,6 +99,7 @@ export function startPaymentService(role = "web"): PaymentConsumer {
     g.__warrenControl = true;
     listenForControl(runtime.consumeLink, runtime.consumer, log);
   }
+  runtime.relay?.attachLocal(runtime.consumer);
   return runtime.consumer;
 }
 
@@ -120,6 +121,7 @@ export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime
     management: runtime.management,
   }).start();
   runtime.relay ??= new PaymentRelay(runtime.consumeLink, runtime.env.ORDER_QUEUE, log).start();
+  if (runtime.consumer) runtime.relay.attachLocal(runtime.consumer);
   return { sampler: runtime.sampler, relay: runtime.relay, runtime };
 }
 
@@ -136,6 +138,7 @@ export async function shutdownRuntime(): Promise<void> {
   await runtime.consumer?.stop();
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
+  runtime.orderLog.flush();
   runtime.ledger.db.close();
   log(`[warren] ${runtime.role} stopped: channels and connections closed`);
   store.__warrenRuntime = undefined;

@@ -1,5 +1,6 @@
 import type { ChannelModel, ConfirmChannel, Options } from "amqplib";
 import { WarrenError } from "../errors";
+import { ORIGIN_HEADER, PROCESS_ORIGIN } from "../events/origin";
 import type { BrokerLink } from "./link";
 
 export interface PublishOptions extends Options.Publish {
@@ -141,7 +142,11 @@ export class ConfirmPublisher {
     const channel = this.channel;
     if (!channel) return false;
     try {
-      return channel.publish(exchange, routingKey, body, { contentType: "application/json", persistent: false });
+      return channel.publish(exchange, routingKey, body, {
+        contentType: "application/json",
+        persistent: false,
+        headers: { [ORIGIN_HEADER]: PROCESS_ORIGIN },
+      });
     } catch {
       return false;
     }

@@ -3,6 +3,7 @@ import type { ChannelModel } from "amqplib";
 import type { BrokerLink } from "../amqp/link";
 import { PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
 import type { Payment } from "../payments/decide";
+import { ORIGIN_HEADER, PROCESS_ORIGIN } from "./origin";
 
 /**
  * Relays payment events from the `payments.events` fanout into this process,
@@ -11,6 +12,7 @@ import type { Payment } from "../payments/decide";
  */
 export class PaymentRelay extends EventEmitter {
   private opening = false;
+  private local: EventEmitter | null = null;
   relayed = 0;
 
   constructor(
@@ -30,6 +32,23 @@ export class PaymentRelay extends EventEmitter {
     return this;
   }
 
+  /**
+   * Payments recorded by this process's own consumer go to its dashboards
+   * directly: one broker round trip (fanout, relay queue, delivery) less
+   * between the commit and the screen. Their copies on the fanout, tagged
+   * with this process's origin, are then skipped; other processes still get
+   * them from the broker.
+   */
+  attachLocal(source: EventEmitter): this {
+    if (this.local) return this;
+    this.local = source;
+    source.on("payment", (payment: Payment) => {
+      this.relayed++;
+      this.emit("payment", payment);
+    });
+    return this;
+  }
+
   private async open(model: ChannelModel) {
     if (this.opening) return;
     this.opening = true;
@@ -46,6 +65,7 @@ export class PaymentRelay extends EventEmitter {
         queue,
         (message) => {
           if (!message || message.fields.routingKey !== this.queue) return;
+          if (this.local && message.properties.headers?.[ORIGIN_HEADER] === PROCESS_ORIGIN) return;
           try {
             const payment = JSON.parse(message.content.toString("utf8")) as Payment;
             this.relayed++;

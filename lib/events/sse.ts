@@ -16,3 +16,21 @@ export function lastEventIdOf(request: Request): number | null {
   if (raw === null || !/^\d{1,15}$/.test(raw)) return null;
   return Number(raw);
 }
+
+const encoder = new TextEncoder();
+const encodedOnce = new WeakMap<object, Uint8Array>();
+
+/**
+ * The bytes of an event whose data object is shared by every client (one
+ * payment, one queue sample): serialised and encoded once, not once per
+ * client, so fan-out to 1,000 dashboards costs 1,000 enqueues, not 1,000
+ * JSON.stringify calls.
+ */
+export function sharedSseEvent(event: string, data: object, id?: number | string): Uint8Array {
+  let bytes = encodedOnce.get(data);
+  if (!bytes) {
+    bytes = encoder.encode(sseEvent(event, data, id));
+    encodedOnce.set(data, bytes);
+  }
+  return bytes;
+}

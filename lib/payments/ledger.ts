@@ -86,8 +86,10 @@ export class Ledger {
   /** Records a batch of deliveries in ONE transaction; the caller acks after it returns. */
   recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
     if (entries.length === 0) return [];
-    // IMMEDIATE: take the write lock up front. A deferred transaction that reads first and then
-    // writes fails at once with SQLITE_BUSY (no busy wait) when another process wrote in between.
+    // BEGIN IMMEDIATE: the batch reads (SELECT the payment) before it writes. A deferred
+    // transaction that must upgrade to a writer while another process (the web's order
+    // log, or a second worker) has written fails at once with "database is locked",
+    // without waiting for busy_timeout; the bench caught valid orders dead-lettered so.
     return this.recordBatchTx.immediate(entries);
   }
 

@@ -117,6 +117,8 @@ export interface ManagementQueue {
 export class ManagementClient {
   private readonly auth: string;
   readonly vhost: string;
+  /** Requests sent so far: the benchmark checks it does not grow with dashboards. */
+  calls = 0;
 
   constructor(private readonly options: ManagementOptions) {
     const url = new URL(options.amqpUrl);
@@ -128,6 +130,7 @@ export class ManagementClient {
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    this.calls++;
     return fetch(`${this.options.baseUrl.replace(/\/$/, "")}${path}`, {
       method,
       headers: { authorization: this.auth, "content-type": "application/json" },

@@ -1,6 +1,6 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
-import { lastEventIdOf, SSE_HEADERS, sseEvent } from "@/lib/events/sse";
+import { lastEventIdOf, SSE_HEADERS, sharedSseEvent, sseEvent } from "@/lib/events/sse";
 import { clientKey, MAX_STREAMS_PER_CLIENT, reserveStream, trackStream } from "@/lib/events/streams";
 import { getHealthMonitor } from "@/lib/health/monitor";
 import type { PipelineHealth } from "@/lib/health/pipeline";
@@ -32,17 +32,18 @@ export async function GET(request: Request) {
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
-      const send = (chunk: string) => {
+      const send = (chunk: string | Uint8Array) => {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(chunk));
+          controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
         } catch {
           cleanup();
         }
       };
-      const onPayment = (payment: Payment) => send(sseEvent("payment", payment, payment.seq));
-      const onSample = (sample: QueueSample) => send(sseEvent("queues", sample));
-      const onHealth = (value: PipelineHealth) => send(sseEvent("health", value));
+      // Live events are shared objects: encoded once for all clients.
+      const onPayment = (payment: Payment) => send(sharedSseEvent("payment", payment, payment.seq));
+      const onSample = (sample: QueueSample) => send(sharedSseEvent("queues", sample));
+      const onHealth = (value: PipelineHealth) => send(sharedSseEvent("health", value));
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
       // On shutdown: say so, then end the stream so the HTTP server can close (the client reconnects).
       const untrack = trackStream(() => {

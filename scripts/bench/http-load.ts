@@ -1,0 +1,156 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import autocannon from "autocannon";
+import { ROOT } from "./servers";
+import { processCpuMs, round } from "./util";
+
+export interface CannonResult {
+  label: string;
+  connections: number;
+  seconds: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  perSecond: number;
+  latencyP50: number | null;
+  latencyP99: number | null;
+  startedAt: number;
+  /** Server CPU (ms) per answered request, when the server's pid is known. */
+  cpuMsPerRequest: number | null;
+}
+
+export interface Target {
+  label: string;
+  url: string;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** N concurrent keep-alive clients, closed loop, for a fixed duration. */
+export async function cannon(
+  target: Target,
+  connections: number,
+  durationMs: number,
+  serverPid?: number,
+): Promise<CannonResult> {
+  const cpuBefore = processCpuMs(serverPid);
+  const startedAt = Date.now();
+  const result = await autocannon({
+    url: target.url,
+    method: target.method ?? "GET",
+    headers: target.headers,
+    body: target.body,
+    connections,
+    duration: durationMs / 1000,
+    timeout: 15,
+  });
+  const seconds = (Date.now() - startedAt) / 1000;
+  const cpuAfter = processCpuMs(serverPid);
+  const ok = result["2xx"];
+  const answered = ok + result.non2xx;
+  return {
+    label: target.label,
+    connections,
+    seconds: round(seconds, 2) ?? 0,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    perSecond: round(ok / seconds) ?? 0,
+    latencyP50: result.latency.p50,
+    latencyP99: result.latency.p99,
+    startedAt,
+    cpuMsPerRequest:
+      cpuBefore === null || cpuAfter === null || answered === 0 ? null : round((cpuAfter - cpuBefore) / answered, 3),
+  };
+}
+
+/** The order as JSON, the way `curl -d '{"item":"book"}'` or the tutorial's clients send it. */
+export function ordersApiTarget(baseUrl: string): Target {
+  return {
+    label: "POST /api/orders",
+    url: `${baseUrl}/api/orders`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ item: "book", quantity: 1 }),
+  };
+}
+
+export function seedTarget(baseUrl: string): Target {
+  return {
+    label: "seed POST /orders",
+    url: `${baseUrl}/orders`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ item: "book" }),
+  };
+}
+
+/** The action id of `placeOrderAction`, from the build's server reference manifest. */
+export function placeOrderActionId(): string {
+  const manifest = JSON.parse(readFileSync(resolve(ROOT, ".next/server/server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { exportedName?: string; filename?: string }>;
+  };
+  const found = Object.entries(manifest.node).find(([, entry]) => entry.exportedName === "placeOrderAction");
+  if (!found) throw new Error("placeOrderAction is not in .next/server/server-reference-manifest.json");
+  return found[0];
+}
+
+const decodeEntities = (value: string) =>
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+
+/**
+ * The order form's server action, posted exactly as React 19 / Next 16 post
+ * it from the browser (checked against a request captured from Chromium):
+ * `Next-Action: <id>`, `Accept: text/x-component`, and multipart/form-data
+ * made by `encodeReply([previousState, formData])`: the form's fields
+ * (including the hidden `$ACTION_*` inputs that useActionState renders for
+ * progressive enhancement) prefixed `_1_`, and field `0` holding the argument
+ * list, where `"$K1"` refers to that FormData.
+ */
+export async function serverActionTarget(baseUrl: string): Promise<Target> {
+  const actionId = placeOrderActionId();
+  const html = await (await fetch(`${baseUrl}/`)).text();
+  const hidden: Array<[string, string]> = [];
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\s*\/?>/g)) {
+    hidden.push([decodeEntities(match[1] ?? ""), decodeEntities(match[2] ?? "")]);
+  }
+  const ref = hidden.find(([name]) => name.includes(":0"));
+  if (!ref?.[1].includes(actionId)) {
+    throw new Error(`the page's form does not carry action ${actionId} (found ${JSON.stringify(hidden)})`);
+  }
+  const previousState = { status: "idle", message: "" };
+  const fields: Array<[string, string]> = [
+    ...hidden.map(([name, value]): [string, string] => [`_1_${name}`, value]),
+    ["_1_item", "book"],
+    ["_1_quantity", "1"],
+    ["0", JSON.stringify([previousState, "$K1"])],
+  ];
+  const boundary = "----WarrenBenchFormBoundary7MA4YWxkTrZu0gW";
+  const body = `${fields
+    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
+    .join("")}--${boundary}--\r\n`;
+  const routerState = encodeURIComponent(
+    JSON.stringify(["", { children: ["__PAGE__", {}, null, null, 0] }, null, null, 16]),
+  );
+  return {
+    label: "server action (form)",
+    url: `${baseUrl}/`,
+    method: "POST",
+    headers: {
+      accept: "text/x-component",
+      "next-action": actionId,
+      "next-router-state-tree": routerState,
+      "content-type": `multipart/form-data; boundary=${boundary}`,
+      origin: baseUrl,
+      referer: `${baseUrl}/`,
+    },
+    body,
+  };
+}
