@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite, in the order that fails fastest.
+// `npm test`: the whole suite, in the order that fails fastest. The build comes before the
+// integration tests because the bench smoke test serves the production build.
 import { spawnSync } from "node:child_process";
 import { reachable } from "./lib/net.mjs";
 
@@ -9,8 +10,8 @@ const steps = [
   ["lint + format (biome)", "npx", ["biome", "check", "."]],
   ["typecheck (tsc)", "npx", ["tsc", "--noEmit"]],
   ["unit tests", "npm", ["run", "--silent", "test:unit"]],
-  ["integration tests (real RabbitMQ)", "npm", ["run", "--silent", "test:integration"]],
   ["production build (next build)", "npx", ["next", "build"]],
+  ["integration tests (real RabbitMQ)", "npm", ["run", "--silent", "test:integration"]],
   ["end-to-end tests (Playwright, Debian Chromium)", "npx", ["playwright", "test"]],
 ];
 

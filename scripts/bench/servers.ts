@@ -54,6 +54,9 @@ export async function startWarren(opts: {
         NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
         WARREN_BENCH: "1",
+        // The fan-out part opens up to 1,000 streams from one address: lift the per-client cap.
+        WARREN_MAX_SSE_PER_CLIENT: "5000",
+        WARREN_MAX_SSE_TOTAL: "5000",
         ORDER_QUEUE: opts.queue,
         WARREN_DB_PATH: opts.dbPath,
         AMQP_URL: opts.amqpUrl,

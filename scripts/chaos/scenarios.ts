@@ -460,7 +460,11 @@ export function hostileCases(tag: string): HostileCase[] {
  * Part 4: each hostile message ends in the DLQ with its reason, and good
  * orders flow as fast with poison interleaved as without.
  */
-export async function poisonMessages(ctx: ScenarioContext, goodPerRound = 1000, poisonRepeats = 5) {
+/**
+ * `checkPace`: treat "poison halved good throughput" as a failure. `npm run chaos` does; the test suite
+ * does not, since a timing check on a shared 2-core box measures the neighbours (speed is the bench's job).
+ */
+export async function poisonMessages(ctx: ScenarioContext, goodPerRound = 1000, poisonRepeats = 5, checkPace = true) {
   const env = envFor(ctx, "poison");
   const front = await openFront(ctx, env, true);
   const connection = await amqp.connect(ctx.broker.url);
@@ -501,7 +505,7 @@ export async function poisonMessages(ctx: ScenarioContext, goodPerRound = 1000, 
     const withPoison = await round(true);
     notes.push(`good orders/s: ${baseline?.toFixed(0) ?? "-"} alone, ${withPoison?.toFixed(0) ?? "-"} with poison`);
     if (baseline === null || withPoison === null) problems.push("good orders were not all paid");
-    else if (withPoison < baseline * 0.5) problems.push("poison halved the throughput of good orders");
+    else if (checkPace && withPoison < baseline * 0.5) problems.push("poison halved the throughput of good orders");
 
     // Every hostile message in the DLQ, each with Warren's reason for it.
     const cases = hostileCases("poison");

@@ -35,10 +35,10 @@ describe("chaos: poison and hostile messages (private RabbitMQ node)", { timeout
     await broker.stop();
   });
 
-  it("each hostile message ends in the DLQ with its reason, and good orders keep their pace", async () => {
+  it("each hostile message ends in the DLQ with its reason, and every good order is paid", async () => {
     const workdir = join(process.cwd(), "data", "chaos");
     mkdirSync(workdir, { recursive: true });
-    const result = await poisonMessages({ broker, mode: "in-process", port: 0, workdir }, 300, 3);
+    const result = await poisonMessages({ broker, mode: "in-process", port: 0, workdir }, 300, 3, false);
     assert.deepEqual(result.problems, []);
     assert.equal(result.lost, 0);
     assert.equal(result.paid, result.accepted);

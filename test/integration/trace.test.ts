@@ -108,6 +108,7 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
     orderLog.record({ orderId: `stuck-${now}`, item: "lost", quantity: 1, placedAt: now - 60_000 }, "test", {
       confirmedAt: now - 59_000,
     });
+    orderLog.flush(); // the order log group-commits once per event-loop turn
     const health = computeHealth({
       db,
       sample: {
