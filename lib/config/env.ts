@@ -55,6 +55,15 @@ export const envSchema = z.object({
   WARREN_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").optional(),
   /** Signs session cookies; derived from the password when unset. */
   WARREN_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
+  /** Live SSE streams one client may hold, and one process may serve in all (429 beyond). */
+  WARREN_MAX_SSE_PER_CLIENT: integer(1, 100_000, 8).default(8),
+  WARREN_MAX_SSE_TOTAL: integer(1, 1_000_000, 500).default(500),
+  /** Extra public hosts allowed to post server actions (comma-separated), for a reverse proxy. */
+  WARREN_ALLOWED_ORIGINS: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9.:,\s-]*$/, "expected comma-separated host names, e.g. warren.example.com,ops.example.com")
+    .optional(),
   /** Turns every operator action off, whoever is signed in. */
   WARREN_READ_ONLY: flag.default(false),
   /** The health panel lists confirmed orders still unpaid after this many seconds. */

@@ -1,3 +1,5 @@
+import { env } from "../config/env";
+
 /**
  * Open SSE streams of this process, on globalThis (route handlers and
  * instrumentation live in separate module graphs): counted per client for
@@ -15,10 +17,10 @@ function registry(): StreamRegistry {
   return store.__warrenStreams;
 }
 
-/** Most streams one client may hold open at once; a browser tab needs one. */
-export const MAX_STREAMS_PER_CLIENT = Number(process.env.WARREN_MAX_SSE_PER_CLIENT ?? 8);
+/** Most streams one client may hold open at once; a browser tab needs one (WARREN_MAX_SSE_PER_CLIENT). */
+export const maxStreamsPerClient = () => env().WARREN_MAX_SSE_PER_CLIENT;
 /** And in all: X-Forwarded-For can be forged where no proxy sets it, so the total is capped too. */
-export const MAX_STREAMS_TOTAL = Number(process.env.WARREN_MAX_SSE_TOTAL ?? 500);
+export const maxStreamsTotal = () => env().WARREN_MAX_SSE_TOTAL;
 
 /**
  * Reserves a stream slot for `client`, or returns null when it already holds
@@ -29,7 +31,7 @@ export function reserveStream(client: string): (() => void) | null {
   const open = perClient.get(client) ?? 0;
   let total = 0;
   for (const n of perClient.values()) total += n;
-  if (open >= MAX_STREAMS_PER_CLIENT || total >= MAX_STREAMS_TOTAL) return null;
+  if (open >= maxStreamsPerClient() || total >= maxStreamsTotal()) return null;
   perClient.set(client, open + 1);
   let released = false;
   return () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clientKey, MAX_STREAMS_PER_CLIENT, reserveStream } from "../../lib/events/streams";
+import { clientKey, maxStreamsPerClient, reserveStream } from "../../lib/events/streams";
 import { contentSecurityPolicy } from "../../lib/security/csp";
 import { allowedOrigins, foreignActionOrigin } from "../../lib/security/origin";
 
@@ -40,9 +40,9 @@ describe("CSP", () => {
 });
 
 describe("SSE cap", () => {
-  it("gives each client at most MAX_STREAMS_PER_CLIENT slots and frees them once", () => {
+  it("gives each client at most maxStreamsPerClient() slots and frees them once", () => {
     const key = `unit-${Math.random()}`;
-    const releases = Array.from({ length: MAX_STREAMS_PER_CLIENT }, () => reserveStream(key));
+    const releases = Array.from({ length: maxStreamsPerClient() }, () => reserveStream(key));
     assert.ok(releases.every((release) => release !== null));
     assert.equal(reserveStream(key), null);
     releases[0]?.();

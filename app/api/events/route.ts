@@ -1,7 +1,7 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
 import { lastEventIdOf, SSE_HEADERS, sharedSseEvent, sseEvent } from "@/lib/events/sse";
-import { clientKey, MAX_STREAMS_PER_CLIENT, reserveStream, trackStream } from "@/lib/events/streams";
+import { clientKey, maxStreamsPerClient, reserveStream, trackStream } from "@/lib/events/streams";
 import { getHealthMonitor } from "@/lib/health/monitor";
 import type { PipelineHealth } from "@/lib/health/pipeline";
 import type { Payment } from "@/lib/payments/decide";
@@ -18,7 +18,7 @@ export async function GET(request: Request) {
     return Response.json(
       {
         error: "too_many_streams",
-        message: `At most ${MAX_STREAMS_PER_CLIENT} live streams per client; close a tab and retry.`,
+        message: `At most ${maxStreamsPerClient()} live streams per client; close a tab and retry.`,
       },
       { status: 429, headers: { "Retry-After": "10" } },
     );
