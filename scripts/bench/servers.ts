@@ -33,9 +33,10 @@ async function stopChild(child: ChildProcess) {
 }
 
 /**
- * Polls until the child says it is ready; if it exits first or the time runs
- * out, it is stopped and the error carries its output, so a failed start is
- * never a silent hang.
+ * Polls until the child says it is ready; a probe that throws (nothing is
+ * listening yet) counts as not ready. If the child exits first or the time
+ * runs out, it is stopped and the error carries its output, so a failed start
+ * is never a silent hang.
  */
 async function untilReady(
   child: ChildProcess,
@@ -44,7 +45,18 @@ async function untilReady(
   timeoutMs: number,
   failure: string,
 ) {
-  const ready = await waitFor(async () => child.exitCode !== null || (await isReady()), timeoutMs, 100);
+  const ready = await waitFor(
+    async () => {
+      if (child.exitCode !== null) return true;
+      try {
+        return await isReady();
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    100,
+  );
   if (!ready || child.exitCode !== null) {
     await stopChild(child);
     throw new Error(`${failure}:\n${output()}`);
@@ -90,13 +102,9 @@ export async function startWarren(opts: {
     child,
     output,
     async () => {
-      try {
-        const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
-        const body = (await res.json()) as { broker?: string; consumer?: boolean };
-        return res.ok && body.broker === "up" && body.consumer === expectConsumer;
-      } catch {
-        return false;
-      }
+      const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json()) as { broker?: string; consumer?: boolean };
+      return res.ok && body.broker === "up" && body.consumer === expectConsumer;
     },
     60_000,
     `next start did not become healthy on ${baseUrl}`,
@@ -146,13 +154,9 @@ export async function startSeed(opts: { port: number; queue: string; amqpUrl: st
     child,
     output,
     async () => {
-      try {
-        // Any HTTP answer (404 for GET /) means Express is listening.
-        await fetch(baseUrl, { signal: AbortSignal.timeout(1000) });
-        return true;
-      } catch {
-        return false;
-      }
+      // Any HTTP answer (404 for GET /) means Express is listening.
+      await fetch(baseUrl, { signal: AbortSignal.timeout(1000) });
+      return true;
     },
     15_000,
     `the seed order service did not start on ${baseUrl}`,
