@@ -5,6 +5,7 @@ import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
 import type { Db } from "../store/db";
+import { orderPublishOptions } from "./message";
 import type { OrderSource } from "./order-log";
 import type { PlacedOrder } from "./place-order";
 import type { OrderInput } from "./schema";
@@ -233,21 +234,10 @@ export class OrderOutbox {
     if (existing) return existing;
     const order = JSON.parse(row.body) as PlacedOrder;
     const attempt = this.options.publisher
-      .publish(
-        ORDERS_EXCHANGE,
-        this.options.queue,
-        Buffer.from(row.body),
-        {
-          persistent: true,
-          contentType: "application/json",
-          messageId: order.orderId,
-          correlationId: order.orderId,
-          timestamp: Math.floor(order.placedAt / 1000),
-          type: "order.placed",
-          appId: "warren",
-        },
-        { timeoutMs: this.options.channelWaitMs ?? 1000, confirmTimeoutMs: 10_000 },
-      )
+      .publish(ORDERS_EXCHANGE, this.options.queue, Buffer.from(row.body), orderPublishOptions(order), {
+        timeoutMs: this.options.channelWaitMs ?? 1000,
+        confirmTimeoutMs: 10_000,
+      })
       .then(
         () => {
           this.stats.published++;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
+import { orderPublishOptions } from "./message";
 import type { OrderLog, OrderSource } from "./order-log";
 import type { OrderOutbox } from "./outbox";
 import { describeIssues, fieldErrorsOf, type OrderInput, orderInputSchema } from "./schema";
@@ -40,15 +41,7 @@ export async function publishOrder(
 ): Promise<PlacedOrder> {
   const order: PlacedOrder = { orderId: randomUUID(), item: input.item, quantity: input.quantity, placedAt: now() };
   try {
-    await publisher.publish(ORDERS_EXCHANGE, queue, Buffer.from(JSON.stringify(order)), {
-      persistent: true,
-      contentType: "application/json",
-      messageId: order.orderId,
-      correlationId: order.orderId,
-      timestamp: Math.floor(order.placedAt / 1000),
-      type: "order.placed",
-      appId: "warren",
-    });
+    await publisher.publish(ORDERS_EXCHANGE, queue, Buffer.from(JSON.stringify(order)), orderPublishOptions(order));
   } catch (error) {
     orderLog?.record(order, source, { error: (error as Error).message });
     throw error;

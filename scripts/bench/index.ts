@@ -445,7 +445,8 @@ async function main() {
     observer.close();
     const split = await splitIntake(log);
 
-    const report = buildReport({
+    // One object for both the printed table and the JSON file, so they cannot disagree.
+    const results = {
       raw,
       noop: noopAgg,
       seed: { ...seedAgg, messages: seedMessages },
@@ -458,27 +459,15 @@ async function main() {
       depth,
       browser,
       split,
-    });
+    };
+    const report = buildReport(results);
     const json = {
       mode: smoke ? "smoke" : "full",
       at: new Date().toISOString(),
       machine: { ...machine(), loadAverageBefore: loadBefore.map((l) => round(l, 2)) },
       settings: { connections, port, queue, profile },
       buildSeconds,
-      results: {
-        raw,
-        noop: noopAgg,
-        seed: { ...seedAgg, messages: seedMessages },
-        api,
-        action: act,
-        wide: wideResult,
-        saturation,
-        latency,
-        fan,
-        depth,
-        browser,
-        split,
-      },
+      results,
       table: report.rows,
       targets: report.targets,
       totalSeconds: round((Date.now() - t0) / 1000, 1),

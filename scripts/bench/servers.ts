@@ -32,6 +32,37 @@ async function stopChild(child: ChildProcess) {
   clearTimeout(timer);
 }
 
+/**
+ * Polls until the child says it is ready; a probe that throws (nothing is
+ * listening yet) counts as not ready. If the child exits first or the time
+ * runs out, it is stopped and the error carries its output, so a failed start
+ * is never a silent hang.
+ */
+async function untilReady(
+  child: ChildProcess,
+  output: () => string,
+  isReady: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  failure: string,
+) {
+  const ready = await waitFor(
+    async () => {
+      if (child.exitCode !== null) return true;
+      try {
+        return await isReady();
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    100,
+  );
+  if (!ready || child.exitCode !== null) {
+    await stopChild(child);
+    throw new Error(`${failure}:\n${output()}`);
+  }
+}
+
 /** `next start` (the production build) with the bench endpoints switched on. */
 export async function startWarren(opts: {
   port: number;
@@ -67,24 +98,17 @@ export async function startWarren(opts: {
   );
   const output = capture(child);
   const baseUrl = `http://127.0.0.1:${opts.port}`;
-  const ready = await waitFor(
+  await untilReady(
+    child,
+    output,
     async () => {
-      if (child.exitCode !== null) return true;
-      try {
-        const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
-        const body = (await res.json()) as { broker?: string; consumer?: boolean };
-        return res.ok && body.broker === "up" && body.consumer === expectConsumer;
-      } catch {
-        return false;
-      }
+      const res = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      const body = (await res.json()) as { broker?: string; consumer?: boolean };
+      return res.ok && body.broker === "up" && body.consumer === expectConsumer;
     },
     60_000,
-    100,
+    `next start did not become healthy on ${baseUrl}`,
   );
-  if (!ready || child.exitCode !== null) {
-    await stopChild(child);
-    throw new Error(`next start did not become healthy on ${baseUrl}:\n${output()}`);
-  }
   return { child, baseUrl, output, stop: () => stopChild(child) };
 }
 
@@ -106,11 +130,13 @@ export async function startWorker(opts: { queue: string; dbPath: string; amqpUrl
     },
   );
   const output = capture(child);
-  const ready = await waitFor(() => child.exitCode !== null || /\[payments\] consuming/.test(output()), 30_000, 100);
-  if (!ready || child.exitCode !== null) {
-    await stopChild(child);
-    throw new Error(`the payment worker did not start:\n${output()}`);
-  }
+  await untilReady(
+    child,
+    output,
+    () => /\[payments\] consuming/.test(output()),
+    30_000,
+    "the payment worker did not start",
+  );
   return { child, baseUrl: "", output, stop: () => stopChild(child) };
 }
 
@@ -124,24 +150,17 @@ export async function startSeed(opts: { port: number; queue: string; amqpUrl: st
   });
   const output = capture(child);
   const baseUrl = `http://127.0.0.1:${opts.port}`;
-  const ready = await waitFor(
+  await untilReady(
+    child,
+    output,
     async () => {
-      if (child.exitCode !== null) return true;
-      try {
-        // Any HTTP answer (404 for GET /) means Express is listening.
-        await fetch(baseUrl, { signal: AbortSignal.timeout(1000) });
-        return true;
-      } catch {
-        return false;
-      }
+      // Any HTTP answer (404 for GET /) means Express is listening.
+      await fetch(baseUrl, { signal: AbortSignal.timeout(1000) });
+      return true;
     },
     15_000,
-    100,
+    `the seed order service did not start on ${baseUrl}`,
   );
-  if (!ready || child.exitCode !== null) {
-    await stopChild(child);
-    throw new Error(`the seed order service did not start on ${baseUrl}:\n${output()}`);
-  }
   return { child, baseUrl, output, stop: () => stopChild(child) };
 }
 

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { reachable } from "../lib/net.mjs";
 
 const run = promisify(execFile);
 
@@ -75,7 +75,7 @@ export class PrivateBroker {
   }
 
   async start(): Promise<this> {
-    if (await portOpen(this.port)) {
+    if (await reachable("127.0.0.1", this.port, 1000)) {
       throw new Error(`port ${this.port} is already taken: another private broker is running? (not starting)`);
     }
     for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(this.dir, sub), { recursive: true });
@@ -146,18 +146,4 @@ export class PrivateBroker {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-export function portOpen(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port, timeout: 1000 }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-    socket.on("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }

@@ -38,6 +38,32 @@ function failure(error: unknown, what: string): ActionState {
   return { status: "error", message: `${what} failed unexpectedly; see the server log.`, code: 500, at: Date.now() };
 }
 
+/**
+ * What every action here does around its own work: invalid input answers with
+ * field errors and the given "nothing was done" message, and a refusal or
+ * failure while doing the work becomes an error state, never a thrown 500.
+ */
+async function runParsed<T, S extends ActionState>(
+  parsed: { success: true; data: T } | { success: false; error: z.ZodError },
+  nothingDone: string,
+  what: string,
+  run: (data: T) => Promise<S>,
+): Promise<S | ActionState> {
+  if (!parsed.success) {
+    return {
+      status: "error",
+      message: nothingDone,
+      fieldErrors: fieldErrorsOf(parsed.error),
+      at: Date.now(),
+    };
+  }
+  try {
+    return await run(parsed.data);
+  } catch (error) {
+    return failure(error, what);
+  }
+}
+
 const text = (formData: FormData, key: string) => {
   const value = formData.get(key);
   return typeof value === "string" ? value : "";
@@ -50,56 +76,28 @@ const purgeSchema = z.object({
 
 export async function purgeAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   const parsed = purgeSchema.safeParse({ queue: text(formData, "queue"), confirm: text(formData, "confirm") });
-  if (!parsed.success) {
-    return {
-      status: "error",
-      message: "Nothing was purged.",
-      fieldErrors: fieldErrorsOf(parsed.error),
-      at: Date.now(),
-    };
-  }
-  try {
-    const purged = await purgeQueue(await actionContext(), parsed.data.queue);
+  return runParsed(parsed, "Nothing was purged.", "Purge", async (data) => {
+    const purged = await purgeQueue(await actionContext(), data.queue);
     return {
       status: "ok",
-      message: `Purged ${purged} message${purged === 1 ? "" : "s"} from ${parsed.data.queue}.`,
+      message: `Purged ${purged} message${purged === 1 ? "" : "s"} from ${data.queue}.`,
       at: Date.now(),
     };
-  } catch (error) {
-    return failure(error, "Purge");
-  }
+  });
 }
 
 export async function publishTestAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   const parsed = testMessageSchema.safeParse({ queue: text(formData, "queue"), body: text(formData, "body") });
-  if (!parsed.success) {
-    return {
-      status: "error",
-      message: "Nothing was published.",
-      fieldErrors: fieldErrorsOf(parsed.error),
-      at: Date.now(),
-    };
-  }
-  try {
-    const messageId = await publishTestMessage(await actionContext(), parsed.data.queue, parsed.data.body);
+  return runParsed(parsed, "Nothing was published.", "Publish", async (data) => {
+    const messageId = await publishTestMessage(await actionContext(), data.queue, data.body);
     return { status: "ok", message: `Published and confirmed (${messageId}).`, at: Date.now() };
-  } catch (error) {
-    return failure(error, "Publish");
-  }
+  });
 }
 
 export async function peekAction(_previous: PeekState, formData: FormData): Promise<PeekState> {
   const parsed = peekSchema.safeParse({ queue: text(formData, "queue"), count: text(formData, "count") });
-  if (!parsed.success) {
-    return {
-      status: "error",
-      message: "Nothing was fetched.",
-      fieldErrors: fieldErrorsOf(parsed.error),
-      at: Date.now(),
-    };
-  }
-  try {
-    const messages = await peekMessages(await actionContext(), parsed.data.queue, parsed.data.count);
+  return runParsed(parsed, "Nothing was fetched.", "Peek", async (data) => {
+    const messages = await peekMessages(await actionContext(), data.queue, data.count);
     return {
       status: "ok",
       message:
@@ -109,9 +107,7 @@ export async function peekAction(_previous: PeekState, formData: FormData): Prom
       messages,
       at: Date.now(),
     };
-  } catch (error) {
-    return failure(error, "Peek");
-  }
+  });
 }
 
 export async function consumerControlAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
@@ -119,24 +115,14 @@ export async function consumerControlAction(_previous: ActionState, formData: Fo
     command: text(formData, "command"),
     prefetch: formData.has("prefetch") ? text(formData, "prefetch") : undefined,
   });
-  if (!parsed.success) {
-    return {
-      status: "error",
-      message: "Nothing was changed.",
-      fieldErrors: fieldErrorsOf(parsed.error),
-      at: Date.now(),
-    };
-  }
-  try {
-    await controlConsumers(await actionContext(), parsed.data);
+  return runParsed(parsed, "Nothing was changed.", "Consumer control", async (data) => {
+    await controlConsumers(await actionContext(), data);
     const message =
-      parsed.data.command === "pause"
+      data.command === "pause"
         ? "Paused: the payment consumers stopped taking messages; the queue will grow."
-        : parsed.data.command === "resume"
+        : data.command === "resume"
           ? "Resumed: the payment consumers are draining the queue."
-          : `Prefetch set to ${parsed.data.prefetch} on every payment consumer.`;
+          : `Prefetch set to ${data.prefetch} on every payment consumer.`;
     return { status: "ok", message, at: Date.now() };
-  } catch (error) {
-    return failure(error, "Consumer control");
-  }
+  });
 }
