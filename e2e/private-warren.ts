@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import amqp from "amqplib";
-import { PrivateBroker } from "../scripts/chaos/private-broker";
+import { PrivateBroker, privateBrokerSkipReason } from "../scripts/chaos/private-broker";
 import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
 import { test } from "./fixtures";
 
@@ -12,6 +12,8 @@ import { test } from "./fixtures";
  * Registers beforeAll/afterAll in the calling spec file; the node is always stopped.
  */
 export function setUpPrivateWarren(port: number, user?: { name: string; password: string }) {
+  const skipReason = privateBrokerSkipReason();
+  test.skip(skipReason !== false, skipReason || "");
   const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673), user });
   const dbPath = join("data", `h4-private-e2e-${port}-${Date.now()}.db`);
   const queue = "e2e.private.order_queue";

@@ -10,6 +10,17 @@ const run = promisify(execFile);
 const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
 const SHARED_COOKIE = "/var/lib/rabbitmq/.erlang.cookie";
 
+/**
+ * Why the private-node suites cannot run here, or false when they can. A machine whose broker
+ * runs elsewhere (Docker, a remote host) has no RabbitMQ install to start a second node from:
+ * the suites are skipped there with this reason. In CI they never skip (`.ci/run` installs
+ * rabbitmq-server), so a missing install fails loudly instead of passing silently.
+ */
+export function privateBrokerSkipReason(): string | false {
+  if (existsSync(`${RABBIT_BIN}/rabbitmq-server`) || process.env.CI) return false;
+  return `no local RabbitMQ install (${RABBIT_BIN}): the chaos suites start a private node from it; apt-get install rabbitmq-server`;
+}
+
 export interface PrivateBrokerOptions {
   /** Erlang node name; must not be the shared broker's (rabbit@localhost). */
   nodeName?: string;

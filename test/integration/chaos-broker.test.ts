@@ -8,7 +8,7 @@ import { OrderOutbox } from "../../lib/orders/outbox";
 import { PaymentConsumer } from "../../lib/payments/consumer";
 import { Ledger } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
-import { PrivateBroker } from "../../scripts/chaos/private-broker";
+import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
 import {
   closeAllConnections,
   consumerCrash,
@@ -32,7 +32,10 @@ function assertNothingLost(result: ScenarioResult) {
   assert.deepEqual(result.problems, []);
 }
 
-describe("chaos: broker connections and consumers (private RabbitMQ node)", { timeout: 150_000 }, () => {
+describe("chaos: broker connections and consumers (private RabbitMQ node)", {
+  timeout: 150_000,
+  skip: privateBrokerSkipReason(),
+}, () => {
   const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673) });
   let ctx: ScenarioContext;
   before(async () => {

@@ -10,7 +10,7 @@ import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { MAX_HANDLER_ATTEMPTS, PaymentConsumer, REASON_HEADER } from "../../lib/payments/consumer";
 import { Ledger, type LedgerEntry } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
-import { PrivateBroker } from "../../scripts/chaos/private-broker";
+import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
 import { poisonMessages } from "../../scripts/chaos/scenarios";
 import { waitFor } from "./harness";
 
@@ -26,7 +26,10 @@ class ExplodingLedger extends Ledger {
   }
 }
 
-describe("chaos: poison and hostile messages (private RabbitMQ node)", { timeout: 120_000 }, () => {
+describe("chaos: poison and hostile messages (private RabbitMQ node)", {
+  timeout: 120_000,
+  skip: privateBrokerSkipReason(),
+}, () => {
   const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673) });
   before(async () => {
     await broker.start();
