@@ -6,7 +6,7 @@ import { QueueHistory } from "./history";
 import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
 import { isManagementUnavailable, type ManagementConsumer } from "./management";
 import { OwnRateMeter, type OwnRates } from "./own-rates";
-import { probeQueue } from "./probe";
+import { type ProbedQueue, probeQueue } from "./probe";
 
 interface QueueTools {
   history: QueueHistory;
@@ -44,12 +44,11 @@ export function queueTools(): QueueTools {
  * it is there; it lags a statistics interval). Missing queues are left out.
  */
 async function samplePoints(runtime: Runtime, names: string[]) {
-  const model = runtime.consumeLink.current();
   const out = new Map<string, ReturnType<typeof point>>();
   await Promise.all(
     names.map(async (name) => {
       const [probed, row] = await Promise.all([
-        model ? probeQueue(model, name) : Promise.resolve(null),
+        depthOf(runtime, name),
         runtime.management.queueRow(name).catch(() => null),
       ]);
       if (!probed?.exists && !row) return;
@@ -59,7 +58,21 @@ async function samplePoints(runtime: Runtime, names: string[]) {
   return out;
 }
 
-function point(probed: Awaited<ReturnType<typeof probeQueue>> | null, row: QueueRow | null) {
+/**
+ * Depth over AMQP. Warren's own queues are already read every second by the
+ * process's live sampler on long-lived channels: reuse its fresh sample rather
+ * than a second checkQueue (and a channel opened and closed) for the same queue.
+ */
+async function depthOf(runtime: Runtime, name: string): Promise<ProbedQueue | null> {
+  const sample = runtime.sampler?.latest();
+  const fresh = sample && sample.broker === "up" && Date.now() - sample.at <= 2 * runtime.env.SAMPLE_INTERVAL_MS;
+  const known = fresh ? sample.queues.find((q) => q.name === name && q.exists) : undefined;
+  if (known) return { name, exists: true, ready: known.ready, consumers: known.consumers };
+  const model = runtime.consumeLink.current();
+  return model ? probeQueue(model, name) : null;
+}
+
+function point(probed: ProbedQueue | null, row: QueueRow | null) {
   return {
     ready: probed?.exists ? probed.ready : (row?.ready ?? null),
     unacked: row?.unacked ?? null,
@@ -148,8 +161,7 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     own: isOrderQueue ? tools.meter.rates() : null,
     audit: auditFor(name, 10),
   };
-  const model = runtime.consumeLink.current();
-  const probed = model ? await probeQueue(model, name) : null;
+  const probed = await depthOf(runtime, name);
   try {
     const detail = await runtime.management.queueDetail(name);
     if (detail || probed?.exists) tools.history.track(name);
