@@ -13,6 +13,7 @@ import { listenForControl } from "./payments/control";
 import { Ledger } from "./payments/ledger";
 import { ManagementClient } from "./queues/management";
 import { openDb } from "./store/db";
+import { durabilityOf } from "./store/durable";
 
 /**
  * The process's long-lived parts, kept on globalThis: Next.js loads
@@ -63,6 +64,7 @@ export function getRuntime(role = "web"): Runtime {
   });
   log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
   const db = openDb(config.WARREN_DB_PATH);
+  durabilityOf(db).startCheckpoints(250, log);
   const publisher = new ConfirmPublisher(publishLink);
   const runtime: Runtime = {
     env: config,
@@ -139,6 +141,7 @@ export async function shutdownRuntime(): Promise<void> {
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
   runtime.orderLog.flush();
+  await durabilityOf(runtime.ledger.db).stop();
   runtime.ledger.db.close();
   log(`[warren] ${runtime.role} stopped: channels and connections closed`);
   store.__warrenRuntime = undefined;

@@ -1,4 +1,5 @@
 import type { Db } from "../store/db";
+import { durabilityOf } from "../store/durable";
 
 export type AuditResult = "ok" | "error" | "denied" | "partial";
 
@@ -78,6 +79,10 @@ export class AuditLog {
       input.result,
       input.message?.slice(0, 1000) ?? null,
     );
+    // On disk within a few ms, off the event loop; the action's answer does not wait for it.
+    durabilityOf(this.db)
+      .sync()
+      .catch(() => {});
     return Number(info.lastInsertRowid);
   }
 

@@ -5,6 +5,7 @@ import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
 import type { Db } from "../store/db";
+import { durabilityOf } from "../store/durable";
 import { orderPublishOptions } from "./message";
 import type { OrderSource } from "./order-log";
 import type { PlacedOrder } from "./place-order";
@@ -40,7 +41,8 @@ interface Row {
 interface PendingWrite {
   order: PlacedOrder;
   source: OrderSource;
-  resolve: () => void;
+  /** Called once the row is committed, with the promise of it being on disk (wrapped: a promise would be adopted). */
+  resolve: (written: { durable: Promise<void> }) => void;
   reject: (error: Error) => void;
 }
 
@@ -163,8 +165,9 @@ export class OrderOutbox {
   }
 
   /**
-   * Accepts an order once it is durable in the outbox; then waits up to
-   * `waitMs` for the broker's confirm so a healthy system answers "placed".
+   * Accepts an order once it is durable in the outbox or confirmed by the
+   * broker, whichever comes first; waits up to `waitMs` for the confirm so a
+   * healthy system answers "placed".
    */
   async accept(input: OrderInput, source: OrderSource, waitMs = 1000): Promise<Accepted> {
     if (this.stopping) {
@@ -176,28 +179,43 @@ export class OrderOutbox {
       quantity: input.quantity,
       placedAt: this.now(),
     };
-    await new Promise<void>((resolve, reject) => {
+    const { durable } = await new Promise<{ durable: Promise<void> }>((resolve, reject) => {
       this.writes.push({ order, source, resolve, reject });
       if (!this.writeScheduled) {
         this.writeScheduled = true;
         setImmediate(() => this.flushWrites());
       }
     });
-    this.stats.accepted++;
+    // The publish is already on its way while the WAL is synced. Either one is enough to
+    // answer: a confirmed order is safe in the broker, an unconfirmed one must be on our disk.
+    const onDisk = durable.then(
+      () => true,
+      () => false,
+    );
     const confirm = this.inFlight.get(order.orderId);
-    if (!confirm || waitMs <= 0) return { order, status: "accepted" };
-    let timer: NodeJS.Timeout | undefined;
-    const published = await Promise.race([
-      confirm,
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), waitMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    let published = false;
+    if (confirm && waitMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      published = await Promise.race([
+        confirm,
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    if (!published && !(await onDisk)) {
+      // Not on our disk: only the broker's confirm can make it an order now.
+      published = confirm ? await confirm : false;
+      if (!published) {
+        throw new WarrenError("publish_failed", "The order could not be stored; it was not accepted. Try again.");
+      }
+    }
+    this.stats.accepted++;
     return { order, status: published ? "placed" : "accepted" };
   }
 
-  /** One transaction (one fsync) for every order accepted in this turn of the event loop. */
+  /** One transaction (and one WAL sync) for every order accepted in this turn of the event loop. */
   private flushWrites() {
     this.writeScheduled = false;
     const batch = this.writes;
@@ -224,9 +242,14 @@ export class OrderOutbox {
       for (const write of batch) write.reject(failure);
       return;
     }
-    // Leased to us at insert: publish at once, before any sweep could see the rows.
+    // Leased to us at insert: publish at once, before any sweep could see the rows, and while
+    // the WAL is synced on the thread pool.
+    const durable = durabilityOf(this.options.db).sync();
+    durable.catch((error: Error) =>
+      this.options.log?.(`[outbox] could not sync ${batch.length} order(s): ${error.message}`),
+    );
     for (const row of rows) this.publish(row);
-    for (const write of batch) write.resolve();
+    for (const write of batch) write.resolve({ durable });
   }
 
   private publish(row: Row): Promise<boolean> {

@@ -44,7 +44,7 @@ export interface ConsumerStats {
 
 /**
  * The payment service. Deliveries that arrive together are recorded in one
- * DB transaction and acked only after it commits. Invalid and conflicting
+ * DB transaction and acked only after it is on disk. Invalid and conflicting
  * messages are published to the dead-letter queue with the reason in a header
  * (confirmed) and then acked, so they never loop or crash the consumer.
  */
@@ -198,6 +198,21 @@ export class PaymentConsumer extends EventEmitter {
           return undefined;
         }
       });
+    }
+
+    if (outcomes.some((outcome) => outcome !== undefined)) {
+      try {
+        // The commit above did not fsync (that would stall the event loop): nothing is acked
+        // or announced until the WAL is on disk.
+        await this.options.ledger.durable();
+      } catch (error) {
+        // Unknown whether it reached the disk: let it come again; the ledger then finds the
+        // row (a duplicate, acked) or records it anew.
+        payable.forEach(({ delivery, entry }, index) => {
+          if (outcomes[index]) this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
+        });
+        outcomes = [];
+      }
     }
 
     const paid: Payment[] = [];

@@ -1,4 +1,5 @@
 import type { Db } from "../store/db";
+import { durabilityOf } from "../store/durable";
 import { classifyExisting, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
 import { amountCents } from "./pricing";
 
@@ -83,7 +84,7 @@ export class Ledger {
     this.recordBatchTx = db.transaction((entries: LedgerEntry[]) => entries.map((entry) => this.recordOne(entry)));
   }
 
-  /** Records a batch of deliveries in ONE transaction; the caller acks after it returns. */
+  /** Records a batch of deliveries in ONE transaction; the caller acks once durable() resolves. */
   recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
     if (entries.length === 0) return [];
     // BEGIN IMMEDIATE: the batch reads (SELECT the payment) before it writes. A deferred
@@ -91,6 +92,11 @@ export class Ledger {
     // log, or a second worker) has written fails at once with "database is locked",
     // without waiting for busy_timeout; the bench caught valid orders dead-lettered so.
     return this.recordBatchTx.immediate(entries);
+  }
+
+  /** Resolves once every batch recorded so far is on disk: await it before acking. */
+  durable(): Promise<void> {
+    return durabilityOf(this.db).sync();
   }
 
   private recordOne({ order, messageId, redelivered, deliveredAt }: LedgerEntry): LedgerOutcome {

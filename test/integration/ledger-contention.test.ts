@@ -26,7 +26,7 @@ test("ledger batches wait for another connection's writes instead of failing", {
     const Database = require("better-sqlite3");
     const db = new Database(workerData.file);
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
+    db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");
     const insert = db.prepare("INSERT OR REPLACE INTO orders (order_id, item, quantity, source, placed_at, confirmed_at, status) VALUES (?, 'book', 1, 'test', ?, ?, 'confirmed')");
     const batch = db.transaction((n) => { for (let i = 0; i < 5; i++) insert.run("w" + n + "-" + i, Date.now(), Date.now()); });
@@ -58,8 +58,12 @@ test("ledger batches wait for another connection's writes instead of failing", {
       });
       try {
         paid += ledger.recordBatch(entries).filter((o) => o.kind === "paid").length;
-      } catch {
+      } catch (error) {
         failures++;
+        if (failures === 1)
+          console.error(
+            `first failure: ${(error as Error).message} ${(error as { code?: string }).code} ${(error as Error).stack?.split("\n").slice(1, 4).join(" / ")}`,
+          );
       }
       // Let the writer thread in between batches, as the event loop would.
       await new Promise((resolve) => setImmediate(resolve));

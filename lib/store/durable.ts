@@ -1,0 +1,202 @@
+import { open } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import type Database from "better-sqlite3";
+
+/**
+ * Durability without blocking the event loop.
+ *
+ * With `synchronous = FULL` every commit fsyncs the WAL on the calling
+ * thread: the web process's only thread. Profiles under load showed the event
+ * loop blocked in COMMIT (and in the automatic checkpoints, which fsync the
+ * database file too) for 15% of its time, in stalls of up to 50–140 ms that
+ * every request arriving meanwhile had to wait out.
+ *
+ * So the connection commits with `synchronous = NORMAL` (the commit only
+ * writes to the WAL) and whoever needs a commit on disk — the outbox before it
+ * answers "accepted", the consumer before it acks — awaits `sync()`, an
+ * fdatasync of the WAL run on libuv's thread pool. SQLite's own definition
+ * makes that the same guarantee: in WAL mode, FULL is NORMAL plus a sync of
+ * the WAL after each commit. Concurrent callers share one fdatasync (group
+ * commit); a caller that arrives while one is running waits for the next, as
+ * the running one may have started before its commit.
+ *
+ * Checkpoints (copying the WAL back into the database file, with two fsyncs)
+ * move to a worker thread with its own connection.
+ */
+export class WalDurability {
+  private readonly walPath: string | null;
+  private running: Promise<void> | null = null;
+  private queued: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } | null = null;
+  private checkpointer: Worker | null = null;
+  /** fdatasync calls made (each may cover many commits). */
+  syncs = 0;
+
+  constructor(private readonly db: Database.Database) {
+    const wal = !db.memory && String(db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
+    this.walPath = wal ? `${db.name}-wal` : null;
+  }
+
+  /** Resolves once every transaction committed before the call is on disk. */
+  sync(): Promise<void> {
+    if (!this.walPath) return Promise.resolve();
+    if (!this.running) {
+      this.running = this.run();
+      return this.running;
+    }
+    if (!this.queued) {
+      let resolve!: () => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.queued = { promise, resolve, reject };
+    }
+    return this.queued.promise;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      await fdatasync(this.walPath as string);
+      this.syncs++;
+    } finally {
+      this.running = null;
+      const next = this.queued;
+      this.queued = null;
+      if (next) {
+        this.running = this.run();
+        this.running.then(next.resolve, next.reject);
+      }
+    }
+  }
+
+  /**
+   * Checkpoints from a worker thread every `intervalMs`; the connection's own
+   * (blocking) automatic checkpoints stop once the worker runs. Without a
+   * worker (it could not start), SQLite's automatic checkpoints stay on.
+   */
+  startCheckpoints(intervalMs = 250, log?: (message: string) => void): void {
+    if (!this.walPath || this.checkpointer) return;
+    let modulePath = "better-sqlite3";
+    try {
+      modulePath = createRequire(join(process.cwd(), "package.json")).resolve("better-sqlite3");
+    } catch {
+      // Resolved from the worker's own cwd instead.
+    }
+    try {
+      const worker = new Worker(CHECKPOINT_WORKER, {
+        eval: true,
+        workerData: { modulePath, file: this.db.name, intervalMs },
+      });
+      worker.unref();
+      worker.on("message", (message: { ready?: boolean; copied?: number; error?: string }) => {
+        if (message.ready) {
+          this.db.pragma("wal_autocheckpoint = 0");
+          // A restarted WAL keeps its largest size unless told otherwise.
+          this.db.pragma("journal_size_limit = 16777216");
+        }
+        if (message.copied) this.finishCheckpoint();
+        if (message.error) log?.(`[db] checkpoint failed: ${message.error}`);
+      });
+      worker.on("error", (error) => {
+        log?.(`[db] checkpoint worker stopped (${error.message}); SQLite checkpoints on commit again`);
+        this.restoreAutoCheckpoint();
+      });
+      this.checkpointer = worker;
+    } catch (error) {
+      log?.(`[db] could not start the checkpoint worker (${(error as Error).message}); SQLite checkpoints on commit`);
+    }
+  }
+
+  /**
+   * The WAL starts over (instead of growing) only when a write begins with every frame
+   * copied, which a worker racing a busy writer never sees. So after the worker's passes,
+   * at most once a second, this connection copies the few frames written since — between
+   * two of its own writes — and its next write restarts the WAL. A short stall (the last
+   * frames and two fsyncs), not the whole checkpoint.
+   */
+  private finishCheckpoint() {
+    const now = Date.now();
+    if (now - this.lastFinishAt < 1000 || !this.db.open || this.db.inTransaction) return;
+    this.lastFinishAt = now;
+    try {
+      this.db.pragma("wal_checkpoint(PASSIVE)");
+    } catch {
+      // Busy or closing: the next round tries again.
+    }
+  }
+
+  private lastFinishAt = 0;
+
+  /** Stops the checkpoint worker (before the connection closes). */
+  async stop(): Promise<void> {
+    const worker = this.checkpointer;
+    this.checkpointer = null;
+    if (!worker) return;
+    this.restoreAutoCheckpoint();
+    await worker.terminate().catch(() => 0);
+  }
+
+  private restoreAutoCheckpoint() {
+    try {
+      if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+}
+
+async function fdatasync(path: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    // No WAL file: the last connection checkpointed it into the (synced) database and removed it.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Plain CommonJS for an `eval` worker: no bundler sees it, so it runs the same under Next and tsx. */
+const CHECKPOINT_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.modulePath);
+const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma("busy_timeout = 1000");
+parentPort.postMessage({ ready: true });
+setInterval(() => {
+  try {
+    // PASSIVE: copies what it can without waiting for readers or writers; repeated, as a pass
+    // ends behind a busy writer.
+    let copied = 0;
+    for (let pass = 0; pass < 20; pass++) {
+      const [result] = db.pragma("wal_checkpoint(PASSIVE)");
+      if (!result || result.log <= 0) break;
+      copied = result.checkpointed;
+      if (result.checkpointed >= result.log) break;
+    }
+    if (copied > 0) parentPort.postMessage({ copied });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+}, workerData.intervalMs);
+`;
+
+const registry = new WeakMap<Database.Database, WalDurability>();
+
+/** The durability helper of a connection (one per connection). */
+export function durabilityOf(db: Database.Database): WalDurability {
+  let found = registry.get(db);
+  if (!found) {
+    found = new WalDurability(db);
+    registry.set(db, found);
+  }
+  return found;
+}
