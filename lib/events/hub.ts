@@ -67,9 +67,12 @@ export class PaymentRelay extends EventEmitter {
           if (!message || message.fields.routingKey !== this.queue) return;
           if (this.local && message.properties.headers?.[ORIGIN_HEADER] === PROCESS_ORIGIN) return;
           try {
-            const payment = JSON.parse(message.content.toString("utf8")) as Payment;
-            this.relayed++;
-            this.emit("payment", payment);
+            // A batch (an array, since batching) or a single payment (older processes, scripts).
+            const body = JSON.parse(message.content.toString("utf8")) as Payment | Payment[];
+            for (const payment of Array.isArray(body) ? body : [body]) {
+              this.relayed++;
+              this.emit("payment", payment);
+            }
           } catch {
             // Not ours; events are advisory, the ledger is the record.
           }

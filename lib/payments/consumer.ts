@@ -234,15 +234,17 @@ export class PaymentConsumer extends EventEmitter {
       }
     });
 
-    for (const payment of paid) {
+    if (paid.length > 0) {
+      // One event message per committed batch (a JSON array), not one per payment: the batch
+      // was committed together, and every process on the fanout parses one message, not ten.
       // The routing key names the order queue: one fanout serves every Warren on the broker,
       // and each relay keeps only its own pipeline's payments.
       this.options.publisher.publishEvent(
         PAYMENT_EVENTS_EXCHANGE,
-        Buffer.from(JSON.stringify(payment)),
+        Buffer.from(JSON.stringify(paid)),
         this.options.queue,
       );
-      this.emit("payment", payment);
+      for (const payment of paid) this.emit("payment", payment);
     }
 
     await Promise.all(deadLetters.map((d) => this.deadLetter(d.delivery, d.reason, d.orderId)));

@@ -62,9 +62,16 @@ test("the relay delivers local payments directly and each payment exactly once",
     channel.publish(PAYMENT_EVENTS_EXCHANGE, `${queue}.other`, Buffer.from(JSON.stringify(payment("foreign", 3))), {
       headers: { [ORIGIN_HEADER]: "another-process" },
     });
-    await waitFor(() => seen.includes("theirs"), 5000, "the other process's payment");
+    // A consumer publishes one message per committed batch: a JSON array, each payment relayed.
+    channel.publish(
+      PAYMENT_EVENTS_EXCHANGE,
+      queue,
+      Buffer.from(JSON.stringify([payment("batch-a", 4), payment("batch-b", 5)])),
+      { headers: { [ORIGIN_HEADER]: "another-process" } },
+    );
+    await waitFor(() => seen.includes("batch-b"), 5000, "the other process's batch");
     await sleep(200);
-    assert.deepEqual(seen, ["mine", "theirs"]);
+    assert.deepEqual(seen, ["mine", "theirs", "batch-a", "batch-b"]);
   } finally {
     await raw.close().catch(() => {});
     await link.close();

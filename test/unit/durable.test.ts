@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { PaymentConsumer } from "../../lib/payments/consumer";
+import type { LedgerOutcome } from "../../lib/payments/decide";
+import type { Ledger, LedgerEntry } from "../../lib/payments/ledger";
+import { openDb } from "../../lib/store/db";
+import { durabilityOf } from "../../lib/store/durable";
+
+const dir = mkdtempSync(join(tmpdir(), "warren-durable-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("WalDurability (a real SQLite file)", () => {
+  it("commits without fsync on the calling thread, and sync() covers every commit made before it", async () => {
+    const db = openDb(join(dir, "sync.db"));
+    assert.equal(db.pragma("synchronous", { simple: true }), 1, "NORMAL: the commit itself does not fsync");
+    const durable = durabilityOf(db);
+    assert.equal(durabilityOf(db), durable, "one helper per connection");
+    db.exec("CREATE TABLE t (v TEXT)");
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    // 50 commits asking for durability at once share fdatasyncs (group commit): the first call
+    // starts one, every later call waits for the one after it (which may have started before
+    // their commit otherwise).
+    const waits: Array<Promise<void>> = [];
+    for (let i = 0; i < 50; i++) {
+      insert.run(`row ${i}`);
+      waits.push(durable.sync());
+    }
+    await Promise.all(waits);
+    assert.ok(durable.syncs >= 1 && durable.syncs <= 2, `50 commits, ${durable.syncs} fdatasync(s)`);
+    // A caller arriving while a sync runs gets the next one, not the running one.
+    insert.run("late");
+    const first = durable.sync();
+    insert.run("later");
+    const second = durable.sync();
+    const before = durable.syncs;
+    await first;
+    await second;
+    assert.equal(durable.syncs, before + 2);
+    db.close();
+  });
+
+  it("has nothing to sync for an in-memory database", async () => {
+    const db = openDb(":memory:");
+    const durable = durabilityOf(db);
+    await durable.sync();
+    assert.equal(durable.syncs, 0);
+    db.close();
+  });
+
+  it("checkpoints from a worker thread, and the WAL starts over instead of growing", async () => {
+    const db = openDb(join(dir, "checkpoint.db"));
+    const durable = durabilityOf(db);
+    durable.startCheckpoints(50);
+    // The worker turns the connection's own (blocking) automatic checkpoints off once it runs.
+    for (let i = 0; i < 100 && db.pragma("wal_autocheckpoint", { simple: true }) !== 0; i++) await sleep(20);
+    assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0);
+    db.exec("CREATE TABLE t (v TEXT)");
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    const write = db.transaction((n: number) => {
+      for (let i = 0; i < n; i++) insert.run("x".repeat(1000));
+    });
+    // ~40 MB of WAL frames in small transactions over ~2 s, the way the web process writes.
+    const started = Date.now();
+    let rows = 0;
+    while (Date.now() - started < 2000) {
+      write(20);
+      rows += 20;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await sleep(200);
+    write(1);
+    rows += 1;
+    const wal = statSync(`${db.name}-wal`).size;
+    assert.ok(rows > 2000, `wrote ${rows} rows`);
+    assert.ok(wal <= 16 * 1024 * 1024 + 64 * 1024, `WAL is ${(wal / 2 ** 20).toFixed(1)} MB after ${rows} rows`);
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM t").get() as { n: number }).n, rows);
+    await durable.stop();
+    assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000, "SQLite checkpoints on commit again");
+    db.close();
+  });
+});
+
+/** Just enough of amqplib's channel and model for the consumer. */
+function fakeBroker() {
+  const acked: number[] = [];
+  let onMessage: ((message: unknown) => void) | null = null;
+  const channel = Object.assign(new EventEmitter(), {
+    prefetch: async () => {},
+    assertQueue: async () => {},
+    consume: async (_queue: string, callback: (message: unknown) => void) => {
+      onMessage = callback;
+      return { consumerTag: "ctag" };
+    },
+    ack: (message: { fields: { deliveryTag: number } }) => acked.push(message.fields.deliveryTag),
+    nack: () => {},
+    cancel: async () => {},
+    close: async () => {},
+  });
+  const model = { createChannel: async () => channel };
+  const link = Object.assign(new EventEmitter(), { current: () => model });
+  const deliver = (tag: number, orderId: string) =>
+    onMessage?.({
+      content: Buffer.from(JSON.stringify({ orderId, item: "book", quantity: 1 })),
+      fields: { deliveryTag: tag, redelivered: false },
+      properties: { messageId: orderId, headers: {} },
+    });
+  return { link, acked, deliver, subscribed: () => onMessage !== null };
+}
+
+describe("PaymentConsumer and durability", () => {
+  it("acks and announces a payment only after the ledger's commit is on disk", async () => {
+    const broker = fakeBroker();
+    let onDisk!: () => void;
+    const disk = new Promise<void>((resolve) => {
+      onDisk = resolve;
+    });
+    const ledger = {
+      recordBatch: (entries: LedgerEntry[]): LedgerOutcome[] =>
+        entries.map((e) => ({
+          kind: "paid",
+          payment: {
+            seq: 1,
+            orderId: e.order.orderId,
+            item: e.order.item,
+            quantity: e.order.quantity,
+            amountCents: 1250,
+            placedAt: null,
+            paidAt: 1,
+            latencyMs: null,
+          },
+        })),
+      durable: () => disk,
+      recordAcks: () => {},
+    } as unknown as Ledger;
+    const events: string[] = [];
+    const consumer = new PaymentConsumer({
+      consumeLink: broker.link as never,
+      publisher: { publishEvent: () => events.push("event published") } as never,
+      ledger,
+      queue: "q",
+      prefetch: 10,
+    });
+    consumer.on("payment", () => events.push("payment emitted"));
+    consumer.start();
+    for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
+    broker.deliver(1, "o-1");
+    broker.deliver(2, "o-2");
+    await sleep(30);
+    assert.deepEqual(broker.acked, [], "recorded, not yet on disk: nothing acked");
+    assert.deepEqual(events, []);
+    onDisk();
+    await sleep(10);
+    assert.deepEqual(broker.acked, [1, 2]);
+    // One event message for the committed batch, then each payment to this process's dashboards.
+    assert.deepEqual(events, ["event published", "payment emitted", "payment emitted"]);
+    await consumer.stop(100);
+  });
+});
