@@ -23,12 +23,27 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+// Pages and actions; not API routes, static files or images (their CSP comes from next.config.mjs).
+// (Next reads this object at build time: literals only.)
 export const config = {
-  // Pages and actions; not API routes, static files or images (their CSP comes from next.config.mjs).
   matcher: [
+    // Page loads (and no-JS form posts, which answer with a page): the nonce CSP.
     {
       source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
-      missing: [{ type: "header", key: "next-router-prefetch" }],
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "next-action" },
+      ],
+    },
+    // Action calls, unless the browser itself vouches that the page calling is ours:
+    // `Sec-Fetch-Site: same-origin` is set by the browser and cannot be set by a page's
+    // script. Those skip the proxy, which costs an action call about as much CPU as the
+    // action itself (measured: 453 → 783 orders/s). A client that fakes the header is no
+    // browser (no CSRF with someone else's cookies) and still meets Next's own origin check.
+    {
+      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
+      has: [{ type: "header", key: "next-action" }],
+      missing: [{ type: "header", key: "sec-fetch-site", value: "same-origin" }],
     },
   ],
 };

@@ -174,6 +174,18 @@ test("a server action posted with a foreign Origin is refused with 403, and noth
     expect(res.status, origin).toBe(403);
     expect(((await res.json()) as { error: string }).error).toBe("forbidden");
   }
+  // As a browser sends it from another site's page.
+  const crossSite = await fetch(`${baseURL}/`, {
+    method: "POST",
+    headers: {
+      "Next-Action": id,
+      Origin: "https://evil.example",
+      "Sec-Fetch-Site": "cross-site",
+      Accept: "text/x-component",
+    },
+    body: actionBody("forged"),
+  });
+  expect(crossSite.status).toBe(403);
   const noOrigin = await fetch(`${baseURL}/`, {
     method: "POST",
     headers: { "Next-Action": id, Accept: "text/x-component" },
@@ -189,6 +201,14 @@ test("a server action posted with a foreign Origin is refused with 403, and noth
   });
   expect(own.status).toBe(200);
   expect(await own.text()).toContain("Item is required");
+  // And as the browser sends it from Warren's own page (this path skips the proxy).
+  const vouched = await fetch(`${baseURL}/`, {
+    method: "POST",
+    headers: { "Next-Action": id, Origin: baseURL ?? "", "Sec-Fetch-Site": "same-origin", Accept: "text/x-component" },
+    body: actionBody(""),
+  });
+  expect(vouched.status).toBe(200);
+  expect(await vouched.text()).toContain("Item is required");
 
   await new Promise((resolve) => setTimeout(resolve, 1000));
   expect(await totals()).toBe(before);

@@ -150,6 +150,10 @@ export async function serverActionTarget(baseUrl: string): Promise<Target> {
       "content-type": `multipart/form-data; boundary=${boundary}`,
       origin: baseUrl,
       referer: `${baseUrl}/`,
+      // Set by the browser itself on every fetch from the page (React's action call included).
+      "sec-fetch-site": "same-origin",
+      "sec-fetch-mode": "cors",
+      "sec-fetch-dest": "empty",
     },
     body,
   };
