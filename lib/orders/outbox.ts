@@ -7,6 +7,7 @@ import { WarrenError } from "../errors";
 import type { Db } from "../store/db";
 import { durabilityOf } from "../store/durable";
 import { orderPublishOptions } from "./message";
+import { newOrderId } from "./order-id";
 import type { OrderSource } from "./order-log";
 import type { PlacedOrder } from "./place-order";
 import type { OrderInput } from "./schema";
@@ -174,7 +175,7 @@ export class OrderOutbox {
       throw new WarrenError("broker_unavailable", "Warren is shutting down; the order was not accepted. Try again.");
     }
     const order: PlacedOrder = {
-      orderId: randomUUID(),
+      orderId: newOrderId(),
       item: input.item,
       quantity: input.quantity,
       placedAt: this.now(),

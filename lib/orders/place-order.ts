@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
 import { orderPublishOptions } from "./message";
+import { newOrderId } from "./order-id";
 import type { OrderLog, OrderSource } from "./order-log";
 import type { OrderOutbox } from "./outbox";
 import { describeIssues, fieldErrorsOf, type OrderInput, orderInputSchema } from "./schema";
@@ -39,7 +39,7 @@ export async function publishOrder(
   input: OrderInput,
   { publisher, queue, orderLog, source = "api", now = Date.now }: PlaceOrderDeps,
 ): Promise<PlacedOrder> {
-  const order: PlacedOrder = { orderId: randomUUID(), item: input.item, quantity: input.quantity, placedAt: now() };
+  const order: PlacedOrder = { orderId: newOrderId(), item: input.item, quantity: input.quantity, placedAt: now() };
   try {
     await publisher.publish(ORDERS_EXCHANGE, queue, Buffer.from(JSON.stringify(order)), orderPublishOptions(order));
   } catch (error) {
