@@ -216,7 +216,10 @@ export class OrderOutbox {
     return { order, status: published ? "placed" : "accepted" };
   }
 
-  /** One transaction (and one WAL sync) for every order accepted in this turn of the event loop. */
+  /**
+   * One transaction (and one WAL sync) for every order accepted in this turn of the event
+   * loop; the publish outcomes waiting to be recorded ride along in the same commit.
+   */
   private flushWrites() {
     this.writeScheduled = false;
     const batch = this.writes;
@@ -225,6 +228,8 @@ export class OrderOutbox {
     const at = this.now();
     const leaseUntil = at + (this.options.leaseMs ?? 30_000);
     const rows: Row[] = batch.map(({ order }) => ({ orderId: order.orderId, body: JSON.stringify(order) }));
+    const marks = this.marks;
+    this.marks = [];
     try {
       this.options.db
         .transaction(() => {
@@ -232,9 +237,13 @@ export class OrderOutbox {
             this.statements.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt);
             this.statements.insertOutbox.run(order.orderId, rows[index]?.body ?? "", at, at, this.owner, leaseUntil);
           });
+          this.applyMarks(marks);
         })
         .immediate();
     } catch (error) {
+      // The outcomes are recorded on their own (flushMarks) even if the orders could not be.
+      this.marks.unshift(...marks);
+      if (marks.length > 0) this.scheduleMarks();
       this.options.log?.(`[outbox] could not store ${batch.length} order(s): ${(error as Error).message}`);
       const failure = new WarrenError(
         "publish_failed",
@@ -281,6 +290,10 @@ export class OrderOutbox {
 
   private mark(mark: Mark) {
     this.marks.push(mark);
+    this.scheduleMarks();
+  }
+
+  private scheduleMarks() {
     if (!this.markScheduled) {
       this.markScheduled = true;
       setImmediate(() => this.flushMarks());
@@ -300,25 +313,26 @@ export class OrderOutbox {
     const batch = this.marks;
     this.marks = [];
     if (batch.length === 0) return;
-    const s = this.statements;
     try {
-      this.options.db
-        .transaction(() => {
-          for (const mark of batch) {
-            if (mark.kind === "confirmed") {
-              s.deleteOutbox.run(mark.orderId);
-              s.confirmOrder.run(mark.at, mark.orderId);
-            } else {
-              const attempts = (s.attemptsOf.get(mark.orderId)?.attempts ?? 0) + 1;
-              s.failOutbox.run(mark.error, this.now() + this.backoffMs(attempts), mark.orderId);
-              s.noteOrderError.run(mark.error, mark.orderId);
-            }
-          }
-        })
-        .immediate();
+      this.options.db.transaction(() => this.applyMarks(batch)).immediate();
     } catch (error) {
       // A confirmed row that stays in the outbox is published again later: a duplicate the consumer absorbs.
       this.options.log?.(`[outbox] could not record ${batch.length} publish outcome(s): ${(error as Error).message}`);
+    }
+  }
+
+  /** Inside a transaction: a confirmed order leaves the outbox; a failed attempt gets its backoff. */
+  private applyMarks(batch: Mark[]) {
+    const s = this.statements;
+    for (const mark of batch) {
+      if (mark.kind === "confirmed") {
+        s.deleteOutbox.run(mark.orderId);
+        s.confirmOrder.run(mark.at, mark.orderId);
+      } else {
+        const attempts = (s.attemptsOf.get(mark.orderId)?.attempts ?? 0) + 1;
+        s.failOutbox.run(mark.error, this.now() + this.backoffMs(attempts), mark.orderId);
+        s.noteOrderError.run(mark.error, mark.orderId);
+      }
     }
   }
 
