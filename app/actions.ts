@@ -1,5 +1,6 @@
 "use server";
 
+import { shortOrderId } from "@/components/format";
 import { isWarrenError } from "@/lib/errors";
 import { acceptOrder } from "@/lib/orders/place-order";
 import { fieldErrorsOf, orderFormSchema } from "@/lib/orders/schema";
@@ -16,10 +17,24 @@ export interface OrderFormState {
   values?: { item: string; quantity: string };
 }
 
-/** The order form's action: validate, store in the outbox, report "placed" or "accepted, waiting for broker". */
-export async function placeOrderAction(_previous: OrderFormState, formData: FormData): Promise<OrderFormState> {
-  const item = formData.get("item");
-  const quantity = formData.get("quantity");
+/** What the form sends when JavaScript runs: its two fields, as typed. */
+export interface OrderFields {
+  item: string;
+  quantity: string;
+}
+
+/**
+ * The order form's action: validate, store in the outbox, report "placed" or
+ * "accepted, waiting for broker". It takes the form's FormData (a post
+ * without JavaScript, or any client) or, from the page's own submit handler,
+ * the two fields as a plain object: React then sends a small text body
+ * instead of multipart, which Next parses for a fraction of the CPU.
+ */
+export async function placeOrderAction(
+  _previous: OrderFormState,
+  input: FormData | OrderFields,
+): Promise<OrderFormState> {
+  const { item, quantity } = fieldsOf(input);
   const values = {
     item: typeof item === "string" ? item : "",
     quantity: typeof quantity === "string" ? quantity : "",
@@ -39,13 +54,13 @@ export async function placeOrderAction(_previous: OrderFormState, formData: Form
       return {
         status: "ok",
         waiting: "broker",
-        message: `Order ${order.orderId.slice(0, 8)} accepted, waiting for broker: ${order.quantity} × ${order.item} is saved and will be sent as soon as RabbitMQ is back.`,
+        message: `Order ${shortOrderId(order.orderId)} accepted, waiting for broker: ${order.quantity} × ${order.item} is saved and will be sent as soon as RabbitMQ is back.`,
         orderId: order.orderId,
       };
     }
     return {
       status: "ok",
-      message: `Order ${order.orderId.slice(0, 8)} placed: ${order.quantity} × ${order.item}. Waiting for its payment…`,
+      message: `Order ${shortOrderId(order.orderId)} placed: ${order.quantity} × ${order.item}. Waiting for its payment…`,
       orderId: order.orderId,
     };
   } catch (error) {
@@ -53,4 +68,17 @@ export async function placeOrderAction(_previous: OrderFormState, formData: Form
     log(`[orders] unexpected error in the form action: ${(error as Error).stack ?? error}`);
     return { status: "error", message: "The order could not be accepted; nothing was published.", values };
   }
+}
+
+/** Whatever arrived (a client can send anything): only string fields count. */
+function fieldsOf(input: unknown): { item: unknown; quantity: unknown } {
+  if (input instanceof FormData) return { item: input.get("item"), quantity: input.get("quantity") };
+  if (input !== null && typeof input === "object" && !Array.isArray(input)) {
+    const fields = input as Record<string, unknown>;
+    return {
+      item: Object.hasOwn(fields, "item") ? fields.item : null,
+      quantity: Object.hasOwn(fields, "quantity") ? fields.quantity : null,
+    };
+  }
+  return { item: null, quantity: null };
 }

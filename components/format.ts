@@ -11,3 +11,12 @@ export function rate(value: number | null | undefined): string {
 export function time(at: number): string {
   return new Date(at).toISOString().replace("T", " ").slice(0, 19);
 }
+
+/**
+ * An order id short enough for a status line or a feed row. Warren's ids are
+ * UUIDv7, whose leading characters are the creation time (shared by every
+ * order of the same minute), so the short form is the random tail.
+ */
+export function shortOrderId(id: string): string {
+  return id.length > 13 ? `…${id.slice(-8)}` : id;
+}

@@ -1,5 +1,6 @@
 import { memo } from "react";
 import type { Payment } from "@/lib/payments/decide";
+import { shortOrderId } from "./format";
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
@@ -77,7 +78,7 @@ const PaymentRow = memo(function PaymentRow({ payment: p, highlighted }: { payme
     >
       <td className="px-4 py-2 text-slate-500 dark:text-slate-400">{time.format(p.paidAt)}</td>
       <td className="px-4 py-2 font-mono text-xs" title={p.orderId}>
-        {p.orderId.length > 13 ? `${p.orderId.slice(0, 8)}…` : p.orderId}
+        {shortOrderId(p.orderId)}
       </td>
       <td className="max-w-[14rem] truncate px-4 py-2" title={p.item}>
         {p.item}

@@ -2,6 +2,7 @@
 
 import useSWR from "swr";
 import type { PipelineHealth } from "@/lib/health/pipeline";
+import { shortOrderId } from "./format";
 
 async function fetchHealth(url: string): Promise<PipelineHealth> {
   const res = await fetch(url, { cache: "no-store" });
@@ -106,7 +107,7 @@ export function PipelineHealthPanel() {
                         href={`/trace?order=${encodeURIComponent(s.orderId)}`}
                         className="truncate font-mono text-xs underline decoration-slate-400 hover:decoration-current"
                       >
-                        {s.orderId.slice(0, 8)} · {s.item}
+                        {shortOrderId(s.orderId)} · {s.item}
                       </a>
                       <span className="shrink-0 tabular text-slate-500 dark:text-slate-400">{s.ageS} s</span>
                     </li>

@@ -87,3 +87,16 @@ test.describe("the dashboard", () => {
     await page.screenshot({ path, fullPage: true });
   });
 });
+
+test.describe("the order form without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("posts itself to the same action and the page answers with the order's status", async ({ page, request }) => {
+    const before = await paymentTotals(request);
+    await page.goto("/");
+    await page.getByLabel("Item").fill(unique("nojs-mug"));
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect(page.getByTestId("order-status")).toContainText(/placed|paid/);
+    await expect.poll(() => paymentTotals(request)).toBe(before + 1);
+  });
+});

@@ -106,13 +106,14 @@ const decodeEntities = (value: string) =>
     .replace(/&amp;/g, "&");
 
 /**
- * The order form's server action, posted exactly as React 19 / Next 16 post
- * it from the browser (checked against a request captured from Chromium):
- * `Next-Action: <id>`, `Accept: text/x-component`, and multipart/form-data
- * made by `encodeReply([previousState, formData])`: the form's fields
- * (including the hidden `$ACTION_*` inputs that useActionState renders for
- * progressive enhancement) prefixed `_1_`, and field `0` holding the argument
- * list, where `"$K1"` refers to that FormData.
+ * The order form's server action, posted exactly as Chromium posts it from
+ * the page (checked against a captured request): `Next-Action: <id>`,
+ * `Accept: text/x-component`, the Sec-Fetch-* headers the browser adds, and
+ * the body React's `encodeReply([previousState, fields])` makes of the form's
+ * submit handler's plain object: `text/plain` JSON. (Without JavaScript the
+ * form posts multipart to the same action; that path is not measured here.)
+ * The page's form must carry the action id, as the progressive-enhancement
+ * fallback renders it into hidden inputs.
  */
 export async function serverActionTarget(baseUrl: string): Promise<Target> {
   const actionId = placeOrderActionId();
@@ -126,16 +127,7 @@ export async function serverActionTarget(baseUrl: string): Promise<Target> {
     throw new Error(`the page's form does not carry action ${actionId} (found ${JSON.stringify(hidden)})`);
   }
   const previousState = { status: "idle", message: "" };
-  const fields: Array<[string, string]> = [
-    ...hidden.map(([name, value]): [string, string] => [`_1_${name}`, value]),
-    ["_1_item", "book"],
-    ["_1_quantity", "1"],
-    ["0", JSON.stringify([previousState, "$K1"])],
-  ];
-  const boundary = "----WarrenBenchFormBoundary7MA4YWxkTrZu0gW";
-  const body = `${fields
-    .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-    .join("")}--${boundary}--\r\n`;
+  const body = JSON.stringify([previousState, { item: "book", quantity: "1" }]);
   const routerState = encodeURIComponent(
     JSON.stringify(["", { children: ["__PAGE__", {}, null, null, 0] }, null, null, 16]),
   );
@@ -147,7 +139,7 @@ export async function serverActionTarget(baseUrl: string): Promise<Target> {
       accept: "text/x-component",
       "next-action": actionId,
       "next-router-state-tree": routerState,
-      "content-type": `multipart/form-data; boundary=${boundary}`,
+      "content-type": "text/plain;charset=UTF-8",
       origin: baseUrl,
       referer: `${baseUrl}/`,
       // Set by the browser itself on every fetch from the page (React's action call included).

@@ -85,9 +85,24 @@ describe("server action placeOrderAction: property-based bad input", { timeout: 
         fc.array(fc.tuple(fc.constantFrom("orderId", "__proto__", "$ACTION_ID_x", "placedAt"), fc.string()), {
           maxLength: 3,
         }),
-        async (item, qty, extra) => {
-          const form = formOf(item, qty, extra);
-          const state = await actions.placeOrderAction({ status: "idle", message: "" }, form);
+        fc.boolean(),
+        async (item, qty, extra, asObject) => {
+          // As a no-JS post or any client sends it (FormData), or as the page's submit handler
+          // does (a plain object; a "file" field becomes a non-string value there).
+          const input = asObject
+            ? (Object.fromEntries([
+                ...extra,
+                ...(
+                  [
+                    ["item", item],
+                    ["quantity", qty],
+                  ] as const
+                )
+                  .filter(([, f]) => f.kind !== "missing")
+                  .map(([name, f]) => [name, f.kind === "file" ? { name: "evil.txt", v: f.v } : f.v]),
+              ]) as never)
+            : formOf(item, qty, extra);
+          const state = await actions.placeOrderAction({ status: "idle", message: "" }, input);
           const values = {
             item: item.kind === "text" ? item.v : "",
             quantity: qty.kind === "text" ? qty.v : "",
@@ -106,6 +121,14 @@ describe("server action placeOrderAction: property-based bad input", { timeout: 
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("answers a payload that is not fields at all with field errors, never a throw", async () => {
+    for (const junk of [null, undefined, 42, "item=book", ["book", "1"], { item: ["book"], quantity: 1 }]) {
+      const state = await actions.placeOrderAction({ status: "idle", message: "" }, junk as never);
+      assert.equal(state.status, "error", JSON.stringify(junk));
+      assert.ok(state.fieldErrors?.item, `names the item for ${JSON.stringify(junk)}`);
+    }
   });
 
   it("published exactly the accepted orders, each one valid", async () => {
