@@ -52,7 +52,7 @@ const profile = smoke
       rawMs: 3000,
       rawRateMs: 2000,
       rates: [100, 200, 500, 1000],
-      rateMs: 4000,
+      rateMs: 8000,
       // Many short interleaved rounds: on a shared box the load drifts, and a
       // ratio taken within one round (seconds apart) is far steadier.
       rounds: 5,
