@@ -45,10 +45,12 @@ export class PrivateBroker {
   private osPid = 0;
 
   constructor(private readonly options: PrivateBrokerOptions = {}) {
-    this.nodeName = options.nodeName ?? "warren-chaos-h4@localhost";
-    if (this.nodeName.startsWith("rabbit@")) throw new Error("refusing to drive the shared broker's node");
     this.port = options.port ?? 5673;
     if (this.port === 5672) throw new Error("refusing to use the shared broker's port 5672");
+    // Named after its port: runs on different ports (CHAOS_AMQP_PORT) get different Erlang nodes,
+    // and a second run on a taken port stops at start() with a clear message.
+    this.nodeName = options.nodeName ?? `warren-chaos-${this.port}@localhost`;
+    if (this.nodeName.startsWith("rabbit@")) throw new Error("refusing to drive the shared broker's node");
     this.distPort = options.distPort ?? this.port + 20000;
     this.dir = mkdtempSync(join(tmpdir(), "warren-chaos-rmq-"));
   }
