@@ -293,10 +293,15 @@ export class OrderOutbox {
     this.scheduleMarks();
   }
 
+  /**
+   * Outcomes wait up to MARK_DELAY_MS: under load the next order batch's transaction takes
+   * them along (no commit of their own); when no orders come, they are recorded alone. A
+   * lost outcome is only a re-publish that the consumer absorbs, so the delay risks nothing.
+   */
   private scheduleMarks() {
     if (!this.markScheduled) {
       this.markScheduled = true;
-      setImmediate(() => this.flushMarks());
+      setTimeout(() => this.flushMarks(), MARK_DELAY_MS).unref();
     }
   }
 
@@ -412,6 +417,8 @@ export class OrderOutbox {
     liveOwners.delete(this.owner);
   }
 }
+
+const MARK_DELAY_MS = 25;
 
 /** Owners alive in this process (a restarted process can get its predecessor's pid, e.g. in a container). */
 const ownerStore = globalThis as typeof globalThis & { __warrenOutboxOwners?: Set<string> };
