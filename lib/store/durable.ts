@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { close, fdatasync, fstat, open, stat } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -59,7 +59,7 @@ export class WalDurability {
 
   private async run(): Promise<void> {
     try {
-      await fdatasync(this.walPath as string);
+      await this.syncWal(this.walPath as string);
       this.syncs++;
     } finally {
       this.running = null;
@@ -130,8 +130,43 @@ export class WalDurability {
 
   private lastFinishAt = 0;
 
+  /**
+   * One fdatasync on the thread pool, on a descriptor kept open. SQLite removes the WAL only
+   * when the last connection closes, and this one is open while it syncs; still, at most once
+   * a second the descriptor is checked against the path, and a WAL created anew gets a fresh
+   * descriptor.
+   */
+  private async syncWal(path: string): Promise<void> {
+    let fd = this.walFd;
+    if (fd !== null && Date.now() - this.walCheckedAt > 1000) {
+      this.walCheckedAt = Date.now();
+      if (!(await sameFile(fd, path))) {
+        close(fd, () => {});
+        fd = this.walFd = null;
+      }
+    }
+    if (fd === null) {
+      try {
+        fd = this.walFd = await new Promise<number>((resolve, reject) =>
+          open(path, "r", (error, opened) => (error ? reject(error) : resolve(opened))),
+        );
+      } catch (error) {
+        // No WAL file: the last connection checkpointed it into the (synced) database and removed it.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw error;
+      }
+    }
+    const descriptor = fd;
+    await new Promise<void>((resolve, reject) => fdatasync(descriptor, (error) => (error ? reject(error) : resolve())));
+  }
+
+  private walFd: number | null = null;
+  private walCheckedAt = 0;
+
   /** Stops the checkpoint worker (before the connection closes). */
   async stop(): Promise<void> {
+    if (this.walFd !== null) close(this.walFd, () => {});
+    this.walFd = null;
     const worker = this.checkpointer;
     this.checkpointer = null;
     if (!worker) return;
@@ -148,20 +183,14 @@ export class WalDurability {
   }
 }
 
-async function fdatasync(path: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    // No WAL file: the last connection checkpointed it into the (synced) database and removed it.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
+/** Whether an open descriptor is still the file at `path` (same device and inode). */
+function sameFile(fd: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    fstat(fd, (error, held) => {
+      if (error) return resolve(false);
+      stat(path, (err, current) => resolve(!err && current.ino === held.ino && current.dev === held.dev));
+    });
+  });
 }
 
 /** Plain CommonJS for an `eval` worker: no bundler sees it, so it runs the same under Next and tsx. */
