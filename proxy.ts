@@ -16,7 +16,6 @@ export function proxy(request: NextRequest) {
   const nonce = newNonce();
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(request.headers);
-  headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", csp);

@@ -2,7 +2,6 @@
 
 import { shortOrderId } from "@/components/format";
 import { isWarrenError } from "@/lib/errors";
-import { acceptOrder } from "@/lib/orders/place-order";
 import { fieldErrorsOf, orderFormSchema } from "@/lib/orders/schema";
 import { log, startOrderRelay } from "@/lib/runtime";
 
@@ -49,8 +48,9 @@ export async function placeOrderAction(
     };
   }
   try {
-    const order = await acceptOrder(parsed.data, { outbox: startOrderRelay(), source: "form" });
-    if (order.status === "accepted") {
+    // Validated above by the form's schema: straight to the outbox, not through acceptOrder's second parse.
+    const { order, status } = await startOrderRelay().accept(parsed.data, "form");
+    if (status === "accepted") {
       return {
         status: "ok",
         waiting: "broker",

@@ -2,16 +2,8 @@
 
 import useSWR from "swr";
 import type { PipelineHealth } from "@/lib/health/pipeline";
-import { shortOrderId } from "./format";
-
-async function fetchHealth(url: string): Promise<PipelineHealth> {
-  const res = await fetch(url, { cache: "no-store" });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return (await res.json()) as PipelineHealth;
-}
-
-const count = (value: number | null | undefined) =>
-  value === null || value === undefined ? "—" : value.toLocaleString("en-US");
+import { count, shortOrderId } from "./format";
+import { fetchJson } from "./use-live-dashboard";
 
 function drainText(drain: PipelineHealth["drain"]): string {
   if (drain.ready === null) return "unknown (queue not sampled)";
@@ -25,7 +17,7 @@ function drainText(drain: PipelineHealth["drain"]): string {
 /** Placed vs paid vs in flight vs dead-lettered, what is stuck, and whether the queue can drain. Live over SSE. */
 export function PipelineHealthPanel() {
   // The dashboard's EventSource writes "health" events into this SWR key; this fetch is only the first value.
-  const { data, error } = useSWR<PipelineHealth>("/api/pipeline", fetchHealth, { revalidateOnFocus: false });
+  const { data, error } = useSWR<PipelineHealth>("/api/pipeline", fetchJson, { revalidateOnFocus: false });
   const stats: Array<{ label: string; value: number | null; testId: string; hint: string }> = data
     ? [
         {

@@ -18,7 +18,7 @@ const COALESCE_MS = 100;
 const BUSY_COALESCE_MS = 250;
 const BUSY_BATCH = FEED_LIMIT / 2;
 
-async function fetchJson<T>(url: string): Promise<T> {
+export async function fetchJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { cache: "no-store" });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
   return (await res.json()) as T;

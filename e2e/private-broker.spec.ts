@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { placeOrderActionId } from "../scripts/bench/http-load";
 import { expect, test, unique } from "./fixtures";
 import { setUpPrivateWarren } from "./private-warren";
 
@@ -142,16 +143,6 @@ test("the broker's credentials never reach the browser: client bundle, pages, AP
   }
 });
 
-/** The order form's server action id, from the build's server manifest (what a forged POST would carry). */
-function actionId(): string {
-  const manifest = JSON.parse(readFileSync(join(".next", "server", "server-reference-manifest.json"), "utf8")) as {
-    node: Record<string, { exportedName?: string }>;
-  };
-  const entry = Object.entries(manifest.node).find(([, value]) => value.exportedName === "placeOrderAction");
-  if (!entry) throw new Error("placeOrderAction not in the server manifest; run next build");
-  return entry[0];
-}
-
 function actionBody(item: string) {
   const form = new FormData();
   form.append("1_item", item);
@@ -164,7 +155,7 @@ test("a server action posted with a foreign Origin is refused with 403, and noth
   const baseURL = base;
   const before = await totals();
   const depth = await depthOf(queue);
-  const id = actionId();
+  const id = placeOrderActionId(); // what a forged POST would carry
   for (const origin of ["https://evil.example", "http://127.0.0.1.evil.example", "null"]) {
     const res = await fetch(`${baseURL}/`, {
       method: "POST",

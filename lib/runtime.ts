@@ -6,7 +6,6 @@ import { type Env, env } from "./config/env";
 import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
 import { endAllStreams } from "./events/streams";
-import { OrderLog } from "./orders/order-log";
 import { OrderOutbox } from "./orders/outbox";
 import { PaymentConsumer } from "./payments/consumer";
 import { listenForControl } from "./payments/control";
@@ -27,7 +26,6 @@ export interface Runtime {
   consumeLink: BrokerLink;
   publisher: ConfirmPublisher;
   ledger: Ledger;
-  orderLog: OrderLog;
   /** Accepted orders wait here until the broker confirmed them; its relay starts with startOrderRelay(). */
   outbox: OrderOutbox;
   management: ManagementClient;
@@ -72,7 +70,6 @@ export function getRuntime(role = "web"): Runtime {
     consumeLink,
     publisher,
     ledger: new Ledger(db),
-    orderLog: new OrderLog(db),
     outbox: new OrderOutbox({ db, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }),
     management,
     consumer: null,
@@ -140,7 +137,6 @@ export async function shutdownRuntime(): Promise<void> {
   await runtime.consumer?.stop();
   await runtime.publishLink.close();
   await runtime.consumeLink.close();
-  runtime.orderLog.flush();
   await durabilityOf(runtime.ledger.db).stop();
   runtime.ledger.db.close();
   log(`[warren] ${runtime.role} stopped: channels and connections closed`);

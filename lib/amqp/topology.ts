@@ -14,7 +14,8 @@ export const PAYMENT_EVENTS_EXCHANGE = "payments.events";
 /** Operator commands (pause, resume, prefetch) fanned out to every consumer process. */
 export const CONTROL_EXCHANGE = "warren.control";
 
-export const deadLetterQueueOf = (queue: string) => `${queue}.dlq`;
+export const DEAD_LETTER_SUFFIX = ".dlq";
+export const deadLetterQueueOf = (queue: string) => `${queue}${DEAD_LETTER_SUFFIX}`;
 
 export interface Topology {
   queue: string;

@@ -49,10 +49,6 @@ export function trackStream(close: () => void): () => void {
   return () => closers.delete(close);
 }
 
-export function openStreams(): number {
-  return registry().closers.size;
-}
-
 /** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
 export function endAllStreams(): number {
   const { closers } = registry();

@@ -15,7 +15,6 @@ export class HealthMonitor extends EventEmitter {
   private lastAt = 0;
   private readonly rate;
   private readonly tracker = new StuckTracker();
-  computations = 0;
 
   constructor(private readonly live: ReturnType<typeof getLive>) {
     super();
@@ -45,10 +44,7 @@ export class HealthMonitor extends EventEmitter {
       ratePerS: fresh ? this.rate.sample() : (this.latest?.drain.ratePerS ?? this.rate.sample()),
       tracker: fresh ? this.tracker : undefined,
     });
-    if (fresh) {
-      this.lastAt = health.at;
-      this.computations++;
-    }
+    if (fresh) this.lastAt = health.at;
     return health;
   }
 }

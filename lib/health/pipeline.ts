@@ -1,5 +1,6 @@
+import { DEAD_LETTER_SUFFIX, deadLetterQueueOf } from "../amqp/topology";
 import type { QueueSample } from "../events/sampler";
-import type { Db } from "../store/db";
+import { cachedStatement, type Db } from "../store/db";
 
 /** The home page's health panel: is the pipeline keeping up, and what is stuck? */
 export interface PipelineHealth {
@@ -42,20 +43,18 @@ const unresolved = `o.status = 'confirmed'
 
 /** Confirmed by the broker before `cutoff`, neither paid nor dead-lettered: one full pass. */
 export function findStuck(db: Db, cutoff: number, limit: number): { stuck: StuckOrder[]; count: number } {
-  const rows = db
-    .prepare<[number, number], { order_id: string; item: string; confirmed_at: number }>(
-      `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
+  const rows = cachedStatement<[number, number], { order_id: string; item: string; confirmed_at: number }>(
+    db,
+    `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
        WHERE o.confirmed_at < ? AND ${unresolved} ORDER BY o.confirmed_at ASC LIMIT ?`,
-    )
-    .all(cutoff, limit);
+  ).all(cutoff, limit);
   const count =
     rows.length < limit
       ? rows.length
-      : (db
-          .prepare<[number], { n: number }>(
-            `SELECT COUNT(*) AS n FROM orders o WHERE o.confirmed_at < ? AND ${unresolved}`,
-          )
-          .get(cutoff)?.n ?? rows.length);
+      : (cachedStatement<[number], { n: number }>(
+          db,
+          `SELECT COUNT(*) AS n FROM orders o WHERE o.confirmed_at < ? AND ${unresolved}`,
+        ).get(cutoff)?.n ?? rows.length);
   return { stuck: rows.map((r) => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at })), count };
 }
 
@@ -75,12 +74,11 @@ export class StuckTracker {
       this.candidates.clear();
       for (const s of findStuck(db, cutoff, this.maxTracked).stuck) this.candidates.set(s.orderId, s);
     } else if (cutoff > this.scannedUpTo) {
-      const fresh = db
-        .prepare<[number, number], { order_id: string; item: string; confirmed_at: number }>(
-          `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
+      const fresh = cachedStatement<[number, number], { order_id: string; item: string; confirmed_at: number }>(
+        db,
+        `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
            WHERE o.confirmed_at >= ? AND o.confirmed_at < ? AND ${unresolved}`,
-        )
-        .all(this.scannedUpTo, cutoff);
+      ).all(this.scannedUpTo, cutoff);
       for (const r of fresh) {
         if (this.candidates.size >= this.maxTracked) break;
         this.candidates.set(r.order_id, { orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });
@@ -88,7 +86,8 @@ export class StuckTracker {
     }
     this.scannedUpTo = cutoff;
     if (this.candidates.size > 0) {
-      const stillOpen = db.prepare<[string], { n: number }>(
+      const stillOpen = cachedStatement<[string], { n: number }>(
+        db,
         `SELECT COUNT(*) AS n FROM orders o WHERE o.order_id = ? AND ${unresolved}`,
       );
       for (const id of [...this.candidates.keys()]) {
@@ -109,20 +108,19 @@ export function computeHealth({
   now = Date.now(),
   tracker,
 }: HealthInput & { tracker?: StuckTracker }) {
-  const counts = db
-    .prepare<[], { placed: number; paid: number }>(
-      "SELECT (SELECT COUNT(*) FROM orders) AS placed, (SELECT COUNT(*) FROM payments) AS paid",
-    )
-    .get() ?? { placed: 0, paid: 0 };
+  const counts = cachedStatement<[], { placed: number; paid: number }>(
+    db,
+    "SELECT (SELECT COUNT(*) FROM orders) AS placed, (SELECT COUNT(*) FROM payments) AS paid",
+  ).get() ?? { placed: 0, paid: 0 };
   const cutoff = now - stuckAfterS * 1000;
   const found = tracker ? tracker.update(db, cutoff) : findStuck(db, cutoff, STUCK_LIMIT);
   const work = sample?.queues.find((q) => q.name === orderQueue);
-  const dlq = sample?.queues.find((q) => q.name === `${orderQueue}.dlq`);
+  const dlq = sample?.queues.find((q) => q.name === deadLetterQueueOf(orderQueue));
   const ready = work?.exists ? work.ready : null;
   const warnings: PipelineHealth["warnings"] = [];
   for (const queue of sample?.queues ?? []) {
     // A DLQ is meant to sit without consumers; any other queue with work and no one to do it is a problem.
-    if (queue.name.endsWith(".dlq") || !queue.exists) continue;
+    if (queue.name.endsWith(DEAD_LETTER_SUFFIX) || !queue.exists) continue;
     if ((queue.ready ?? 0) > 0 && queue.consumers === 0) {
       warnings.push({
         queue: queue.name,
@@ -156,7 +154,8 @@ export class DeliveryRate {
   ) {}
 
   sample(now = Date.now()): number {
-    const id = this.db.prepare<[], { id: number | null }>("SELECT MAX(id) AS id FROM deliveries").get()?.id ?? 0;
+    const id =
+      cachedStatement<[], { id: number | null }>(this.db, "SELECT MAX(id) AS id FROM deliveries").get()?.id ?? 0;
     this.marks.push({ at: now, id });
     while (this.marks.length > 2 && (this.marks[0]?.at ?? now) < now - this.windowMs) this.marks.shift();
     const first = this.marks[0];

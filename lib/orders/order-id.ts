@@ -6,7 +6,7 @@ let lastMs = -1;
 let sequence = 0;
 
 /**
- * A new order id: a UUIDv7 (RFC 9562), time-ordered, 74 random bits.
+ * A new order id: a UUIDv7 (RFC 9562), time-ordered, with 62 random bits.
  *
  * Order ids are the keys of five B-tree indexes (orders, outbox, payments,
  * messages, deliveries). Random v4 ids put every new row on a random leaf

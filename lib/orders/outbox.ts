@@ -82,6 +82,7 @@ export class OrderOutbox {
   private stopping = false;
   private started = false;
   private readonly statements;
+  private readonly transactions;
   private readonly onUp = () => {
     // The publisher opens its confirm channel on the same "up": sweep as soon as it is ready.
     const deadline = Date.now() + 5000;
@@ -127,6 +128,27 @@ export class OrderOutbox {
       ),
       release: db.prepare<[string]>("UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?"),
       count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox"),
+    };
+    // Built once: a better-sqlite3 transaction wrapper is not free, and these run on every turn.
+    this.transactions = {
+      write: db.transaction((batch: PendingWrite[], rows: Row[], marks: Mark[], at: number, leaseUntil: number) => {
+        batch.forEach(({ order, source }, index) => {
+          this.statements.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt);
+          this.statements.insertOutbox.run(order.orderId, rows[index]?.body ?? "", at, at, this.owner, leaseUntil);
+        });
+        this.applyMarks(marks);
+      }),
+      marks: db.transaction((batch: Mark[]) => this.applyMarks(batch)),
+      claim: db.transaction((dueBy: number, at: number, limit: number, leaseUntil: number): Row[] => {
+        const rows = this.statements.due
+          .all(dueBy, at, this.owner, limit)
+          .filter((row) => !this.inFlight.has(row.orderId));
+        for (const row of rows) {
+          if (row.lease_owner !== this.owner) this.stats.recovered++;
+          this.statements.lease.run(this.owner, leaseUntil, row.orderId);
+        }
+        return rows.map(({ orderId, body }) => ({ orderId, body }));
+      }),
     };
   }
 
@@ -231,15 +253,7 @@ export class OrderOutbox {
     const marks = this.marks;
     this.marks = [];
     try {
-      this.options.db
-        .transaction(() => {
-          batch.forEach(({ order, source }, index) => {
-            this.statements.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt);
-            this.statements.insertOutbox.run(order.orderId, rows[index]?.body ?? "", at, at, this.owner, leaseUntil);
-          });
-          this.applyMarks(marks);
-        })
-        .immediate();
+      this.transactions.write.immediate(batch, rows, marks, at, leaseUntil);
     } catch (error) {
       // The outcomes are recorded on their own (flushMarks) even if the orders could not be.
       this.marks.unshift(...marks);
@@ -258,14 +272,16 @@ export class OrderOutbox {
     durable.catch((error: Error) =>
       this.options.log?.(`[outbox] could not sync ${batch.length} order(s): ${error.message}`),
     );
-    for (const row of rows) this.publish(row);
-    for (const write of batch) write.resolve({ durable });
+    batch.forEach(({ order, resolve }, index) => {
+      void this.publish(rows[index] as Row, order);
+      resolve({ durable });
+    });
   }
 
-  private publish(row: Row): Promise<boolean> {
+  /** `order` is the row's body, parsed (the caller may still hold it). */
+  private publish(row: Row, order = JSON.parse(row.body) as PlacedOrder): Promise<boolean> {
     const existing = this.inFlight.get(row.orderId);
     if (existing) return existing;
-    const order = JSON.parse(row.body) as PlacedOrder;
     const attempt = this.options.publisher
       .publish(ORDERS_EXCHANGE, this.options.queue, Buffer.from(row.body), orderPublishOptions(order), {
         timeoutMs: this.options.channelWaitMs ?? 1000,
@@ -319,7 +335,7 @@ export class OrderOutbox {
     this.marks = [];
     if (batch.length === 0) return;
     try {
-      this.options.db.transaction(() => this.applyMarks(batch)).immediate();
+      this.transactions.marks.immediate(batch);
     } catch (error) {
       // A confirmed row that stays in the outbox is published again later: a duplicate the consumer absorbs.
       this.options.log?.(`[outbox] could not record ${batch.length} publish outcome(s): ${(error as Error).message}`);
@@ -373,18 +389,7 @@ export class OrderOutbox {
   private claim(force: boolean, limit: number): Row[] {
     const at = this.now();
     const leaseUntil = at + (this.options.leaseMs ?? 30_000);
-    return this.options.db
-      .transaction(() => {
-        const rows = this.statements.due
-          .all(force ? Number.MAX_SAFE_INTEGER : at, at, this.owner, limit)
-          .filter((row) => !this.inFlight.has(row.orderId));
-        for (const row of rows) {
-          if (row.lease_owner !== this.owner) this.stats.recovered++;
-          this.statements.lease.run(this.owner, leaseUntil, row.orderId);
-        }
-        return rows.map(({ orderId, body }) => ({ orderId, body }));
-      })
-      .immediate();
+    return this.transactions.claim.immediate(force ? Number.MAX_SAFE_INTEGER : at, at, limit, leaseUntil);
   }
 
   /** Leases held by a process of this host that no longer runs (crash, kill -9, restart) are void. */

@@ -15,8 +15,8 @@ export interface PlacedOrder {
 }
 
 /**
- * The one function behind both doors (form and JSON API): validate, then
- * publish a persistent order and return only after the broker confirmed it.
+ * Publishing an order straight to the broker (no outbox), for producers and
+ * tests that want one confirmed message; both doors use acceptOrder below.
  */
 export interface PlaceOrderDeps {
   publisher: ConfirmPublisher;
@@ -25,14 +25,6 @@ export interface PlaceOrderDeps {
   orderLog?: OrderLog;
   source?: OrderSource;
   now?: () => number;
-}
-
-export async function placeOrder(raw: unknown, deps: PlaceOrderDeps): Promise<PlacedOrder> {
-  const parsed = orderInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new WarrenError("bad_request", describeIssues(parsed.error), fieldErrorsOf(parsed.error));
-  }
-  return publishOrder(parsed.data, deps);
 }
 
 export async function publishOrder(
@@ -57,18 +49,18 @@ export interface AcceptedOrder extends PlacedOrder {
 }
 
 /**
- * The path both doors use: validate, make the order durable in the outbox,
- * and give the broker up to `waitMs` to confirm it. Invalid input throws a
+ * The JSON door: validate, make the order durable in the outbox,
+ * and give the broker up to a second to confirm it. Invalid input throws a
  * 400 before anything is stored or published.
  */
 export async function acceptOrder(
   raw: unknown,
-  { outbox, source = "api", waitMs = 1000 }: { outbox: OrderOutbox; source?: OrderSource; waitMs?: number },
+  { outbox, source = "api" }: { outbox: OrderOutbox; source?: OrderSource },
 ): Promise<AcceptedOrder> {
   const parsed = orderInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw new WarrenError("bad_request", describeIssues(parsed.error), fieldErrorsOf(parsed.error));
   }
-  const { order, status } = await outbox.accept(parsed.data, source, waitMs);
+  const { order, status } = await outbox.accept(parsed.data, source);
   return status === "placed" ? { ...order, status } : { ...order, status, waiting: "broker" };
 }

@@ -9,10 +9,9 @@ import type { PaymentConsumer } from "./consumer";
 
 /**
  * Operator commands for the payment consumers of EVERY process (web and
- * workers): a fanout exchange, one exclusive auto-delete queue per process.
+ * workers): a fanout exchange (declared with the topology on every connect),
+ * one exclusive auto-delete queue per process.
  */
-export { CONTROL_EXCHANGE };
-
 export const controlCommandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("pause") }),
   z.object({ command: z.literal("resume") }),
@@ -28,7 +27,7 @@ export const controlCommandSchema = z.discriminatedUnion("command", [
 export type ControlCommand = z.infer<typeof controlCommandSchema>;
 
 /** Applies a command to this process's consumer. */
-export async function applyControl(consumer: PaymentConsumer, command: ControlCommand): Promise<void> {
+async function applyControl(consumer: PaymentConsumer, command: ControlCommand): Promise<void> {
   if (command.command === "pause") await consumer.pause();
   else if (command.command === "resume") await consumer.resume();
   else await consumer.setPrefetch(command.prefetch);
@@ -41,7 +40,6 @@ export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, lo
     try {
       const ch = await model.createChannel();
       ch.on("error", () => {});
-      await ch.assertExchange(CONTROL_EXCHANGE, "fanout", { durable: true });
       const { queue } = await ch.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
       await ch.bindQueue(queue, CONTROL_EXCHANGE, "");
       await ch.consume(

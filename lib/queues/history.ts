@@ -73,7 +73,6 @@ export class QueueHistory {
   private readonly viewed = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
-  ticks = 0;
 
   constructor(private readonly options: QueueHistoryOptions) {
     this.intervalMs = options.intervalMs ?? 5000;
@@ -129,7 +128,6 @@ export class QueueHistory {
         }
         ring.push({ at, ...point });
       }
-      this.ticks++;
     } catch {
       // A failed sample leaves a gap in the chart; the next tick tries again.
     } finally {

@@ -149,15 +149,7 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     name,
     isOrderQueue,
     isWarrenQueue: own.includes(name),
-    warrenConsumer:
-      isOrderQueue && consumer
-        ? {
-            paused: consumer.stats.paused,
-            running: consumer.stats.running,
-            prefetch: consumer.stats.prefetch,
-            inFlight: consumer.stats.inFlight,
-          }
-        : null,
+    warrenConsumer: isOrderQueue ? consumerState(consumer) : null,
     own: isOrderQueue ? tools.meter.rates() : null,
     audit: auditFor(name, 10),
   };
@@ -226,4 +218,11 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
       history: tools.history.series(name),
     };
   }
+}
+
+/** What the pages and the API show of this process's payment consumer. */
+export function consumerState(consumer: Runtime["consumer"]) {
+  if (!consumer) return null;
+  const { paused, running, prefetch, inFlight } = consumer.stats;
+  return { paused, running, prefetch, inFlight };
 }

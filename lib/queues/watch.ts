@@ -10,7 +10,6 @@ import { type QueueDetail, queueDetail } from "./service";
 class QueueWatcher extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
-  latest: QueueDetail | null = null;
 
   constructor(
     readonly name: string,
@@ -41,8 +40,7 @@ class QueueWatcher extends EventEmitter {
     if (this.busy) return;
     this.busy = true;
     try {
-      this.latest = await queueDetail(this.name);
-      this.emit("detail", this.latest);
+      this.emit("detail", await queueDetail(this.name));
     } catch {
       // The next tick tries again; the page shows its last data meanwhile.
     } finally {
@@ -62,9 +60,4 @@ export function watchQueue(name: string, listener: (detail: QueueDetail) => void
     watchers.set(name, watcher);
   }
   return watcher.subscribe(listener);
-}
-
-/** How many queues are being watched, for tests and health. */
-export function watchedQueues(): string[] {
-  return [...(store.__warrenQueueWatchers?.keys() ?? [])];
 }

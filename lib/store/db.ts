@@ -108,3 +108,23 @@ export function openDb(path: string): Db {
   })();
   return db;
 }
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement for `sql` on this connection, compiled once: for queries that run
+ * on every tick or request from plain functions (better-sqlite3 does not cache them).
+ */
+export function cachedStatement<P extends unknown[] = [], R = unknown>(db: Db, sql: string): Database.Statement<P, R> {
+  let byText = statements.get(db);
+  if (!byText) {
+    byText = new Map();
+    statements.set(db, byText);
+  }
+  let statement = byText.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    byText.set(sql, statement);
+  }
+  return statement as unknown as Database.Statement<P, R>;
+}

@@ -1,4 +1,4 @@
-import type { Db } from "../store/db";
+import { cachedStatement, type Db } from "../store/db";
 
 /**
  * The per-order trace, read from what each stage already writes: the web
@@ -85,7 +85,7 @@ const summaryByIdSql = `
   LEFT JOIN payments p ON p.order_id = i.order_id`;
 
 function summaryRow(db: Db, orderId: string): SummaryRow | null {
-  const row = db.prepare<[string], SummaryRow>(summaryByIdSql).get(orderId);
+  const row = cachedStatement<[string], SummaryRow>(db, summaryByIdSql).get(orderId);
   if (!row || (row.order_status === null && row.paid_at === null && row.deliveries === 0)) return null;
   return row;
 }
@@ -157,7 +157,7 @@ export interface SearchQuery {
 export function searchOrders(db: Db, { q, status, limit = 50 }: SearchQuery): OrderSummary[] {
   const ids = new Set<string>();
   const collect = (sql: string, ...params: string[]) => {
-    for (const row of db.prepare<string[], { order_id: string }>(sql).all(...params)) ids.add(row.order_id);
+    for (const row of cachedStatement<string[], { order_id: string }>(db, sql).all(...params)) ids.add(row.order_id);
   };
   const term = q?.trim();
   if (term) {
@@ -198,18 +198,16 @@ interface DeliveryRow {
 export function traceOrder(db: Db, orderId: string): OrderTrace | null {
   const row = summaryRow(db, orderId);
   if (!row) return null;
-  const deliveries = db
-    .prepare<[string], DeliveryRow>(
-      `SELECT d.id, d.message_id, d.delivered_at, d.redelivered, d.outcome, d.reason, a.acked_at
+  const deliveries = cachedStatement<[string], DeliveryRow>(
+    db,
+    `SELECT d.id, d.message_id, d.delivered_at, d.redelivered, d.outcome, d.reason, a.acked_at
        FROM deliveries d LEFT JOIN delivery_acks a ON a.delivery_id = d.id
        WHERE d.order_id = ? ORDER BY d.id`,
-    )
-    .all(orderId);
-  const payment = db
-    .prepare<[string], { message_id: string; paid_at: number }>(
-      "SELECT message_id, paid_at FROM payments WHERE order_id = ?",
-    )
-    .get(orderId);
+  ).all(orderId);
+  const payment = cachedStatement<[string], { message_id: string; paid_at: number }>(
+    db,
+    "SELECT message_id, paid_at FROM payments WHERE order_id = ?",
+  ).get(orderId);
 
   // Each hop measures from its cause, not from whatever came just before in time: a publisher's
   // confirm and the broker's delivery to the consumer race, so "confirmed" can land after "paid".

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import Database from "better-sqlite3";
-import { sleep, waitFor } from "./util";
+import { waitFor } from "./util";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -239,5 +239,3 @@ export class LedgerReader {
     this.db.close();
   }
 }
-
-export { sleep };

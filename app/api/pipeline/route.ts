@@ -6,11 +6,8 @@ export const dynamic = "force-dynamic";
 /** The pipeline health panel's data; `?stuckAfter=N` (seconds) overrides WARREN_STUCK_AFTER_S for this answer. */
 export function GET(request: Request) {
   const raw = new URL(request.url).searchParams.get("stuckAfter");
-  if (raw !== null && !/^\d{1,5}$/.test(raw)) {
-    return new WarrenError("bad_request", "stuckAfter must be a whole number of seconds (1–86400).").toResponse();
-  }
   const stuckAfter = raw === null ? undefined : Number(raw);
-  if (stuckAfter !== undefined && (stuckAfter < 1 || stuckAfter > 86_400)) {
+  if (raw !== null && (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 86_400)) {
     return new WarrenError("bad_request", "stuckAfter must be a whole number of seconds (1–86400).").toResponse();
   }
   const monitor = getHealthMonitor();

@@ -30,8 +30,6 @@ export interface PeekState extends ActionState {
   messages?: PeekedMessage[];
 }
 
-const fieldErrorsOf = (error: z.ZodError) => issuesByField(error);
-
 function failure(error: unknown, what: string): ActionState {
   if (isWarrenError(error)) return { status: "error", message: error.message, code: error.status, at: Date.now() };
   log(`[queues] unexpected error in ${what}: ${(error as Error).stack ?? error}`);
@@ -53,7 +51,7 @@ async function runParsed<T, S extends ActionState>(
     return {
       status: "error",
       message: nothingDone,
-      fieldErrors: fieldErrorsOf(parsed.error),
+      fieldErrors: issuesByField(parsed.error),
       at: Date.now(),
     };
   }

@@ -2,24 +2,15 @@ import { controlCommandSchema } from "@/lib/payments/control";
 import { requestContext } from "@/lib/queues/action-context";
 import { controlConsumers, denyUnlessOperator } from "@/lib/queues/operations";
 import { handle, jsonBody, parseOr400 } from "@/lib/queues/route-helpers";
+import { consumerState } from "@/lib/queues/service";
 import { getRuntime } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 /** GET: this process's payment consumer state. */
 export function GET() {
-  const consumer = getRuntime().consumer;
-  return Response.json({
-    queue: getRuntime().env.ORDER_QUEUE,
-    consumer: consumer
-      ? {
-          running: consumer.stats.running,
-          paused: consumer.stats.paused,
-          prefetch: consumer.stats.prefetch,
-          inFlight: consumer.stats.inFlight,
-        }
-      : null,
-  });
+  const runtime = getRuntime();
+  return Response.json({ queue: runtime.env.ORDER_QUEUE, consumer: consumerState(runtime.consumer) });
 }
 
 /** POST {"command":"pause"|"resume"} or {"command":"prefetch","prefetch":N}: to every process, operator only. */
