@@ -30,6 +30,9 @@ type Pending =
   | { kind: "discard"; label: string; count: number; input: DeadLetterActionInput }
   | { kind: "edit"; message: DeadLetter };
 
+/** One empty list for every render without messages: a fresh `[]` would re-run the effects keyed on it, forever. */
+const NO_MESSAGES: DeadLetter[] = [];
+
 export interface WorkbenchProps {
   queues: DeadLetterQueue[];
   management: boolean;
@@ -56,7 +59,7 @@ export function DeadLetterWorkbench({
   const [pending, setPending] = useState<Pending | null>(null);
   const [status, setStatus] = useState<DeadLetterActionState | null>(null);
   const [isPending, startTransition] = useTransition();
-  const messages = browse?.messages ?? [];
+  const messages = browse?.messages ?? NO_MESSAGES;
   const groups = useMemo(() => {
     const map = new Map<string, DeadLetter[]>();
     for (const m of messages) map.set(m.group, [...(map.get(m.group) ?? []), m]);

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import type { QueueDetail } from "@/lib/queues/service";
 import { AuditTable } from "./audit-table";
@@ -62,7 +62,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
   const row = detail.row;
   const points = detail.history.points;
   const times = points.map((p) => p.at);
-  const refresh = () => void mutate();
+  const refresh = useCallback(() => void mutate(), [mutate]);
 
   return (
     <div className="mt-2 flex flex-col gap-5">
