@@ -2,9 +2,6 @@ import { type APIRequestContext, type BrowserContext, test as base, expect } fro
 import amqp, { type ConfirmChannel } from "amqplib";
 import { SESSION_COOKIE, sessionSecret, signSession } from "../lib/auth/session";
 
-/** Must match webServer.env.WARREN_ADMIN_PASSWORD in playwright.config.ts. */
-export const E2E_OPERATOR_PASSWORD = "e2e-operator-password";
-
 const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
 export interface Broker {
@@ -84,10 +81,7 @@ export async function signInAsOperator(context: BrowserContext, baseURL: string 
 
 /** An operator session token, signed as the e2e server signs them. */
 export function operatorToken(): string {
-  return signSession(
-    { sub: "operator", exp: Math.floor(Date.now() / 1000) + 3600 },
-    sessionSecret(E2E_OPERATOR_PASSWORD),
-  );
+  return signSession({ sub: "operator", exp: Math.floor(Date.now() / 1000) + 3600 }, sessionSecret(operatorPassword()));
 }
 
 export { SESSION_COOKIE };

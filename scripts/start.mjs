@@ -111,6 +111,7 @@ const sources = [
   "components",
   "public",
   "instrumentation.ts",
+  "proxy.ts",
   "next.config.mjs",
   "package-lock.json",
   "postcss.config.mjs",
