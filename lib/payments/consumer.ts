@@ -74,6 +74,11 @@ export class PaymentConsumer extends EventEmitter {
     };
   }
 
+  /** The order queue this consumer pays from. */
+  get queue(): string {
+    return this.options.queue;
+  }
+
   start(): this {
     const { consumeLink } = this.options;
     consumeLink.on("up", (model: ChannelModel) => void this.open(model));

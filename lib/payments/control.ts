@@ -9,8 +9,10 @@ import type { PaymentConsumer } from "./consumer";
 
 /**
  * Operator commands for the payment consumers of EVERY process (web and
- * workers): a fanout exchange (declared with the topology on every connect),
- * one exclusive auto-delete queue per process.
+ * workers) of one pipeline: a fanout exchange (declared with the topology on
+ * every connect), one exclusive auto-delete queue per process. The fanout is
+ * shared by every Warren on the broker, so a command carries its order queue
+ * as the routing key and each listener applies only its own pipeline's.
  */
 export const controlCommandSchema = z.discriminatedUnion("command", [
   z.object({ command: z.literal("pause") }),
@@ -45,7 +47,7 @@ export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, lo
       await ch.consume(
         queue,
         (message) => {
-          if (!message) return;
+          if (!message || message.fields.routingKey !== consumer.queue) return;
           let parsed: ReturnType<typeof controlCommandSchema.safeParse>;
           try {
             parsed = controlCommandSchema.safeParse(JSON.parse(message.content.toString("utf8")));
@@ -75,10 +77,14 @@ export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, lo
   };
 }
 
-/** Sends a command to every consumer process; fails plainly when none is listening. */
-export async function broadcastControl(publisher: ConfirmPublisher, command: ControlCommand): Promise<void> {
+/** Sends a command to every consumer process of the pipeline on `queue`; fails plainly when none is listening. */
+export async function broadcastControl(
+  publisher: ConfirmPublisher,
+  command: ControlCommand,
+  queue: string,
+): Promise<void> {
   try {
-    await publisher.publish(CONTROL_EXCHANGE, "", Buffer.from(JSON.stringify(command)), {
+    await publisher.publish(CONTROL_EXCHANGE, queue, Buffer.from(JSON.stringify(command)), {
       messageId: `control:${randomUUID()}`,
       contentType: "application/json",
       persistent: false,

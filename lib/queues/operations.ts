@@ -178,7 +178,7 @@ export function controlConsumers(context: ActionContext, command: ControlCommand
   const action = `consumers.${command.command}`;
   const details = command.command === "prefetch" ? { prefetch: command.prefetch } : null;
   return audited(context, action, queue, details, async () => {
-    await broadcastControl(getRuntime().publisher, command);
+    await broadcastControl(getRuntime().publisher, command, queue);
     const message =
       command.command === "prefetch" ? `prefetch set to ${command.prefetch}` : `consumers ${command.command}d`;
     return { value: undefined, message: `${message} (broadcast on warren.control)` };

@@ -15,7 +15,11 @@ describe("pausing, resuming and re-prefetching the payment consumer", () => {
     const control = listenForControl(pipeline.consumeLink, pipeline.consumer);
     try {
       await sleep(300); // the control queue is bound once the link is up
-      await broadcastControl(pipeline.publisher, { command: "pause" });
+      // Another pipeline's command on the shared fanout (another Warren on this broker) is not ours.
+      await broadcastControl(pipeline.publisher, { command: "pause" }, `${pipeline.queue}.other`);
+      await sleep(500);
+      assert.equal(pipeline.consumer.stats.paused, false, "paused by another pipeline's command");
+      await broadcastControl(pipeline.publisher, { command: "pause" }, pipeline.queue);
       await waitFor(() => pipeline.consumer.stats.paused, 5000, "the pause to arrive");
       const paidBefore = pipeline.consumer.stats.paid;
       for (let i = 0; i < 30; i++) await pipeline.send(order());
@@ -25,7 +29,7 @@ describe("pausing, resuming and re-prefetching the payment consumer", () => {
       assert.equal(probe.consumerCount, 0, "the consumer tag is cancelled");
       assert.equal(pipeline.consumer.stats.paid, paidBefore);
 
-      await broadcastControl(pipeline.publisher, { command: "resume" });
+      await broadcastControl(pipeline.publisher, { command: "resume" }, pipeline.queue);
       await waitFor(
         async () => (await pipeline.rawChannel.checkQueue(pipeline.queue)).messageCount === 0,
         10_000,
@@ -56,10 +60,10 @@ describe("pausing, resuming and re-prefetching the payment consumer", () => {
     try {
       await waitFor(async () => (await consumers()) === 2, 5000, "two consumers");
       await sleep(300);
-      await broadcastControl(pipeline.publisher, { command: "pause" });
+      await broadcastControl(pipeline.publisher, { command: "pause" }, pipeline.queue);
       await waitFor(async () => (await consumers()) === 0, 5000, "both consumers to pause");
       assert.equal(second.stats.paused, true);
-      await broadcastControl(pipeline.publisher, { command: "resume" });
+      await broadcastControl(pipeline.publisher, { command: "resume" }, pipeline.queue);
       await waitFor(async () => (await consumers()) === 2, 5000, "both consumers to resume");
     } finally {
       for (const control of controls) await control.close();
