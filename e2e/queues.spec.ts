@@ -2,6 +2,18 @@ import { randomUUID } from "node:crypto";
 import { expect, signIn, test, unique } from "./fixtures";
 
 test.describe("queues and operator actions", () => {
+  test("a queue whose name holds % and spaces opens on its own page", async ({ page, broker }) => {
+    const name = `${broker.queue}.${unique("odd")} 50%`;
+    await broker.channel.assertQueue(name, { durable: false });
+    try {
+      await page.goto(`/queues/${encodeURIComponent(name)}`);
+      await expect(page).toHaveTitle(`${name} — Queues — Warren`);
+      await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
+    } finally {
+      await broker.channel.deleteQueue(name).catch(() => {});
+    }
+  });
+
   test("the queues page lists, filters and sorts queues", async ({ page, broker }) => {
     const tag = unique("list");
     const small = `${broker.queue}.${tag}.a`;

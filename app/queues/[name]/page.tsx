@@ -8,21 +8,26 @@ import { queueDetail } from "@/lib/queues/service";
 
 export const dynamic = "force-dynamic";
 
-function decode(raw: string): string | null {
+/**
+ * The queue name from the URL segment. Next hands it over still encoded in some requests and
+ * already decoded in others (seen: "x%2050%25" from Chromium, "x%y" from curl), so decode
+ * once, and keep it as it is when it does not decode (a "%" that is part of the name).
+ */
+function queueNameParam(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    return null;
+    return raw;
   }
 }
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
-  const name = decode((await params).name) ?? "queue";
+  const name = queueNameParam((await params).name);
   return { title: `${name} — Queues — Warren` };
 }
 
 export default async function QueuePage({ params }: { params: Promise<{ name: string }> }) {
-  const name = decode((await params).name);
+  const name = queueNameParam((await params).name);
   const parsed = queueNameSchema.safeParse(name);
   if (!parsed.success) notFound();
   const [detail, access] = await Promise.all([queueDetail(parsed.data), currentAccess()]);
