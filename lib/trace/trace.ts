@@ -159,13 +159,19 @@ export function searchOrders(db: Db, { q, status, limit = 50 }: SearchQuery): Or
   const collect = (sql: string, ...params: string[]) => {
     for (const row of cachedStatement<string[], { order_id: string }>(db, sql).all(...params)) ids.add(row.order_id);
   };
-  const term = q?.trim();
+  // "…1a2b3c4d" as the screens show it is the same search as "1a2b3c4d".
+  const term = q?.trim().replace(/^…/, "");
   if (term) {
     // An id prefix as a range, so the primary-key index answers it; an item as a substring.
     const upper = `${term}\uffff`;
     collect("SELECT order_id FROM orders WHERE order_id >= ? AND order_id < ? LIMIT 200", term, upper);
     collect("SELECT order_id FROM payments WHERE order_id >= ? AND order_id < ? LIMIT 200", term, upper);
-    const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const escaped = term.replace(/[\\%_]/g, (c) => `\\${c}`);
+    // The screens show an id's last characters (a UUIDv7 starts with its time): match the tail too.
+    const tail = `%${escaped}`;
+    collect("SELECT order_id FROM orders WHERE order_id LIKE ? ESCAPE '\\' ORDER BY placed_at DESC LIMIT 200", tail);
+    collect("SELECT order_id FROM payments WHERE order_id LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT 200", tail);
+    const like = `%${escaped}%`;
     collect("SELECT order_id FROM orders WHERE item LIKE ? ESCAPE '\\' ORDER BY placed_at DESC LIMIT 500", like);
     collect("SELECT order_id FROM payments WHERE item LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT 500", like);
   } else {
@@ -177,7 +183,8 @@ export function searchOrders(db: Db, { q, status, limit = 50 }: SearchQuery): Or
     const row = summaryRow(db, id);
     if (!row) continue;
     if (status && !matchesStatus[status](row)) continue;
-    if (lowered && !row.order_id.startsWith(term ?? "") && !(row.item ?? "").toLowerCase().includes(lowered)) continue;
+    const idMatches = term !== undefined && (row.order_id.startsWith(term) || row.order_id.endsWith(term));
+    if (lowered && !idMatches && !(row.item ?? "").toLowerCase().includes(lowered)) continue;
     rows.push(row);
   }
   const when = (r: SummaryRow) => r.placed_at ?? r.paid_at ?? 0;

@@ -64,6 +64,9 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
 
     assert.ok(searchOrders(pipeline.ledger.db, { q: "trace-tea" }).some((o) => o.orderId === orderId));
     assert.ok(searchOrders(pipeline.ledger.db, { q: orderId.slice(0, 12) }).some((o) => o.orderId === orderId));
+    // The id's tail, as the feed and the status line show it (with or without the ellipsis).
+    assert.ok(searchOrders(pipeline.ledger.db, { q: orderId.slice(-8) }).some((o) => o.orderId === orderId));
+    assert.ok(searchOrders(pipeline.ledger.db, { q: `…${orderId.slice(-8)}` }).some((o) => o.orderId === orderId));
     assert.ok(searchOrders(pipeline.ledger.db, { status: "duplicates" }).some((o) => o.orderId === orderId));
     assert.ok(!searchOrders(pipeline.ledger.db, { status: "dead-lettered" }).some((o) => o.orderId === orderId));
     // LIKE wildcards in a search are taken literally.
