@@ -1,4 +1,5 @@
 import { deadLetterQueueOf } from "../amqp/topology";
+import type { ManagementClient } from "../queues/management";
 
 /**
  * Finds the dead-letter queues worth a workbench: Warren's own
@@ -32,17 +33,6 @@ interface Binding {
   routing_key: string;
 }
 
-function authOf(amqpUrl: string) {
-  const url = new URL(amqpUrl);
-  const user = decodeURIComponent(url.username || "guest");
-  const pass = decodeURIComponent(url.password || "guest");
-  const path = url.pathname.replace(/^\//, "");
-  return {
-    header: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`,
-    vhost: path === "" ? "/" : decodeURIComponent(path),
-  };
-}
-
 /** AMQP topic matching: "*" is one word, "#" is zero or more words. */
 export function topicMatches(pattern: string, key: string): boolean {
   const match = (p: string[], k: string[]): boolean => {
@@ -57,29 +47,16 @@ export function topicMatches(pattern: string, key: string): boolean {
 
 export async function discoverDeadLetterQueues(options: {
   orderQueue: string;
-  managementUrl: string;
-  amqpUrl: string;
-  timeoutMs?: number;
+  /** The process's client: its credentials (RABBITMQ_MANAGEMENT_USER/PASSWORD), vhost and call counter. */
+  management: Pick<ManagementClient, "getJson" | "vhost">;
 }): Promise<Discovery> {
   const own: DeadLetterQueue = {
     name: deadLetterQueueOf(options.orderQueue),
     sources: [options.orderQueue],
     own: true,
   };
-  const { header, vhost } = authOf(options.amqpUrl);
-  const base = options.managementUrl.replace(/\/$/, "");
-  const get = async <T>(path: string): Promise<T | null> => {
-    try {
-      const res = await fetch(`${base}${path}`, {
-        headers: { authorization: header },
-        signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
-      });
-      return res.ok ? ((await res.json()) as T) : null;
-    } catch {
-      return null;
-    }
-  };
-  const v = encodeURIComponent(vhost);
+  const get = <T>(path: string) => options.management.getJson<T>(path);
+  const v = encodeURIComponent(options.management.vhost);
   const queues = await get<QueueInfo[]>(`/api/queues/${v}?columns=name,arguments,effective_policy_definition`);
   if (!queues) return { queues: [own], management: false };
 

@@ -31,12 +31,8 @@ export const deadLetterActionSchema = z
 export type DeadLetterActionInput = z.input<typeof deadLetterActionSchema>;
 
 export async function knownDeadLetterQueues() {
-  const { env } = getRuntime();
-  return discoverDeadLetterQueues({
-    orderQueue: env.ORDER_QUEUE,
-    managementUrl: env.RABBITMQ_MANAGEMENT_URL,
-    amqpUrl: env.AMQP_URL,
-  });
+  const { env, management } = getRuntime();
+  return discoverDeadLetterQueues({ orderQueue: env.ORDER_QUEUE, management });
 }
 
 async function checkedQueue(name: string): Promise<DeadLetterQueue> {

@@ -219,13 +219,16 @@ export class ManagementClient {
   }
 
   async getQueue(name: string): Promise<ManagementQueue | null> {
+    return this.getJson<ManagementQueue>(
+      `/api/queues/${encodeURIComponent(this.vhost)}/${encodeURIComponent(name)}?columns=name,messages_ready,messages_unacknowledged,consumers`,
+    );
+  }
+
+  /** A GET whose answer is JSON, or null for anything else (not found, refused, unreachable). */
+  async getJson<T>(path: string): Promise<T | null> {
     try {
-      const res = await this.request(
-        "GET",
-        `/api/queues/${encodeURIComponent(this.vhost)}/${encodeURIComponent(name)}?columns=name,messages_ready,messages_unacknowledged,consumers`,
-      );
-      if (!res.ok) return null;
-      return (await res.json()) as ManagementQueue;
+      const res = await this.request("GET", path);
+      return res.ok ? ((await res.json()) as T) : null;
     } catch {
       return null;
     }

@@ -1,5 +1,6 @@
 import http from "node:http";
 import amqp from "amqplib";
+import { ManagementClient } from "../../lib/queues/management";
 import {
   atFixedRate,
   getJson,
@@ -406,8 +407,7 @@ export async function depthLag(opts: {
   const getCh = await conn.createChannel();
   const truth: Series = [];
   const management: Series = [];
-  const url = new URL(opts.amqpUrl);
-  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username || "guest")}:${decodeURIComponent(url.password || "guest")}`).toString("base64")}`;
+  const client = new ManagementClient({ baseUrl: opts.managementUrl, amqpUrl: opts.amqpUrl, timeoutMs: 2000 });
   let polling = true;
   try {
     await truthCh.purgeQueue(queue);
@@ -420,19 +420,9 @@ export async function depthLag(opts: {
     })();
     const managementLoop = (async () => {
       while (polling) {
-        try {
-          const res = await fetch(
-            `${opts.managementUrl.replace(/\/$/, "")}/api/queues/%2F/${encodeURIComponent(queue)}?columns=messages_ready`,
-            { headers: { authorization: auth }, signal: AbortSignal.timeout(2000) },
-          );
-          if (res.ok) {
-            const body = (await res.json()) as { messages_ready?: number };
-            if (typeof body.messages_ready === "number")
-              management.push({ at: Date.now(), value: body.messages_ready });
-          }
-        } catch {
-          // The management API is optional; its lag is then reported as missing.
-        }
+        // The management API is optional (null when it does not answer); its lag is then reported as missing.
+        const row = await client.getQueue(queue);
+        if (typeof row?.messages_ready === "number") management.push({ at: Date.now(), value: row.messages_ready });
         await sleep(250);
       }
     })();

@@ -4,6 +4,7 @@ import amqp from "amqplib";
 import { REDRIVE_COUNT_HEADER } from "../../lib/deadletters/decode";
 import { discoverDeadLetterQueues } from "../../lib/deadletters/discover";
 import { actOnDeadLetters, browseDeadLetters } from "../../lib/deadletters/workbench";
+import { ManagementClient } from "../../lib/queues/management";
 import { AMQP_URL, startPipeline, waitFor } from "./harness";
 
 const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? "http://127.0.0.1:15672";
@@ -209,8 +210,7 @@ describe("dead-letter workbench (real broker, real consumer, real SQLite)", () =
 
       const discovery = await discoverDeadLetterQueues({
         orderQueue: pipeline.queue,
-        managementUrl: MANAGEMENT_URL,
-        amqpUrl: AMQP_URL,
+        management: new ManagementClient({ baseUrl: MANAGEMENT_URL, amqpUrl: AMQP_URL, timeoutMs: 2000 }),
       });
       if (discovery.management) {
         assert.deepEqual(discovery.queues.find((q) => q.name === dlq)?.sources, [source]);
@@ -238,9 +238,7 @@ describe("dead-letter workbench (real broker, real consumer, real SQLite)", () =
   it("without the management API, only Warren's own DLQ is offered", async () => {
     const discovery = await discoverDeadLetterQueues({
       orderQueue: pipeline.queue,
-      managementUrl: "http://127.0.0.1:9",
-      amqpUrl: AMQP_URL,
-      timeoutMs: 500,
+      management: new ManagementClient({ baseUrl: "http://127.0.0.1:9", amqpUrl: AMQP_URL, timeoutMs: 500 }),
     });
     assert.equal(discovery.management, false);
     assert.deepEqual(
