@@ -1,4 +1,5 @@
 import { env } from "../config/env";
+import { SSE_HEADERS, sseEvent } from "./sse";
 
 /**
  * Open SSE streams of this process, on globalThis (route handlers and
@@ -68,4 +69,76 @@ export function clientKey(request: Request): string {
   const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   if (forwarded) return forwarded;
   return request.headers.get("x-real-ip")?.trim() || "direct";
+}
+
+const HEARTBEAT_MS = 15_000;
+const encoder = new TextEncoder();
+
+/**
+ * A live SSE response: takes a stream slot for the client (429 when it has none left),
+ * sends `retry`, then lets `open` send and subscribe (it returns its unsubscribe), keeps the
+ * connection alive with heartbeats, and ends the stream once, whichever comes first: the
+ * client leaves, a write fails, or the process shuts down (after a `shutdown` event, so the
+ * client's EventSource reconnects).
+ */
+export function liveStream(
+  request: Request,
+  open: (send: (chunk: string | Uint8Array) => void) => () => void,
+): Response {
+  const release = reserveStream(clientKey(request));
+  if (!release) {
+    return Response.json(
+      {
+        error: "too_many_streams",
+        message: `At most ${maxStreamsPerClient()} live streams per client; close a tab and retry.`,
+      },
+      { status: 429, headers: { "Retry-After": "10" } },
+    );
+  }
+  let cleanup = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const send = (chunk: string | Uint8Array) => {
+        if (closed) return;
+        try {
+          controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+        } catch {
+          cleanup();
+        }
+      };
+      const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
+      const untrack = trackStream(() => {
+        send(sseEvent("shutdown", { reconnectInMs: 2000 }));
+        cleanup();
+      });
+      let unsubscribe = () => {};
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        release();
+        untrack();
+        clearInterval(heartbeat);
+        unsubscribe();
+        request.signal.removeEventListener("abort", cleanup);
+        try {
+          controller.close();
+        } catch {
+          // already closed by the client
+        }
+      };
+      send("retry: 2000\n\n");
+      try {
+        unsubscribe = open(send);
+      } catch (error) {
+        cleanup();
+        throw error;
+      }
+      request.signal.addEventListener("abort", cleanup);
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, { headers: SSE_HEADERS });
 }
