@@ -1,9 +1,11 @@
 "use server";
 
-import { requireOperator } from "@/lib/auth/server";
+import { actorOf } from "@/lib/audit";
 import { type DeadLetterActionInput, operate, summarize } from "@/lib/deadletters/operate";
 import type { ActResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
+import { actionContext } from "@/lib/queues/action-context";
+import { denyUnlessOperator } from "@/lib/queues/operations";
 import { log } from "@/lib/runtime";
 
 export interface DeadLetterActionState {
@@ -17,8 +19,9 @@ export interface DeadLetterActionState {
 /** Redrive or discard dead letters. Re-checks authorization on the server; every attempt is audited. */
 export async function deadLetterAction(input: DeadLetterActionInput): Promise<DeadLetterActionState> {
   try {
-    await requireOperator();
-    const result = await operate(input);
+    const context = await actionContext();
+    denyUnlessOperator(context, "dead-letters", null);
+    const result = await operate(input, actorOf(context.access.role, context.sessionToken));
     const acted = result.redriven.length + result.discarded.length;
     return {
       ok: acted > 0 || (result.failed.length === 0 && result.missing.length === 0),

@@ -56,8 +56,12 @@ export function summarize(result: ActResult): string {
   return `${parts.join(", ")}.`;
 }
 
-/** Call only after the caller's authorization check passed. Throws WarrenError for expected failures. */
-export async function operate(raw: unknown, actor = "operator"): Promise<ActResult> {
+/**
+ * Call only after the caller's authorization check passed (denyUnlessOperator, which audits
+ * refusals); `actor` is who is acting, as the audit log names them. Throws WarrenError for
+ * expected failures.
+ */
+export async function operate(raw: unknown, actor: string): Promise<ActResult> {
   const parsed = deadLetterActionSchema.safeParse(raw);
   if (!parsed.success) throw new WarrenError("bad_request", describeIssues(parsed.error));
   const input = parsed.data;

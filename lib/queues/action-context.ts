@@ -1,20 +1,19 @@
 import "server-only";
 import { cookies } from "next/headers";
-import { sessionTokenFromCookieHeader } from "../auth/access";
-import { accessFromRequest, currentAccess } from "../auth/server";
+import { accessFor, sessionTokenFromCookieHeader } from "../auth/access";
 import { SESSION_COOKIE } from "../auth/session";
+import { env } from "../config/env";
 import type { ActionContext } from "./operations";
 
 /** Who is calling a server action, re-read from the cookie on every call. */
 export async function actionContext(): Promise<ActionContext> {
   const jar = await cookies();
-  return { access: await currentAccess(), sessionToken: jar.get(SESSION_COOKIE)?.value };
+  const sessionToken = jar.get(SESSION_COOKIE)?.value;
+  return { access: accessFor(sessionToken, env()), sessionToken };
 }
 
-/** The same for a JSON route handler. */
+/** The same for a JSON route handler (the cookie is read once, for the access and the audit's actor). */
 export function requestContext(request: Request): ActionContext {
-  return {
-    access: accessFromRequest(request),
-    sessionToken: sessionTokenFromCookieHeader(request.headers.get("cookie")),
-  };
+  const sessionToken = sessionTokenFromCookieHeader(request.headers.get("cookie"));
+  return { access: accessFor(sessionToken, env()), sessionToken };
 }

@@ -1,6 +1,8 @@
-import { requireOperatorForRequest } from "@/lib/auth/server";
+import { actorOf } from "@/lib/audit";
 import { browse, knownDeadLetterQueues, operate, summarize } from "@/lib/deadletters/operate";
 import { isWarrenError, WarrenError } from "@/lib/errors";
+import { requestContext } from "@/lib/queues/action-context";
+import { denyUnlessOperator } from "@/lib/queues/operations";
 import { log } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
@@ -30,7 +32,8 @@ export async function GET(request: Request) {
 /** POST: redrive or discard (operators only), body as the workbench's action. */
 export async function POST(request: Request) {
   try {
-    requireOperatorForRequest(request);
+    const context = requestContext(request);
+    denyUnlessOperator(context, "dead-letters", null);
     if (!request.headers.get("content-type")?.includes("application/json")) {
       throw new WarrenError("unsupported_media_type", "Send the action as application/json.");
     }
@@ -40,7 +43,7 @@ export async function POST(request: Request) {
     } catch {
       throw new WarrenError("bad_request", "The body is not valid JSON.");
     }
-    const result = await operate(body);
+    const result = await operate(body, actorOf(context.access.role, context.sessionToken));
     return Response.json({ message: summarize(result), ...result });
   } catch (error) {
     return fail(error);
