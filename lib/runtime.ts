@@ -26,8 +26,8 @@ export interface Runtime {
   consumeLink: BrokerLink;
   publisher: ConfirmPublisher;
   ledger: Ledger;
-  /** Accepted orders wait here until the broker confirmed them; its relay starts with startOrderRelay(). */
-  outbox: OrderOutbox;
+  /** Accepted orders wait here until the broker confirmed them; made by startOrderRelay() (web processes only). */
+  outbox: OrderOutbox | null;
   management: ManagementClient;
   consumer: PaymentConsumer | null;
   sampler: QueueSampler | null;
@@ -70,7 +70,7 @@ export function getRuntime(role = "web"): Runtime {
     consumeLink,
     publisher,
     ledger: new Ledger(db),
-    outbox: new OrderOutbox({ db, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }),
+    outbox: null,
     management,
     consumer: null,
     sampler: null,
@@ -107,7 +107,15 @@ export function startPaymentService(role = "web"): PaymentConsumer {
  * after every reconnect, including rows left by an earlier run of this process.
  */
 export function startOrderRelay(role = "web"): OrderOutbox {
-  return getRuntime(role).outbox.start();
+  const runtime = getRuntime(role);
+  runtime.outbox ??= new OrderOutbox({
+    db: runtime.ledger.db,
+    publisher: runtime.publisher,
+    link: runtime.publishLink,
+    queue: runtime.env.ORDER_QUEUE,
+    log,
+  });
+  return runtime.outbox.start();
 }
 
 /** The live side of a web process: one sampler and one payment relay. */
@@ -129,7 +137,7 @@ export async function shutdownRuntime(): Promise<void> {
   const runtime = store.__warrenRuntime;
   if (!runtime) return;
   // Stop accepting orders and let in-flight publishes settle first: they still need the publish channel.
-  await runtime.outbox.stop();
+  await runtime.outbox?.stop();
   // End live streams cleanly (an "shutdown" event, then the end) so the HTTP server can close.
   const ended = endAllStreams();
   if (ended > 0) log(`[warren] ended ${ended} live stream(s)`);

@@ -68,6 +68,14 @@ export class ConfirmPublisher {
     return this.channel !== null;
   }
 
+  /** Resolves true once the confirm channel is open (at once if it is), false after `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    return this.channelWithin(timeoutMs).then(
+      () => true,
+      () => false,
+    );
+  }
+
   private async channelWithin(timeoutMs: number): Promise<ConfirmChannel> {
     if (this.channel) return this.channel;
     await new Promise<void>((resolve) => {

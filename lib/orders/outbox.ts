@@ -85,13 +85,9 @@ export class OrderOutbox {
   private readonly transactions;
   private readonly onUp = () => {
     // The publisher opens its confirm channel on the same "up": sweep as soon as it is ready.
-    const deadline = Date.now() + 5000;
-    const poll = () => {
-      if (this.stopping) return;
-      if (this.options.publisher.ready) this.sweep(true);
-      else if (Date.now() < deadline) setTimeout(poll, 20);
-    };
-    setTimeout(poll, 0);
+    void this.options.publisher.whenReady(5000).then((ready) => {
+      if (ready && !this.stopping) this.sweep(true);
+    });
   };
 
   constructor(private readonly options: OutboxOptions) {
