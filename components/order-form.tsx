@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, startTransition, useActionState, useEffect, useRef } from "react";
+import { type FormEvent, startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { type OrderFormState, placeOrderAction } from "@/app/actions";
 import type { Payment } from "@/lib/payments/decide";
 import { shortOrderId } from "./format";
@@ -20,7 +20,12 @@ export function OrderForm({
   const itemRef = useRef<HTMLInputElement>(null);
   const itemError = state.fieldErrors?.item?.[0];
   const quantityError = state.fieldErrors?.quantity?.[0];
-  const paid = state.status === "ok" ? payments.find((p) => p.orderId === state.orderId) : undefined;
+  // The feed keeps the last 100 payments: under load this order's row leaves it within
+  // moments, so the status line remembers the payment once it has seen it.
+  const [seenPaid, setSeenPaid] = useState<Payment | undefined>(undefined);
+  const inFeed = state.status === "ok" ? payments.find((p) => p.orderId === state.orderId) : undefined;
+  if (inFeed && seenPaid?.orderId !== inFeed.orderId) setSeenPaid(inFeed);
+  const paid = inFeed ?? (state.status === "ok" && seenPaid?.orderId === state.orderId ? seenPaid : undefined);
   const message = paid
     ? `Order ${shortOrderId(paid.orderId)} paid: ${paid.quantity} × ${paid.item}${paid.latencyMs === null ? "" : ` in ${paid.latencyMs} ms`}.`
     : state.message;
