@@ -8,9 +8,8 @@ import type { Db } from "../store/db";
 import { durabilityOf } from "../store/durable";
 import { orderPublishOptions } from "./message";
 import { newOrderId } from "./order-id";
-import type { OrderSource } from "./order-log";
-import type { PlacedOrder } from "./place-order";
 import type { OrderInput } from "./schema";
+import type { OrderSource, PlacedOrder } from "./types";
 
 export interface OutboxOptions {
   db: Db;
@@ -421,10 +420,11 @@ export class OrderOutbox {
 
 const MARK_DELAY_MS = 25;
 
-/** Owners alive in this process (a restarted process can get its predecessor's pid, e.g. in a container). */
-const ownerStore = globalThis as typeof globalThis & { __warrenOutboxOwners?: Set<string> };
-ownerStore.__warrenOutboxOwners ??= new Set<string>();
-const liveOwners: Set<string> = ownerStore.__warrenOutboxOwners;
+/**
+ * Owners alive in this process (a restarted process can get its predecessor's pid, e.g. in a
+ * container). Module state is enough: outboxes are built only by lib/process, in one module graph.
+ */
+const liveOwners = new Set<string>();
 
 function ownerAlive(owner: string, pid: number): boolean {
   if (pid === process.pid) return liveOwners.has(owner);
