@@ -1,5 +1,4 @@
 import { close, fdatasync, fstat, open, stat } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
@@ -79,17 +78,8 @@ export class WalDurability {
    */
   startCheckpoints(intervalMs = 250, log?: (message: string) => void): void {
     if (!this.walPath || this.checkpointer) return;
-    let modulePath = "better-sqlite3";
     try {
-      modulePath = createRequire(join(process.cwd(), "package.json")).resolve("better-sqlite3");
-    } catch {
-      // Resolved from the worker's own cwd instead.
-    }
-    try {
-      const worker = new Worker(CHECKPOINT_WORKER, {
-        eval: true,
-        workerData: { modulePath, file: this.db.name, intervalMs },
-      });
+      const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs } });
       worker.unref();
       worker.on("message", (message: { ready?: boolean; copied?: number; error?: string }) => {
         if (message.ready) {
@@ -193,30 +183,12 @@ function sameFile(fd: number, path: string): Promise<boolean> {
   });
 }
 
-/** Plain CommonJS for an `eval` worker: no bundler sees it, so it runs the same under Next and tsx. */
-const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.modulePath);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma("busy_timeout = 1000");
-parentPort.postMessage({ ready: true });
-setInterval(() => {
-  try {
-    // PASSIVE: copies what it can without waiting for readers or writers; repeated, as a pass
-    // ends behind a busy writer.
-    let copied = 0;
-    for (let pass = 0; pass < 20; pass++) {
-      const [result] = db.pragma("wal_checkpoint(PASSIVE)");
-      if (!result || result.log <= 0) break;
-      copied = result.checkpointed;
-      if (result.checkpointed >= result.log) break;
-    }
-    if (copied > 0) parentPort.postMessage({ copied });
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message || error) });
-  }
-}, workerData.intervalMs);
-`;
+/**
+ * The worker's file, found from the project root (the directory `next start` and `npm run
+ * worker` run in) rather than from this module: in the Next build this module is bundled
+ * elsewhere, while the worker must stay a plain file that Node runs as it is.
+ */
+const CHECKPOINT_WORKER = join(process.cwd(), "lib", "store", "sqlite", "checkpoint-worker.mjs");
 
 const registry = new WeakMap<Database.Database, WalDurability>();
 
