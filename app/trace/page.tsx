@@ -25,8 +25,10 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
   const rawStatus = one(params.status) ?? "";
   const status = (TRACE_STATUSES as readonly string[]).includes(rawStatus) ? (rawStatus as TraceStatus) : undefined;
   const orderId = one(params.order)?.slice(0, 200);
-  const trace = orderId ? traces.order(orderId) : null;
-  const results = traces.search({ q, status, limit: 50 });
+  const [trace, results] = await Promise.all([
+    orderId ? traces.order(orderId) : null,
+    traces.search({ q, status, limit: 50 }),
+  ]);
   const input =
     "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
 

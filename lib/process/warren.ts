@@ -3,7 +3,7 @@ import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
-import { AuditLog } from "../audit/log";
+import type { AuditLog } from "../audit/log";
 import { benchEnabled } from "../bench-mode";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
@@ -13,12 +13,13 @@ import { HealthMonitor } from "../health/monitor";
 import { OrderOutbox } from "../orders/outbox";
 import { PaymentConsumer } from "../payments/consumer";
 import { listenForControl } from "../payments/control";
-import { Ledger } from "../payments/ledger";
+import type { Ledger } from "../payments/ledger";
 import { ManagementClient } from "../queues/management";
 import { createQueueTools, type QueueTools } from "../queues/service";
 import { QueueWatchers } from "../queues/watch";
-import { type Db, openDb } from "../store/db";
-import { durabilityOf } from "../store/durable";
+import type { Db } from "../store/db";
+import { openSqliteStore } from "../store/sqlite";
+import type { WarrenStore } from "../store/store";
 import { findWarren, holdWarren, releaseWarren } from "./current";
 import type { Log } from "./log";
 
@@ -44,6 +45,9 @@ export interface Warren {
   readonly role: Role;
   readonly env: Env;
   readonly log: Log;
+  /** Everything Warren keeps (lib/store), behind its interface. */
+  readonly store: WarrenStore;
+  /** SQLite seams still taken synchronously: the health monitor's reads (db) and the consumer's ledger. */
   readonly db: Db;
   readonly ledger: Ledger;
   readonly publishLink: BrokerLink;
@@ -98,13 +102,9 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     return part;
   };
 
-  // 1. store
-  const db = started("store", openDb(config.WARREN_DB_PATH), async (opened) => {
-    await durabilityOf(opened).stop();
-    opened.close();
-  });
-  durabilityOf(db).startCheckpoints(250, log);
-  const ledger = new Ledger(db);
+  // 1. store (created or upgraded to the latest schema; checkpoints on a worker thread)
+  const store = started("store", openSqliteStore(config.WARREN_DB_PATH, { checkpoints: true, log }), (s) => s.close());
+  const { db, ledger } = store;
 
   // 2. links (one connection to publish, one to consume: flow control on one never stalls the other)
   const queues = [config.ORDER_QUEUE];
@@ -156,7 +156,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   const outbox = web
     ? started(
         "outbox",
-        new OrderOutbox({ db, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }).start(),
+        new OrderOutbox({ store, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }).start(),
         (o) => o.stop(),
       )
     : null;
@@ -195,7 +195,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     : null;
 
   // 8. what the pages use
-  const audit = web ? new AuditLog(db) : null;
+  const audit = web ? store.auditLog : null;
   const watchers = web ? started("queue watchers", new QueueWatchers(), (w) => w.stopAll()) : null;
   const streams = web
     ? started("live streams", new StreamRegistry(), (registry) => {
@@ -215,6 +215,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     role,
     env: config,
     log,
+    store,
     db,
     ledger,
     publishLink,

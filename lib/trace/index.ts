@@ -1,15 +1,15 @@
 import "server-only";
 import { currentWarren } from "../process/current";
-import { type OrderSummary, type OrderTrace, type SearchQuery, searchOrders, traceOrder } from "./trace";
+import type { OrderSummary, OrderTrace, SearchQuery } from "./trace";
 
 export { type OrderSummary, type OrderTrace, TRACE_STATUSES, type TraceStatus } from "./trace";
 
 /** What the trace page reads: one order's hops, or the orders matching a search. */
 export const trace = {
-  order(orderId: string): OrderTrace | null {
-    return traceOrder(currentWarren().db, orderId);
+  order(orderId: string): Promise<OrderTrace | null> {
+    return currentWarren().store.trace.order(orderId);
   },
-  search(query: SearchQuery): OrderSummary[] {
-    return searchOrders(currentWarren().db, query);
+  search(query: SearchQuery): Promise<OrderSummary[]> {
+    return currentWarren().store.trace.search(query);
   },
 };

@@ -4,6 +4,7 @@ import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import type { AcceptedOrder, OrderSource } from "../../lib/orders/types";
 import type { Db } from "../../lib/store/db";
+import { SqliteStore } from "../../lib/store/sqlite";
 
 /**
  * The order door of a web process, for tests: the same outbox and the same
@@ -18,7 +19,8 @@ export function orderDoor(options: {
   /** A clock for the outbox (placed and confirmed times), e.g. to make an order look old. */
   now?: () => number;
 }) {
-  const outbox = new OrderOutbox(options).start();
+  const { db, ...rest } = options;
+  const outbox = new OrderOutbox({ ...rest, store: new SqliteStore(db) }).start();
   return {
     outbox,
     place(input: unknown, source: OrderSource = "test"): Promise<AcceptedOrder> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { computeHealth, DeliveryRate, StuckTracker } from "../../lib/health/pipeline";
-import { searchOrders, traceOrder } from "../../lib/trace/trace";
+import { searchOrders, traceOrder } from "../../lib/store/sqlite/trace";
 import { orderDoor } from "../helpers/order-door";
 import { startPipeline, waitFor } from "./harness";
 
