@@ -54,7 +54,7 @@ export function findStuck(db: Db, cutoff: number, limit: number): { stuck: Stuck
 
 /**
  * The same answer as findStuck, kept incrementally for the once-a-second loop: a full pass
- * over 100,000 orders costs ~100 ms, while each tick here only looks at the orders that
+ * grows with every order ever placed, while each tick here only looks at the orders that
  * crossed the threshold since the last tick plus the few still unresolved.
  */
 export class StuckTracker {

@@ -7,10 +7,10 @@ import type Database from "better-sqlite3";
  * Durability without blocking the event loop.
  *
  * With `synchronous = FULL` every commit fsyncs the WAL on the calling
- * thread: the web process's only thread. Profiles under load showed the event
- * loop blocked in COMMIT (and in the automatic checkpoints, which fsync the
- * database file too) for 15% of its time, in stalls of up to 50–140 ms that
- * every request arriving meanwhile had to wait out.
+ * thread: the web process's only thread. Under load the event loop then
+ * spends a large share of its time blocked in COMMIT (and in the automatic
+ * checkpoints, which fsync the database file too), in stalls that every
+ * request arriving meanwhile has to wait out.
  *
  * So the connection commits with `synchronous = NORMAL` (the commit only
  * writes to the WAL) and whoever needs a commit on disk — the outbox before it
