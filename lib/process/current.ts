@@ -1,3 +1,4 @@
+import { WarrenError } from "../errors";
 import type { Warren } from "./warren";
 
 /**
@@ -7,13 +8,14 @@ import type { Warren } from "./warren";
  */
 const slot = globalThis as typeof globalThis & { __warren?: Warren };
 
-/** The running process, as built by instrumentation.ts (web) or lib/payments/worker.ts (worker). */
+/**
+ * The running process, as built by instrumentation.ts (web) or lib/payments/worker.ts (worker).
+ * Between close() and the exit there is none: a request then gets a 503 to retry (elsewhere).
+ */
 export function currentWarren(): Warren {
   const warren = slot.__warren;
   if (!warren) {
-    throw new Error(
-      "Warren is not running in this process: instrumentation.ts (web) or lib/payments/worker.ts starts it",
-    );
+    throw new WarrenError("broker_unavailable", "Warren is not running in this process (starting or shutting down).");
   }
   return warren;
 }
