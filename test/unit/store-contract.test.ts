@@ -2,23 +2,38 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, beforeEach, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { PlacedOrder } from "../../lib/orders/types";
 import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
+import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
 import type { Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
+import { createTestDatabase, type TestDatabase } from "../helpers/pg-database";
 
 /**
  * The store contract: what every backend must do, run against each adapter
- * factory. A PostgreSQL adapter joins by adding its factory (a database per
- * run, dropped after) to `adapters`.
+ * factory: SQLite (a file per test) and PostgreSQL (the machine's server: a
+ * database per run, dropped after, and a schema per test).
  */
 const dir = mkdtempSync(join(tmpdir(), "warren-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 
+let database: TestDatabase | undefined;
+before(async () => {
+  database = await createTestDatabase("warren_contract");
+});
+after(() => database?.drop());
+
 const adapters: Array<{ name: string; open: StoreFactory }> = [
   { name: "sqlite", open: async () => openSqliteStore(join(dir, `contract-${++files}.db`)) },
+  {
+    name: "postgres",
+    open: async () => {
+      if (!database) throw new Error("no test database");
+      return openPostgresStore(await database.schema(`contract_${++files}`), { max: 4 });
+    },
+  },
 ];
 
 const placed = (orderId: string, placedAt = 1000, item = "book", quantity = 1): PlacedOrder => ({
