@@ -62,10 +62,16 @@ export class PgAudit implements AuditStore {
 
   byActionPrefix(prefix: string, limit = 20): Promise<AuditEntry[]> {
     const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return this.entries(`SELECT ${columns} FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2`, [pattern, limit]);
+    return this.entries(`SELECT ${columns} FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2`, [
+      pattern,
+      limit,
+    ]);
   }
 
   forTarget(target: string, limit = 10): Promise<AuditEntry[]> {
-    return this.entries(`SELECT ${columns} FROM audit_log WHERE target = $1 ORDER BY id DESC LIMIT $2`, [target, limit]);
+    return this.entries(`SELECT ${columns} FROM audit_log WHERE target = $1 ORDER BY id DESC LIMIT $2`, [
+      target,
+      limit,
+    ]);
   }
 }

@@ -9,7 +9,9 @@ import { PgTrace } from "./trace";
 /** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
 const types = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 export interface PostgresStoreOptions {

@@ -88,7 +88,8 @@ export class PgLedger implements PaymentStore {
     // What stopped the others: a payment committed earlier (by anyone). READ COMMITTED: this statement sees it.
     const others = candidates.filter((e) => !paidNow.has(e.order.orderId)).map((e) => e.order.orderId);
     const hashOf = new Map<string, string>();
-    for (const entry of candidates) if (paidNow.has(entry.order.orderId)) hashOf.set(entry.order.orderId, entry.order.bodyHash);
+    for (const entry of candidates)
+      if (paidNow.has(entry.order.orderId)) hashOf.set(entry.order.orderId, entry.order.bodyHash);
     if (others.length > 0) {
       const { rows } = await client.query<{ order_id: string; body_hash: string }>(
         "SELECT order_id, body_hash FROM payments WHERE order_id = ANY($1::text[])",
@@ -126,7 +127,12 @@ export class PgLedger implements PaymentStore {
       await client.query(
         `INSERT INTO duplicates (order_id, message_id, redelivered, seen_at)
          SELECT d.order_id, d.message_id, d.redelivered, $4 FROM unnest($1::text[], $2::text[], $3::int[]) AS d(order_id, message_id, redelivered)`,
-        [duplicates.map((e) => e.order.orderId), duplicates.map((e) => e.messageId), duplicates.map((e) => (e.redelivered ? 1 : 0)), at],
+        [
+          duplicates.map((e) => e.order.orderId),
+          duplicates.map((e) => e.messageId),
+          duplicates.map((e) => (e.redelivered ? 1 : 0)),
+          at,
+        ],
       );
     }
     await client.query(
@@ -154,12 +160,26 @@ export class PgLedger implements PaymentStore {
     entries.forEach((entry, i) => {
       const seen = byMessage.get(entry.messageId);
       if (seen) seen.count++;
-      else byMessage.set(entry.messageId, { orderId: entry.order.orderId, outcome: outcomes[i]?.kind ?? "paid", count: 1 });
+      else
+        byMessage.set(entry.messageId, {
+          orderId: entry.order.orderId,
+          outcome: outcomes[i]?.kind ?? "paid",
+          count: 1,
+        });
     });
-    await upsertMessages(client, [...byMessage].sort(([a], [b]) => compare(a, b)), at);
+    await upsertMessages(
+      client,
+      [...byMessage].sort(([a], [b]) => compare(a, b)),
+      at,
+    );
   }
 
-  async recordDeadLetter(messageId: string, orderId: string | null, reason: string, redelivered: boolean): Promise<void> {
+  async recordDeadLetter(
+    messageId: string,
+    orderId: string | null,
+    reason: string,
+    redelivered: boolean,
+  ): Promise<void> {
     await this.ready();
     const at = this.now();
     await inTransaction(this.pool, async (client) => {
@@ -241,7 +261,13 @@ async function upsertMessages(
     `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
      SELECT m.id, m.order_id, m.outcome, $5, $5, m.count FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS m(id, order_id, outcome, count)
      ON CONFLICT (message_id) DO UPDATE SET deliveries = messages.deliveries + excluded.deliveries, last_seen_at = excluded.last_seen_at`,
-    [messages.map(([id]) => id), messages.map(([, m]) => m.orderId), messages.map(([, m]) => m.outcome), messages.map(([, m]) => m.count), at],
+    [
+      messages.map(([id]) => id),
+      messages.map(([, m]) => m.orderId),
+      messages.map(([, m]) => m.outcome),
+      messages.map(([, m]) => m.count),
+      at,
+    ],
   );
 }
 

@@ -26,7 +26,9 @@ export async function migratePg(pool: Pool, migrations: PgMigration[] = PG_MIGRA
       try {
         await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
         await client.query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        await client.query("INSERT INTO schema_version (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)");
+        await client.query(
+          "INSERT INTO schema_version (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)",
+        );
         version = await versionOf(client);
         if (version > latest) {
           throw new Error(

@@ -69,7 +69,12 @@ export class PgOrderStore implements OrderStore {
   }): Promise<OutboxRow[]> {
     await this.ready();
     // The inner SELECT sees each row before the UPDATE: its lease_owner is the previous owner.
-    const { rows } = await this.pool.query<{ order_id: string; body: string; previous: string | null; created_at: number }>(
+    const { rows } = await this.pool.query<{
+      order_id: string;
+      body: string;
+      previous: string | null;
+      created_at: number;
+    }>(
       `UPDATE outbox o SET lease_owner = $4, lease_until = $5
          FROM (SELECT order_id, lease_owner FROM outbox
                 WHERE next_attempt_at <= $1 AND (lease_until < $2 OR lease_owner = $4)
@@ -136,7 +141,12 @@ async function applyOutcomes(client: PoolClient, outcomes: PublishOutcome[], ret
       `UPDATE outbox o SET attempts = f.attempts, lease_until = 0, last_error = f.error, next_attempt_at = f.next
          FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) AS f(id, error, next, attempts)
         WHERE o.order_id = f.id`,
-      [updates.map((u) => u.id), updates.map((u) => u.error), updates.map((u) => u.next), updates.map((u) => u.attempts)],
+      [
+        updates.map((u) => u.id),
+        updates.map((u) => u.error),
+        updates.map((u) => u.next),
+        updates.map((u) => u.attempts),
+      ],
     );
     await client.query(
       `UPDATE orders o SET error = f.error FROM unnest($1::text[], $2::text[]) AS f(id, error) WHERE o.order_id = f.id`,

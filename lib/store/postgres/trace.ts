@@ -78,8 +78,14 @@ export class PgTrace implements TraceStore {
       for (const table of ["orders", "payments"]) {
         const order = table === "orders" ? "placed_at" : "seq";
         await collect(`SELECT order_id FROM ${table} WHERE order_id LIKE $1 LIMIT 200`, `${escaped}%`);
-        await collect(`SELECT order_id FROM ${table} WHERE order_id LIKE $1 ORDER BY ${order} DESC LIMIT 200`, `%${escaped}`);
-        await collect(`SELECT order_id FROM ${table} WHERE item LIKE $1 ORDER BY ${order} DESC LIMIT 500`, `%${escaped}%`);
+        await collect(
+          `SELECT order_id FROM ${table} WHERE order_id LIKE $1 ORDER BY ${order} DESC LIMIT 200`,
+          `%${escaped}`,
+        );
+        await collect(
+          `SELECT order_id FROM ${table} WHERE item LIKE $1 ORDER BY ${order} DESC LIMIT 500`,
+          `%${escaped}%`,
+        );
       }
     } else {
       for (const sql of candidateSql[status ?? "latest"]) await collect(sql);
