@@ -67,7 +67,7 @@ describe("postgres store under concurrent writers", () => {
     const total = 3000;
     const orders = Array.from({ length: total }, (_, i) => {
       const order = { orderId: `o-${String(i).padStart(5, "0")}`, item: "book", quantity: 1, placedAt: i };
-      return { order, source: "test", body: JSON.stringify(order) };
+      return { order, source: "test" as const, body: JSON.stringify(order) };
     });
     // Leased to a relay that died (its lease ran out at 0): every row is due for anyone.
     await (relays[0] as PostgresStore).orders.accept(

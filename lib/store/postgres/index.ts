@@ -35,10 +35,7 @@ export class PostgresStore implements WarrenStore {
   readonly audit: PgAudit;
   private migrated: Promise<number> | null = null;
 
-  constructor(
-    readonly pool: pg.Pool,
-    private readonly log?: (message: string) => void,
-  ) {
+  constructor(readonly pool: pg.Pool) {
     const ready = () => this.ready();
     this.orders = new PgOrderStore(pool, ready);
     this.payments = new PgLedger(pool, ready);
@@ -69,5 +66,5 @@ export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreO
   const pool = new pg.Pool({ connectionString: url, max, types, application_name: "warren" });
   // An idle connection that dies (server restart) must not take the process down: the pool replaces it.
   pool.on("error", (error) => log?.(`[db] idle PostgreSQL connection lost: ${error.message}`));
-  return new PostgresStore(pool, log);
+  return new PostgresStore(pool);
 }
