@@ -2,6 +2,7 @@ import "server-only";
 import type { HealthMonitor } from "../health/monitor";
 import type { PipelineHealth } from "../health/pipeline";
 import type { Payment } from "../payments/decide";
+import type { Ledger } from "../payments/ledger";
 import { currentWarren } from "../process/current";
 import type { LiveParts } from "../process/warren";
 import type { QueueSample } from "./sampler";
@@ -10,6 +11,13 @@ function liveParts(): LiveParts {
   const { live } = currentWarren();
   if (!live) throw new Error("this process serves no dashboards");
   return live;
+}
+
+/** The SQLite ledger's synchronous reads; on PostgreSQL these reads are not wired yet (store.payments is async). */
+function syncLedger(): Ledger {
+  const { ledger } = currentWarren();
+  if (!ledger) throw new Error("the live payment reads need the SQLite ledger (not yet wired to store.payments)");
+  return ledger;
 }
 
 export interface LiveHandlers {
@@ -34,10 +42,10 @@ export const live = {
   },
   /** Payments recorded after `seq` (an SSE client's Last-Event-ID), oldest first. */
   paymentsSince(seq: number): Payment[] {
-    return currentWarren().ledger.since(seq);
+    return syncLedger().since(seq);
   },
   recentPayments(limit: number): { payments: Payment[]; totals: { payments: number; duplicates: number } } {
-    const { ledger } = currentWarren();
+    const ledger = syncLedger();
     return { payments: ledger.recent(limit), totals: ledger.counts() };
   },
   latestSample(): QueueSample | null {
@@ -50,8 +58,9 @@ export const live = {
     return currentWarren().env.ORDER_QUEUE;
   },
   /** The pipeline's health: the latest computed, or computed now for another stuck threshold. */
-  health(stuckAfterS?: number): PipelineHealth {
+  async health(stuckAfterS?: number): Promise<PipelineHealth> {
     const monitor: HealthMonitor = liveParts().health;
-    return stuckAfterS === undefined ? (monitor.latest ?? monitor.compute()) : monitor.compute(undefined, stuckAfterS);
+    if (stuckAfterS === undefined) return monitor.latest ?? monitor.compute();
+    return monitor.compute(undefined, stuckAfterS);
   },
 };

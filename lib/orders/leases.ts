@@ -13,7 +13,9 @@ const liveOwners = new Set<string>();
  * to its owner id (host/pid/random); a lease runs out after `leaseMs`, and a
  * process of this host that died (crash, kill -9, restart) frees its rows at
  * once rather than when its leases run out. Liveness by host and pid works on
- * one host only: relays on several machines rely on the lease expiry.
+ * one host only: on a store shared by several machines (PostgreSQL,
+ * `leaseLiveness: "expiry"`) nothing is freed by it, and a dead relay's rows
+ * come back when their lease runs out.
  */
 export class Leases {
   readonly owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
@@ -36,6 +38,7 @@ export class Leases {
 
   /** Leases held by a process of this host that no longer runs are void. */
   async releaseDead(at: number): Promise<void> {
+    if (this.store.leaseLiveness !== "host-process") return;
     const host = hostname();
     for (const owner of await this.store.leaseOwners(at)) {
       const [ownerHost, pid] = owner.split("/");

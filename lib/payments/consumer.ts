@@ -4,7 +4,7 @@ import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
 import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
-import type { Ledger, LedgerEntry } from "./ledger";
+import type { LedgerEntry, PaymentLedger } from "./ledger";
 
 export const REASON_HEADER = "x-warren-reason";
 export const ORIGINAL_QUEUE_HEADER = "x-warren-original-queue";
@@ -16,7 +16,7 @@ export const MAX_HANDLER_ATTEMPTS = 3;
 export interface PaymentConsumerOptions {
   consumeLink: BrokerLink;
   publisher: ConfirmPublisher;
-  ledger: Ledger;
+  ledger: PaymentLedger;
   queue: string;
   prefetch: number;
   log?: (message: string) => void;
@@ -190,19 +190,20 @@ export class PaymentConsumer extends EventEmitter {
 
     let outcomes: Array<LedgerOutcome | undefined> = [];
     try {
-      outcomes = this.options.ledger.recordBatch(payable.map((p) => p.entry));
+      outcomes = await this.options.ledger.recordBatch(payable.map((p) => p.entry));
     } catch {
       // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
       // and a message that makes the handler throw cannot drag good ones into the DLQ with it.
-      outcomes = payable.map(({ delivery, entry }) => {
+      outcomes = [];
+      for (const { delivery, entry } of payable) {
         try {
-          return this.options.ledger.recordBatch([entry])[0];
+          outcomes.push((await this.options.ledger.recordBatch([entry]))[0]);
         } catch (error) {
           // Our side failed (disk full, locked DB, a bug): retry a bounded number of times.
           this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
-          return undefined;
+          outcomes.push(undefined);
         }
-      });
+      }
     }
 
     if (outcomes.some((outcome) => outcome !== undefined)) {
@@ -311,7 +312,7 @@ export class PaymentConsumer extends EventEmitter {
         },
       });
       try {
-        ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
+        await ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
       } catch {
         // The dead letter itself is safe in the DLQ; the log row is a convenience.
       }
@@ -345,11 +346,10 @@ export class PaymentConsumer extends EventEmitter {
     this.ackTimer = null;
     const acks = this.pendingAcks;
     this.pendingAcks = [];
-    try {
-      this.options.ledger.recordAcks(acks);
-    } catch {
-      // Ack times are for the trace only; losing a batch loses no payment.
-    }
+    // Ack times are for the trace only; losing a batch loses no payment.
+    Promise.resolve()
+      .then(() => this.options.ledger.recordAcks(acks))
+      .catch(() => {});
   }
 
   /**

@@ -20,6 +20,7 @@ export interface WarrenStore {
   readonly payments: PaymentStore;
   readonly trace: TraceStore;
   readonly audit: AuditStore;
+  readonly health: HealthStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -55,6 +56,12 @@ export type RetryAt = (attempts: number, at: number) => number;
 
 /** Order intake and the transactional outbox. */
 export interface OrderStore {
+  /**
+   * How a dead relay's rows come back. "host-process" (one host, e.g. one SQLite file):
+   * relays of this host whose process is gone free their rows at once. "expiry" (processes
+   * on several machines): a host name and pid say nothing there, so a lease ends when it runs out.
+   */
+  readonly leaseLiveness: "host-process" | "expiry";
   /**
    * In ONE transaction: the orders (status "accepted") and their outbox rows,
    * leased to `lease.owner` so that its relay publishes them at once, plus any
@@ -106,6 +113,28 @@ export interface PaymentStore {
 export interface TraceStore {
   order(orderId: string): Promise<OrderTrace | null>;
   search(query: SearchQuery): Promise<OrderSummary[]>;
+}
+
+/** An order the broker confirmed that is neither paid nor dead-lettered (yet). */
+export interface UnresolvedOrder {
+  orderId: string;
+  item: string;
+  confirmedAt: number;
+}
+
+/** The health panel's reads (the rules are in lib/health/pipeline.ts). */
+export interface HealthStore {
+  /** Unresolved orders confirmed before `cutoff`, oldest first. */
+  unresolvedBefore(cutoff: number, limit: number): Promise<UnresolvedOrder[]>;
+  countUnresolvedBefore(cutoff: number): Promise<number>;
+  /** Unresolved orders confirmed in [from, to). */
+  unresolvedBetween(from: number, to: number): Promise<UnresolvedOrder[]>;
+  /** Which of `orderIds` are still unresolved. */
+  stillUnresolved(orderIds: string[]): Promise<Set<string>>;
+  /** Orders placed through Warren and payments recorded. */
+  placedAndPaid(): Promise<{ placed: number; paid: number }>;
+  /** The newest delivery's id: the consume rate is its growth over time. */
+  lastDeliveryId(): Promise<number>;
 }
 
 /** Operator actions (and refused attempts): appended, never edited. */

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { WarrenStore } from "../store";
 import { PgAudit } from "./audit";
+import { PgHealth } from "./health";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
@@ -33,6 +34,7 @@ export class PostgresStore implements WarrenStore {
   readonly payments: PgLedger;
   readonly trace: PgTrace;
   readonly audit: PgAudit;
+  readonly health: PgHealth;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -41,6 +43,7 @@ export class PostgresStore implements WarrenStore {
     this.payments = new PgLedger(pool, ready);
     this.trace = new PgTrace(pool, ready);
     this.audit = new PgAudit(pool, ready);
+    this.health = new PgHealth(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

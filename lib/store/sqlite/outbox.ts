@@ -7,6 +7,7 @@ import type { Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } 
  * not free, and these run on every turn of the event loop under load.
  */
 export class SqliteOrderStore implements OrderStore {
+  readonly leaseLiveness = "host-process" as const;
   private readonly s;
   private readonly tx;
 
