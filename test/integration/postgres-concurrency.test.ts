@@ -62,6 +62,15 @@ describe("postgres store under concurrent writers", () => {
     assert.deepEqual(rows[0], { version: 1, n: 1 });
   });
 
+  it("refuses a database whose schema is newer than this code", async () => {
+    const [first] = await sharedStores(1);
+    await (first as PostgresStore).pool.query("UPDATE schema_version SET version = 99");
+    const newer = openPostgresStore(database.url(`s${schemas}`), { max: 1 });
+    stores.push(newer);
+    await assert.rejects(newer.ready(), /schema version 99; this Warren knows up to 1/);
+    await assert.rejects(newer.payments.recent(1), /schema version 99/, "every call says why");
+  });
+
   it("three relays claiming at once never hold the same outbox row", async () => {
     const relays = await sharedStores(3);
     const total = 3000;

@@ -235,6 +235,43 @@ for (const adapter of adapters) {
       );
     });
 
+    it("health reads: confirmed orders neither paid nor dead-lettered, counts and the last delivery", async () => {
+      await store.orders.accept(
+        {
+          orders: [newOrder("h1", 100), newOrder("h2", 200), newOrder("h3", 300)],
+          lease: lease("r", 9000),
+          outcomes: [],
+          at: 100,
+        },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes(
+        [
+          { kind: "confirmed", orderId: "h1", at: 1000 },
+          { kind: "confirmed", orderId: "h2", at: 2000 },
+          { kind: "confirmed", orderId: "h3", at: 3000 },
+        ],
+        retryIn(1),
+      );
+      assert.equal(await store.health.lastDeliveryId(), 0);
+      await store.payments.recordBatch([{ order: payable("h2"), messageId: "h2", redelivered: false }]);
+      await store.payments.recordDeadLetter("bad", "h3", "schema", false);
+      const unresolved = await store.health.unresolvedBefore(5000, 10);
+      assert.deepEqual(
+        unresolved.map((o) => [o.orderId, o.confirmedAt]),
+        [["h1", 1000]],
+      );
+      assert.equal(await store.health.countUnresolvedBefore(5000), 1);
+      assert.equal(await store.health.countUnresolvedBefore(1000), 0, "confirmed at the cutoff is not before it");
+      assert.deepEqual(
+        (await store.health.unresolvedBetween(1000, 2500)).map((o) => o.orderId),
+        ["h1"],
+      );
+      assert.deepEqual([...(await store.health.stillUnresolved(["h1", "h2", "h3", "nobody"]))], ["h1"]);
+      assert.deepEqual(await store.health.placedAndPaid(), { placed: 3, paid: 1 });
+      assert.ok((await store.health.lastDeliveryId()) >= 2, "two deliveries recorded");
+    });
+
     it("appends audit entries and reads them newest first, by target and by action prefix", async () => {
       const first = await store.audit.append({
         actor: "operator#abc",
