@@ -40,13 +40,25 @@ export const live = {
       health.off("health", handlers.health);
     };
   },
-  /** Payments recorded after `seq` (an SSE client's Last-Event-ID), oldest first. */
+  /** Payments recorded after `seq` (an SSE client's Last-Event-ID), oldest first. SQLite only: use `payments.since`. */
   paymentsSince(seq: number): Payment[] {
     return syncLedger().since(seq);
   },
+  /** SQLite only: use `payments.recent`. */
   recentPayments(limit: number): { payments: Payment[]; totals: { payments: number; duplicates: number } } {
     const ledger = syncLedger();
     return { payments: ledger.recent(limit), totals: ledger.counts() };
+  },
+  /** The same reads from the store, on any backend (PostgreSQL's since() is exact with many writers). */
+  payments: {
+    since(seq: number): Promise<Payment[]> {
+      return currentWarren().store.payments.since(seq);
+    },
+    async recent(limit: number): Promise<{ payments: Payment[]; totals: { payments: number; duplicates: number } }> {
+      const { payments } = currentWarren().store;
+      const [recent, totals] = await Promise.all([payments.recent(limit), payments.counts()]);
+      return { payments: recent, totals };
+    },
   },
   latestSample(): QueueSample | null {
     return liveParts().sampler.latest();
