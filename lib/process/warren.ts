@@ -19,6 +19,7 @@ import { createQueueTools, type QueueTools } from "../queues/service";
 import { QueueWatchers } from "../queues/watch";
 import type { Db } from "../store/db";
 import { describeStore, openStore } from "../store/open";
+import type { PostgresStore } from "../store/postgres";
 import { SqliteStore } from "../store/sqlite";
 import type { WarrenStore } from "../store/store";
 import { findWarren, holdWarren, releaseWarren } from "./current";
@@ -112,6 +113,13 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   const db = sqlite?.db ?? null;
   const ledger = sqlite?.ledger ?? null;
   log(`[warren] ${role} process using ${describeStore(config)}`);
+  if (!sqlite) {
+    // The schema is brought up to date now rather than by the first order; a database that is down
+    // or refuses is said at start, and each later call tries again.
+    void (store as PostgresStore)
+      .ready()
+      .catch((error: Error) => log(`[db] PostgreSQL is not ready: ${error.message} (each call tries again)`));
+  }
 
   // 2. links (one connection to publish, one to consume: flow control on one never stalls the other)
   const queues = [config.ORDER_QUEUE];
