@@ -62,6 +62,13 @@ describe("postgres store under concurrent writers", () => {
     assert.deepEqual(rows[0], { version: 1, n: 1 });
   });
 
+  it("an unreachable server fails each call with the reason (no hang, no crash)", async () => {
+    const away = openPostgresStore("postgres://postgres@127.0.0.1:1/none", { max: 1 });
+    stores.push(away);
+    await assert.rejects(away.payments.counts(), /ECONNREFUSED/);
+    await assert.rejects(away.orders.pending(), /ECONNREFUSED/);
+  });
+
   it("refuses a database whose schema is newer than this code", async () => {
     const [first] = await sharedStores(1);
     await (first as PostgresStore).pool.query("UPDATE schema_version SET version = 99");

@@ -66,7 +66,18 @@ export class PostgresStore implements WarrenStore {
 }
 
 export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreOptions = {}): PostgresStore {
-  const pool = new pg.Pool({ connectionString: url, max, types, application_name: "warren" });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types,
+    application_name: "warren",
+    // Bounded waits: an unreachable server or a full pool fails a call (which its caller retries)
+    // instead of holding an order or a delivery for ever; keepAlive notices a dead peer.
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 30_000,
+    idle_in_transaction_session_timeout: 60_000,
+    keepAlive: true,
+  });
   // An idle connection that dies (server restart) must not take the process down: the pool replaces it.
   pool.on("error", (error) => log?.(`[db] idle PostgreSQL connection lost: ${error.message}`));
   return new PostgresStore(pool);
