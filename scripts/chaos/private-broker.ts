@@ -28,6 +28,8 @@ export interface PrivateBrokerOptions {
   distPort?: number;
   /** A user of our own, created on this node only (guest stays too). */
   user?: { name: string; password: string };
+  /** Enables rabbitmq_management on this port (the shared node's 15672 is never used). */
+  managementPort?: number;
 }
 
 /**
@@ -98,13 +100,24 @@ export class PrivateBroker {
       copyFileSync(SHARED_COOKIE, cookie);
       chmodSync(cookie, 0o400);
     }
-    writeFileSync(join(this.dir, "enabled_plugins"), "[].\n");
+    const management = this.options.managementPort;
+    writeFileSync(join(this.dir, "enabled_plugins"), management ? "[rabbitmq_management].\n" : "[].\n");
     // Our own config: /etc/rabbitmq/rabbitmq.conf pins the shared node's listener to 5672.
     writeFileSync(
       join(this.dir, "rabbitmq.conf"),
-      [`listeners.tcp.local = 127.0.0.1:${this.port}`, "loopback_users.guest = true", "log.console = false", ""].join(
-        "\n",
-      ),
+      [
+        `listeners.tcp.local = 127.0.0.1:${this.port}`,
+        "loopback_users.guest = true",
+        "log.console = false",
+        ...(management
+          ? [
+              `management.tcp.port = ${management}`,
+              "management.tcp.ip = 127.0.0.1",
+              "collect_statistics_interval = 1000",
+            ]
+          : []),
+        "",
+      ].join("\n"),
     );
     await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
     this.started = true;

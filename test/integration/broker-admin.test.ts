@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import amqp, { type ChannelModel } from "amqplib";
+import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
+import { waitFor } from "./harness";
+
+/**
+ * The broker views against a real private node with the management plugin
+ * (never the shared broker: this suite raises a memory alarm and closes
+ * connections): overview, a live alarm with a blocked publisher, a
+ * connection's channels, an audited close, and limited mode.
+ */
+const skip = privateBrokerSkipReason();
+const port = Number(process.env.CHAOS_AMQP_PORT ?? 5673);
+const managementPort = port + 10_000;
+const broker = skip ? null : new PrivateBroker({ port, managementPort });
+const dir = mkdtempSync(join(tmpdir(), "warren-broker-admin-"));
+process.env.ORDER_QUEUE = `it.broker-admin.${process.pid}`;
+process.env.WARREN_DB_PATH = join(dir, "warren.db");
+process.env.AMQP_URL = broker?.url ?? "amqp://127.0.0.1:9";
+process.env.RABBITMQ_MANAGEMENT_URL = `http://127.0.0.1:${managementPort}`;
+
+type Overview = typeof import("../../lib/broker-admin/overview");
+type Connections = typeof import("../../lib/broker-admin/connections");
+type Monitor = typeof import("../../lib/broker-admin/alarm-monitor");
+type Close = typeof import("../../lib/broker-admin/close-connection");
+type Management = typeof import("../../lib/queues/management");
+
+const operator = {
+  access: { role: "operator" as const, canAct: true, reason: null, signInEnabled: true },
+  sessionToken: "it-session",
+};
+const viewer = {
+  access: { role: "viewer" as const, canAct: false, reason: "Sign in as an operator to act.", signInEnabled: true },
+  sessionToken: undefined,
+};
+
+describe("broker views on a private node with the management plugin", { skip: skip || false }, () => {
+  let overview: Overview;
+  let connections: Connections;
+  let monitorModule: Monitor;
+  let close: Close;
+  let management: InstanceType<Management["ManagementClient"]>;
+  let ManagementClient: Management["ManagementClient"];
+  const opened: ChannelModel[] = [];
+
+  const connect = async (name: string) => {
+    const connection = await amqp.connect(broker?.url as string, { clientProperties: { connection_name: name } });
+    connection.on("error", () => {});
+    opened.push(connection);
+    return connection;
+  };
+  const rowOf = async (client: string) =>
+    (await connections.listConnections(management, "/")).connections.find((c) => c.clientName === client);
+
+  before(async () => {
+    await broker?.start();
+    overview = await import("../../lib/broker-admin/overview");
+    connections = await import("../../lib/broker-admin/connections");
+    monitorModule = await import("../../lib/broker-admin/alarm-monitor");
+    close = await import("../../lib/broker-admin/close-connection");
+    ({ ManagementClient } = await import("../../lib/queues/management"));
+    management = new ManagementClient({
+      baseUrl: process.env.RABBITMQ_MANAGEMENT_URL as string,
+      amqpUrl: broker?.url as string,
+      timeoutMs: 5000,
+    });
+    await waitFor(
+      // A fresh node reports its figures (memory, disk, fds) a statistics interval after it starts.
+      async () => (await overview.brokerOverview(management)).nodes[0]?.memUsed != null,
+      60_000,
+      "the private node's management API and first node statistics",
+      250,
+    );
+  });
+
+  after(async () => {
+    for (const connection of opened) await connection.close().catch(() => {});
+    const runtime = await import("../../lib/runtime");
+    await runtime.shutdownRuntime();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("overview: the node with its limits, no alarm, totals and rates", async () => {
+    const started = performance.now();
+    const result = await overview.brokerOverview(management);
+    console.log(`# overview (nodes + overview, 2 API calls): ${(performance.now() - started).toFixed(0)} ms`);
+    assert.equal(result.mode, "management");
+    assert.equal(result.nodes.length, 1);
+    const node = result.nodes[0];
+    assert.equal(node?.name, broker?.nodeName);
+    assert.equal(node?.running, true);
+    assert.match(node?.version ?? "", /^\d+\.\d+\.\d+/);
+    assert.ok((node?.memUsed ?? 0) > 0 && (node?.memLimit ?? 0) > (node?.memUsed ?? 0));
+    assert.ok((node?.diskFree ?? 0) > (node?.diskFreeLimit ?? 0));
+    assert.ok((node?.fdTotal ?? 0) > 0 && (node?.procUsed ?? 0) > 0 && (node?.socketsTotal ?? 0) > 0);
+    assert.ok((node?.uptimeMs ?? 0) > 0);
+    assert.deepEqual(result.alarms, []);
+    assert.equal(typeof result.totals.exchanges, "number");
+    assert.equal(typeof result.rates.published, "number");
+  });
+
+  test("a memory alarm: the monitor reports it, a publisher shows as blocked, and both clear", async () => {
+    const monitor = new monitorModule.AlarmMonitor(management, undefined, 200).start();
+    const seen: string[][] = [];
+    monitor.on("alarms", (state) => seen.push(state.alarms.map((a: { kind: string }) => a.kind)));
+    const publisher = await connect("it-blocked-publisher");
+    let blockedReason: string | null = null;
+    publisher.on("blocked", (reason: string) => {
+      blockedReason = reason;
+    });
+    const channel = await publisher.createChannel();
+    try {
+      await waitFor(() => monitor.latest().source === "management", 10_000, "the monitor's first poll");
+      await broker?.ctl("set_vm_memory_high_watermark", "0.0001");
+      const raisedAt = performance.now();
+      await waitFor(() => monitor.latest().alarms.some((a) => a.kind === "memory"), 20_000, "the memory alarm", 100);
+      console.log(`# alarm seen by the monitor ${(performance.now() - raisedAt).toFixed(0)} ms after it was raised`);
+      const alarm = monitor.latest().alarms[0];
+      assert.equal(alarm?.node, broker?.nodeName);
+      assert.match(alarm?.detail ?? "", /high watermark/);
+      assert.deepEqual(
+        (await overview.brokerOverview(management)).alarms.map((a) => a.kind),
+        ["memory"],
+      );
+      // A publish is what makes the broker block a connection.
+      channel.sendToQueue("amq.rabbitmq.none", Buffer.from("held"));
+      await waitFor(() => blockedReason !== null, 10_000, "connection.blocked on the publisher");
+      await waitFor(
+        async () => (await rowOf("it-blocked-publisher"))?.state === "blocked",
+        20_000,
+        "state blocked",
+        250,
+      );
+      // Blocked connections come first in the list.
+      const list = await connections.listConnections(management, "/");
+      assert.equal(list.connections[0]?.clientName, "it-blocked-publisher");
+    } finally {
+      await broker?.ctl("set_vm_memory_high_watermark", "0.4");
+    }
+    await waitFor(() => monitor.latest().alarms.length === 0, 20_000, "the alarm to clear", 100);
+    await waitFor(async () => (await rowOf("it-blocked-publisher"))?.state === "running", 20_000, "running again", 250);
+    monitor.stop();
+    assert.deepEqual(seen.at(-1), []);
+    assert.ok(seen.some((kinds) => kinds.includes("memory")));
+  });
+
+  test("a connection's channels: prefetch, confirm mode, consumers, unacked", async () => {
+    const connection = await connect("it-consumer");
+    const confirm = await connection.createConfirmChannel();
+    await confirm.prefetch(7);
+    const { queue } = await confirm.assertQueue("", { exclusive: true });
+    confirm.sendToQueue(queue, Buffer.from("1"));
+    confirm.sendToQueue(queue, Buffer.from("2"));
+    await confirm.waitForConfirms();
+    await confirm.consume(queue, () => {}, { noAck: false });
+    await waitFor(async () => (await rowOf("it-consumer")) !== undefined, 10_000, "the connection listed", 250);
+    const row = await rowOf("it-consumer");
+    await waitFor(
+      async () => {
+        const detail = await connections.connectionDetail(management, row?.name as string);
+        const ch = detail.channels[0];
+        return ch?.prefetch === 7 && ch.confirm && ch.consumers === 1 && ch.unacked === 2;
+      },
+      20_000,
+      "the channel's statistics",
+      250,
+    );
+    const detail = await connections.connectionDetail(management, row?.name as string);
+    assert.equal(detail.connection?.user, "guest");
+    assert.equal(detail.connection?.vhost, "/");
+    assert.match(detail.connection?.peer ?? "", /^127\.0\.0\.1:\d+$/);
+    assert.equal(detail.connection?.protocol, "AMQP 0-9-1");
+    assert.equal((await connections.connectionDetail(management, "no such connection")).connection, null);
+  });
+
+  test("close with a reason: the client gets it, the audit log records it; viewers are refused", async () => {
+    const victim = await connect("it-victim");
+    const closed = new Promise<string>((resolve) =>
+      victim.on("close", (error?: Error) => resolve(String(error?.message))),
+    );
+    await waitFor(async () => (await rowOf("it-victim")) !== undefined, 10_000, "the victim listed", 250);
+    const name = (await rowOf("it-victim"))?.name as string;
+    await assert.rejects(close.closeConnection(viewer, name, "not allowed"), { name: "WarrenError" });
+    assert.equal((await rowOf("it-victim"))?.name, name, "a refused close leaves the connection open");
+    await close.closeConnection(operator, name, "stuck publisher, restarting it");
+    assert.match(await closed, /stuck publisher, restarting it/);
+    await assert.rejects(close.closeConnection(operator, name, "again"), { code: "not_found" });
+    const { recentAuditByAction } = await import("../../lib/audit");
+    const entries = recentAuditByAction("connection.close", 10);
+    assert.deepEqual(
+      entries.map((e) => [e.result, e.target]),
+      [
+        ["error", name],
+        ["ok", name],
+        ["denied", name],
+      ],
+    );
+    assert.equal(entries[1]?.message, "closed: stuck publisher, restarting it");
+    assert.equal(close.closeConnectionSchema.safeParse({ name, reason: "naïve" }).success, false);
+  });
+
+  test("limited mode: no management API means a reason on the page, never a throw", async () => {
+    const away = new ManagementClient({ baseUrl: "http://127.0.0.1:9", amqpUrl: broker?.url as string });
+    const result = await overview.brokerOverview(away);
+    assert.equal(result.mode, "limited");
+    assert.match(result.limitedReason ?? "", /unreachable/);
+    assert.deepEqual(result.nodes, []);
+    const list = await connections.listConnections(away, "/");
+    assert.equal(list.mode, "limited");
+    const monitor = new monitorModule.AlarmMonitor(away, undefined, 1000);
+    const state = await monitor.refresh();
+    assert.equal(state.source, "unknown");
+    assert.deepEqual(state.alarms, []);
+  });
+});
