@@ -13,6 +13,7 @@ export const NAV_LINKS: NavLink[] = [
   { href: "/broker", label: "Broker" },
   { href: "/queues", label: "Queues" },
   { href: "/connections", label: "Connections" },
+  { href: "/exchanges", label: "Exchanges" },
   { href: "/dead-letters", label: "Dead letters" },
   { href: "/trace", label: "Trace" },
   { href: "/audit", label: "Audit log" },

@@ -1,7 +1,17 @@
 import Form from "next/form";
 
 /** A vhost picker that navigates (a GET form), so it works before hydration and keeps the choice in the URL. */
-export function VhostSelect({ action, vhosts, current }: { action: string; vhosts: string[]; current: string | null }) {
+export function VhostSelect({
+  action,
+  vhosts,
+  current,
+  allowAll = true,
+}: {
+  action: string;
+  vhosts: string[];
+  current: string | null;
+  allowAll?: boolean;
+}) {
   const value = current ?? "*";
   const options = vhosts.includes(value) || value === "*" ? vhosts : [value, ...vhosts];
   return (
@@ -21,7 +31,7 @@ export function VhostSelect({ action, vhosts, current }: { action: string; vhost
               {vhost}
             </option>
           ))}
-          <option value="*">all vhosts</option>
+          {allowAll ? <option value="*">all vhosts</option> : null}
         </select>
       </div>
       <button

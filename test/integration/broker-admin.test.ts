@@ -28,6 +28,8 @@ type Connections = typeof import("../../lib/broker-admin/connections");
 type Monitor = typeof import("../../lib/broker-admin/alarm-monitor");
 type Close = typeof import("../../lib/broker-admin/close-connection");
 type Management = typeof import("../../lib/queues/management");
+type Exchanges = typeof import("../../lib/broker-admin/exchanges");
+type TopologyModule = typeof import("../../lib/broker-admin/topology");
 
 const operator = {
   access: { role: "operator" as const, canAct: true, reason: null, signInEnabled: true },
@@ -43,6 +45,8 @@ describe("broker views on a private node with the management plugin", { skip: sk
   let connections: Connections;
   let monitorModule: Monitor;
   let close: Close;
+  let exchanges: Exchanges;
+  let topology: TopologyModule;
   let management: InstanceType<Management["ManagementClient"]>;
   let ManagementClient: Management["ManagementClient"];
   const opened: ChannelModel[] = [];
@@ -62,6 +66,8 @@ describe("broker views on a private node with the management plugin", { skip: sk
     connections = await import("../../lib/broker-admin/connections");
     monitorModule = await import("../../lib/broker-admin/alarm-monitor");
     close = await import("../../lib/broker-admin/close-connection");
+    exchanges = await import("../../lib/broker-admin/exchanges");
+    topology = await import("../../lib/broker-admin/topology");
     ({ ManagementClient } = await import("../../lib/queues/management"));
     management = new ManagementClient({
       baseUrl: process.env.RABBITMQ_MANAGEMENT_URL as string,
@@ -202,6 +208,61 @@ describe("broker views on a private node with the management plugin", { skip: sk
     );
     assert.equal(entries[1]?.message, "closed: stuck publisher, restarting it");
     assert.equal(close.closeConnectionSchema.safeParse({ name, reason: "naïve" }).success, false);
+  });
+
+  test("bindings and the topology of a queue fed through a topic exchange, with its dead-letter path", async () => {
+    const connection = await connect("it-topology");
+    const channel = await connection.createChannel();
+    // shop.in (fanout) -> orders.topic (topic) -"order.*.eu"-> it.orders -dead-letter-> it.dlx (direct) -"failed"-> it.orders.dlq
+    await channel.assertExchange("it.shop.in", "fanout", { durable: false });
+    await channel.assertExchange("it.orders.topic", "topic", { durable: false });
+    await channel.assertExchange("it.dlx", "direct", { durable: false });
+    await channel.assertQueue("it.orders", {
+      durable: false,
+      arguments: { "x-dead-letter-exchange": "it.dlx", "x-dead-letter-routing-key": "failed" },
+    });
+    await channel.assertQueue("it.orders.dlq", { durable: false });
+    await channel.assertQueue("it.other", { durable: false });
+    await channel.bindExchange("it.orders.topic", "it.shop.in", "");
+    await channel.bindQueue("it.orders", "it.orders.topic", "order.*.eu");
+    await channel.bindQueue("it.orders.dlq", "it.dlx", "failed");
+    await channel.bindQueue("it.other", "it.dlx", "other");
+
+    const started = performance.now();
+    const graph = await topology.queueTopology(management, "/", "it.orders");
+    console.log(`# topology of a queue (6 nodes): ${(performance.now() - started).toFixed(0)} ms`);
+    assert.equal(graph.exists, true);
+    const edges = graph.edges.map((e) => `${e.from} -${e.kind}:${e.label}-> ${e.to}`).sort();
+    assert.deepEqual(edges, [
+      "q:it.orders -dead-letter:dead-letter (failed) · arguments-> x:it.dlx",
+      "x: -binding:it.orders-> q:it.orders",
+      "x:it.dlx -dead-letter:failed-> q:it.orders.dlq",
+      "x:it.orders.topic -binding:order.*.eu-> q:it.orders",
+      "x:it.shop.in -binding:(any)-> x:it.orders.topic",
+    ]);
+    assert.equal(graph.nodes.find((n) => n.id === "x:it.orders.topic")?.detail, "topic");
+    assert.equal(
+      graph.nodes.some((n) => n.name === "it.other"),
+      false,
+      "a binding that does not match is not drawn",
+    );
+
+    const detail = await exchanges.exchangeDetail(management, "/", "it.orders.topic");
+    assert.equal(detail.exchange?.type, "topic");
+    assert.deepEqual(
+      detail.outgoing.map((b) => [b.destinationType, b.destination, b.routingKey]),
+      [["queue", "it.orders", "order.*.eu"]],
+    );
+    assert.deepEqual(
+      detail.incoming.map((b) => [b.source, b.destination]),
+      [["it.shop.in", "it.orders.topic"]],
+    );
+    const list = await exchanges.listExchanges(management, "/");
+    assert.ok(list.exchanges.some((e) => e.name === "" && e.label === "(default exchange)"));
+    assert.ok(list.exchanges.some((e) => e.name === "it.dlx" && e.type === "direct" && !e.durable));
+    const bindings = await exchanges.queueBindings(management, "/", "it.orders");
+    assert.deepEqual(bindings?.map((b) => b.source).sort(), ["", "it.orders.topic"]);
+    assert.equal((await topology.queueTopology(management, "/", "it.no-such-queue")).exists, false);
   });
 
   test("limited mode: no management API means a reason on the page, never a throw", async () => {

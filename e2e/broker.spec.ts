@@ -1,0 +1,183 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import amqp, { type ChannelModel } from "amqplib";
+import { PrivateBroker, privateBrokerSkipReason } from "../scripts/chaos/private-broker";
+import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
+import { expect, operatorPassword, operatorToken, test } from "./fixtures";
+
+/**
+ * The broker pages. The shared broker has no management plugin here, so the
+ * e2e server shows limited mode; a private node WITH the plugin and a
+ * `next start` of its own show the full pages, a real memory alarm (banner,
+ * blocked publisher) and an operator closing a connection.
+ */
+test.describe.configure({ mode: "serial" });
+
+const noHorizontalScroll = async (page: import("@playwright/test").Page) => {
+  const widths = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  expect(widths.scroll, "the page scrolls sideways").toBeLessThanOrEqual(widths.client);
+};
+
+test.describe("limited mode (the shared broker's management API is off)", () => {
+  for (const path of ["/broker", "/connections", "/connections/no-such-connection"]) {
+    test(`${path} says limited mode, never a 500`, async ({ page }) => {
+      const res = await page.goto(path);
+      expect(res?.status()).toBe(200);
+      await expect(page.getByTestId("limited-mode")).toBeVisible();
+    });
+  }
+
+  test("the JSON routes answer with the reason", async ({ request }) => {
+    const overview = await request.get("/api/broker/overview");
+    expect(overview.status()).toBe(200);
+    expect((await overview.json()).mode).toBe("limited");
+    const list = await request.get("/api/broker/connections");
+    expect((await list.json()).mode).toBe("limited");
+    const bad = await request.get(`/api/broker/connections?vhost=${"v".repeat(300)}`);
+    expect(bad.status()).toBe(400);
+  });
+});
+
+test.describe("a private node with the management plugin", () => {
+  const skipReason = privateBrokerSkipReason();
+  test.skip(skipReason !== false, skipReason || "");
+  const amqpPort = Number(process.env.CHAOS_AMQP_PORT ?? 5673);
+  const broker = new PrivateBroker({ port: amqpPort, managementPort: amqpPort + 10_000 });
+  const port = Number(process.env.E2E_BROKER_PORT ?? Number(process.env.E2E_PORT ?? 3100) + 90);
+  const base = `http://127.0.0.1:${port}`;
+  const dbPath = join("data", `broker-e2e-${port}-${Date.now()}.db`);
+  let web: WarrenProcess | null = null;
+  const clients: ChannelModel[] = [];
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    await broker.start();
+    web = await startWeb(
+      "broker-web",
+      {
+        amqpUrl: broker.url,
+        dbPath,
+        queue: "e2e.broker.order_queue",
+        extra: {
+          RABBITMQ_MANAGEMENT_URL: `http://127.0.0.1:${amqpPort + 10_000}`,
+          WARREN_ADMIN_PASSWORD: operatorPassword(),
+        },
+      },
+      port,
+      true,
+    );
+  });
+
+  test.afterAll(async () => {
+    for (const client of clients) await client.close().catch(() => {});
+    await web?.stop();
+    await broker.stop();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+  });
+
+  const connect = async (name: string) => {
+    const connection = await amqp.connect(broker.url, { clientProperties: { connection_name: name } });
+    connection.on("error", () => {});
+    clients.push(connection);
+    return connection;
+  };
+
+  for (const width of [1280, 390]) {
+    test(`overview at ${width} px: the node with its limits, totals and rates`, async ({ page }) => {
+      await page.setViewportSize({ width, height: 900 });
+      const started = Date.now();
+      await page.goto(`${base}/broker`);
+      await expect(page.getByTestId("node-card")).toHaveCount(1);
+      console.log(`# /broker at ${width} px loaded in ${Date.now() - started} ms`);
+      await expect(page.getByTestId("node-card")).toHaveAttribute("data-node", broker.nodeName);
+      await expect(page.getByTestId("node-state")).toHaveText("running");
+      await expect(page.getByTestId("no-alarms")).toBeVisible();
+      await expect(page.getByTestId("total-exchanges")).not.toHaveText("—");
+      await expect(page.getByRole("link", { name: "Broker" })).toHaveAttribute("aria-current", "page");
+      await noHorizontalScroll(page);
+    });
+  }
+
+  test("a memory alarm: banner on every page, live, and the blocked publisher on the connections page", async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const publisher = await connect("e2e-stalled-publisher");
+    const channel = await publisher.createChannel();
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.goto(`${base}/queues`);
+    await expect(page.getByTestId("alarm-banner")).toHaveCount(0);
+    await broker.ctl("set_vm_memory_high_watermark", "0.0001");
+    try {
+      // Pushed to the open page, no reload.
+      const banner = page.getByTestId("alarm-banner");
+      await expect(banner).toContainText("Publishers are blocked", { timeout: 20_000 });
+      await expect(banner).toContainText(`memory alarm on ${broker.nodeName}`);
+      await noHorizontalScroll(page);
+      channel.sendToQueue("amq.rabbitmq.none", Buffer.from("held"));
+      await page.goto(`${base}/connections`);
+      const row = page.locator('[data-testid="connection-row"][data-client="e2e-stalled-publisher"]');
+      await expect(row.getByTestId("connection-state")).toHaveAttribute("data-state", "blocked", { timeout: 20_000 });
+      // Held connections come first (Warren's own publisher may be held too).
+      const states = await page
+        .getByTestId("connection-state")
+        .evaluateAll((els) => els.map((el) => el.getAttribute("data-state") ?? ""));
+      const held = (state: string) => ["blocked", "blocking", "flow"].includes(state);
+      const firstFree = states.findIndex((state) => !held(state));
+      expect(firstFree).not.toBe(0);
+      if (firstFree > 0) expect(states.slice(firstFree).some(held)).toBe(false);
+      await expect(page.getByTestId("alarm-banner")).toBeVisible();
+      await noHorizontalScroll(page);
+      await page.goto(`${base}/broker`);
+      await expect(page.getByTestId("alarm")).toHaveAttribute("data-kind", "memory");
+      await expect(page.getByTestId("alarm-list")).toContainText("blocks every connection that publishes");
+    } finally {
+      await broker.ctl("set_vm_memory_high_watermark", "0.4");
+    }
+    await expect(page.getByTestId("alarm-banner")).toHaveCount(0, { timeout: 20_000 });
+  });
+
+  for (const width of [1280, 390]) {
+    test(`a connection's page at ${width} px: channels, then an operator closes it with a reason`, async ({
+      page,
+      context,
+    }) => {
+      test.setTimeout(60_000);
+      await page.setViewportSize({ width, height: 900 });
+      const client = `e2e-victim-${width}`;
+      const victim = await connect(client);
+      const closed = new Promise<string>((resolve) =>
+        victim.on("close", (error?: Error) => resolve(String(error?.message))),
+      );
+      const channel = await victim.createConfirmChannel();
+      await channel.prefetch(9);
+      const { queue } = await channel.assertQueue("", { exclusive: true });
+      await channel.consume(queue, () => {});
+      await page.goto(`${base}/connections`);
+      const link = page.locator(`[data-testid="connection-row"][data-client="${client}"] a`);
+      await expect(link).toBeVisible({ timeout: 15_000 });
+      await link.click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(client);
+      const row = page.getByTestId("channel-row");
+      await expect(row.locator('[data-col="prefetch"]')).toHaveText("9", { timeout: 15_000 });
+      await expect(row.locator('[data-col="mode"]')).toHaveText("confirm");
+      await noHorizontalScroll(page);
+      // A viewer sees why the button is off.
+      await expect(page.getByRole("button", { name: "Close connection" })).toBeDisabled();
+      await context.addCookies([{ name: "warren_session", value: operatorToken(), url: base, httpOnly: true }]);
+      await page.reload();
+      await page.getByLabel("Reason").fill("x");
+      await page.getByRole("button", { name: "Close connection" }).click();
+      await expect(page.getByTestId("close-status")).toContainText("Nothing was closed");
+      await page.getByLabel("Reason").fill("stuck publisher, restarting it");
+      await page.getByRole("button", { name: "Close connection" }).click();
+      await expect(page.getByTestId("close-status")).toContainText("Closed");
+      expect(await closed).toContain("stuck publisher, restarting it");
+      await page.goto(`${base}/audit`);
+      await expect(page.getByText("connection.close").first()).toBeVisible();
+    });
+  }
+});
