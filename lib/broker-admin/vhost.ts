@@ -34,3 +34,12 @@ export async function vhostNames(management: { read<T>(path: string): Promise<T 
     return ["/"];
   }
 }
+
+/** A page's dynamic segment: pages get it still URL-encoded (route handlers differ; see nameFromPath). */
+export function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { toChannelRow, toConnectionRow } from "../../lib/broker-admin/connections";
 import { alarmsOf, bytes, ratesOf, toNodeView } from "../../lib/broker-admin/overview";
-import { nameFromPath, parseVhost } from "../../lib/broker-admin/vhost";
+import { decodeSegment, nameFromPath, parseVhost } from "../../lib/broker-admin/vhost";
 
 describe("broker overview mapping", () => {
   test("a stopped node has unknown figures, not zeros, and no alarm", () => {
@@ -80,6 +80,11 @@ describe("vhost and path parsing", () => {
     assert.equal(parseVhost("*"), null);
     assert.equal(parseVhost("shop"), "shop");
     assert.throws(() => parseVhost("v".repeat(256)), { code: "bad_request" });
+  });
+
+  test("a page segment is decoded (pages get it encoded); a broken one is kept as it is", () => {
+    assert.equal(decodeSegment("127.0.0.1%3A5000%20-%3E%20127.0.0.1%3A5672"), "127.0.0.1:5000 -> 127.0.0.1:5672");
+    assert.equal(decodeSegment("%E0%A4%A"), "%E0%A4%A");
   });
 
   test("a connection name is decoded exactly once", () => {

@@ -11,13 +11,13 @@ import { count, time } from "@/components/format";
 import { currentAccess } from "@/lib/auth/server";
 import { brokerManagement } from "@/lib/broker-admin";
 import { connectionDetail } from "@/lib/broker-admin/connections";
+import { decodeSegment } from "@/lib/broker-admin/vhost";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Connection — Warren" };
 
 export default async function ConnectionPage({ params }: { params: Promise<{ name: string }> }) {
-  // Next hands over the segment decoded once, which is the connection's name.
-  const name = (await params).name;
+  const name = decodeSegment((await params).name);
   const [detail, access] = await Promise.all([connectionDetail(brokerManagement(), name), currentAccess()]);
   const c = detail.connection;
   return (

@@ -7,6 +7,7 @@ import { rate } from "@/components/format";
 import { brokerManagement } from "@/lib/broker-admin";
 import { exchangeDetail, exchangeLabel } from "@/lib/broker-admin/exchanges";
 import { vhostOfPage } from "@/lib/broker-admin/search-params";
+import { decodeSegment } from "@/lib/broker-admin/vhost";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Exchange — Warren" };
@@ -18,7 +19,7 @@ export default async function ExchangePage({
   params: Promise<{ name: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const segment = (await params).name;
+  const segment = decodeSegment((await params).name);
   // The default exchange has no name; its page is /exchanges/amq.default, as in RabbitMQ's own API.
   const name = segment === "amq.default" ? "" : segment;
   const { vhost, error } = vhostOfPage((await searchParams).vhost);

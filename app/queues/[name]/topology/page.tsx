@@ -8,6 +8,7 @@ import { brokerManagement } from "@/lib/broker-admin";
 import { queueBindings } from "@/lib/broker-admin/exchanges";
 import { vhostOfPage } from "@/lib/broker-admin/search-params";
 import { queueTopology } from "@/lib/broker-admin/topology";
+import { decodeSegment } from "@/lib/broker-admin/vhost";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Queue topology — Warren" };
@@ -19,7 +20,7 @@ export default async function QueueTopologyPage({
   params: Promise<{ name: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const queue = (await params).name;
+  const queue = decodeSegment((await params).name);
   const { vhost, error } = vhostOfPage((await searchParams).vhost);
   const management = brokerManagement();
   const started = performance.now();
