@@ -121,14 +121,8 @@ test.describe("a private node with the management plugin", () => {
       await page.goto(`${base}/connections`);
       const row = page.locator('[data-testid="connection-row"][data-client="e2e-stalled-publisher"]');
       await expect(row.getByTestId("connection-state")).toHaveAttribute("data-state", "blocked", { timeout: 20_000 });
-      // Held connections come first (Warren's own publisher may be held too).
-      const states = await page
-        .getByTestId("connection-state")
-        .evaluateAll((els) => els.map((el) => el.getAttribute("data-state") ?? ""));
-      const held = (state: string) => ["blocked", "blocking", "flow"].includes(state);
-      const firstFree = states.findIndex((state) => !held(state));
-      expect(firstFree).not.toBe(0);
-      if (firstFree > 0) expect(states.slice(firstFree).some(held)).toBe(false);
+      // Publishers actually held come first (Warren's own publisher may be held too).
+      await expect(page.getByTestId("connection-state").first()).toHaveAttribute("data-state", "blocked");
       await expect(page.getByTestId("alarm-banner")).toBeVisible();
       await noHorizontalScroll(page);
       await page.goto(`${base}/broker`);

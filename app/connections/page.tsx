@@ -4,7 +4,7 @@ import { ConnectionTable } from "@/components/broker/connection-table";
 import { LimitedNotice } from "@/components/broker/limited-notice";
 import { VhostSelect } from "@/components/broker/vhost-select";
 import { brokerManagement } from "@/lib/broker-admin";
-import { BLOCKED_STATES, listConnections } from "@/lib/broker-admin/connections";
+import { listConnections } from "@/lib/broker-admin/connections";
 import { parseVhost, vhostNames } from "@/lib/broker-admin/vhost";
 import { isWarrenError } from "@/lib/errors";
 
@@ -27,13 +27,14 @@ export default async function ConnectionsPage({
   }
   const management = brokerManagement();
   const [list, vhosts] = await Promise.all([listConnections(management, vhost), vhostNames(management)]);
-  const held = list.connections.filter((c) => BLOCKED_STATES.has(c.state ?? "")).length;
+  const held = list.connections.filter((c) => c.state === "blocked" || c.state === "flow").length;
   return (
     <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
       <h1 className="text-2xl font-bold tracking-tight">Connections</h1>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Who is connected, and whose publishes the broker holds (<code>blocked</code>, <code>blocking</code>,{" "}
-        <code>flow</code>: listed first). Refreshes every 5 s.
+        Who is connected, and whose publishes the broker holds: <code>blocked</code> (held by an alarm) first, then{" "}
+        <code>flow</code> (slowed down), then <code>blocking</code> (would be held on its next publish). Refreshes every
+        5 s.
       </p>
       {vhostError ? (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">

@@ -49,6 +49,14 @@ export interface ConnectionDetail {
 /** States where the connection's publishes are held by the broker. */
 export const BLOCKED_STATES = new Set(["blocked", "blocking", "flow"]);
 
+/**
+ * Listing order: publishers actually held first, then those slowed by flow
+ * control; during an alarm every other connection is "blocking" (it would be
+ * held on its next publish), which says less.
+ */
+const STATE_RANK: Record<string, number> = { blocked: 0, flow: 1, blocking: 2 };
+const rankOf = (state: string | null) => STATE_RANK[state ?? ""] ?? 3;
+
 export interface ManagementConnection {
   name: string;
   user?: string;
@@ -141,11 +149,7 @@ export async function listConnections(management: ManagementClient, vhost: strin
       : `/api/vhosts/${encodeURIComponent(vhost)}/connections?columns=${CONNECTION_COLUMNS}`;
   try {
     const rows = ((await management.read<ManagementConnection[]>(path)) ?? []).map(toConnectionRow);
-    rows.sort(
-      (a, b) =>
-        Number(BLOCKED_STATES.has(b.state ?? "")) - Number(BLOCKED_STATES.has(a.state ?? "")) ||
-        (a.connectedAt ?? 0) - (b.connectedAt ?? 0),
-    );
+    rows.sort((a, b) => rankOf(a.state) - rankOf(b.state) || (a.connectedAt ?? 0) - (b.connectedAt ?? 0));
     return {
       mode: "management",
       limitedReason: null,

@@ -114,6 +114,8 @@ describe("broker views on a private node with the management plugin", { skip: sk
     const monitor = new monitorModule.AlarmMonitor(management, undefined, 200).start();
     const seen: string[][] = [];
     monitor.on("alarms", (state) => seen.push(state.alarms.map((a: { kind: string }) => a.kind)));
+    // Connected earlier and never publishing: listed after the blocked one all the same.
+    await connect("it-idle-early");
     const publisher = await connect("it-blocked-publisher");
     let blockedReason: string | null = null;
     publisher.on("blocked", (reason: string) => {
