@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { ChannelModel } from "amqplib";
 import type { BrokerLink } from "../amqp/link";
 import { isManagementUnavailable, type ManagementClient } from "../queues/management";
-import { type Alarm, alarmsOf, type ManagementNode, toNodeView } from "./overview";
+import { type Alarm, alarmsOf, type ManagementNode, mergeAlarms, toNodeView } from "./overview";
 
 /** What every page's banner needs: the active alarms and whether Warren's own publisher is blocked. */
 export interface AlarmState {
@@ -14,12 +14,12 @@ export interface AlarmState {
   publisherBlocked: string | null;
 }
 
-const POLL_MS = 5000;
+const POLL_MS = 3000;
 const ALARM_COLUMNS = "name,running,mem_used,mem_limit,mem_alarm,disk_free,disk_free_limit,disk_free_alarm";
 
 /**
  * ONE alarm watcher per process, whatever the number of open pages: it asks
- * the management API for the nodes' alarm flags every few seconds and also
+ * the management API which alarms are in effect every few seconds and also
  * listens for connection.blocked on Warren's own publishing connection, which
  * the broker sends even where the management plugin is off.
  */
@@ -79,8 +79,11 @@ export class AlarmMonitor extends EventEmitter {
     this.busy = true;
     try {
       this.polls++;
-      const nodes = await this.management.read<ManagementNode[]>(`/api/nodes?columns=${ALARM_COLUMNS}`);
-      this.update({ source: "management", alarms: alarmsOf((nodes ?? []).map(toNodeView)) });
+      const [live, nodes] = await Promise.all([
+        this.management.alarmCheck(),
+        this.management.read<ManagementNode[]>(`/api/nodes?columns=${ALARM_COLUMNS}`),
+      ]);
+      this.update({ source: "management", alarms: mergeAlarms(live, alarmsOf((nodes ?? []).map(toNodeView))) });
     } catch (error) {
       if (!isManagementUnavailable(error)) throw error;
       this.update({ source: "unknown", alarms: [] });
@@ -89,14 +92,10 @@ export class AlarmMonitor extends EventEmitter {
     }
   }
 
-  /** Emits only on a change (which alarms, on which nodes), not on every poll. */
+  /** Emits only on a change (during an alarm its figures change too), not on every poll. */
   private update(change: Partial<AlarmState>) {
     this.state = { ...this.state, ...change, at: Date.now() };
-    const key = JSON.stringify([
-      this.state.source,
-      this.state.alarms.map((a) => `${a.kind}@${a.node}`),
-      this.state.publisherBlocked,
-    ]);
+    const key = JSON.stringify([this.state.source, this.state.alarms, this.state.publisherBlocked]);
     if (key === this.key) return;
     this.key = key;
     this.emit("alarms", this.state);

@@ -157,6 +157,19 @@ export function alarmsOf(nodes: NodeView[]): Alarm[] {
   return alarms;
 }
 
+/**
+ * The alarm check says at once which alarms are in effect; the node
+ * statistics add the figures (used vs limit) but lag by a statistics
+ * interval, so an alarm is shown from the check, with figures once they come.
+ */
+export function mergeAlarms(live: { node: string; resource: string }[], fromStats: Alarm[]): Alarm[] {
+  return live.map(({ node, resource }) => {
+    const kind: AlarmKind = resource === "disk" ? "disk" : "memory";
+    const known = fromStats.find((a) => a.node === node && a.kind === kind);
+    return known ?? { kind, node, detail: `${resource} alarm raised (figures follow with the next statistics)` };
+  });
+}
+
 const rateOf = (stats: Record<string, unknown> | undefined, key: string): number | null => {
   const details = stats?.[`${key}_details`] as { rate?: unknown } | undefined;
   return num(details?.rate);
@@ -181,12 +194,13 @@ export async function brokerOverview(management: ManagementClient): Promise<Brok
   const started = performance.now();
   const at = Date.now();
   try {
-    const [nodes, overview] = await Promise.all([
+    const [nodes, overview, live] = await Promise.all([
       // Not filtered by columns: the broker drops `applications` (where the version is) from a column list.
       management.read<ManagementNode[]>("/api/nodes"),
       management.read<ManagementOverview>(
         "/api/overview?columns=node,cluster_name,rabbitmq_version,erlang_version,message_stats,object_totals,queue_totals",
       ),
+      management.alarmCheck(),
     ]);
     // A node lists its applications (and so its version) only some seconds after it started;
     // the node that answered is known to run the overview's version.
@@ -207,7 +221,7 @@ export async function brokerOverview(management: ManagementClient): Promise<Brok
       erlangVersion: overview?.erlang_version ?? null,
       ratesSource: stats === undefined ? "none" : "management",
       nodes: views,
-      alarms: alarmsOf(views),
+      alarms: mergeAlarms(live, alarmsOf(views)),
       rates: ratesOf(stats),
       totals: {
         queues: num(totals.queues),

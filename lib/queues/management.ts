@@ -192,6 +192,28 @@ export class ManagementClient {
     return true;
   }
 
+  /**
+   * The cluster's resource alarms as of now (GET /api/health/checks/alarms,
+   * computed at the call, while node statistics lag by an interval). The
+   * check answers 503 when an alarm is in effect: that is an answer here.
+   */
+  async alarmCheck(): Promise<{ node: string; resource: string }[]> {
+    let res: Response;
+    try {
+      res = await this.request("GET", "/api/health/checks/alarms");
+    } catch (error) {
+      throw new ManagementUnavailable(`management API unreachable (${(error as Error).message})`);
+    }
+    if (res.status === 200) return [];
+    if (res.status === 503) {
+      const body = (await res.json().catch(() => null)) as { alarms?: { node?: unknown; resource?: unknown }[] } | null;
+      if (Array.isArray(body?.alarms)) {
+        return body.alarms.map((a) => ({ node: String(a.node ?? "?"), resource: String(a.resource ?? "?") }));
+      }
+    }
+    throw new ManagementUnavailable(`management API alarm check failed (HTTP ${res.status})`);
+  }
+
   /** One page of the vhost's queues, filtered and sorted by the broker. */
   async listQueues(query: QueuePageQuery): Promise<ManagementQueuePage> {
     const params = new URLSearchParams({

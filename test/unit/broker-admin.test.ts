@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { toChannelRow, toConnectionRow } from "../../lib/broker-admin/connections";
-import { alarmsOf, bytes, ratesOf, toNodeView } from "../../lib/broker-admin/overview";
+import { alarmsOf, bytes, mergeAlarms, ratesOf, toNodeView } from "../../lib/broker-admin/overview";
 import { decodeSegment, nameFromPath, parseVhost } from "../../lib/broker-admin/vhost";
 
 describe("broker overview mapping", () => {
@@ -29,6 +29,15 @@ describe("broker overview mapping", () => {
     assert.deepEqual(alarmsOf([node]), [
       { kind: "memory", node: "rabbit@a", detail: "memory used 200 MiB ≥ high watermark 100 MiB" },
       { kind: "disk", node: "rabbit@a", detail: "disk free 10 MiB ≤ limit 50 MiB" },
+    ]);
+  });
+
+  test("alarms come from the live check; the statistics only add their figures", () => {
+    const stale = alarmsOf([toNodeView({ name: "rabbit@a", mem_alarm: true, mem_used: 2048, mem_limit: 1024 })]);
+    assert.deepEqual(mergeAlarms([], stale), [], "an alarm the check no longer reports is over");
+    assert.deepEqual(mergeAlarms([{ node: "rabbit@a", resource: "memory" }], stale), stale);
+    assert.deepEqual(mergeAlarms([{ node: "rabbit@b", resource: "disk" }], stale), [
+      { kind: "disk", node: "rabbit@b", detail: "disk alarm raised (figures follow with the next statistics)" },
     ]);
   });
 
