@@ -1,8 +1,10 @@
 import dagre from "@dagrejs/dagre";
-import type { Topology } from "@/lib/broker-admin/topology";
+import type { Topology, TopologyNode } from "@/lib/broker-admin/topology";
 
 const NODE_H = 44;
 const CHAR_W = 7;
+const subtitle = (node: TopologyNode) =>
+  node.kind === "queue" ? `queue${node.detail ? ` · ${node.detail}` : ""}` : `exchange · ${node.detail ?? "?"}`;
 const clip = (text: string, max = 34) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
@@ -11,10 +13,10 @@ const clip = (text: string, max = 34) => (text.length > max ? `${text.slice(0, m
  */
 export function TopologyGraph({ topology }: { topology: Topology }) {
   const graph = new dagre.graphlib.Graph({ multigraph: true });
-  graph.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 90, marginx: 8, marginy: 8 });
+  graph.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 50, marginx: 8, marginy: 8 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of topology.nodes) {
-    const width = Math.max(110, Math.min(34, node.label.length) * CHAR_W + 28);
+    const width = Math.max(110, Math.min(34, node.label.length) * CHAR_W + 28, subtitle(node).length * 6 + 20);
     graph.setNode(node.id, { width, height: NODE_H });
   }
   topology.edges.forEach((edge, i) => {
@@ -30,6 +32,7 @@ export function TopologyGraph({ topology }: { topology: Topology }) {
   const width = Math.ceil(size.width ?? 0);
   const height = Math.ceil(size.height ?? 0);
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  // Edge labels get a halo of the page colour: the line runs through the label's spot.
 
   return (
     <figure className="overflow-x-auto" data-testid="topology">
@@ -71,6 +74,10 @@ export function TopologyGraph({ topology }: { topology: Topology }) {
                   textAnchor="middle"
                   fontSize={11}
                   fill={dead ? "#dc2626" : "currentColor"}
+                  stroke="white"
+                  strokeWidth={4}
+                  paintOrder="stroke"
+                  className="dark:stroke-slate-900"
                 >
                   {clip(edge.label, 30)}
                 </text>
@@ -101,7 +108,7 @@ export function TopologyGraph({ topology }: { topology: Topology }) {
                 {clip(node.label)}
               </text>
               <text x={laid.x} y={laid.y + 13} textAnchor="middle" fontSize={10} fill="#475569">
-                {queue ? `queue${node.detail ? ` · ${node.detail}` : ""}` : `exchange · ${node.detail ?? "?"}`}
+                {subtitle(node)}
               </text>
             </g>
           );
