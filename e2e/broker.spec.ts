@@ -21,8 +21,36 @@ const noHorizontalScroll = async (page: import("@playwright/test").Page) => {
   expect(widths.scroll, "the page scrolls sideways").toBeLessThanOrEqual(widths.client);
 };
 
-test.describe("limited mode (the shared broker's management API is off)", () => {
-  for (const path of ["/broker", "/connections", "/connections/no-such-connection"]) {
+test.describe("limited mode (a Warren whose management API does not answer)", () => {
+  // Its own `next start` on the shared broker with the management URL pointing nowhere, so the
+  // specs hold whether or not the shared broker has the plugin on.
+  const port = Number(process.env.E2E_PORT ?? 3100) + 91;
+  const limitedBase = `http://127.0.0.1:${port}`;
+  const dbPath = join("data", `broker-limited-e2e-${port}-${Date.now()}.db`);
+  let web: WarrenProcess | null = null;
+  test.use({ baseURL: limitedBase });
+
+  test.beforeAll(async () => {
+    test.setTimeout(90_000);
+    web = await startWeb(
+      "broker-limited-web",
+      {
+        amqpUrl: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
+        dbPath,
+        queue: `e2e.${process.env.E2E_RUN_ID}.broker-limited`,
+        extra: { WARREN_ADMIN_PASSWORD: operatorPassword() },
+      },
+      port,
+      false,
+    );
+  });
+
+  test.afterAll(async () => {
+    await web?.stop();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+  });
+
+  for (const path of ["/broker", "/connections", "/connections/no-such-connection", "/exchanges"]) {
     test(`${path} says limited mode, never a 500`, async ({ page }) => {
       const res = await page.goto(path);
       expect(res?.status()).toBe(200);
@@ -38,6 +66,26 @@ test.describe("limited mode (the shared broker's management API is off)", () => 
     expect((await list.json()).mode).toBe("limited");
     const bad = await request.get(`/api/broker/connections?vhost=${"v".repeat(300)}`);
     expect(bad.status()).toBe(400);
+    for (const path of ["/api/broker/exchanges", "/api/broker/queues/anything/topology"]) {
+      const res = await request.get(path);
+      expect(res.status(), path).toBe(200);
+      expect((await res.json()).mode, path).toBe("limited");
+    }
+    expect((await request.get("/api/broker/exchanges?vhost=*")).status()).toBe(400);
+  });
+
+  test("closing a connection over JSON: 401 without a session, 400 for a bad reason, 503 without the management API", async ({
+    request,
+  }) => {
+    const url = `/api/broker/connections/${encodeURIComponent("127.0.0.1:1 -> 127.0.0.1:5672")}/close`;
+    expect((await request.post(url, { data: { reason: "stuck publisher" } })).status()).toBe(401);
+    const headers = { cookie: `warren_session=${operatorToken()}` };
+    const bad = await request.post(url, { data: { reason: "naïve" }, headers });
+    expect(bad.status()).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("plain ASCII");
+    const away = await request.post(url, { data: { reason: "stuck publisher" }, headers });
+    expect(away.status()).toBe(503);
+    expect((await away.json()).message).toContain("Cannot close connections");
   });
 });
 
