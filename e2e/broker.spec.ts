@@ -151,19 +151,29 @@ test.describe("a private node with the management plugin", () => {
 
   test("a memory alarm: banner on every page, live, and the blocked publisher on the connections page", async ({
     page,
+    context,
   }) => {
     test.setTimeout(90_000);
     const publisher = await connect("e2e-stalled-publisher");
     const channel = await publisher.createChannel();
+    let streams = 0;
+    context.on("request", (request) => {
+      if (request.url().endsWith("/api/broker/alarms/stream")) streams++;
+    });
     await page.setViewportSize({ width: 390, height: 900 });
     await page.goto(`${base}/queues`);
+    const second = await context.newPage();
+    await second.goto(`${base}/exchanges`);
     await expect(page.getByTestId("alarm-banner")).toHaveCount(0);
     await broker.ctl("set_vm_memory_high_watermark", "0.0001");
     try {
-      // Pushed to the open page, no reload.
+      // Pushed to the open pages, no reload; two tabs, one stream.
       const banner = page.getByTestId("alarm-banner");
       await expect(banner).toContainText("Publishers are blocked", { timeout: 20_000 });
       await expect(banner).toContainText(`memory alarm on ${broker.nodeName}`);
+      await expect(second.getByTestId("alarm-banner")).toContainText(`memory alarm on ${broker.nodeName}`);
+      expect(streams).toBe(1);
+      await second.close();
       await noHorizontalScroll(page);
       channel.sendToQueue("amq.rabbitmq.none", Buffer.from("held"));
       await page.goto(`${base}/connections`);
