@@ -1,18 +1,14 @@
 import "server-only";
-import { getRuntime } from "../runtime";
-import { AlarmMonitor } from "./alarm-monitor";
+import { currentWarren } from "../process/current";
+import type { AlarmMonitor } from "./alarm-monitor";
 
-const store = globalThis as typeof globalThis & { __warrenAlarms?: AlarmMonitor };
-
-/** The process's one alarm watcher, started on first use (route handlers and pages share it). */
+/** The process's one alarm watcher (built with the live parts of a web process). */
 export function getAlarmMonitor(): AlarmMonitor {
-  if (!store.__warrenAlarms) {
-    const runtime = getRuntime();
-    store.__warrenAlarms = new AlarmMonitor(runtime.management, runtime.publishLink).start();
-  }
-  return store.__warrenAlarms;
+  const live = currentWarren().live;
+  if (!live) throw new Error("this process watches no alarms");
+  return live.alarms;
 }
 
 export function brokerManagement() {
-  return getRuntime().management;
+  return currentWarren().management;
 }

@@ -50,6 +50,8 @@ describe("broker views on a private node with the management plugin", { skip: sk
   let management: InstanceType<Management["ManagementClient"]>;
   let ManagementClient: Management["ManagementClient"];
   const opened: ChannelModel[] = [];
+  // The process itself (audit log, management client for the operator action), on the private node.
+  let warren: { close(): Promise<void> } | null = null;
 
   const connect = async (name: string) => {
     const connection = await amqp.connect(broker?.url as string, { clientProperties: { connection_name: name } });
@@ -69,6 +71,7 @@ describe("broker views on a private node with the management plugin", { skip: sk
     exchanges = await import("../../lib/broker-admin/exchanges");
     topology = await import("../../lib/broker-admin/topology");
     ({ ManagementClient } = await import("../../lib/queues/management"));
+    warren = (await import("../../lib/process")).startWarren("web");
     management = new ManagementClient({
       baseUrl: process.env.RABBITMQ_MANAGEMENT_URL as string,
       amqpUrl: broker?.url as string,
@@ -85,8 +88,7 @@ describe("broker views on a private node with the management plugin", { skip: sk
 
   after(async () => {
     for (const connection of opened) await connection.close().catch(() => {});
-    const runtime = await import("../../lib/runtime");
-    await runtime.shutdownRuntime();
+    await warren?.close();
     await broker?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -94,7 +96,9 @@ describe("broker views on a private node with the management plugin", { skip: sk
   test("overview: the node with its limits, no alarm, totals and rates", async () => {
     const started = performance.now();
     const result = await overview.brokerOverview(management);
-    console.log(`# overview (nodes, overview, alarm check: 3 API calls): ${(performance.now() - started).toFixed(0)} ms`);
+    console.log(
+      `# overview (nodes, overview, alarm check: 3 API calls): ${(performance.now() - started).toFixed(0)} ms`,
+    );
     assert.equal(result.mode, "management");
     assert.equal(result.nodes.length, 1);
     const node = result.nodes[0];

@@ -2,8 +2,8 @@
 
 import { closeConnection, closeConnectionSchema } from "@/lib/broker-admin/close-connection";
 import { isWarrenError } from "@/lib/errors";
+import { log } from "@/lib/process/log";
 import { actionContext } from "@/lib/queues/action-context";
-import { log } from "@/lib/runtime";
 import { issuesByField } from "@/lib/validation";
 
 export interface CloseState {
