@@ -121,42 +121,18 @@ export class PgLedger implements PaymentStore {
       return classifyExisting(existing, order);
     });
 
-    await this.recordMessages(client, entries, outcomes, at);
-    const duplicates = entries.filter((_, i) => outcomes[i]?.kind === "duplicate");
-    if (duplicates.length > 0) {
-      await client.query(
-        `INSERT INTO duplicates (order_id, message_id, redelivered, seen_at)
-         SELECT d.order_id, d.message_id, d.redelivered, $4 FROM unnest($1::text[], $2::text[], $3::int[]) AS d(order_id, message_id, redelivered)`,
-        [
-          duplicates.map((e) => e.order.orderId),
-          duplicates.map((e) => e.messageId),
-          duplicates.map((e) => (e.redelivered ? 1 : 0)),
-          at,
-        ],
-      );
-    }
-    await client.query(
-      `INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[], $5::text[], $6::text[])`,
-      [
-        entries.map((e) => e.order.orderId),
-        entries.map((e) => e.messageId),
-        entries.map((e) => e.deliveredAt ?? at),
-        entries.map((e) => (e.redelivered ? 1 : 0)),
-        outcomes.map((o) => o.kind),
-        outcomes.map((o) => (o.kind === "conflict" ? o.reason : null)),
-      ],
-    );
+    await this.recordDeliveries(client, entries, outcomes, at);
     return outcomes;
   }
 
   /**
-   * Each message id once, with what became of its first delivery; seen again, its count
-   * grows. A message id twice in one batch is folded first: one statement may not update a
-   * row twice. Sorted by message id, like the payments, so upserts never cross.
+   * What the batch leaves besides payments, in one statement (one round trip): each message
+   * id once with what became of its first delivery (seen again, its count grows; a message id
+   * twice in one batch is folded first, as one statement may not update a row twice; sorted
+   * like the payments, so two workers' upserts never cross), the duplicates, and every delivery.
    */
-  private async recordMessages(client: PoolClient, entries: LedgerEntry[], outcomes: LedgerOutcome[], at: number) {
-    const byMessage = new Map<string, { orderId: string | null; outcome: string; count: number }>();
+  private async recordDeliveries(client: PoolClient, entries: LedgerEntry[], outcomes: LedgerOutcome[], at: number) {
+    const byMessage = new Map<string, { orderId: string; outcome: string; count: number }>();
     entries.forEach((entry, i) => {
       const seen = byMessage.get(entry.messageId);
       if (seen) seen.count++;
@@ -167,10 +143,38 @@ export class PgLedger implements PaymentStore {
           count: 1,
         });
     });
-    await upsertMessages(
-      client,
-      [...byMessage].sort(([a], [b]) => compare(a, b)),
-      at,
+    const messages = [...byMessage].sort(([a], [b]) => compare(a, b));
+    const duplicates = entries.filter((_, i) => outcomes[i]?.kind === "duplicate");
+    await client.query(
+      `WITH m AS (
+         INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
+         SELECT m.id, m.order_id, m.outcome, $1, $1, m.count
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS m(id, order_id, outcome, count)
+         ON CONFLICT (message_id) DO UPDATE
+           SET deliveries = messages.deliveries + excluded.deliveries, last_seen_at = excluded.last_seen_at
+       ), d AS (
+         INSERT INTO duplicates (order_id, message_id, redelivered, seen_at)
+         SELECT d.order_id, d.message_id, d.redelivered, $1
+           FROM unnest($6::text[], $7::text[], $8::int[]) AS d(order_id, message_id, redelivered)
+       )
+       INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
+       SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::text[])`,
+      [
+        at,
+        messages.map(([id]) => id),
+        messages.map(([, m]) => m.orderId),
+        messages.map(([, m]) => m.outcome),
+        messages.map(([, m]) => m.count),
+        duplicates.map((e) => e.order.orderId),
+        duplicates.map((e) => e.messageId),
+        duplicates.map((e) => (e.redelivered ? 1 : 0)),
+        entries.map((e) => e.order.orderId),
+        entries.map((e) => e.messageId),
+        entries.map((e) => e.deliveredAt ?? at),
+        entries.map((e) => (e.redelivered ? 1 : 0)),
+        outcomes.map((o) => o.kind),
+        outcomes.map((o) => (o.kind === "conflict" ? o.reason : null)),
+      ],
     );
   }
 
