@@ -18,11 +18,31 @@ export interface TestDatabase {
 
 export const PG_ADMIN_URL = process.env.WARREN_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
+const NAME = /^warren_[a-z]+_([0-9a-z]+)_[0-9a-f]{8}$/;
+const STALE_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * A run killed before its `after` hook (kill -9, a crashed runner) leaves its database
+ * behind: databases of this helper's naming more than a few hours old are dropped here.
+ */
+async function dropStale(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'warren\\_%'",
+  );
+  for (const { datname } of rows) {
+    const created = NAME.exec(datname)?.[1];
+    if (created && Date.now() - Number.parseInt(created, 36) > STALE_MS) {
+      await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
+    }
+  }
+}
+
 export async function createTestDatabase(prefix = "warren_test"): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
+    await dropStale(admin);
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
