@@ -229,7 +229,10 @@ export class PgLedger implements PaymentStore {
    * in (transaction id, seq) order, and only rows of transactions older than every
    * transaction still running (`pg_snapshot_xmin`): no row can appear later before them.
    * The resume point is the (transaction id, seq) of the row the client last saw, found
-   * by its seq (payments are never deleted).
+   * by its seq (payments are never deleted). That is exact for a reader whose cursor moves
+   * through since() alone; an id taken from the live fanout (publish order, not this order)
+   * can still pass over a payment of an older transaction announced later, so a resumable
+   * stream should serve payments from since() and use the fanout only as a wake-up.
    */
   async since(seq: number, limit = 500): Promise<Payment[]> {
     await this.ready();
