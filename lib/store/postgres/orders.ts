@@ -22,28 +22,36 @@ export class PgOrderStore implements OrderStore {
     retryAt: RetryAt,
   ): Promise<void> {
     await this.ready();
-    await inTransaction(this.pool, async (client) => {
-      if (orders.length > 0) {
-        await client.query(
-          `INSERT INTO orders (order_id, item, quantity, source, placed_at, status)
+    const insert = (client: Pool | PoolClient) =>
+      client.query(
+        `WITH o AS (
+           INSERT INTO orders (order_id, item, quantity, source, placed_at, status)
            SELECT o.id, o.item, o.quantity, o.source, o.placed_at, 'accepted'
              FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[]) AS o(id, item, quantity, source, placed_at)
-           ON CONFLICT (order_id) DO NOTHING`,
-          [
-            orders.map((o) => o.order.orderId),
-            orders.map((o) => o.order.item),
-            orders.map((o) => o.order.quantity),
-            orders.map((o) => o.source),
-            orders.map((o) => o.order.placedAt),
-          ],
-        );
-        await client.query(
-          `INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
-           SELECT o.id, o.body, $3, $3, $4, $5 FROM unnest($1::text[], $2::text[]) AS o(id, body)
-           ON CONFLICT (order_id) DO NOTHING`,
-          [orders.map((o) => o.order.orderId), orders.map((o) => o.body), at, lease.owner, lease.until],
-        );
-      }
+           ON CONFLICT (order_id) DO NOTHING
+         )
+         INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
+         SELECT o.id, o.body, $7, $7, $8, $9 FROM unnest($1::text[], $6::text[]) AS o(id, body)
+         ON CONFLICT (order_id) DO NOTHING`,
+        [
+          orders.map((o) => o.order.orderId),
+          orders.map((o) => o.order.item),
+          orders.map((o) => o.order.quantity),
+          orders.map((o) => o.source),
+          orders.map((o) => o.order.placedAt),
+          orders.map((o) => o.body),
+          at,
+          lease.owner,
+          lease.until,
+        ],
+      );
+    // Orders alone: one statement is one transaction (one round trip); with outcomes, one transaction for all.
+    if (outcomes.length === 0) {
+      if (orders.length > 0) await insert(this.pool);
+      return;
+    }
+    await inTransaction(this.pool, async (client) => {
+      if (orders.length > 0) await insert(client);
       await applyOutcomes(client, outcomes, retryAt);
     });
   }
