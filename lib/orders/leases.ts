@@ -23,7 +23,14 @@ export class Leases {
   constructor(
     private readonly store: OrderStore,
     private readonly leaseMs: number,
+    /** How long a heartbeat vouches for this owner ("expiry" stores): a few sweep periods. */
+    private readonly heartbeatMs = 5000,
   ) {}
+
+  /** This owner is alive for another `heartbeatMs` (on stores shared by several machines). */
+  async beat(at: number): Promise<void> {
+    if (this.store.leaseLiveness === "expiry") await this.store.heartbeat(this.owner, at + this.heartbeatMs);
+  }
 
   /** A lease for a claim made at `at`. */
   leaseAt(at: number) {
@@ -33,6 +40,7 @@ export class Leases {
   /** This owner is alive from now on; rows of owners of this host that are not are freed. */
   async start(at: number): Promise<void> {
     liveOwners.add(this.owner);
+    await this.beat(at);
     await this.releaseDead(at);
   }
 

@@ -92,8 +92,14 @@ export interface OrderStore {
   pending(): Promise<number>;
   /** Owners holding a lease that runs until `at` or later. */
   leaseOwners(at: number): Promise<string[]>;
-  /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay. */
+  /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay (and its heartbeat ends). */
   releaseLeases(owner: string): Promise<void>;
+  /**
+   * `owner` is alive until `until` ("expiry" stores; others ignore it). Once a relay that
+   * beat stops beating, its leases end then, not when each runs out: a relay killed on
+   * another machine gives its rows back within one heartbeat period.
+   */
+  heartbeat(owner: string, until: number): Promise<void>;
 }
 
 /** The payments ledger: exactly-once lives here (UNIQUE order id), not in the broker. */

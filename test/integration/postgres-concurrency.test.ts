@@ -59,7 +59,7 @@ describe("postgres store under concurrent writers", () => {
     const { rows } = await (first as PostgresStore).pool.query<{ version: number; n: number }>(
       "SELECT MAX(version) AS version, COUNT(*)::int AS n FROM schema_version",
     );
-    assert.deepEqual(rows[0], { version: 1, n: 1 });
+    assert.deepEqual(rows[0], { version: 2, n: 1 });
   });
 
   it("an unreachable server fails each call with the reason (no hang, no crash)", async () => {
@@ -74,7 +74,7 @@ describe("postgres store under concurrent writers", () => {
     await (first as PostgresStore).pool.query("UPDATE schema_version SET version = 99");
     const newer = openPostgresStore(database.url(`s${schemas}`), { max: 1 });
     stores.push(newer);
-    await assert.rejects(newer.ready(), /schema version 99; this Warren knows up to 1/);
+    await assert.rejects(newer.ready(), /schema version 99; this Warren knows up to 2/);
     await assert.rejects(newer.payments.recent(1), /schema version 99/, "every call says why");
   });
 
@@ -112,6 +112,63 @@ describe("postgres store under concurrent writers", () => {
     assert.ok(
       claimedBy.filter((rows) => rows.length > 0).length >= 2,
       `the work was shared (${claimedBy.map((c) => c.length).join("/")})`,
+    );
+  });
+
+  it("a relay whose heartbeat stopped gives its rows back before their leases run out", async () => {
+    const [web1, web2] = await sharedStores(2);
+    const order = (orderId: string) => {
+      const placed = { orderId, item: "book", quantity: 1, placedAt: 1 };
+      return { order: placed, source: "test" as const, body: JSON.stringify(placed) };
+    };
+    // Both relays lease their rows until 60 s; "killed" beat until 5 s, "alive" keeps beating, "quiet" never beat.
+    await web1?.orders.heartbeat("killed", 5_000);
+    await web1?.orders.accept(
+      { orders: [order("k1")], lease: { owner: "killed", until: 60_000 }, outcomes: [], at: 1 },
+      () => 0,
+    );
+    await web1?.orders.heartbeat("alive", 5_000);
+    await web1?.orders.heartbeat("alive", 9_000);
+    await web1?.orders.accept(
+      { orders: [order("a1")], lease: { owner: "alive", until: 60_000 }, outcomes: [], at: 1 },
+      () => 0,
+    );
+    await web1?.orders.accept(
+      { orders: [order("q1")], lease: { owner: "quiet", until: 60_000 }, outcomes: [], at: 1 },
+      () => 0,
+    );
+    const claim = (at: number) =>
+      web2?.orders.claimDue({
+        dueBy: at,
+        at,
+        limit: 10,
+        lease: { owner: `survivor-${at}`, until: at + 100_000 },
+        exclude: new Set(),
+      });
+    assert.deepEqual(
+      (await claim(4_000))?.map((r) => r.orderId),
+      [],
+      "every heartbeat is current",
+    );
+    const taken = await claim(6_000);
+    assert.deepEqual(
+      taken?.map((r) => [r.orderId, r.previousOwner]),
+      [["k1", "killed"]],
+    );
+    // A relay that stops cleanly ends its heartbeat with its leases.
+    await web1?.orders.releaseLeases("alive");
+    assert.deepEqual(
+      (await claim(7_000))?.map((r) => r.orderId),
+      ["a1"],
+    );
+    assert.deepEqual(
+      (await claim(59_000))?.map((r) => r.orderId),
+      [],
+      "a lease without heartbeats runs to its end",
+    );
+    assert.deepEqual(
+      (await claim(60_001))?.map((r) => r.orderId),
+      ["q1"],
     );
   });
 

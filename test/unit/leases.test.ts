@@ -8,14 +8,18 @@ import type { OrderStore } from "../../lib/store/store";
 function storeWith(leaseLiveness: OrderStore["leaseLiveness"]) {
   const dead = `${hostname()}/2147483646/deadbeef`;
   const released: string[] = [];
+  const beats: Array<[string, number]> = [];
   const store = {
     leaseLiveness,
+    heartbeat: async (owner: string, until: number) => {
+      beats.push([owner, until]);
+    },
     leaseOwners: async () => [dead],
     releaseLeases: async (owner: string) => {
       released.push(owner);
     },
   } as unknown as OrderStore;
-  return { store, dead, released };
+  return { store, dead, released, beats };
 }
 
 describe("outbox lease liveness", () => {
@@ -29,5 +33,15 @@ describe("outbox lease liveness", () => {
     const { store, released } = storeWith("expiry");
     await new Leases(store, 30_000).releaseDead(Date.now());
     assert.deepEqual(released, []);
+  });
+
+  it("beats only where liveness is by expiry: a heartbeat vouches for the owner for heartbeatMs", async () => {
+    const shared = storeWith("expiry");
+    const leases = new Leases(shared.store, 30_000, 5000);
+    await leases.beat(1000);
+    assert.deepEqual(shared.beats, [[leases.owner, 6000]]);
+    const local = storeWith("host-process");
+    await new Leases(local.store, 30_000, 5000).beat(1000);
+    assert.deepEqual(local.beats, []);
   });
 });

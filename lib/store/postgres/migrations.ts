@@ -96,4 +96,14 @@ const initial: string[] = [
 ];
 
 /** Every migration, in order. Append only: a released step is never edited; a change of schema is a new step. */
-export const PG_MIGRATIONS: PgMigration[] = [{ version: 1, name: "initial", statements: initial }];
+export const PG_MIGRATIONS: PgMigration[] = [
+  { version: 1, name: "initial", statements: initial },
+  {
+    version: 2,
+    name: "relay heartbeats",
+    statements: [
+      // Outbox relays on any machine say they are alive here; an overdue one's leases end early (PgOrderStore.claimDue).
+      "CREATE TABLE relays (owner TEXT PRIMARY KEY, alive_until BIGINT NOT NULL)",
+    ],
+  },
+];

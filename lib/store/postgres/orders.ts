@@ -85,7 +85,9 @@ export class PgOrderStore implements OrderStore {
     }>(
       `UPDATE outbox o SET lease_owner = $4, lease_until = $5
          FROM (SELECT order_id, lease_owner FROM outbox
-                WHERE next_attempt_at <= $1 AND (lease_until < $2 OR lease_owner = $4)
+                WHERE next_attempt_at <= $1
+                  AND (lease_until < $2 OR lease_owner = $4
+                       OR EXISTS (SELECT 1 FROM relays r WHERE r.owner = outbox.lease_owner AND r.alive_until < $2))
                   AND order_id <> ALL($6::text[])
                 ORDER BY created_at LIMIT $3
                 FOR UPDATE SKIP LOCKED) c
@@ -115,6 +117,17 @@ export class PgOrderStore implements OrderStore {
   async releaseLeases(owner: string): Promise<void> {
     await this.ready();
     await this.pool.query("UPDATE outbox SET lease_until = 0 WHERE lease_owner = $1", [owner]);
+    await this.pool.query("DELETE FROM relays WHERE owner = $1", [owner]);
+  }
+
+  async heartbeat(owner: string, until: number): Promise<void> {
+    await this.ready();
+    // A relay that never beat keeps its leases to their end; the rows of one that stopped come back once it is overdue.
+    await this.pool.query(
+      `INSERT INTO relays (owner, alive_until) VALUES ($1, $2)
+       ON CONFLICT (owner) DO UPDATE SET alive_until = GREATEST(relays.alive_until, excluded.alive_until)`,
+      [owner, until],
+    );
   }
 }
 

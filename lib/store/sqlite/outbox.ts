@@ -120,4 +120,7 @@ export class SqliteOrderStore implements OrderStore {
   async releaseLeases(owner: string): Promise<void> {
     this.s.release.run(owner);
   }
+
+  /** One host: a dead relay is found by its pid (lib/orders/leases.ts), no heartbeat needed. */
+  async heartbeat(): Promise<void> {}
 }
