@@ -139,7 +139,11 @@ describe("3 workers and 2 web sides on one PostgreSQL database", () => {
     );
     assert.equal(await first.store.orders.pending(), 0, "every order confirmed by the broker");
     for (const [i, out] of outputs.entries()) {
-      assert.doesNotMatch(out, /failed \(attempt|handler failed|could not|Error/, `worker ${i} reported a failure:\n${out}`);
+      assert.doesNotMatch(
+        out,
+        /failed \(attempt|handler failed|could not|Error/,
+        `worker ${i} reported a failure:\n${out}`,
+      );
     }
   });
 });
