@@ -1,7 +1,8 @@
 /**
- * `npx tsx scripts/bench/store.ts [orders] [batch] [inFlight]`: order intake and ledger
- * batch recording, rows per second, on SQLite and on PostgreSQL in the same run (the
- * ratio is the figure to read: the machine's load moves both). Not part of `npm test`.
+ * `npx tsx scripts/bench/store.ts [orders] [batch] [inFlight] [rounds]`: order intake and
+ * ledger batch recording, rows per second, on SQLite and on PostgreSQL in the same run,
+ * in interleaved rounds; the median of the per-round ratios is the figure to read (the
+ * machine's load moves both, and drifts between rounds). Not part of `npm test`.
  *
  * Intake: batches of `batch` orders (the orders of one event-loop turn) through
  * store.orders.accept, each followed by durable(), as the outbox does, `inFlight` at once.
@@ -21,6 +22,7 @@ import { createTestDatabase } from "../../test/helpers/pg-database";
 const total = Number(process.argv[2] ?? 20_000);
 const batchSize = Number(process.argv[3] ?? 100);
 const inFlight = Number(process.argv[4] ?? 4);
+const rounds = Number(process.argv[5] ?? 5);
 
 function batches(prefix: string): NewOrder[][] {
   const all: NewOrder[][] = [];
@@ -70,26 +72,30 @@ async function measure(store: WarrenStore, prefix: string) {
     );
     await store.durable();
   });
-  const counts = await store.payments.counts();
-  if (counts.payments !== total) throw new Error(`expected ${total} payments, found ${counts.payments}`);
+  const paid = (await store.payments.recent(total)).filter((p) => p.orderId.startsWith(`${prefix}-`)).length;
+  if (paid !== total) throw new Error(`expected ${total} payments, found ${paid}`);
   return { intake, ledger };
 }
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "warren-store-bench-"));
   const database = await createTestDatabase("warren_bench");
-  const results: Record<string, { intake: number; ledger: number }> = {};
+  const runs: Array<{ sqlite: { intake: number; ledger: number }; postgres: { intake: number; ledger: number } }> = [];
   try {
     const sqlite = openSqliteStore(join(dir, "bench.db"), { checkpoints: true });
-    try {
-      results.sqlite = await measure(sqlite, "s");
-    } finally {
-      await sqlite.close();
-    }
     const postgres = openPostgresStore(database.url(), { max: Math.max(4, inFlight) });
     try {
-      results.postgres = await measure(postgres, "p");
+      for (let round = 0; round < rounds; round++) {
+        runs.push({ sqlite: await measure(sqlite, `s${round}`), postgres: await measure(postgres, `p${round}`) });
+      }
     } finally {
+      await sqlite.close();
       await postgres.close();
     }
   } finally {
@@ -97,16 +103,23 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const fmt = (n: number) => `${Math.round(n).toLocaleString("en")}/s`;
-  console.log(`${total} orders, batches of ${batchSize}, ${inFlight} batches in flight`);
-  console.log("store      intake       ledger");
-  for (const [name, r] of Object.entries(results))
-    console.log(`${name.padEnd(10)} ${fmt(r.intake).padEnd(12)} ${fmt(r.ledger)}`);
-  const { sqlite, postgres } = results;
-  if (sqlite && postgres) {
+  console.log(`${total} orders per round, batches of ${batchSize}, ${inFlight} batches in flight, ${rounds} rounds`);
+  console.log("round  sqlite intake  postgres intake  ratio   sqlite ledger  postgres ledger  ratio");
+  runs.forEach(({ sqlite, postgres }, i) => {
     console.log(
-      `postgres/sqlite: intake ${(postgres.intake / sqlite.intake).toFixed(2)}x, ledger ${(postgres.ledger / sqlite.ledger).toFixed(2)}x`,
+      `${String(i + 1).padEnd(6)} ${fmt(sqlite.intake).padEnd(14)} ${fmt(postgres.intake).padEnd(16)} ${(postgres.intake / sqlite.intake).toFixed(2).padEnd(7)} ${fmt(sqlite.ledger).padEnd(14)} ${fmt(postgres.ledger).padEnd(16)} ${(postgres.ledger / sqlite.ledger).toFixed(2)}`,
     );
-  }
+  });
+  const med = (pick: (r: (typeof runs)[number]) => number) => median(runs.map(pick));
+  console.log(
+    `median ${fmt(med((r) => r.sqlite.intake)).padEnd(14)} ${fmt(med((r) => r.postgres.intake)).padEnd(16)} ${med(
+      (r) => r.postgres.intake / r.sqlite.intake,
+    )
+      .toFixed(2)
+      .padEnd(
+        7,
+      )} ${fmt(med((r) => r.sqlite.ledger)).padEnd(14)} ${fmt(med((r) => r.postgres.ledger)).padEnd(16)} ${med((r) => r.postgres.ledger / r.sqlite.ledger).toFixed(2)}`,
+  );
 }
 
 main().catch((error) => {
