@@ -18,6 +18,13 @@ export interface TestDatabase {
 
 export const PG_ADMIN_URL = process.env.WARREN_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
+/**
+ * PostgreSQL tests run unless WARREN_TEST_PG=0 says there is no server (a fresh clone
+ * without one): then they are skipped by name, never passed silently.
+ */
+export const PG_SKIP: string | false =
+  process.env.WARREN_TEST_PG === "0" ? "WARREN_TEST_PG=0: no PostgreSQL server for this run" : false;
+
 const NAME = /^warren_[a-z]+_([0-9a-z]+)_[0-9a-f]{8}$/;
 const STALE_MS = 6 * 60 * 60 * 1000;
 

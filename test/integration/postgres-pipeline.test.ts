@@ -5,7 +5,7 @@ import { parseEnv } from "../../lib/config/env";
 import { acceptOrder } from "../../lib/orders/accept";
 import type { Warren } from "../../lib/process/warren";
 import { createWarren } from "../../lib/process/warren";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg-database";
+import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 import { AMQP_URL, waitFor } from "./harness";
 
 /**
@@ -13,7 +13,7 @@ import { AMQP_URL, waitFor } from "./harness";
  * builds a web process (order door, outbox relay, payment consumer, health monitor) on
  * a real broker and a throwaway database of the machine's PostgreSQL.
  */
-describe("order → RabbitMQ → payment on PostgreSQL (real broker, real PostgreSQL)", () => {
+describe("order → RabbitMQ → payment on PostgreSQL (real broker, real PostgreSQL)", { skip: PG_SKIP }, () => {
   const queue = `test.pg-pipeline.${process.pid}.${Date.now()}`;
   let database: TestDatabase;
   let warren: Warren;

@@ -9,7 +9,7 @@ import { PaymentRelay } from "../../lib/events/hub";
 import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
-import { createTestDatabase, type TestDatabase } from "../helpers/pg-database";
+import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 import { AMQP_URL, waitFor } from "./harness";
 
 const WORKERS = 3;
@@ -22,7 +22,7 @@ const ORDERS_PER_DOOR = 300;
  * payment feed, as two web processes have) take orders. Every order is paid once, and
  * each web side's feed sees every payment, whichever worker recorded it.
  */
-describe("3 workers and 2 web sides on one PostgreSQL database", () => {
+describe("3 workers and 2 web sides on one PostgreSQL database", { skip: PG_SKIP }, () => {
   const queue = `test.pg-workers.${process.pid}.${Date.now()}`;
   let database: TestDatabase;
   const workers: ChildProcess[] = [];
