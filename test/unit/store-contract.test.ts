@@ -206,6 +206,18 @@ for (const adapter of adapters) {
       assert.equal((await store.payments.since(0)).length, 1);
     });
 
+    it("records what a third-party producer may send: a NUL in a message id or a reason", async () => {
+      const [outcome] = await store.payments.recordBatch([
+        { order: payable("nul-1"), messageId: "m\u0000id", redelivered: false },
+      ]);
+      assert.equal(outcome?.kind, "paid");
+      await store.payments.recordDeadLetter("bad\u0000id", "nul-2", "schema: \u0000 in a field", false);
+      await store.payments.recordAcks([{ messageId: "m\u0000id", at: Date.now() }]);
+      assert.equal((await store.trace.order("nul-2"))?.status, "dead-lettered");
+      await store.audit.append({ actor: "viewer", action: "x\u0000", result: "denied", message: "\u0000" });
+      assert.equal(await store.audit.count(), 1);
+    });
+
     it("traces deliveries, acks and dead letters, and finds orders by id tail, item and status", async () => {
       await store.orders.accept(
         { orders: [newOrder("trace-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },

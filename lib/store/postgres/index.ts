@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { WarrenStore } from "../store";
 import { PgAudit } from "./audit";
+import { CleanClient } from "./client";
 import { PgHealth } from "./health";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
@@ -68,6 +69,7 @@ export class PostgresStore implements WarrenStore {
 export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreOptions = {}): PostgresStore {
   const pool = new pg.Pool({
     connectionString: url,
+    Client: CleanClient,
     max,
     types,
     application_name: "warren",
