@@ -212,10 +212,14 @@ describe("dead-letter workbench (real broker, real consumer, real SQLite)", () =
         orderQueue: pipeline.queue,
         management: new ManagementClient({ baseUrl: MANAGEMENT_URL, amqpUrl: AMQP_URL, timeoutMs: 2000 }),
       });
-      if (discovery.management) {
-        assert.deepEqual(discovery.queues.find((q) => q.name === dlq)?.sources, [source]);
-        assert.equal(discovery.queues[0]?.name, pipeline.dlq, "Warren's own DLQ comes first");
-      }
+      // Discovery needs the management API: without it this fails (CI enables the plugin), never skips.
+      assert.equal(
+        discovery.management,
+        true,
+        "the management API must answer: rabbitmq-plugins enable rabbitmq_management",
+      );
+      assert.deepEqual(discovery.queues.find((q) => q.name === dlq)?.sources, [source]);
+      assert.equal(discovery.queues[0]?.name, pipeline.dlq, "Warren's own DLQ comes first");
 
       const result = await actOnDeadLetters(model(), pipeline.publisher, {
         dlq,
