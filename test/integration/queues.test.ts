@@ -60,7 +60,8 @@ describe("queues page data: management API path with 1,000 queues", { skip: skip
     await connection.close();
   });
 
-  test("one page comes back quickly, sorted and counted by the broker", async () => {
+  // How fast a page comes back is the bench's figure; this asserts what comes back.
+  test("one page comes back sorted and counted by the broker", async () => {
     const started = performance.now();
     const result = await listQueues(query({ name: PREFIX, size: "100", page: "3" }), sources());
     const ms = performance.now() - started;
@@ -74,7 +75,6 @@ describe("queues page data: management API path with 1,000 queues", { skip: skip
       result.rows.map((r) => r.name),
       names.slice(200, 300),
     );
-    assert.ok(ms < 1500, `a page took ${ms} ms`);
     const row = result.rows[0];
     assert.equal(row?.type, "classic");
     // Counts of a queue this new may still be absent (the broker has not collected its stats yet): null, not 0.
