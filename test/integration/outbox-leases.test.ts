@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import amqp from "amqplib";
+import { BrokerLink } from "../../lib/amqp/link";
+import { ConfirmPublisher } from "../../lib/amqp/publisher";
+import { deadLetterQueueOf } from "../../lib/amqp/topology";
+import { OrderOutbox } from "../../lib/orders/outbox";
+import { type Db, openDb } from "../../lib/store/db";
+import { AMQP_URL, waitFor } from "./harness";
+
+/**
+ * The README's outbox claims on a real SQLite file and the real broker: leases of a killed process
+ * are released at once, other leases only after 30 s, and failed publishes back off exponentially.
+ */
+interface OutboxRow {
+  order_id: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number;
+}
+
+describe("outbox leases and backoff (real SQLite, real broker)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "warren-outbox-"));
+  const queue = `test.outbox.${process.pid}.${Date.now()}`;
+  let link: BrokerLink;
+  let publisher: ConfirmPublisher;
+  let admin: amqp.ChannelModel;
+  let channel: amqp.Channel;
+  let n = 0;
+  const fresh = () => {
+    const dbPath = join(dir, `outbox-${n++}.db`);
+    return { dbPath, db: openDb(dbPath) };
+  };
+  const rows = (db: Db) => db.prepare<[], OutboxRow>("SELECT * FROM outbox ORDER BY created_at").all();
+  const depth = async () => (await channel.checkQueue(queue)).messageCount;
+
+  before(async () => {
+    link = await new BrokerLink({ url: AMQP_URL, name: "test-outbox-leases", queues: [queue] }).start();
+    publisher = new ConfirmPublisher(link);
+    await waitFor(() => publisher.ready, 10_000, "the publisher");
+    admin = await amqp.connect(AMQP_URL);
+    channel = await admin.createChannel();
+  });
+  after(async () => {
+    await channel.deleteQueue(queue).catch(() => {});
+    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
+    await admin.close().catch(() => {});
+    await link.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("rows leased to a process killed with -9 are published by the next relay at once, not after 30 s", async () => {
+    const { dbPath, db } = fresh();
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=react-server",
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "fixtures", "outbox-holder.ts"),
+        dbPath,
+        queue,
+        "amqp://guest:guest@127.0.0.1:9",
+        "3",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise((done) => child.once("exit", done));
+    let outbox: OrderOutbox | null = null;
+    try {
+      await waitFor(() => output.includes("HELD "), 30_000, `the holder to accept its orders:\n${output}`);
+      const held = JSON.parse(output.split("HELD ")[1]?.split("\n")[0] ?? "{}") as { owner: string; ids: string[] };
+      const leased = rows(db);
+      assert.deepEqual(leased.map((r) => r.order_id).sort(), [...held.ids].sort());
+      assert.ok(leased.every((r) => r.lease_owner === held.owner && r.lease_until > Date.now() + 20_000));
+      child.kill("SIGKILL");
+      await exited;
+
+      const before = await depth();
+      outbox = new OrderOutbox({ db, publisher, link, queue, sweepMs: 3_600_000 }).start();
+      await waitFor(() => outbox?.pending() === 0, 10_000, "the dead process's rows to be published");
+      assert.equal(outbox.stats.recovered, 3, "all three taken over from the dead owner");
+      assert.equal(outbox.stats.published, 3);
+      await waitFor(async () => (await depth()) === before + 3, 5000, "three orders on the queue");
+    } finally {
+      child.kill("SIGKILL");
+      await outbox?.stop();
+      db.close();
+    }
+  });
+
+  it("a lease of a live process elsewhere holds for 30 s, then any relay takes the row", async () => {
+    const { db } = fresh();
+    const t0 = 1_900_000_000_000;
+    let now = t0;
+    const body = JSON.stringify({ orderId: "leased-elsewhere", item: "book", quantity: 1, placedAt: t0 });
+    // Another host's relay: its process cannot be checked from here, so only the expiry frees it.
+    db.prepare(
+      `INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
+       VALUES ('leased-elsewhere', ?, ?, ?, 'another-host/4242/abcd', ?)`,
+    ).run(body, t0, t0, t0 + 30_000);
+    now = t0 + 29_999;
+    // The publisher is ready, so start() claims synchronously: nothing to wait for.
+    const outbox = new OrderOutbox({ db, publisher, link, queue, sweepMs: 3_600_000, now: () => now }).start();
+    try {
+      outbox.sweep(true);
+      assert.equal(outbox.stats.recovered, 0, "not taken while the lease runs");
+      assert.equal(rows(db)[0]?.lease_owner, "another-host/4242/abcd");
+
+      now = t0 + 30_001;
+      outbox.sweep(true);
+      await waitFor(() => outbox.pending() === 0, 10_000, "the expired row to be published");
+      assert.equal(outbox.stats.recovered, 1);
+      assert.equal(outbox.stats.published, 1);
+    } finally {
+      await outbox.stop();
+      db.close();
+    }
+  });
+
+  it("a failing publish backs off exponentially (250 ms doubling, ±20 %, at most 5 s) and is not retried before", async () => {
+    const { db } = fresh();
+    let now = 1_900_000_000_000;
+    // No queue is bound for this routing key: every mandatory publish comes back unroutable.
+    const outbox = new OrderOutbox({
+      db,
+      publisher,
+      link,
+      queue: `${queue}.unbound`,
+      sweepMs: 3_600_000,
+      now: () => now,
+    }).start();
+    try {
+      const { status } = await outbox.accept({ item: "book", quantity: 1 }, "api", 0);
+      assert.equal(status, "accepted");
+      const delays: number[] = [];
+      for (let attempt = 1; attempt <= 6; attempt++) {
+        await waitFor(() => (rows(db)[0]?.attempts ?? 0) === attempt, 10_000, `attempt ${attempt} recorded`);
+        const row = rows(db)[0] as OutboxRow;
+        const delay = row.next_attempt_at - now;
+        delays.push(delay);
+        const expected = Math.min(5000, 250 * 2 ** attempt);
+        assert.ok(delay >= expected * 0.8 - 1 && delay <= expected * 1.2 + 1, `attempt ${attempt}: ${delay} ms`);
+        // Due only once its backoff has passed: a sweep a moment before claims nothing.
+        now = row.next_attempt_at - 1;
+        outbox.sweep(false);
+        assert.equal(outbox.stats.failedAttempts, attempt, "not retried before its time");
+        assert.equal(rows(db)[0]?.lease_until, 0, "nor claimed");
+        // A sweep claims synchronously and finishes on the next turn; a sweep started meanwhile is folded into it.
+        await new Promise((resolve) => setImmediate(resolve));
+        now = row.next_attempt_at;
+        outbox.sweep(false);
+      }
+      assert.equal(outbox.pending(), 1, "a failing order stays in the outbox");
+      assert.ok((delays.at(-1) ?? 0) <= 6000, `capped: ${delays.join(", ")}`);
+    } finally {
+      await outbox.stop();
+      db.close();
+    }
+  });
+});
