@@ -4,9 +4,10 @@
 // A step whose tests were skipped (the chaos suites without a local RabbitMQ install) reports
 // SKIPPED with the count: a skipped guarantee is not a passed one.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BUILD_CANARY_ENV, BUILD_CANARY_MARKER } from "./lib/build-canary.mjs";
 import { reachable } from "./lib/net.mjs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -47,7 +48,15 @@ const steps = [
   { name: "lint + format (biome)", command: "npx", args: ["biome", "check", "."] },
   { name: "typecheck (tsc)", command: "npx", args: ["tsc", "--noEmit"] },
   { name: "unit tests", command: process.execPath, args: unit.args, skipped: unit.skipped },
-  { name: "production build (next build)", command: "npx", args: ["next", "build"] },
+  {
+    // Known secrets in the build's environment: the e2e bundle scan then proves none reached the client.
+    name: "production build (next build)",
+    command: "npx",
+    args: ["next", "build"],
+    env: BUILD_CANARY_ENV,
+    after: () =>
+      writeFileSync(BUILD_CANARY_MARKER, `${JSON.stringify({ variables: Object.keys(BUILD_CANARY_ENV) })}\n`),
+  },
   {
     name: "integration tests (real RabbitMQ)",
     command: process.execPath,
@@ -76,6 +85,7 @@ try {
     const run = spawnSync(step.command, step.args, { stdio: "inherit", env: { ...process.env, ...step.env } });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const ok = run.status === 0;
+    if (ok) step.after?.();
     let skipped = 0;
     try {
       skipped = step.skipped?.() ?? 0;

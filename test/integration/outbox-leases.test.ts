@@ -8,7 +8,9 @@ import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
 import { deadLetterQueueOf } from "../../lib/amqp/topology";
+import { isWarrenError } from "../../lib/errors";
 import { OrderOutbox } from "../../lib/orders/outbox";
+import { acceptOrder } from "../../lib/orders/place-order";
 import { type Db, openDb } from "../../lib/store/db";
 import { AMQP_URL, waitFor } from "./harness";
 
@@ -165,6 +167,31 @@ describe("outbox leases and backoff (real SQLite, real broker)", () => {
       }
       assert.equal(outbox.pending(), 1, "a failing order stays in the outbox");
       assert.ok((delays.at(-1) ?? 0) <= 6000, `capped: ${delays.join(", ")}`);
+    } finally {
+      await outbox.stop();
+      db.close();
+    }
+  });
+
+  it("while shutting down, an order is refused with 503 and a plain reason, and nothing is stored", async () => {
+    const { db } = fresh();
+    const outbox = new OrderOutbox({ db, publisher, link, queue, sweepMs: 3_600_000 }).start();
+    try {
+      const placed = await acceptOrder({ item: "book" }, { outbox, source: "api" });
+      assert.equal(placed.status, "placed");
+      const stopping = outbox.stop();
+      const refused = await acceptOrder({ item: "book" }, { outbox, source: "api" }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await stopping;
+      assert.ok(isWarrenError(refused), `refused with a WarrenError, got ${String(refused)}`);
+      const response = refused.toResponse();
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get("retry-after"), "2");
+      const body = (await response.json()) as { message: string };
+      assert.match(body.message, /shutting down/);
+      assert.equal(db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM orders").get()?.n, 1, "only the first");
     } finally {
       await outbox.stop();
       db.close();
