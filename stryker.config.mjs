@@ -1,0 +1,26 @@
+// Mutation testing of the decision modules (`npm run mutate`; not part of `npm test`: it runs the
+// unit tests once per mutant). The command runner fits node's own test runner: Stryker sets
+// __STRYKER_ACTIVE_MUTANT__ for each run and the instrumented sources switch on it.
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  mutate: [
+    "lib/payments/decide.ts",
+    "lib/orders/schema.ts",
+    "lib/orders/message.ts",
+    "lib/deadletters/decode.ts",
+    "lib/auth/access.ts",
+  ],
+  testRunner: "command",
+  commandRunner: {
+    command:
+      "node --conditions=react-server --import tsx --test --test-reporter=dot test/unit/decide.test.ts test/unit/schema.test.ts test/unit/deadletters.test.ts test/unit/access.test.ts test/unit/schema-rules.test.ts test/unit/decision-rules.test.ts test/unit/decode-rules.test.ts",
+  },
+  coverageAnalysis: "off",
+  concurrency: 2,
+  timeoutMS: 20_000,
+  reporters: ["clear-text", "progress", "json"],
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+  ignorePatterns: ["data", ".next", "bench-results", "test-results", "playwright-report", "reports"],
+};
