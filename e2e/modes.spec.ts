@@ -165,9 +165,9 @@ test.describe("limited mode (the management API unreachable)", () => {
       expect(await purged.json()).toEqual({ queue: scratch.name, purged: 4 });
       expect(await scratch.depth()).toBe(0);
 
-      expect((await post(`${warren.base}/api/broker/consumers`, { command: "pause" }, cookie)).status).toBe(200);
+      expect((await post(`${warren.base}/api/broker/consumers`, { command: "pause" }, cookie)).status).toBe(202);
       await expect.poll(() => scratch.consumers(warren.queue)).toBe(0);
-      expect((await post(`${warren.base}/api/broker/consumers`, { command: "resume" }, cookie)).status).toBe(200);
+      expect((await post(`${warren.base}/api/broker/consumers`, { command: "resume" }, cookie)).status).toBe(202);
       await expect.poll(() => scratch.consumers(warren.queue)).toBe(1);
     } finally {
       await scratch.close();

@@ -195,6 +195,13 @@ export class SseWatcher {
     return down > 0 && states.slice(down).includes("up");
   }
 
+  /** Resolves once the server has ended the stream (or `timeoutMs` passed): what a check of `ended` waits for. */
+  async finished(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   async stop() {
     this.controller.abort();
     await this.done;

@@ -389,7 +389,7 @@ export async function webSigterm(ctx: ScenarioContext): Promise<ScenarioResult> 
     for (const line of ["SIGTERM: shutting down", "ended 1 live stream", "shutdown complete"]) {
       if (!web.output.some((l) => l.includes(line))) problems.push(`no "${line}" in the web log`);
     }
-    await sleep(200);
+    await sse.finished(5000);
     notes.push(`SSE stream ended: ${sse.ended ?? "still open"}, shutdown event: ${sse.sawShutdownEvent}`);
     if (sse.ended !== "clean" || !sse.sawShutdownEvent) problems.push("the SSE stream did not end cleanly");
     // What was accepted but not yet published or paid waits in the outbox / queue for the next process.
