@@ -12,8 +12,7 @@ export default {
   ],
   testRunner: "command",
   commandRunner: {
-    command:
-      "node --conditions=react-server --import tsx --test --test-reporter=dot test/unit/decide.test.ts test/unit/schema.test.ts test/unit/deadletters.test.ts test/unit/access.test.ts test/unit/schema-rules.test.ts test/unit/decision-rules.test.ts test/unit/decode-rules.test.ts",
+    command: "node --conditions=react-server --import tsx --test-reporter=dot test/unit/mutation-entry.ts",
   },
   coverageAnalysis: "off",
   concurrency: 2,

@@ -48,7 +48,12 @@ describe("pausing, resuming and re-prefetching the payment consumer", () => {
       await broadcastControl(pipeline.publisher, { command: "pause" }, `${pipeline.queue}.other`);
       await controlHeard(pipeline.publisher, pipeline.queue, [pipeline.consumer], 48);
       assert.equal(pipeline.consumer.stats.paused, false, "paused by another pipeline's command");
-      assert.equal((await pipeline.rawChannel.checkQueue(pipeline.queue)).consumerCount, 1);
+      // A prefetch change re-consumes (cancel, then consume): wait for the consumer to be back.
+      await waitFor(
+        async () => (await pipeline.rawChannel.checkQueue(pipeline.queue)).consumerCount === 1,
+        5000,
+        "the consumer after the prefetch change",
+      );
       await broadcastControl(pipeline.publisher, { command: "pause" }, pipeline.queue);
       await waitFor(() => pipeline.consumer.stats.paused, 5000, "the pause to arrive");
       const paidBefore = pipeline.consumer.stats.paid;

@@ -9,8 +9,9 @@ import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
 import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
-import { publishOrder } from "../../lib/orders/place-order";
 import type { Payment } from "../../lib/payments/decide";
+import { openDb } from "../../lib/store/db";
+import { orderDoor } from "../helpers/order-door";
 import { AMQP_URL, waitFor } from "./harness";
 
 describe("`npm run worker` as a separate process", () => {
@@ -21,6 +22,8 @@ describe("`npm run worker` as a separate process", () => {
   let link: BrokerLink;
   let relay: PaymentRelay;
   let publisher: ConfirmPublisher;
+  let door: ReturnType<typeof orderDoor>;
+  let db: ReturnType<typeof openDb>;
   const relayed: Payment[] = [];
   let foreign: PaymentRelay;
   const foreignSeen: Payment[] = [];
@@ -47,6 +50,9 @@ describe("`npm run worker` as a separate process", () => {
     foreign.on("payment", (payment: Payment) => foreignSeen.push(payment));
     relay.on("payment", (payment: Payment) => relayed.push(payment));
     await waitFor(() => publisher.ready, 5000, "the publisher");
+    // The web side's order door, on the SQLite file the worker shares (as a web process and a worker on one host do).
+    db = openDb(join(dir, "worker.db"));
+    door = orderDoor({ db, publisher, link, queue });
   });
 
   after(async () => {
@@ -59,6 +65,8 @@ describe("`npm run worker` as a separate process", () => {
     await channel.deleteQueue(queue).catch(() => {});
     await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
     await admin.close();
+    await door.close();
+    db.close();
     await link.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -83,7 +91,7 @@ describe("`npm run worker` as a separate process", () => {
       );
     await probe(queue, "probe-own", relayed);
     await probe(`${queue}.other`, "probe-foreign", foreignSeen);
-    const order = await publishOrder({ item: "tea", quantity: 2 }, { publisher, queue });
+    const order = await door.place({ item: "tea", quantity: 2 });
     await waitFor(() => relayed.some((p) => p.orderId === order.orderId), 10_000, "the relayed payment");
     // The foreign relay's queue is its own: a sentinel published after the payment, once seen
     // there, means the payment's event was already handled (and ignored) by it.

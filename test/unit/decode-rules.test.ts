@@ -47,6 +47,8 @@ describe("numbers and text as amqplib hands them over", () => {
     assert.equal(count({ "!": "signedint", value: 7 }), 7);
     assert.equal(count("12"), 12);
     for (const junk of [
+      [12],
+      ["7"],
       "12a",
       "a12",
       "1.5",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { z } from "zod";
+import { z } from "zod";
 import {
   describeIssues,
   fieldErrorsOf,
@@ -113,6 +113,15 @@ describe("order rules: the exact words a person reads", () => {
     assert.deepEqual(fieldErrorsOf(twice.error), {
       item: ["Item must be at most 100 characters", "Item must not contain control characters"],
     });
+  });
+
+  it("a nested field is named by its dotted path", () => {
+    const nested = z.object({ order: z.object({ item: z.string({ message: "Item must be text" }) }) });
+    const parsed = nested.safeParse({ order: { item: 1 } });
+    assert.equal(parsed.success, false);
+    if (parsed.success) return;
+    assert.deepEqual(fieldErrorsOf(parsed.error), { "order.item": ["Item must be text"] });
+    assert.equal(describeIssues(parsed.error), "order.item: Item must be text");
   });
 
   it("describeIssues: one line, field-prefixed, joined with '; '", () => {

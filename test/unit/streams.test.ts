@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maxStreamsPerClient, maxStreamsTotal, reserveStream } from "../../lib/events/streams";
+import { maxStreamsPerClient, maxStreamsTotal, StreamRegistry } from "../../lib/events/streams";
 
 describe("live stream caps (defaults: 8 per client, 500 in all)", () => {
   it("the defaults are the README's", () => {
@@ -8,24 +8,26 @@ describe("live stream caps (defaults: 8 per client, 500 in all)", () => {
     assert.equal(maxStreamsTotal(), 500);
   });
 
+  const streams = new StreamRegistry();
+
   it("refuses the 501st stream across clients (forged X-Forwarded-For cannot pass the total), and a release frees a slot", () => {
     const releases: Array<() => void> = [];
     try {
       // 500 clients that each look different, as forged X-Forwarded-For headers would.
       for (let i = 0; i < 500; i++) {
-        const release = reserveStream(`10.0.${i >> 8}.${i & 255}`);
+        const release = streams.reserve(`10.0.${i >> 8}.${i & 255}`);
         assert.ok(release, `stream ${i + 1} of 500`);
         releases.push(release);
       }
-      assert.equal(reserveStream("one-more"), null, "the 501st is refused");
+      assert.equal(streams.reserve("one-more"), null, "the 501st is refused");
       const first = releases[0];
       assert.ok(first);
       first();
       first(); // a release is idempotent: it frees one slot, not two
-      const again = reserveStream("one-more");
+      const again = streams.reserve("one-more");
       assert.ok(again, "a freed slot is usable");
       releases.push(again);
-      assert.equal(reserveStream("and-another"), null, "still 500 at most");
+      assert.equal(streams.reserve("and-another"), null, "still 500 at most");
     } finally {
       for (const release of releases) release();
     }
@@ -35,12 +37,12 @@ describe("live stream caps (defaults: 8 per client, 500 in all)", () => {
     const releases: Array<() => void> = [];
     try {
       for (let i = 0; i < 8; i++) {
-        const release = reserveStream("tab-hoarder");
+        const release = streams.reserve("tab-hoarder");
         assert.ok(release);
         releases.push(release);
       }
-      assert.equal(reserveStream("tab-hoarder"), null);
-      const other = reserveStream("someone-else");
+      assert.equal(streams.reserve("tab-hoarder"), null);
+      const other = streams.reserve("someone-else");
       assert.ok(other);
       releases.push(other);
     } finally {
