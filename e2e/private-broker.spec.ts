@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { placeOrderActionId } from "../scripts/bench/http-load";
 import { expect, test, unique } from "./fixtures";
-import { setUpPrivateWarren } from "./private-warren";
+import { e2ePort, setUpPrivateWarren } from "./private-warren";
 
 /**
  * Specs that break the broker, need a secret of their own, or count what was
@@ -12,7 +12,7 @@ import { setUpPrivateWarren } from "./private-warren";
 const user = "warren-e2e";
 const password = `pw-${randomBytes(12).toString("hex")}`;
 const { broker, base, queue, totals, depthOf, sendRaw } = setUpPrivateWarren(
-  Number(process.env.E2E_PRIVATE_PORT ?? 3402),
+  Number(process.env.E2E_PRIVATE_PORT ?? e2ePort() + 302),
   { name: user, password },
 );
 
@@ -246,7 +246,12 @@ test("SIGTERM to `next start` mid-stream: orders stop cleanly, the SSE stream en
   const { webSigterm } = await import("../scripts/chaos/scenarios");
   const workdir = join("data", "chaos");
   mkdirSync(workdir, { recursive: true });
-  const result = await webSigterm({ broker, mode: "web", port: Number(process.env.E2E_SIGTERM_PORT ?? 3404), workdir });
+  const result = await webSigterm({
+    broker,
+    mode: "web",
+    port: Number(process.env.E2E_SIGTERM_PORT ?? e2ePort() + 304),
+    workdir,
+  });
   test.info().annotations.push({ type: "SIGTERM web", description: result.notes.join("; ") });
   expect(result.problems).toEqual([]);
   expect(result.accepted).toBeGreaterThan(20);
