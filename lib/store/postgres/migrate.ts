@@ -19,6 +19,12 @@ async function versionOf(client: PoolClient): Promise<number> {
 export async function migratePg(pool: Pool, migrations: PgMigration[] = PG_MIGRATIONS): Promise<number> {
   const latest = migrations.at(-1)?.version ?? 0;
   const client = await pool.connect();
+  // A connection lost mid-migration fails the step (rolled back by the server), never the process.
+  let lost = false;
+  const onError = () => {
+    lost = true;
+  };
+  client.on("error", onError);
   try {
     let version = 0;
     for (const step of [{ version: 0, name: "version table", statements: [] }, ...migrations]) {
@@ -48,7 +54,8 @@ export async function migratePg(pool: Pool, migrations: PgMigration[] = PG_MIGRA
     }
     return version;
   } finally {
-    client.release();
+    client.off("error", onError);
+    client.release(lost);
   }
 }
 

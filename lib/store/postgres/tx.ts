@@ -20,6 +20,12 @@ export async function inTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // A checked-out connection that dies (the server restarted) emits "error" besides failing its
+    // query: with no listener that is an uncaught exception. The pool listens only to idle ones.
+    const onError = () => {
+      broken = true;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await work(client);
@@ -36,6 +42,7 @@ export async function inTransaction<T>(
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     } finally {
       // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
+      client.off("error", onError);
       client.release(broken);
     }
   }
