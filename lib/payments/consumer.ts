@@ -3,6 +3,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
+import { isStoreUnavailable } from "../store/unavailable";
 import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
 import type { LedgerEntry, PaymentLedger } from "./ledger";
 
@@ -272,6 +273,13 @@ export class PaymentConsumer extends EventEmitter {
     error: Error,
     deadLetters: Array<{ delivery: Delivery; reason: string; orderId: string | null }>,
   ) {
+    if (isStoreUnavailable(error)) {
+      // The database is away (restarting, unreachable): nothing is wrong with the message. It
+      // waits, however long that takes, instead of using up its attempts and being dead-lettered.
+      this.options.log?.(`[payments] store unavailable (${error.message}): ${entry.order.orderId} waits for it`);
+      setTimeout(() => this.settle(delivery, (ch, m) => ch.nack(m, false, true)), 1000);
+      return;
+    }
     const attempts = (this.failures.get(entry.messageId) ?? 0) + 1;
     this.failures.set(entry.messageId, attempts);
     if (attempts >= MAX_HANDLER_ATTEMPTS) {

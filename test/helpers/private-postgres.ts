@@ -55,6 +55,13 @@ export async function startPrivatePostgres() {
     restart(mode: "fast" | "immediate") {
       run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-m", mode, "-w", "restart"]);
     },
+    /** Takes the server away (fast shutdown) until `start()`. */
+    halt() {
+      run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+    },
+    start() {
+      run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "start"]);
+    },
     stop() {
       if (stopped) return;
       stopped = true;
