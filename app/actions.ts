@@ -1,16 +1,14 @@
 "use server";
 
 import { shortOrderId } from "@/components/format";
-import { isWarrenError } from "@/lib/errors";
-import { fieldErrorsOf, orderFormSchema } from "@/lib/orders/schema";
-import { log, startOrderRelay } from "@/lib/runtime";
+import { type ActionState, errorState } from "@/lib/http/action";
+import { fieldErrorsOf } from "@/lib/http/issues";
+import { orderFormSchema } from "@/lib/orders/schema";
+import { startOrderRelay } from "@/lib/runtime";
 
-export interface OrderFormState {
-  status: "idle" | "ok" | "error";
+export interface OrderFormState extends ActionState {
   /** Set when the order is safe in the outbox but the broker has not confirmed it yet. */
   waiting?: "broker";
-  message: string;
-  fieldErrors?: Record<string, string[]>;
   orderId?: string;
   /** What the user typed, so a failed submit does not clear the form. */
   values?: { item: string; quantity: string };
@@ -44,6 +42,7 @@ export async function placeOrderAction(
       status: "error",
       message: "Please fix the highlighted fields.",
       fieldErrors: fieldErrorsOf(parsed.error),
+      code: 400,
       values,
     };
   }
@@ -64,9 +63,7 @@ export async function placeOrderAction(
       orderId: order.orderId,
     };
   } catch (error) {
-    if (isWarrenError(error)) return { status: "error", message: error.message, values };
-    log(`[orders] unexpected error in the form action: ${(error as Error).stack ?? error}`);
-    return { status: "error", message: "The order could not be accepted; nothing was published.", values };
+    return { ...errorState(error, "Placing the order"), values };
   }
 }
 

@@ -170,7 +170,7 @@ test.describe("the dead-letter JSON API", () => {
 
     const operator = await playwright.request.newContext({
       baseURL,
-      extraHTTPHeaders: { cookie: `${SESSION_COOKIE}=${operatorToken()}` },
+      extraHTTPHeaders: { cookie: `${SESSION_COOKIE}=${await operatorToken(baseURL)}` },
     });
     const unconfirmed = await operator.post("/api/dead-letters", { data: { ...action, confirmed: undefined } });
     expect(unconfirmed.status()).toBe(400);

@@ -1,4 +1,5 @@
 import { env } from "../config/env";
+import { WarrenError } from "../errors";
 import { SSE_HEADERS, sseEvent } from "./sse";
 
 /**
@@ -6,69 +7,86 @@ import { SSE_HEADERS, sseEvent } from "./sse";
  * instrumentation live in separate module graphs): counted per client for
  * the connection cap, and ended together on shutdown.
  */
+interface OpenStream {
+  client: string;
+  signedIn: boolean;
+  /** Ends the stream (sends `shutdown` first, so the client reconnects later). */
+  close: () => void;
+}
+
 interface StreamRegistry {
-  closers: Set<() => void>;
+  /** In opening order: the first anonymous entry is the oldest one to shed. */
+  open: Set<OpenStream>;
   perClient: Map<string, number>;
 }
 
 const store = globalThis as typeof globalThis & { __warrenStreams?: StreamRegistry };
 
 function registry(): StreamRegistry {
-  store.__warrenStreams ??= { closers: new Set(), perClient: new Map() };
+  if (!store.__warrenStreams || !("open" in store.__warrenStreams)) {
+    store.__warrenStreams = { open: new Set(), perClient: new Map() };
+  }
   return store.__warrenStreams;
 }
 
 /** Most streams one client may hold open at once; a browser tab needs one (WARREN_MAX_SSE_PER_CLIENT). */
 export const maxStreamsPerClient = () => env().WARREN_MAX_SSE_PER_CLIENT;
-/** And in all: X-Forwarded-For can be forged where no proxy sets it, so the total is capped too. */
+/** And in all (WARREN_MAX_SSE_TOTAL). */
 export const maxStreamsTotal = () => env().WARREN_MAX_SSE_TOTAL;
 
+export interface StreamClient {
+  /** From clientAddress(): forwarding headers count only from trusted proxies. */
+  client: string;
+  /** A signed-in person is never refused while anonymous streams hold slots. */
+  signedIn: boolean;
+}
+
 /**
- * Reserves a stream slot for `client`, or returns null when it already holds
- * the maximum. The returned release function is idempotent.
+ * Takes a stream slot, fairly: first the per-client cap (429 for that client
+ * alone); then, when the process is full, a signed-in client sheds the oldest
+ * anonymous stream (which reconnects later), and only an anonymous client, or
+ * a signed-in one when every slot is signed in, is refused. Returns the
+ * slot's release function (idempotent) or throws a 429.
  */
-export function reserveStream(client: string): (() => void) | null {
-  const { perClient } = registry();
-  const open = perClient.get(client) ?? 0;
-  let total = 0;
-  for (const n of perClient.values()) total += n;
-  if (open >= maxStreamsPerClient() || total >= maxStreamsTotal()) return null;
-  perClient.set(client, open + 1);
+export function reserveStream(who: StreamClient, close: () => void): () => void {
+  const { open, perClient } = registry();
+  const held = perClient.get(who.client) ?? 0;
+  if (held >= maxStreamsPerClient()) {
+    throw WarrenError.tooManyRequests(
+      `At most ${maxStreamsPerClient()} live streams per client; close a tab and retry.`,
+      10,
+    );
+  }
+  if (open.size >= maxStreamsTotal()) {
+    const oldestAnonymous = who.signedIn ? [...open].find((s) => !s.signedIn) : undefined;
+    if (!oldestAnonymous) {
+      throw WarrenError.tooManyRequests("Warren serves as many live streams as it can; retry in a moment.", 10);
+    }
+    oldestAnonymous.close();
+  }
+  const entry: OpenStream = { client: who.client, signedIn: who.signedIn, close };
+  open.add(entry);
+  perClient.set(who.client, held + 1);
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    const left = (perClient.get(client) ?? 1) - 1;
-    if (left <= 0) perClient.delete(client);
-    else perClient.set(client, left);
+    open.delete(entry);
+    const left = (perClient.get(who.client) ?? 1) - 1;
+    if (left <= 0) perClient.delete(who.client);
+    else perClient.set(who.client, left);
   };
-}
-
-export function trackStream(close: () => void): () => void {
-  const { closers } = registry();
-  closers.add(close);
-  return () => closers.delete(close);
 }
 
 /** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
 export function endAllStreams(): number {
-  const { closers } = registry();
-  const all = [...closers];
-  closers.clear();
-  for (const close of all) close();
+  const all = [...registry().open];
+  for (const stream of all) stream.close();
   return all.length;
 }
 
-/**
- * Who the client is, for the cap. Behind a proxy that sets it, the first
- * X-Forwarded-For hop; otherwise every client without it shares one key,
- * which is the conservative choice (Next's route handlers do not expose the
- * socket's address).
- */
-export function clientKey(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  if (forwarded) return forwarded;
-  return request.headers.get("x-real-ip")?.trim() || "direct";
+export function openStreamCount(): number {
+  return registry().open.size;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -83,18 +101,11 @@ const encoder = new TextEncoder();
  */
 export function liveStream(
   request: Request,
+  who: StreamClient,
   open: (send: (chunk: string | Uint8Array) => void) => () => void,
 ): Response {
-  const release = reserveStream(clientKey(request));
-  if (!release) {
-    return Response.json(
-      {
-        error: "too_many_streams",
-        message: `At most ${maxStreamsPerClient()} live streams per client; close a tab and retry.`,
-      },
-      { status: 429, headers: { "Retry-After": "10" } },
-    );
-  }
+  let shutdown = () => {};
+  const release = reserveStream(who, () => shutdown());
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -108,16 +119,15 @@ export function liveStream(
         }
       };
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
-      const untrack = trackStream(() => {
+      shutdown = () => {
         send(sseEvent("shutdown", { reconnectInMs: 2000 }));
         cleanup();
-      });
+      };
       let unsubscribe = () => {};
       cleanup = () => {
         if (closed) return;
         closed = true;
         release();
-        untrack();
         clearInterval(heartbeat);
         unsubscribe();
         request.signal.removeEventListener("abort", cleanup);

@@ -80,17 +80,7 @@ export const orderMessageSchema = z.object({
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
 
-/** Flattens zod issues into `{ field: [messages] }` for forms and API bodies. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.join(".") : "_";
-    const list = out[key] ?? [];
-    list.push(issue.message);
-    out[key] = list;
-  }
-  return out;
-}
+export { fieldErrorsOf } from "../http/issues";
 
 /** One line a person can read, e.g. for a dead-letter reason. */
 export function describeIssues(error: z.ZodError): string {

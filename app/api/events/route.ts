@@ -4,14 +4,15 @@ import { lastEventIdOf, sharedSseEvent, sseEvent } from "@/lib/events/sse";
 import { liveStream } from "@/lib/events/streams";
 import { getHealthMonitor } from "@/lib/health/monitor";
 import type { PipelineHealth } from "@/lib/health/pipeline";
+import { route } from "@/lib/http/route";
 import type { Payment } from "@/lib/payments/decide";
 import { getLive } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 /** Live dashboard events: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment, heartbeats. */
-export async function GET(request: Request) {
-  return liveStream(request, (send) => {
+export const GET = route(({ request, access, client }) =>
+  liveStream(request, { client, signedIn: access().user !== null }, (send) => {
     const { sampler, relay, runtime } = getLive();
     const health = getHealthMonitor();
     // Live events are shared objects: encoded once for all clients.
@@ -31,5 +32,5 @@ export async function GET(request: Request) {
       sampler.off("sample", onSample);
       health.off("health", onHealth);
     };
-  });
-}
+  }),
+);

@@ -1,17 +1,16 @@
 import { WarrenError } from "@/lib/errors";
 import { getHealthMonitor } from "@/lib/health/monitor";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
 /** The pipeline health panel's data; `?stuckAfter=N` (seconds) overrides WARREN_STUCK_AFTER_S for this answer. */
-export function GET(request: Request) {
+export const GET = route(({ request }) => {
   const raw = new URL(request.url).searchParams.get("stuckAfter");
-  const stuckAfter = raw === null ? undefined : Number(raw);
   if (raw !== null && (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 86_400)) {
-    return new WarrenError("bad_request", "stuckAfter must be a whole number of seconds (1–86400).").toResponse();
+    throw new WarrenError("bad_request", "stuckAfter must be a whole number of seconds (1–86400).");
   }
   const monitor = getHealthMonitor();
-  const health =
-    stuckAfter === undefined ? (monitor.latest ?? monitor.compute()) : monitor.compute(undefined, stuckAfter);
+  const health = raw === null ? (monitor.latest ?? monitor.compute()) : monitor.compute(undefined, Number(raw));
   return Response.json(health);
-}
+});

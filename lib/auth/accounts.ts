@@ -1,0 +1,121 @@
+import "server-only";
+import type { Env } from "../config/env";
+import { env } from "../config/env";
+import { WarrenError } from "../errors";
+import { getRuntime } from "../runtime";
+import { AccountStore, type Role, type SessionRow, type SessionWithUser } from "../store/accounts";
+import { DUMMY_HASH, hashPasswordSync, verifyPassword, verifyPasswordSync } from "./password";
+import { isWellFormedToken, newSessionToken, sessionIdOf } from "./session";
+import { SignInLimits } from "./sign-in-limits";
+
+export type { Role, SessionRow } from "../store/accounts";
+
+/** The first admin's name when it comes from WARREN_ADMIN_PASSWORD. */
+export const ENV_ADMIN = "admin";
+/** last_seen_at is written at most this often per session: a page with many requests costs one write. */
+const TOUCH_EVERY_MS = 30_000;
+
+interface Accounts {
+  store: AccountStore;
+  limits: SignInLimits;
+}
+
+const slot = globalThis as typeof globalThis & { __warrenAccounts?: Accounts };
+
+function accounts(): Accounts {
+  const db = getRuntime().ledger.db;
+  if (slot.__warrenAccounts?.store.db !== db) {
+    const store = new AccountStore(db);
+    ensureEnvAdmin(store, env());
+    slot.__warrenAccounts = { store, limits: slot.__warrenAccounts?.limits ?? new SignInLimits() };
+  }
+  return slot.__warrenAccounts;
+}
+
+export const accountStore = () => accounts().store;
+
+/**
+ * Today's setup keeps working: WARREN_ADMIN_PASSWORD makes (or, when it
+ * changed, re-keys) an admin named "admin". A new password ends that admin's
+ * sessions, as it did when the password signed the cookies.
+ */
+export function ensureEnvAdmin(store: AccountStore, config: Pick<Env, "WARREN_ADMIN_PASSWORD">): void {
+  const password = config.WARREN_ADMIN_PASSWORD;
+  if (!password) return;
+  const existing = store.userByName(ENV_ADMIN);
+  if (!existing) {
+    store.addUser(ENV_ADMIN, "admin", hashPasswordSync(password), "env");
+  } else if (existing.source === "env" && !verifyPasswordSync(password, existing.passwordHash)) {
+    store.setPassword(existing.id, hashPasswordSync(password));
+  }
+}
+
+export interface SignedIn {
+  token: string;
+  user: { id: number; name: string; role: Role };
+}
+
+export type SignInOutcome =
+  | { ok: true; signedIn: SignedIn }
+  | { ok: false; reason: "wrong" | "limited"; retryAfterS?: number; scope?: "client" | "account" };
+
+/** Checks a name and password under the guessing limits; on success opens a new server-side session. */
+export async function signIn(
+  name: string,
+  password: string,
+  meta: { client: string; userAgent: string | null },
+): Promise<SignInOutcome> {
+  const { store, limits } = accounts();
+  const verdict = await limits.attempt(meta.client, name);
+  if (!verdict.allowed) return { ok: false, reason: "limited", retryAfterS: verdict.retryAfterS, scope: verdict.scope };
+  const user = store.userByName(name);
+  // Verify against a dummy hash for unknown names: the answer takes as long either way.
+  const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || user.disabled || !matches) return { ok: false, reason: "wrong" };
+  await limits.succeeded(meta.client, name);
+  const token = newSessionToken();
+  store.createSession({
+    id: sessionIdOf(token),
+    userId: user.id,
+    createdAt: Date.now(),
+    client: meta.client.slice(0, 100),
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+  });
+  return { ok: true, signedIn: { token, user: { id: user.id, name: user.name, role: user.role } } };
+}
+
+/** The live session of a cookie's token, or null (unknown, revoked, idle too long, too old, user disabled). */
+export function sessionOf(token: string | undefined, now = Date.now()): SessionWithUser | null {
+  if (!isWellFormedToken(token)) return null;
+  const { store } = accounts();
+  const session = store.sessionWithUser(sessionIdOf(token));
+  if (!session || session.revokedAt !== null || session.user.disabled) return null;
+  const config = env();
+  if (now - session.createdAt > config.WARREN_SESSION_MAX_S * 1000) return null;
+  if (now - session.lastSeenAt > config.WARREN_SESSION_IDLE_S * 1000) return null;
+  if (now - session.lastSeenAt > TOUCH_EVERY_MS) store.touchSession(session.id, now);
+  return session;
+}
+
+export function signOut(token: string | undefined): void {
+  if (isWellFormedToken(token)) accounts().store.revokeSession(sessionIdOf(token));
+}
+
+export function signInAvailable(): boolean {
+  return accounts().store.countEnabledUsers() > 0;
+}
+
+export function sessionsOfUser(userId: number): SessionRow[] {
+  return accounts().store.sessionsOf(userId);
+}
+
+/** Revokes a session by its id; only its owner or an admin may (checked by the caller's role). */
+export function revokeSessionOf(actor: { id: number; role: Role }, sessionId: string): void {
+  const { store } = accounts();
+  const target = store.sessionWithUser(sessionId);
+  if (!target || target.revokedAt !== null) throw new WarrenError("not_found", "There is no such live session.");
+  if (target.userId !== actor.id && actor.role !== "admin") {
+    throw new WarrenError("forbidden", "Only an admin may end another person's session.");
+  }
+  store.revokeSession(sessionId);
+}
