@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
+import amqp from "amqplib";
 import Database from "better-sqlite3";
 import { ownWarren } from "./door-server";
 import { expect, operatorPassword, operatorToken, SESSION_COOKIE, signInAsOperator, test, unique } from "./fixtures";
@@ -171,7 +172,41 @@ test.describe("finding 4: forged X-Forwarded-For", () => {
 });
 
 test.describe("behind a trusted proxy, with a small total cap", () => {
-  const warren = ownWarren({ WARREN_TRUSTED_PROXIES: "127.0.0.1", WARREN_MAX_SSE_TOTAL: "12" });
+  const warren = ownWarren({
+    WARREN_TRUSTED_PROXIES: "127.0.0.1",
+    WARREN_MAX_SSE_TOTAL: "12",
+    WARREN_MASK_FIELDS: "card,email",
+  });
+
+  test("WARREN_MASK_FIELDS are masked in dead-letter views for viewers, not for operators", async () => {
+    const card = `4111-${Math.random().toString().slice(2, 8)}`;
+    const connection = await amqp.connect(process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672");
+    try {
+      const channel = await connection.createConfirmChannel();
+      // Invalid as an order (quantity 0): the consumer dead-letters it.
+      channel.sendToQueue(
+        warren.queue,
+        Buffer.from(JSON.stringify({ orderId: unique("mask"), item: "x", quantity: 0, card, email: "a@b.example" })),
+        { persistent: true },
+      );
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+    const url = `${warren.base}/api/dead-letters?queue=${encodeURIComponent(`${warren.queue}.dlq`)}`;
+    type Browse = { messages: { body: string }[] };
+    await expect
+      .poll(async () => ((await (await fetch(url)).json()) as Browse).messages.length, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const asViewer = (await (await fetch(url)).json()) as Browse;
+    const viewed = asViewer.messages.map((m) => m.body).join("\n");
+    expect(viewed).not.toContain(card);
+    expect(viewed).toContain('"card":"***"');
+    expect(viewed).toContain('"email":"***"');
+    const token = await operatorToken(warren.base);
+    const asOperator = (await (await fetch(url, { headers: cookieOf(token) })).json()) as Browse;
+    expect(asOperator.messages.map((m) => m.body).join("\n")).toContain(card);
+  });
 
   test("per client first; then the oldest anonymous stream is shed before a signed-in operator is refused", async () => {
     const open: { controller: AbortController; res: Response }[] = [];

@@ -6,6 +6,7 @@ import { knownDeadLetterQueues } from "@/lib/deadletters/operate";
 import { type BrowseResult, browseDeadLetters } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
 import { getRuntime } from "@/lib/runtime";
+import { browseFor } from "@/lib/security/redact";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dead letters — Warren" };
@@ -49,7 +50,7 @@ export default async function DeadLettersPage({
           queues={discovery.queues}
           management={discovery.management}
           queue={queue?.name ?? null}
-          browse={browse}
+          browse={browse && browseFor(browse, access)}
           problem={problem}
           access={{ canAct: access.canAct, reason: access.reason }}
           audit={audit}

@@ -10,6 +10,7 @@ import { PEER_HEADER } from "../../lib/http/peer";
 import { safeNext } from "../../lib/http/safe-next";
 import { contentSecurityPolicy } from "../../lib/security/csp";
 import { maskFieldsOf, maskJsonText } from "../../lib/security/mask";
+import { browseFor, detailFor } from "../../lib/security/redact";
 
 const post = (headers: Record<string, string>, method = "POST") =>
   new Request("http://127.0.0.1:3000/", { method, headers: { host: "127.0.0.1:3000", ...headers } });
@@ -171,5 +172,33 @@ describe("CSP", () => {
     assert.match(csp, /script-src 'self' 'nonce-n0nce' 'strict-dynamic'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-eval|script-src[^;]*unsafe-inline/);
     assert.match(csp, /frame-ancestors 'none'/);
+  });
+});
+
+describe("what viewers see of broker data", () => {
+  const consumer = {
+    tag: "c",
+    prefetch: 1,
+    ackRequired: true,
+    active: true,
+    connection: "10.1.2.3:51234 -> 10.0.0.1:5672",
+    channel: "10.1.2.3:51234 -> 10.0.0.1:5672 (1)",
+  };
+  const detail = { consumers: [consumer] } as unknown as import("../../lib/queues/service").QueueDetail;
+  it("hides consumers' ip:port from viewers, not from operators", () => {
+    const viewed = JSON.stringify(detailFor(detail, { role: "viewer", canAct: false }));
+    assert.doesNotMatch(viewed, /10\.1\.2\.3/);
+    assert.match(JSON.stringify(detailFor(detail, { role: "operator", canAct: true })), /10\.1\.2\.3:51234/);
+  });
+  it("masks dead-letter bodies for viewers", () => {
+    const browse = {
+      messages: [
+        { body: '{"card":"4111"}', bodyEncoding: "utf8" },
+        { body: "card=4111", bodyEncoding: "utf8" },
+      ],
+    } as unknown as import("../../lib/deadletters/workbench").BrowseResult;
+    const viewed = JSON.stringify(browseFor(browse, { role: "viewer" }, maskFieldsOf("card")));
+    assert.doesNotMatch(viewed, /4111/);
+    assert.match(JSON.stringify(browseFor(browse, { role: "operator" }, maskFieldsOf("card"))), /4111/);
   });
 });
