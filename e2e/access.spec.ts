@@ -71,14 +71,15 @@ test.describe("operator access", () => {
       // Checked against the broker, not the UI.
       expect(await broker.depth(queue)).toBe(3);
 
-      // And the refusals are in the audit log.
+      // And the refusals are in the audit log: the same refusal (who, from where, what, on what)
+      // is written once a minute at most, so a flood of them cannot fill the log.
       await page.goto("/audit");
       const denied = page
         .getByTestId("audit-row")
         .filter({ hasText: queue })
         .and(page.locator('[data-result="denied"]'));
       await expect(denied.first()).toBeVisible();
-      expect(await denied.count()).toBeGreaterThanOrEqual(2);
+      expect(await denied.count()).toBe(1);
     } finally {
       await broker.channel.deleteQueue(queue).catch(() => {});
     }

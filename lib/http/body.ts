@@ -68,7 +68,7 @@ export async function readJsonBody(request: Request, options: BodyOptions = {}):
   const text = decodeUtf8(await readBodyBytes(request, limit));
   if (text.trim() === "") {
     if ("empty" in options) return options.empty;
-    throw new WarrenError("bad_request", "The request body is empty; send a JSON object.");
+    throw new WarrenError("bad_request", "The request body is not valid JSON: it is empty.");
   }
   try {
     return JSON.parse(text);
