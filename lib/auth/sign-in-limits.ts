@@ -23,17 +23,21 @@ export interface SignInVerdict {
 }
 
 export class SignInLimits {
-  private readonly byClient = new RateLimiterMemory({
-    keyPrefix: "signin-client",
-    points: CLIENT_POINTS,
-    duration: WINDOW_S,
-    blockDuration: WINDOW_S,
-  });
-  private readonly byAccount = new RateLimiterMemory({
-    keyPrefix: "signin-account",
-    points: ACCOUNT_POINTS,
-    duration: WINDOW_S,
-  });
+  private readonly byClient: RateLimiterMemory;
+  private readonly byAccount: RateLimiterMemory;
+  private readonly lockoutBaseS: number;
+
+  constructor(options: { lockoutBaseS?: number } = {}) {
+    this.lockoutBaseS = options.lockoutBaseS ?? LOCKOUT_BASE_S;
+    this.byClient = new RateLimiterMemory({
+      keyPrefix: "signin-client",
+      points: CLIENT_POINTS,
+      duration: WINDOW_S,
+      blockDuration: WINDOW_S,
+    });
+    this.byAccount = new RateLimiterMemory({ keyPrefix: "signin-account", points: ACCOUNT_POINTS, duration: WINDOW_S });
+  }
+
   /** Lockouts per account so far, for the doubling; forgotten on success. */
   private readonly lockouts = new Map<string, number>();
 
@@ -65,7 +69,9 @@ export class SignInLimits {
     const count = (this.lockouts.get(name) ?? 0) + 1;
     if (this.lockouts.size > 100_000) this.lockouts.clear();
     this.lockouts.set(name, count);
-    await this.byAccount.block(name, Math.min(LOCKOUT_MAX_S, LOCKOUT_BASE_S * 2 ** (count - 1)));
+    // The streak starts over after a lockout: the next 5 failures lock out for twice as long.
+    await this.byAccount.delete(name);
+    await this.byAccount.block(name, Math.min(LOCKOUT_MAX_S, this.lockoutBaseS * 2 ** (count - 1)));
   }
 }
 

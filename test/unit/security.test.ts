@@ -108,6 +108,18 @@ describe("sign-in limits", () => {
     // Another account from another client is not affected.
     assert.equal((await limits.attempt("10.0.0.2", "bob")).allowed, true);
   });
+  it("locks an account out for a time that doubles with each lockout", async () => {
+    const limits = new SignInLimits({ lockoutBaseS: 1 });
+    for (let i = 0; i < 5; i++) assert.equal((await limits.attempt(`10.0.1.${i}`, "carol")).allowed, true);
+    const first = await limits.attempt("10.0.1.9", "carol");
+    assert.deepEqual([first.allowed, first.scope, first.retryAfterS], [false, "account", 1]);
+    // Wait for the lockout to end (the probe that gets through is the next streak's first failure).
+    while (!(await limits.attempt("10.0.1.9", "carol")).allowed) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 4; i++) assert.equal((await limits.attempt(`10.0.2.${i}`, "carol")).allowed, true);
+    const second = await limits.attempt("10.0.1.9", "carol");
+    assert.deepEqual([second.allowed, second.retryAfterS], [false, 2]);
+  });
+
   it("limits one client guessing many accounts", async () => {
     const limits = new SignInLimits();
     const verdicts = [];
