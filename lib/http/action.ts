@@ -1,4 +1,3 @@
-import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { isWarrenError } from "../errors";
 import { type FieldErrors, fieldErrorsOf } from "./issues";
@@ -20,7 +19,22 @@ export interface ActionState {
 
 export const idleState: ActionState = { status: "idle", message: "" };
 
+/**
+ * redirect(), notFound() and dynamic-rendering bailouts work by throwing an
+ * error with a NEXT_-style digest: answers, not failures, so they pass
+ * through. (Checked by digest, as next/navigation's unstable_rethrow does,
+ * without importing React into plain-Node callers.)
+ */
+function isNextControlFlow(error: unknown): boolean {
+  const digest = (error as { digest?: unknown } | null)?.digest;
+  return (
+    typeof digest === "string" &&
+    (digest.startsWith("NEXT_") || digest === "DYNAMIC_SERVER_USAGE" || digest.startsWith("BAILOUT_TO_CLIENT"))
+  );
+}
+
 export function errorState(error: unknown, what: string): ActionState {
+  if (isNextControlFlow(error)) throw error;
   if (isWarrenError(error)) return { status: "error", message: error.message, code: error.status, at: Date.now() };
   console.error(`[actions] unexpected error in ${what}:`, error);
   return { status: "error", message: `${what} failed unexpectedly; see the server log.`, code: 500, at: Date.now() };
@@ -52,8 +66,6 @@ export function validatedAction<S extends z.ZodType, R extends ActionState, I = 
     try {
       return await run(parsed.data);
     } catch (error) {
-      // redirect() and notFound() work by throwing: they are answers, not failures.
-      unstable_rethrow(error);
       return errorState(error, options.what) as R;
     }
   };
