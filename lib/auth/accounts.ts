@@ -73,6 +73,8 @@ export async function signIn(
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || user.disabled || !matches) return { ok: false, reason: "wrong" };
   await limits.succeeded(meta.client, name);
+  // Sessions past the absolute timeout can never be used again: forget them now and then.
+  store.pruneSessions(Date.now() - env().WARREN_SESSION_MAX_S * 1000);
   const token = newSessionToken();
   store.createSession({
     id: sessionIdOf(token),
@@ -89,12 +91,20 @@ export function sessionOf(token: string | undefined, now = Date.now()): SessionW
   if (!isWellFormedToken(token)) return null;
   const { store } = accounts();
   const session = store.sessionWithUser(sessionIdOf(token));
-  if (!session || session.revokedAt !== null || session.user.disabled) return null;
-  const config = env();
-  if (now - session.createdAt > config.WARREN_SESSION_MAX_S * 1000) return null;
-  if (now - session.lastSeenAt > config.WARREN_SESSION_IDLE_S * 1000) return null;
+  if (!session || !isSessionLive(session, now, env())) return null;
   if (now - session.lastSeenAt > TOUCH_EVERY_MS) store.touchSession(session.id, now);
   return session;
+}
+
+/** Not revoked, its user enabled, used within the idle timeout, younger than the absolute one. */
+export function isSessionLive(
+  session: Pick<SessionWithUser, "revokedAt" | "createdAt" | "lastSeenAt"> & { user: { disabled: boolean } },
+  now: number,
+  config: Pick<Env, "WARREN_SESSION_IDLE_S" | "WARREN_SESSION_MAX_S">,
+): boolean {
+  if (session.revokedAt !== null || session.user.disabled) return false;
+  if (now - session.createdAt > config.WARREN_SESSION_MAX_S * 1000) return false;
+  return now - session.lastSeenAt <= config.WARREN_SESSION_IDLE_S * 1000;
 }
 
 export function signOut(token: string | undefined): void {
