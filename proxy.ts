@@ -34,7 +34,7 @@ function oversizedPost(request: NextRequest): { status: number; error: string; m
  * puts it on its own scripts; the pages are dynamic anyway).
  */
 export function proxy(request: NextRequest) {
-  const refused = crossOriginRefusal(request);
+  const refused = crossOriginRefusal(request, undefined, { requireOrigin: true });
   if (refused) {
     return NextResponse.json({ error: "forbidden", message: `Refused: ${refused}.` }, { status: 403 });
   }

@@ -16,8 +16,16 @@ export function allowedOrigins(source = process.env.WARREN_ALLOWED_ORIGINS): str
     .filter(Boolean);
 }
 
-/** Why the request is refused as cross-origin, or null when it may proceed. */
-export function crossOriginRefusal(request: Request, allowed = allowedOrigins()): string | null {
+/**
+ * Why the request is refused as cross-origin, or null when it may proceed.
+ * `requireOrigin`: posts to pages (server actions, forms) come only from
+ * browsers, which always say where from; one that does not is refused.
+ */
+export function crossOriginRefusal(
+  request: Request,
+  allowed = allowedOrigins(),
+  { requireOrigin = false }: { requireOrigin?: boolean } = {},
+): string | null {
   if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
   const origin = request.headers.get("origin");
   let originHost: string | null = null;
@@ -35,7 +43,7 @@ export function crossOriginRefusal(request: Request, allowed = allowedOrigins())
     return `a ${site} page may not change anything in Warren`;
   }
   if (origin === "null") return "an opaque (null) origin may not change anything in Warren";
-  if (!originHost) return null;
+  if (!originHost) return requireOrigin ? "a form or action post needs an Origin header" : null;
   const host = (request.headers.get("host") ?? "").toLowerCase();
   if (originHost === host) return null;
   return `origin ${originHost} may not change anything in Warren`;

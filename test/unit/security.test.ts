@@ -31,6 +31,10 @@ describe("cross-origin check", () => {
     assert.notEqual(crossOriginRefusal(post({ origin: "http://127.0.0.1:3000.evil.example" }), []), null);
     assert.notEqual(crossOriginRefusal(post({ origin: "https://evil.example" }, "DELETE"), []), null);
   });
+  it("requires an Origin on posts to pages (only browsers post forms and actions)", () => {
+    assert.match(String(crossOriginRefusal(post({}), [], { requireOrigin: true })), /needs an Origin/);
+    assert.equal(crossOriginRefusal(post({ origin: "http://127.0.0.1:3000" }), [], { requireOrigin: true }), null);
+  });
   it("accepts hosts from WARREN_ALLOWED_ORIGINS", () => {
     assert.deepEqual(allowedOrigins(" Warren.example.com, ,b.example "), ["warren.example.com", "b.example"]);
     const proxied = post({ origin: "https://warren.example.com", "sec-fetch-site": "cross-site", host: "10.0.0.5" });
