@@ -372,6 +372,25 @@ test.describe("finding 6: sessions", () => {
   });
 });
 
+test.describe("accounts", () => {
+  test("a viewer signs in with name and password through the form, looks, and signs out", async ({ page, baseURL }) => {
+    const name = unique("looker");
+    addUser(e2eDb(), name, "viewer", "looker-password");
+    await page.goto("/login?next=/queues");
+    await page.getByLabel("User name").fill(name);
+    await page.getByLabel("Password", { exact: true }).fill("looker-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(`${baseURL}/queues`);
+    await expect(page.getByTestId("account-link")).toHaveText(name);
+    await expect(page.getByTestId("role")).toHaveAttribute("data-role", "viewer");
+    await page.getByTestId("account-link").click();
+    await expect(page.getByTestId("sessions").getByRole("listitem")).toHaveCount(1);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/signedOut=1/);
+    await expect(page.getByTestId("account-link")).toHaveCount(0);
+  });
+});
+
 test.describe("finding 8: bodies are cut at the limit", () => {
   test("a chunked body without a length is refused at the limit; /api/dead-letters has one too", async ({
     baseURL,
