@@ -1,10 +1,9 @@
 "use server";
 
 import { shortOrderId } from "@/components/format";
+import { isWarrenError } from "@/lib/errors";
 import { type ActionState, errorState } from "@/lib/http/action";
-import { fieldErrorsOf } from "@/lib/http/issues";
-import { orderFormSchema } from "@/lib/orders/schema";
-import { startOrderRelay } from "@/lib/runtime";
+import { orders } from "@/lib/orders";
 
 export interface OrderFormState extends ActionState {
   /** Set when the order is safe in the outbox but the broker has not confirmed it yet. */
@@ -36,20 +35,10 @@ export async function placeOrderAction(
     item: typeof item === "string" ? item : "",
     quantity: typeof quantity === "string" ? quantity : "",
   };
-  const parsed = orderFormSchema.safeParse(values);
-  if (!parsed.success) {
-    return {
-      status: "error",
-      message: "Please fix the highlighted fields.",
-      fieldErrors: fieldErrorsOf(parsed.error),
-      code: 400,
-      values,
-    };
-  }
   try {
-    // Validated above by the form's schema: straight to the outbox, not through acceptOrder's second parse.
-    const { order, status } = await startOrderRelay().accept(parsed.data, "form");
-    if (status === "accepted") {
+    // The same door as POST /api/orders; it reads the fields with the form's schema.
+    const order = await orders.accept(values, "form");
+    if (order.status === "accepted") {
       return {
         status: "ok",
         waiting: "broker",
@@ -63,6 +52,15 @@ export async function placeOrderAction(
       orderId: order.orderId,
     };
   } catch (error) {
+    if (isWarrenError(error) && error.code === "bad_request") {
+      return {
+        status: "error",
+        message: "Please fix the highlighted fields.",
+        fieldErrors: error.details as Record<string, string[]>,
+        code: 400,
+        values,
+      };
+    }
     return { ...errorState(error, "Placing the order"), values };
   }
 }

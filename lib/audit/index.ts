@@ -1,17 +1,24 @@
 import "server-only";
 import type { Access } from "../auth/access";
-import { getRuntime } from "../runtime";
+import { currentWarren } from "../process/current";
 import { RefusalCoalescer } from "./coalesce";
-import { type AuditEntry, type AuditInput, AuditLog } from "./log";
+import type { AuditEntry, AuditInput, AuditLog } from "./log";
 import { redactEntries } from "./redact";
 
 export type { AuditEntry, AuditInput, AuditResult } from "./log";
 
-const store = globalThis as typeof globalThis & { __warrenAudit?: { log: AuditLog; refusals: RefusalCoalescer } };
+/**
+ * One refusal coalescer per audit log, kept on the log itself (the process's,
+ * held by lib/process): actions and route handlers may load this module in
+ * separate module graphs, and must share one count.
+ */
+const REFUSALS = Symbol.for("warren.audit-refusals");
 
-function audit() {
-  store.__warrenAudit ??= { log: new AuditLog(getRuntime().ledger.db), refusals: new RefusalCoalescer() };
-  return store.__warrenAudit;
+function audit(): { log: AuditLog; refusals: RefusalCoalescer } {
+  const log = currentWarren().audit as (AuditLog & { [REFUSALS]?: RefusalCoalescer }) | null;
+  if (!log) throw new Error("this process keeps no audit log");
+  log[REFUSALS] ??= new RefusalCoalescer();
+  return { log, refusals: log[REFUSALS] };
 }
 
 export interface AuditOptions {
@@ -45,10 +52,14 @@ export function recordAudit(input: AuditInput, options: AuditOptions = {}): void
     write(0);
     return;
   }
-  audit().refusals.offer({
-    key: [input.actor, options.client ?? "", input.action, input.target ?? ""].join("\u0000"),
-    write,
-  });
+  try {
+    audit().refusals.offer({
+      key: [input.actor, options.client ?? "", input.action, input.target ?? ""].join("\u0000"),
+      write,
+    });
+  } catch (error) {
+    console.error(`[audit] could not record ${input.action}: ${(error as Error).message}`);
+  }
 }
 
 /**

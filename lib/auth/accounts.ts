@@ -2,8 +2,9 @@ import "server-only";
 import type { Env } from "../config/env";
 import { env } from "../config/env";
 import { WarrenError } from "../errors";
-import { getRuntime } from "../runtime";
+import { currentWarren } from "../process/current";
 import { AccountStore, type Role, type SessionRow, type SessionWithUser } from "../store/accounts";
+import type { Db } from "../store/db";
 import { DUMMY_HASH, hashPasswordSync, verifyPassword, verifyPasswordSync } from "./password";
 import { isWellFormedToken, newSessionToken, sessionIdOf } from "./session";
 import { SignInLimits } from "./sign-in-limits";
@@ -20,16 +21,22 @@ interface Accounts {
   limits: SignInLimits;
 }
 
-const slot = globalThis as typeof globalThis & { __warrenAccounts?: Accounts };
+/**
+ * The accounts of the process's database, with the sign-in limits (in memory).
+ * Kept on the database handle itself: route handlers and server actions may
+ * load this module in separate module graphs, and two limiters would let a
+ * guesser try twice as often.
+ */
+const ACCOUNTS = Symbol.for("warren.accounts");
 
 function accounts(): Accounts {
-  const db = getRuntime().ledger.db;
-  if (slot.__warrenAccounts?.store.db !== db) {
+  const db = currentWarren().db as Db & { [ACCOUNTS]?: Accounts };
+  if (!db[ACCOUNTS]) {
     const store = new AccountStore(db);
     ensureEnvAdmin(store, env());
-    slot.__warrenAccounts = { store, limits: slot.__warrenAccounts?.limits ?? new SignInLimits() };
+    db[ACCOUNTS] = { store, limits: new SignInLimits() };
   }
-  return slot.__warrenAccounts;
+  return db[ACCOUNTS];
 }
 
 export const accountStore = () => accounts().store;

@@ -1,33 +1,7 @@
 import { env } from "../config/env";
 import { WarrenError } from "../errors";
+import { currentWarren } from "../process/current";
 import { SSE_HEADERS, sseEvent } from "./sse";
-
-/**
- * Open SSE streams of this process, on globalThis (route handlers and
- * instrumentation live in separate module graphs): counted per client for
- * the connection cap, and ended together on shutdown.
- */
-interface OpenStream {
-  client: string;
-  signedIn: boolean;
-  /** Ends the stream (sends `shutdown` first, so the client reconnects later). */
-  close: () => void;
-}
-
-interface StreamRegistry {
-  /** In opening order: the first anonymous entry is the oldest one to shed. */
-  open: Set<OpenStream>;
-  perClient: Map<string, number>;
-}
-
-const store = globalThis as typeof globalThis & { __warrenStreams?: StreamRegistry };
-
-function registry(): StreamRegistry {
-  if (!store.__warrenStreams || !("open" in store.__warrenStreams)) {
-    store.__warrenStreams = { open: new Set(), perClient: new Map() };
-  }
-  return store.__warrenStreams;
-}
 
 /** Most streams one client may hold open at once; a browser tab needs one (WARREN_MAX_SSE_PER_CLIENT). */
 export const maxStreamsPerClient = () => env().WARREN_MAX_SSE_PER_CLIENT;
@@ -41,52 +15,78 @@ export interface StreamClient {
   signedIn: boolean;
 }
 
+interface OpenStream extends StreamClient {
+  /** Ends the stream (sends `shutdown` first, so the client reconnects later). */
+  close: () => void;
+}
+
 /**
- * Takes a stream slot, fairly: first the per-client cap (429 for that client
- * alone); then, when the process is full, a signed-in client sheds the oldest
- * anonymous stream (which reconnects later), and only an anonymous client, or
- * a signed-in one when every slot is signed in, is refused. Returns the
- * slot's release function (idempotent) or throws a 429.
+ * Open SSE streams of this process (held by lib/process, one per process):
+ * counted per client for the connection cap, and ended together on shutdown.
  */
-export function reserveStream(who: StreamClient, close: () => void): () => void {
-  const { open, perClient } = registry();
-  const held = perClient.get(who.client) ?? 0;
-  if (held >= maxStreamsPerClient()) {
-    throw WarrenError.tooManyRequests(
-      `At most ${maxStreamsPerClient()} live streams per client; close a tab and retry.`,
-      10,
-    );
-  }
-  if (open.size >= maxStreamsTotal()) {
-    const oldestAnonymous = who.signedIn ? [...open].find((s) => !s.signedIn) : undefined;
-    if (!oldestAnonymous) {
-      throw WarrenError.tooManyRequests("Warren serves as many live streams as it can; retry in a moment.", 10);
+export class StreamRegistry {
+  /** In opening order: the first anonymous entry is the oldest one to shed. */
+  private readonly open = new Set<OpenStream>();
+  private readonly perClient = new Map<string, number>();
+
+  constructor(
+    private readonly perClientCap = maxStreamsPerClient,
+    private readonly totalCap = maxStreamsTotal,
+  ) {}
+
+  /**
+   * Takes a stream slot, fairly: first the per-client cap (429 for that client
+   * alone); then, when the process is full, a signed-in client sheds the oldest
+   * anonymous stream (which reconnects later), and only an anonymous client, or
+   * a signed-in one when every slot is signed in, is refused. Returns the
+   * slot's release function (idempotent) or throws a 429.
+   */
+  reserve(who: StreamClient, close: () => void): () => void {
+    const { open, perClient } = this;
+    const held = perClient.get(who.client) ?? 0;
+    if (held >= this.perClientCap()) {
+      throw WarrenError.tooManyRequests(
+        `At most ${this.perClientCap()} live streams per client; close a tab and retry.`,
+        10,
+      );
     }
-    oldestAnonymous.close();
+    if (open.size >= this.totalCap()) {
+      const oldestAnonymous = who.signedIn ? [...open].find((s) => !s.signedIn) : undefined;
+      if (!oldestAnonymous) {
+        throw WarrenError.tooManyRequests("Warren serves as many live streams as it can; retry in a moment.", 10);
+      }
+      oldestAnonymous.close();
+    }
+    const entry: OpenStream = { ...who, close };
+    open.add(entry);
+    perClient.set(who.client, held + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      open.delete(entry);
+      const left = (perClient.get(who.client) ?? 1) - 1;
+      if (left <= 0) perClient.delete(who.client);
+      else perClient.set(who.client, left);
+    };
   }
-  const entry: OpenStream = { client: who.client, signedIn: who.signedIn, close };
-  open.add(entry);
-  perClient.set(who.client, held + 1);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    open.delete(entry);
-    const left = (perClient.get(who.client) ?? 1) - 1;
-    if (left <= 0) perClient.delete(who.client);
-    else perClient.set(who.client, left);
-  };
+
+  /** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
+  endAll(): number {
+    const all = [...this.open];
+    for (const stream of all) stream.close();
+    return all.length;
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
 }
 
-/** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
-export function endAllStreams(): number {
-  const all = [...registry().open];
-  for (const stream of all) stream.close();
-  return all.length;
-}
-
-export function openStreamCount(): number {
-  return registry().open.size;
+function processStreams(): StreamRegistry {
+  const { streams } = currentWarren();
+  if (!streams) throw new Error("this process serves no live streams");
+  return streams;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -96,8 +96,8 @@ const encoder = new TextEncoder();
  * A live SSE response: takes a stream slot for the client (429 when it has none left),
  * sends `retry`, then lets `open` send and subscribe (it returns its unsubscribe), keeps the
  * connection alive with heartbeats, and ends the stream once, whichever comes first: the
- * client leaves, a write fails, or the process shuts down (after a `shutdown` event, so the
- * client's EventSource reconnects).
+ * client leaves, a write fails, the slot is shed for a signed-in person, or the process
+ * shuts down (after a `shutdown` event, so the client's EventSource reconnects).
  */
 export function liveStream(
   request: Request,
@@ -105,7 +105,7 @@ export function liveStream(
   open: (send: (chunk: string | Uint8Array) => void) => () => void,
 ): Response {
   let shutdown = () => {};
-  const release = reserveStream(who, () => shutdown());
+  const release = processStreams().reserve(who, () => shutdown());
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {

@@ -1,6 +1,7 @@
 import "server-only";
 import { EventEmitter } from "node:events";
 import { WarrenError } from "../errors";
+import { currentWarren } from "../process/current";
 import { type QueueDetail, queueDetail } from "./service";
 
 /**
@@ -33,7 +34,11 @@ class QueueWatcher extends EventEmitter {
     }
     return () => {
       this.off("detail", listener);
-      if (this.listenerCount("detail") === 0) this.stop();
+      if (this.listenerCount("detail") === 0) {
+        if (this.timer) clearInterval(this.timer);
+        this.timer = null;
+        this.onIdle();
+      }
     };
   }
 
@@ -41,7 +46,6 @@ class QueueWatcher extends EventEmitter {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.removeAllListeners("detail");
-    this.onIdle();
   }
 
   private async tick() {
@@ -57,23 +61,46 @@ class QueueWatcher extends EventEmitter {
   }
 }
 
-const store = globalThis as typeof globalThis & { __warrenQueueWatchers?: Map<string, QueueWatcher> };
+/** The watchers of one process (held by lib/process): one per queue being looked at. */
+export class QueueWatchers {
+  private readonly watchers = new Map<string, QueueWatcher>();
 
-function watchers(): Map<string, QueueWatcher> {
-  store.__warrenQueueWatchers ??= new Map();
-  return store.__warrenQueueWatchers;
+  watch(name: string, listener: (detail: QueueDetail) => void, intervalMs = 1000): () => void {
+    let watcher = this.watchers.get(name);
+    if (!watcher) {
+      watcher = new QueueWatcher(name, intervalMs, () => this.watchers.delete(name));
+      this.watchers.set(name, watcher);
+    }
+    return watcher.subscribe(listener);
+  }
+
+  has(name: string): boolean {
+    return this.watchers.has(name);
+  }
+
+  get size(): number {
+    return this.watchers.size;
+  }
+
+  /** At shutdown: no more ticks (the streams that listened are ended by their own registry). */
+  stopAll(): void {
+    for (const watcher of this.watchers.values()) watcher.stop();
+    this.watchers.clear();
+  }
 }
 
 /**
- * Checks the queue (404 when it does not exist, 503 when the watcher cap is
+ * Checks the queue (404 when it does not exist, 429 when the watcher cap is
  * reached), then returns a subscribe function for its details.
  */
 export async function watchQueue(
   name: string,
   intervalMs = 1000,
 ): Promise<(listener: (detail: QueueDetail) => void) => () => void> {
-  if (!watchers().has(name)) {
-    if (watchers().size >= MAX_WATCHERS) {
+  const { watchers } = currentWarren();
+  if (!watchers) throw new Error("this process serves no queue pages");
+  if (!watchers.has(name)) {
+    if (watchers.size >= MAX_WATCHERS) {
       throw WarrenError.tooManyRequests(
         `Warren already watches ${MAX_WATCHERS} queues live; try again when a queue page is closed.`,
         10,
@@ -82,18 +109,5 @@ export async function watchQueue(
     const detail = await queueDetail(name);
     if (!detail.exists) throw new WarrenError("not_found", `There is no queue named "${name}".`);
   }
-  return (listener) => {
-    const all = watchers();
-    let watcher = all.get(name);
-    if (!watcher) {
-      watcher = new QueueWatcher(name, intervalMs, () => all.delete(name));
-      all.set(name, watcher);
-    }
-    return watcher.subscribe(listener);
-  };
-}
-
-/** How many queues are watched in this process (for tests and metrics). */
-export function watchedQueueCount(): number {
-  return watchers().size;
+  return (listener) => watchers.watch(name, listener, intervalMs);
 }

@@ -1,9 +1,6 @@
 import type { Db } from "./db";
 
-/**
- * Users and their server-side sessions. Tables are created here with
- * IF NOT EXISTS until they join the numbered migrations.
- */
+/** Users and their server-side sessions (tables from migration 2). */
 export type Role = "viewer" | "operator" | "admin";
 
 export interface UserRow {
@@ -31,28 +28,6 @@ export interface SessionRow {
 export interface SessionWithUser extends SessionRow {
   user: Pick<UserRow, "id" | "name" | "role" | "disabled">;
 }
-
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS users (
-     id            INTEGER PRIMARY KEY AUTOINCREMENT,
-     name          TEXT    NOT NULL UNIQUE COLLATE NOCASE,
-     role          TEXT    NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
-     password_hash TEXT    NOT NULL,
-     disabled      INTEGER NOT NULL DEFAULT 0,
-     source        TEXT    NOT NULL DEFAULT 'cli',
-     created_at    INTEGER NOT NULL
-   )`,
-  `CREATE TABLE IF NOT EXISTS sessions (
-     id           TEXT    PRIMARY KEY,
-     user_id      INTEGER NOT NULL REFERENCES users(id),
-     created_at   INTEGER NOT NULL,
-     last_seen_at INTEGER NOT NULL,
-     revoked_at   INTEGER,
-     client       TEXT,
-     user_agent   TEXT
-   )`,
-  "CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id)",
-];
 
 interface RawUser {
   id: number;
@@ -95,9 +70,7 @@ const toSession = (row: RawSession): SessionRow => ({
 });
 
 export class AccountStore {
-  constructor(readonly db: Db) {
-    for (const sql of SCHEMA) db.exec(sql);
-  }
+  constructor(readonly db: Db) {}
 
   userByName(name: string): UserRow | null {
     const row = this.db.prepare<[string], RawUser>("SELECT * FROM users WHERE name = ?").get(name);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RefusalCoalescer } from "../../lib/audit/coalesce";
 import { SignInLimits } from "../../lib/auth/sign-in-limits";
-import { maxStreamsPerClient, maxStreamsTotal, reserveStream } from "../../lib/events/streams";
+import { StreamRegistry } from "../../lib/events/streams";
 import { clientAddress, trustedProxies } from "../../lib/http/client-address";
 import { allowedOrigins, crossOriginRefusal } from "../../lib/http/cross-origin";
 import { isJsonMediaType } from "../../lib/http/media-type";
@@ -73,33 +73,42 @@ describe("client address", () => {
 
 describe("stream cap", () => {
   it("caps each client, frees a slot once, and sheds the oldest anonymous stream for a signed-in one", () => {
-    const closed: string[] = [];
-    const key = `unit-${Math.random()}`;
-    const releases = Array.from({ length: maxStreamsPerClient() }, (_, i) =>
-      reserveStream({ client: key, signedIn: false }, () => closed.push(`${key}-${i}`)),
+    const perClient = 8;
+    const total = 20;
+    const registry = new StreamRegistry(
+      () => perClient,
+      () => total,
     );
-    assert.throws(() => reserveStream({ client: key, signedIn: false }, () => {}), { status: 429 } as object);
+    const closed: string[] = [];
+    const key = "unit-client";
+    const releases = Array.from({ length: perClient }, (_, i) =>
+      registry.reserve({ client: key, signedIn: false }, () => closed.push(`${key}-${i}`)),
+    );
+    assert.throws(() => registry.reserve({ client: key, signedIn: false }, () => {}), { status: 429 } as object);
     releases[0]?.();
     releases[0]?.(); // idempotent: must not free two slots
-    releases[0] = reserveStream({ client: key, signedIn: false }, () => {});
-    assert.throws(() => reserveStream({ client: key, signedIn: false }, () => {}), { status: 429 } as object);
+    releases[0] = registry.reserve({ client: key, signedIn: false }, () => {});
+    assert.throws(() => registry.reserve({ client: key, signedIn: false }, () => {}), { status: 429 } as object);
     for (const release of releases) release?.();
 
     // Fill the process with anonymous streams from many clients.
-    const total = maxStreamsTotal();
     const fill = Array.from({ length: total }, (_, i) => {
       let release = () => {};
-      release = reserveStream({ client: `anon-${i}`, signedIn: false }, () => {
+      release = registry.reserve({ client: `anon-${i}`, signedIn: false }, () => {
         closed.push(`anon-${i}`);
         release();
       });
       return release;
     });
-    assert.throws(() => reserveStream({ client: "late-anon", signedIn: false }, () => {}), { status: 429 } as object);
-    const operator = reserveStream({ client: "operator", signedIn: true }, () => {});
+    assert.throws(() => registry.reserve({ client: "late-anon", signedIn: false }, () => {}), {
+      status: 429,
+    } as object);
+    const operator = registry.reserve({ client: "operator", signedIn: true }, () => {});
     assert.ok(closed.includes("anon-0"), "the oldest anonymous stream was shed");
+    assert.equal(registry.size, total);
     operator();
     for (const release of fill) release();
+    assert.equal(registry.size, 0);
   });
 });
 

@@ -1,6 +1,5 @@
 import { route } from "@/lib/http/route";
-import { acceptOrder } from "@/lib/orders/place-order";
-import { startOrderRelay } from "@/lib/runtime";
+import { orders } from "@/lib/orders";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +13,6 @@ const MAX_BODY_BYTES = 16 * 1024;
  * relay publishes it as soon as the broker is back).
  */
 export const POST = route(async ({ json }) => {
-  const body = await json({ limit: MAX_BODY_BYTES });
-  const order = await acceptOrder(body, { outbox: startOrderRelay(), source: "api" });
+  const order = await orders.accept(await json({ limit: MAX_BODY_BYTES }), "api");
   return Response.json(order, { status: 202 });
 });

@@ -1,5 +1,5 @@
 import { WarrenError } from "@/lib/errors";
-import { getHealthMonitor } from "@/lib/health/monitor";
+import { live } from "@/lib/events/live";
 import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +10,5 @@ export const GET = route(({ request }) => {
   if (raw !== null && (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 86_400)) {
     throw new WarrenError("bad_request", "stuckAfter must be a whole number of seconds (1–86400).");
   }
-  const monitor = getHealthMonitor();
-  const health = raw === null ? (monitor.latest ?? monitor.compute()) : monitor.compute(undefined, Number(raw));
-  return Response.json(health);
+  return Response.json(live.health(raw === null ? undefined : Number(raw)));
 });
