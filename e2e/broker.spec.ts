@@ -79,7 +79,7 @@ test.describe("limited mode (a Warren whose management API does not answer)", ()
   }) => {
     const url = `/api/broker/connections/${encodeURIComponent("127.0.0.1:1 -> 127.0.0.1:5672")}/close`;
     expect((await request.post(url, { data: { reason: "stuck publisher" } })).status()).toBe(401);
-    const headers = { cookie: `warren_session=${await operatorToken()}` };
+    const headers = { cookie: `warren_session=${await operatorToken(limitedBase)}` };
     const bad = await request.post(url, { data: { reason: "naïve" }, headers });
     expect(bad.status()).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("plain ASCII");
