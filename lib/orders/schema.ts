@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrorsOf as formatFieldErrors } from "../http/issues";
 
 export const ITEM_MAX_LENGTH = 100;
 export const QUANTITY_MAX = 1000;
@@ -80,7 +81,8 @@ export const orderMessageSchema = z.object({
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
 
-export { fieldErrorsOf } from "../http/issues";
+/** `{ field: [messages] }` for order bodies; an issue about the whole body is keyed "_". */
+export const fieldErrorsOf = (error: z.ZodError) => formatFieldErrors(error, "_");
 
 /** One line a person can read, e.g. for a dead-letter reason. */
 export function describeIssues(error: z.ZodError): string {
