@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { type ActionState, formText, validatedAction } from "@/lib/http/action";
 import { controlCommandSchema } from "@/lib/payments/control";
-import { log } from "@/lib/process/log";
 import { actionContext } from "@/lib/queues/action-context";
 import type { PeekedMessage } from "@/lib/queues/management";
 import {
