@@ -5,7 +5,9 @@ import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "./amqp/topology";
 import { type Env, env } from "./config/env";
 import { PaymentRelay } from "./events/hub";
 import { QueueSampler } from "./events/sampler";
-import { endAllStreams } from "./events/streams";
+import { endAllStreams, openStreamCount } from "./events/streams";
+import { logTo, partLogger } from "./observability/logger";
+import { createMetrics, type WarrenMetrics } from "./observability/metrics";
 import { OrderOutbox } from "./orders/outbox";
 import { PaymentConsumer } from "./payments/consumer";
 import { listenForControl } from "./payments/control";
@@ -32,21 +34,35 @@ export interface Runtime {
   consumer: PaymentConsumer | null;
   sampler: QueueSampler | null;
   relay: PaymentRelay | null;
+  /** This process's Prometheus registry (GET /api/metrics, or the worker's metrics port). */
+  metrics: WarrenMetrics;
   role: string;
 }
 
 const store = globalThis as typeof globalThis & { __warrenRuntime?: Runtime };
 
+const processLog = logTo(partLogger("process"));
+
 export function log(message: string) {
-  console.log(`${new Date().toISOString()} ${message}`);
+  processLog(message);
 }
 
 export function getRuntime(role = "web"): Runtime {
   if (store.__warrenRuntime) return store.__warrenRuntime;
   const config = env();
   const queues = [config.ORDER_QUEUE];
-  const publishLink = new BrokerLink({ url: config.AMQP_URL, name: `warren-${role}-publish`, queues, log });
-  const consumeLink = new BrokerLink({ url: config.AMQP_URL, name: `warren-${role}-consume`, queues, log });
+  const publishLink = new BrokerLink({
+    url: config.AMQP_URL,
+    name: `warren-${role}-publish`,
+    queues,
+    log: logTo(partLogger("amqp")),
+  });
+  const consumeLink = new BrokerLink({
+    url: config.AMQP_URL,
+    name: `warren-${role}-consume`,
+    queues,
+    log: logTo(partLogger("amqp")),
+  });
   void publishLink.start();
   void consumeLink.start();
   const management = new ManagementClient({
@@ -62,7 +78,7 @@ export function getRuntime(role = "web"): Runtime {
   });
   log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
   const db = openDb(config.WARREN_DB_PATH);
-  durabilityOf(db).startCheckpoints(250, log);
+  durabilityOf(db).startCheckpoints(250, logTo(partLogger("db")));
   const publisher = new ConfirmPublisher(publishLink);
   const runtime: Runtime = {
     env: config,
@@ -75,8 +91,22 @@ export function getRuntime(role = "web"): Runtime {
     consumer: null,
     sampler: null,
     relay: null,
+    metrics: createMetrics(),
     role,
   };
+  runtime.metrics.attach({
+    links: () => [
+      { name: "publish", state: publishLink.state },
+      { name: "consume", state: consumeLink.state },
+    ],
+    publisher: () => publisher,
+    management: () => management,
+    outbox: () => runtime.outbox,
+    consumer: () => runtime.consumer,
+    sampler: () => runtime.sampler,
+    paymentFeed: () => runtime.relay,
+    sseClients: openStreamCount,
+  });
   store.__warrenRuntime = runtime;
   return runtime;
 }
@@ -90,13 +120,14 @@ export function startPaymentService(role = "web"): PaymentConsumer {
     ledger: runtime.ledger,
     queue: runtime.env.ORDER_QUEUE,
     prefetch: runtime.env.PREFETCH,
-    log,
+    log: logTo(partLogger("consumer")),
   }).start();
+  runtime.metrics.attachConsumer(runtime.consumer);
   // Operator pause/resume/prefetch reach every process's consumer through the broker.
   const g = globalThis as typeof globalThis & { __warrenControl?: boolean };
   if (!g.__warrenControl) {
     g.__warrenControl = true;
-    listenForControl(runtime.consumeLink, runtime.consumer, log);
+    listenForControl(runtime.consumeLink, runtime.consumer, logTo(partLogger("control")));
   }
   runtime.relay?.attachLocal(runtime.consumer);
   return runtime.consumer;
@@ -113,7 +144,7 @@ export function startOrderRelay(role = "web"): OrderOutbox {
     publisher: runtime.publisher,
     link: runtime.publishLink,
     queue: runtime.env.ORDER_QUEUE,
-    log,
+    log: logTo(partLogger("outbox")),
   });
   return runtime.outbox.start();
 }
@@ -127,7 +158,11 @@ export function getLive(): { sampler: QueueSampler; relay: PaymentRelay; runtime
     intervalMs: runtime.env.SAMPLE_INTERVAL_MS,
     management: runtime.management,
   }).start();
-  runtime.relay ??= new PaymentRelay(runtime.consumeLink, runtime.env.ORDER_QUEUE, log).start();
+  runtime.relay ??= new PaymentRelay(
+    runtime.consumeLink,
+    runtime.env.ORDER_QUEUE,
+    logTo(partLogger("payment-feed")),
+  ).start();
   if (runtime.consumer) runtime.relay.attachLocal(runtime.consumer);
   return { sampler: runtime.sampler, relay: runtime.relay, runtime };
 }
@@ -147,6 +182,7 @@ export async function shutdownRuntime(): Promise<void> {
   await runtime.consumeLink.close();
   await durabilityOf(runtime.ledger.db).stop();
   runtime.ledger.db.close();
+  runtime.metrics.close();
   log(`[warren] ${runtime.role} stopped: channels and connections closed`);
   store.__warrenRuntime = undefined;
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import { partLogger } from "../observability/logger";
 import { getRuntime } from "../runtime";
 import { type AuditEntry, type AuditInput, AuditLog } from "./log";
 
@@ -17,7 +18,7 @@ export function recordAudit(input: AuditInput): number | null {
   try {
     return auditLog().record(input);
   } catch (error) {
-    console.error(`[audit] could not record ${input.action}: ${(error as Error).message}`);
+    partLogger("audit").error({ err: error }, `[audit] could not record ${input.action}`);
     return null;
   }
 }

@@ -50,6 +50,11 @@ export function trackStream(close: () => void): () => void {
   return () => closers.delete(close);
 }
 
+/** Live streams this process serves now. */
+export function openStreamCount(): number {
+  return registry().closers.size;
+}
+
 /** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
 export function endAllStreams(): number {
   const { closers } = registry();

@@ -1,3 +1,4 @@
+import { partLogger } from "../observability/logger";
 import type { Db } from "../store/db";
 import type { PlacedOrder } from "./place-order";
 
@@ -63,7 +64,7 @@ export class OrderLog {
       this.insertAll.immediate(rows);
     } catch (error) {
       // A trace row is not worth failing an order over; say so once per batch.
-      console.error(`[orders] could not write ${rows.length} order log rows: ${(error as Error).message}`);
+      partLogger("orders").error({ err: error }, `[orders] could not write ${rows.length} order log rows`);
     }
   }
 }

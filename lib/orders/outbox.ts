@@ -4,6 +4,7 @@ import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
+import { probe, startTimer } from "../observability/probes";
 import type { Db } from "../store/db";
 import { durabilityOf } from "../store/durable";
 import { orderPublishOptions } from "./message";
@@ -124,6 +125,9 @@ export class OrderOutbox {
       ),
       release: db.prepare<[string]>("UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?"),
       count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox"),
+      backlog: db.prepare<[], { n: number; oldest: number | null }>(
+        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+      ),
     };
     // Built once: a better-sqlite3 transaction wrapper is not free, and these run on every turn.
     this.transactions = {
@@ -181,6 +185,12 @@ export class OrderOutbox {
   /** Rows in the outbox (accepted, not yet confirmed by the broker). */
   pending(): number {
     return this.statements.count.get()?.n ?? 0;
+  }
+
+  /** Rows in the outbox and when the oldest was accepted (for the metrics). */
+  backlog(): { pending: number; oldestCreatedAt: number | null } {
+    const row = this.statements.backlog.get();
+    return { pending: row?.n ?? 0, oldestCreatedAt: row?.oldest ?? null };
   }
 
   /**
@@ -249,7 +259,9 @@ export class OrderOutbox {
     const marks = this.marks;
     this.marks = [];
     try {
+      const startedAt = startTimer();
       this.transactions.write.immediate(batch, rows, marks, at, leaseUntil);
+      probe.commit("outbox_write", startedAt);
     } catch (error) {
       // The outcomes are recorded on their own (flushMarks) even if the orders could not be.
       this.marks.unshift(...marks);
@@ -286,7 +298,9 @@ export class OrderOutbox {
       .then(
         () => {
           this.stats.published++;
-          this.mark({ kind: "confirmed", orderId: row.orderId, at: this.now() });
+          const at = this.now();
+          probe.orderConfirmed(order.placedAt, at);
+          this.mark({ kind: "confirmed", orderId: row.orderId, at });
           return true;
         },
         (error: Error) => {

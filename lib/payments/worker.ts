@@ -4,20 +4,41 @@
  * `--conditions=react-server` because lib/runtime is server-only.
  */
 import { ConfigError } from "../config/env";
+import { logTo, partLogger } from "../observability/logger";
+import { serveMetrics } from "../observability/metrics-http";
 import { installShutdown } from "../shutdown";
 
 async function main() {
   const runtime = await import("../runtime");
+  const log = partLogger("worker");
   try {
     runtime.startPaymentService("worker");
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {
-      console.error((error as Error).message);
+      log.fatal((error as Error).message);
       process.exit(2);
     }
     throw error;
   }
-  installShutdown(runtime.shutdownRuntime, runtime.log);
+  const { metrics, env } = runtime.getRuntime("worker");
+  // Metrics are an aid, not the job: a taken port is reported and the worker pays on.
+  const served = await serveMetrics(metrics, { port: env.WORKER_METRICS_PORT, token: env.WARREN_METRICS_TOKEN }).then(
+    (bound) => {
+      log.info(`[worker] metrics on http://0.0.0.0:${bound.port}/metrics`);
+      return bound.server;
+    },
+    (error: Error) => {
+      log.error(`[worker] no metrics endpoint on port ${env.WORKER_METRICS_PORT}: ${error.message}`);
+      return null;
+    },
+  );
+  installShutdown(
+    async () => {
+      served?.close();
+      await runtime.shutdownRuntime();
+    },
+    logTo(partLogger("process")),
+  );
 }
 
 void main();

@@ -1,6 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { isWarrenError, WarrenError } from "../errors";
+import { partLogger } from "../observability/logger";
 import { issuesByField } from "../validation";
 
 /** Reads a JSON body (max 128 KiB) or throws a 4xx WarrenError. */
@@ -31,7 +32,7 @@ export async function handle(run: () => Promise<Response>): Promise<Response> {
     return await run();
   } catch (error) {
     if (isWarrenError(error)) return error.toResponse();
-    console.error(`[api] unexpected error: ${(error as Error).stack ?? error}`);
+    partLogger("api").error({ err: error }, "[api] unexpected error");
     return Response.json({ error: "internal", message: "Unexpected error; see the server log." }, { status: 500 });
   }
 }

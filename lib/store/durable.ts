@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import { probe, startTimer } from "../observability/probes";
 
 /**
  * Durability without blocking the event loop.
@@ -59,7 +60,9 @@ export class WalDurability {
 
   private async run(): Promise<void> {
     try {
+      const startedAt = startTimer();
       await this.syncWal(this.walPath as string);
+      probe.fsync(startedAt);
       this.syncs++;
     } finally {
       this.running = null;
