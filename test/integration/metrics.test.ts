@@ -113,7 +113,11 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
     await publishRaw(JSON.stringify({ orderId: order.orderId, item: "something else", quantity: 9 }), randomUUID());
     await publishRaw("{not json", randomUUID());
     await waitFor(
-      () => rt.consumer?.stats.deadLettered === 2 && rt.consumer.stats.duplicates === 1,
+      () =>
+        rt.consumer?.stats.deadLettered === 2 &&
+        rt.consumer.stats.duplicates === 1 &&
+        rt.consumer.stats.paid === 1 &&
+        rt.outbox?.stats.published === 1,
       15_000,
       "the duplicate and both dead letters",
     );
