@@ -26,7 +26,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (humane) {
     return pino(
       { level },
-      pretty({ colorize: true, sync: true, translateTime: "SYS:HH:MM:ss.l", destination: options.destination }),
+      pretty({
+        colorize: true,
+        sync: true,
+        translateTime: "SYS:HH:MM:ss.l",
+        // One line per entry in a terminal: the part leads the message instead of a field below it.
+        ignore: "pid,hostname,part",
+        messageFormat: "{if part}{part}: {end}{msg}",
+        destination: options.destination,
+      }),
     );
   }
   return options.destination ? pino({ level }, options.destination) : pino({ level });

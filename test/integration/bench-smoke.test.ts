@@ -11,8 +11,10 @@ const ROOT = resolve(import.meta.dirname, "../..");
  * `npm run bench -- --smoke`: every part of the benchmark, a few hundred ms
  * each, against the real broker, `next start` and Chromium. It proves the
  * harness runs and measures something real; the targets themselves are only
- * judged by the full run (`npm run bench`). Uses the existing production build
- * when there is one (else it builds first, which takes a minute more).
+ * judged by the full run (`npm run bench`). Uses the existing bench build
+ * (`.next-bench`, the production build plus the bench's bare route handler)
+ * when there is one, else builds it first, which takes a minute or two more.
+ * The server's counters come from its GET /api/metrics.
  */
 test("the benchmark harness runs every part in smoke mode and writes its JSON", { timeout: 240_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "warren-bench-"));
