@@ -62,6 +62,10 @@ test("the benchmark harness runs every part in smoke mode and writes its JSON", 
     assert.equal(results.fan.connected, results.fan.clients, "every SSE client subscribed");
     assert.equal(results.fan.missing, 0, "every client got every fan-out event");
     assert.ok(results.fan.fanOut.n >= results.fan.clients, "fan-out arrivals timed");
+    // Read from the server's GET /api/metrics: the sampler ticks, every stream is counted, memory is known.
+    assert.ok(results.fan.idle.samplesPerSecond > 0, "queue samples counted from /api/metrics");
+    assert.ok(results.fan.loaded.sseClients >= results.fan.clients, "SSE clients counted from /api/metrics");
+    assert.ok(results.fan.rssBeforeMb > 0, "server memory read from /api/metrics");
     assert.ok(results.depth.dashboardSamples > 0 && results.depth.dashboard.n > 0, "depth lag measured");
     assert.ok(
       results.browser.firstLoadJs.files > 0 && results.browser.firstLoadJs.gzipKb > 0,
