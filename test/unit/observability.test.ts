@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
+import { parseEnv } from "../../lib/config/env";
 import { createLogger, logTo } from "../../lib/observability/logger";
 import { createMetrics, deadLetterReason } from "../../lib/observability/metrics";
 import { metricsAllowed, scrape, serveMetrics } from "../../lib/observability/metrics-http";
@@ -104,6 +105,22 @@ describe("the test's Prometheus parser", () => {
     assert.equal(metricValue(parsed, "h", { tx: "b" }), 5);
     await assert.rejects(parseMetrics("# TYPE a counter\na_total one"), /Unable to parse/);
     await assert.rejects(parseMetrics("# TYPE a counter\na_total{x=} 1"), /label/);
+  });
+});
+
+describe("observability settings", () => {
+  it("are parsed by the env schema: a wrong one names the variable, the token is never echoed", () => {
+    const env = parseEnv({});
+    assert.equal(env.LOG_LEVEL, "info");
+    assert.equal(env.WORKER_METRICS_PORT, 9464);
+    assert.equal(env.WARREN_METRICS_TOKEN, undefined);
+    assert.equal(parseEnv({ LOG_LEVEL: "debug", WORKER_METRICS_PORT: "0" }).WORKER_METRICS_PORT, 0);
+    assert.throws(() => parseEnv({ LOG_LEVEL: "loud" }), /LOG_LEVEL: expected one of fatal, error/);
+    assert.throws(() => parseEnv({ WORKER_METRICS_PORT: "70000" }), /WORKER_METRICS_PORT/);
+    assert.throws(
+      () => parseEnv({ WARREN_METRICS_TOKEN: "short-secret" }),
+      (error: Error) => /WARREN_METRICS_TOKEN/.test(error.message) && !error.message.includes("short-secret"),
+    );
   });
 });
 
