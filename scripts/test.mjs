@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite, in the order that fails fastest. The build comes before the
-// integration tests because the bench smoke test serves the production build.
+// `npm test`: the whole suite, in the order that fails fastest. The builds come before the
+// integration tests: the bench smoke test serves the bench build (.next-bench: the production
+// build plus the bench's bare route), the browser tests the production build (.next).
 import { spawnSync } from "node:child_process";
 import { reachable } from "./lib/net.mjs";
 
@@ -11,6 +12,7 @@ const steps = [
   ["typecheck (tsc)", "npx", ["tsc", "--noEmit"]],
   ["unit tests", "npm", ["run", "--silent", "test:unit"]],
   ["production build (next build)", "npx", ["next", "build"]],
+  ["bench build (WARREN_BENCH_BUILD=1 next build)", "npx", ["next", "build"], { WARREN_BENCH_BUILD: "1" }],
   ["integration tests (real RabbitMQ)", "npm", ["run", "--silent", "test:integration"]],
   ["end-to-end tests (Playwright, Debian Chromium)", "npx", ["playwright", "test"]],
 ];
@@ -21,10 +23,10 @@ if (!(await reachable("127.0.0.1", 5672, 2000))) {
 }
 
 const results = [];
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env = {}] of steps) {
   console.log(`\n=== ${name} ===`);
   const started = Date.now();
-  const run = spawnSync(command, args, { stdio: "inherit", env: process.env });
+  const run = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   results.push({ name, ok: run.status === 0, seconds });
   if (run.status !== 0) break;
