@@ -95,14 +95,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     () => outbox()?.stats.recovered,
   );
   // Both outbox gauges describe the database, shared by every process on it: aggregate with max, not sum.
-  let backlog: { pending: number; oldestCreatedAt: number | null } | null = null;
+  const backlog = () => {
+    try {
+      return outbox()?.backlog() ?? null;
+    } catch {
+      // A busy or closing database: leave the gauge as it was rather than fail the whole scrape.
+      return undefined;
+    }
+  };
   new Gauge({
     name: "warren_outbox_pending",
     help: "Orders in the outbox, not yet confirmed by the broker (whole database).",
     registers: [registry],
     collect() {
-      backlog = outbox()?.backlog() ?? null;
-      this.set(backlog?.pending ?? 0);
+      const now = backlog();
+      if (now !== undefined) this.set(now?.pending ?? 0);
     },
   });
   new Gauge({
@@ -110,9 +117,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     help: "Age of the oldest order in the outbox; 0 when it is empty (whole database).",
     registers: [registry],
     collect() {
-      const oldest = (backlog ?? outbox()?.backlog())?.oldestCreatedAt ?? null;
+      const now = backlog();
+      if (now === undefined) return;
+      const oldest = now?.oldestCreatedAt ?? null;
       this.set(oldest === null ? 0 : Math.max(0, Date.now() - oldest) / 1000);
-      backlog = null;
     },
   });
   const confirmLatency = new Histogram({

@@ -60,6 +60,29 @@ describe("metrics registry", () => {
     assert.equal(deadLetterReason("something new"), "other");
   });
 
+  it("reads the outbox's backlog at scrape time, and survives a database that cannot answer", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let backlog = () => ({ pending: 3, oldestCreatedAt: Date.now() - 5_000 });
+    const stats = { accepted: 7, published: 4, failedAttempts: 2, recovered: 0 };
+    metrics.attach({ outbox: () => ({ stats, backlog: () => backlog() }) });
+    try {
+      let parsed = await parseMetrics(await metrics.text());
+      assert.equal(metricValue(parsed, "warren_outbox_pending"), 3);
+      const age = metricValue(parsed, "warren_outbox_oldest_age_seconds") ?? 0;
+      assert.ok(age >= 5 && age < 60, `oldest age ${age} s`);
+      assert.equal(metricValue(parsed, "warren_orders_accepted_total"), 7);
+      assert.equal(metricValue(parsed, "warren_order_publish_failures_total"), 2);
+      backlog = () => {
+        throw new Error("database is locked");
+      };
+      parsed = await parseMetrics(await metrics.text());
+      assert.equal(metricValue(parsed, "warren_outbox_pending"), 3, "the last value stays");
+      assert.equal(metricValue(parsed, "warren_orders_confirmed_total"), 4, "the rest is still scraped");
+    } finally {
+      metrics.close();
+    }
+  });
+
   it("observes the parts' timings while open, and stops listening when closed", async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     probe.commit("ledger_batch", startTimer());
