@@ -1,6 +1,7 @@
 import pino, { type Level, type Logger } from "pino";
 import pretty from "pino-pretty";
-import { LOG_LEVELS, type LogLevel } from "./log-levels";
+import { env } from "../config/env";
+import type { LogLevel } from "./log-levels";
 
 export type { Logger } from "pino";
 
@@ -43,14 +44,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 let root: Logger | undefined;
 
 /**
- * The process's root logger, made on first use with LOG_LEVEL. A missing or
- * wrong LOG_LEVEL must not cost the start-up error its voice, so the level
- * falls back to info here and the env schema reports the variable.
+ * The process's root logger, made on first use at LOG_LEVEL (from the env
+ * schema). A configuration error must not cost the start-up message its
+ * voice: with an invalid environment the level falls back to info, and the
+ * ConfigError names the variable.
  */
 export function logger(): Logger {
   if (!root) {
-    const wanted = process.env.LOG_LEVEL?.trim().toLowerCase();
-    const level = LOG_LEVELS.find((candidate) => candidate === wanted) ?? "info";
+    let level: LogLevel = "info";
+    try {
+      level = env().LOG_LEVEL;
+    } catch {
+      // Reported by whoever starts the process (boot, the worker), through this very logger.
+    }
     root = createLogger({ level });
   }
   return root;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { parseEnv } from "../../lib/config/env";
@@ -148,6 +149,25 @@ describe("observability settings", () => {
 });
 
 describe("logger", () => {
+  it("the process's logger writes from LOG_LEVEL up, as JSON when stdout is not a terminal", () => {
+    const script = [
+      'import { partLogger } from "./lib/observability/logger";',
+      'partLogger("outbox").info("not at warn");',
+      'partLogger("outbox").warn("written at warn");',
+    ].join("\n");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      env: { ...process.env, LOG_LEVEL: "warn" },
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, run.stdout);
+    assert.deepEqual(
+      (({ level, part, msg }) => ({ level, part, msg }))(JSON.parse(lines[0] ?? "") as Record<string, unknown>),
+      { level: 40, part: "outbox", msg: "written at warn" },
+    );
+  });
+
   it("writes one JSON object per line with the level and the part, and honours the level", () => {
     const out = new PassThrough();
     const lines: string[] = [];
