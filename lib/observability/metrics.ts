@@ -9,10 +9,15 @@ import { type CommitProbe, type DurationProbe, PROBES } from "./probes";
  * only where it runs), and counters the parts already keep are read where
  * they are rather than counted twice.
  */
+interface Backlog {
+  pending: number;
+  oldestCreatedAt: number | null;
+}
+
 export interface MetricSources {
   outbox?: () => {
     stats: { accepted: number; published: number; failedAttempts: number; recovered: number };
-    backlog(): { pending: number; oldestCreatedAt: number | null };
+    backlog(): Backlog | Promise<Backlog>;
   } | null;
   consumer?: () => {
     stats: { paid: number; duplicates: number; delivered: number; acked: number; inFlight: number; running: boolean };
@@ -95,9 +100,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     () => outbox()?.stats.recovered,
   );
   // Both outbox gauges describe the database, shared by every process on it: aggregate with max, not sum.
-  const backlog = () => {
+  const backlog = async (): Promise<Backlog | null | undefined> => {
     try {
-      return outbox()?.backlog() ?? null;
+      return (await outbox()?.backlog()) ?? null;
     } catch {
       // A busy or closing database: leave the gauge as it was rather than fail the whole scrape.
       return undefined;
@@ -107,8 +112,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     name: "warren_outbox_pending",
     help: "Orders in the outbox, not yet confirmed by the broker (whole database).",
     registers: [registry],
-    collect() {
-      const now = backlog();
+    async collect() {
+      const now = await backlog();
       if (now !== undefined) this.set(now?.pending ?? 0);
     },
   });
@@ -116,8 +121,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     name: "warren_outbox_oldest_age_seconds",
     help: "Age of the oldest order in the outbox; 0 when it is empty (whole database).",
     registers: [registry],
-    collect() {
-      const now = backlog();
+    async collect() {
+      const now = await backlog();
       if (now === undefined) return;
       const oldest = now?.oldestCreatedAt ?? null;
       this.set(oldest === null ? 0 : Math.max(0, Date.now() - oldest) / 1000);

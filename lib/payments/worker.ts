@@ -1,44 +1,42 @@
 /**
  * `npm run worker`: the payment service on its own, to scale out beside (or
  * instead of) the consumer inside the web process. Run with
- * `--conditions=react-server` because lib/runtime is server-only.
+ * `--conditions=react-server` because lib/process is server-only.
  */
 import { ConfigError } from "../config/env";
-import { logTo, partLogger } from "../observability/logger";
+import { partLogger } from "../observability/logger";
 import { serveMetrics } from "../observability/metrics-http";
 import { installShutdown } from "../shutdown";
 
 async function main() {
-  const runtime = await import("../runtime");
-  const log = partLogger("worker");
+  const { startWarren, log } = await import("../process");
+  const workerLog = partLogger("worker");
+  let warren: ReturnType<typeof startWarren>;
   try {
-    runtime.startPaymentService("worker");
+    warren = startWarren("worker");
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {
-      log.fatal((error as Error).message);
+      workerLog.fatal((error as Error).message);
       process.exit(2);
     }
     throw error;
   }
-  const { metrics, env } = runtime.getRuntime("worker");
+  const { metrics, env } = warren;
   // Metrics are an aid, not the job: a taken port is reported and the worker pays on.
   const served = await serveMetrics(metrics, { port: env.WORKER_METRICS_PORT, token: env.WARREN_METRICS_TOKEN }).then(
     (bound) => {
-      log.info(`[worker] metrics on http://0.0.0.0:${bound.port}/metrics`);
+      workerLog.info(`[worker] metrics on http://0.0.0.0:${bound.port}/metrics`);
       return bound.server;
     },
     (error: Error) => {
-      log.error(`[worker] no metrics endpoint on port ${env.WORKER_METRICS_PORT}: ${error.message}`);
+      workerLog.error(`[worker] no metrics endpoint on port ${env.WORKER_METRICS_PORT}: ${error.message}`);
       return null;
     },
   );
-  installShutdown(
-    async () => {
-      served?.close();
-      await runtime.shutdownRuntime();
-    },
-    logTo(partLogger("process")),
-  );
+  installShutdown(async () => {
+    served?.close();
+    await warren.close();
+  }, log);
 }
 
 void main();

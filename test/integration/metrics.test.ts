@@ -26,7 +26,7 @@ process.env.AMQP_URL = AMQP_URL;
 process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
 delete process.env.WARREN_METRICS_TOKEN;
 
-type RuntimeModule = typeof import("../../lib/runtime");
+type ProcessModule = typeof import("../../lib/process");
 
 async function scrapeRoute(): Promise<Metrics> {
   const { GET } = await import("../../app/api/metrics/route");
@@ -55,15 +55,16 @@ async function publishRaw(body: string, messageId?: string) {
 }
 
 describe("metrics of a web process: orders, payments, duplicates, conflicts, dead letters", { timeout: 90_000 }, () => {
-  let runtime: RuntimeModule;
-  let rt: ReturnType<RuntimeModule["getRuntime"]>;
+  let rt: ReturnType<ProcessModule["startWarren"]>;
 
   before(async () => {
-    runtime = await import("../../lib/runtime");
-    rt = runtime.getRuntime("test");
-    const consumer = runtime.startPaymentService("test");
-    runtime.startOrderRelay("test");
-    await waitFor(() => rt.publisher.ready && consumer.stats.running, 15_000, "the publisher and the consumer");
+    // A web process as instrumentation.ts builds it: outbox relay, consumer, live parts, metrics.
+    rt = (await import("../../lib/process")).startWarren("web");
+    await waitFor(
+      () => rt.publisher.ready && rt.consumer?.stats.running === true,
+      15_000,
+      "the publisher and the consumer",
+    );
   });
 
   after(async () => {
@@ -72,7 +73,7 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
     await channel.deleteQueue(queue).catch(() => {});
     await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
     await connection.close();
-    await runtime.shutdownRuntime();
+    await rt.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -94,11 +95,9 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
     ];
     const before = snapshot(await scrapeRoute(), watched);
 
-    // Through the function both order doors (the form's action and POST /api/orders) call.
-    const { acceptOrder } = await import("../../lib/orders/place-order");
-    const outbox = rt.outbox;
-    assert.ok(outbox, "the web process runs the order relay");
-    const order = await acceptOrder({ item: "metrics-book", quantity: 2 }, { outbox, source: "test" });
+    // Through the door both the form's action and POST /api/orders use.
+    const { orders } = await import("../../lib/orders");
+    const order = await orders.accept({ item: "metrics-book", quantity: 2 }, "api");
     await waitFor(() => rt.ledger.recent(100).some((p) => p.orderId === order.orderId), 15_000, "the payment");
 
     // The same order again, as a redelivery or a producer's retry would bring it: absorbed.
