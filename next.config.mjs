@@ -19,6 +19,8 @@ const nextConfig = {
   experimental: {
     // Hosts (besides the request's own) allowed to call server actions, e.g. behind a reverse proxy.
     serverActions: {
+      // proxy.ts answers bigger posts with a 413 before Next reads them (keep the two equal).
+      bodySizeLimit: "1mb",
       allowedOrigins: (process.env.WARREN_ALLOWED_ORIGINS ?? "")
         .split(",")
         .map((host) => host.trim())

@@ -79,7 +79,7 @@ test.describe("limited mode (a Warren whose management API does not answer)", ()
   }) => {
     const url = `/api/broker/connections/${encodeURIComponent("127.0.0.1:1 -> 127.0.0.1:5672")}/close`;
     expect((await request.post(url, { data: { reason: "stuck publisher" } })).status()).toBe(401);
-    const headers = { cookie: `warren_session=${operatorToken()}` };
+    const headers = { cookie: `warren_session=${await operatorToken(limitedBase)}` };
     const bad = await request.post(url, { data: { reason: "naïve" }, headers });
     expect(bad.status()).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("plain ASCII");
@@ -219,7 +219,9 @@ test.describe("a private node with the management plugin", () => {
       await noHorizontalScroll(page);
       // A viewer sees why the button is off.
       await expect(page.getByRole("button", { name: "Close connection" })).toBeDisabled();
-      await context.addCookies([{ name: "warren_session", value: operatorToken(), url: base, httpOnly: true }]);
+      await context.addCookies([
+        { name: "warren_session", value: await operatorToken(base), url: base, httpOnly: true },
+      ]);
       await page.reload();
       // The browser checks the length; the server also refuses what cannot travel in the X-Reason header.
       await page.getByLabel("Reason").fill("naïve reason");
