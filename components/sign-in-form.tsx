@@ -15,8 +15,19 @@ export function SignInForm({ next }: { next: string }) {
       className="mt-6 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
       <input type="hidden" name="next" value={next} />
+      <label htmlFor="name" className="text-sm font-medium">
+        User name
+      </label>
+      <input
+        id="name"
+        name="name"
+        type="text"
+        autoComplete="username"
+        placeholder="admin"
+        className="mt-1 mb-3 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:border-slate-700 dark:bg-slate-950"
+      />
       <label htmlFor="password" className="text-sm font-medium">
-        Operator password
+        Password
       </label>
       <input
         id="password"

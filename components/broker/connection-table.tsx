@@ -57,12 +57,16 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
               </td>
             </tr>
           ) : (
-            connections.map((c) => (
-              <tr key={c.name} className={row} data-testid="connection-row" data-client={c.clientName ?? ""}>
+            connections.map((c, i) => (
+              <tr key={c.name || i} className={row} data-testid="connection-row" data-client={c.clientName ?? ""}>
                 <td className={`${cell} max-w-[18rem] truncate`}>
-                  <Link className={link} href={`/connections/${encodeURIComponent(c.name)}`} title={c.name}>
-                    {c.clientName ?? c.name}
-                  </Link>
+                  {c.name ? (
+                    <Link className={link} href={`/connections/${encodeURIComponent(c.name)}`} title={c.name}>
+                      {c.clientName ?? c.name}
+                    </Link>
+                  ) : (
+                    (c.clientName ?? "(unnamed client)")
+                  )}
                 </td>
                 <td className={cell}>
                   <StateBadge state={c.state} />

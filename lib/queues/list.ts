@@ -1,6 +1,6 @@
 import type { ChannelModel } from "amqplib";
 import { z } from "zod";
-import { issuesByField } from "../validation";
+import { fieldErrorsOf } from "../http/issues";
 import {
   isManagementUnavailable,
   type ManagementClient,
@@ -71,7 +71,7 @@ export function parseQueueListQuery(
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== "" && v !== undefined));
   const parsed = queueListQuerySchema.safeParse(cleaned);
   if (parsed.success) return { ok: true, query: parsed.data };
-  const fieldErrors = issuesByField(parsed.error, "query");
+  const fieldErrors = fieldErrorsOf(parsed.error, "query");
   // The page still renders, with defaults for the fields that were wrong.
   const fallback = queueListQuerySchema.parse(
     Object.fromEntries(Object.entries(cleaned).filter(([key]) => !(key in fieldErrors))),

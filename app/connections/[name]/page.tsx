@@ -18,7 +18,20 @@ export const metadata: Metadata = { title: "Connection — Warren" };
 
 export default async function ConnectionPage({ params }: { params: Promise<{ name: string }> }) {
   const name = decodeSegment((await params).name);
-  const [detail, access] = await Promise.all([connectionDetail(brokerManagement(), name), currentAccess()]);
+  const access = await currentAccess();
+  // A connection's name, peer and channel names are client ip:port pairs: operators only.
+  if (access.role !== "operator") {
+    return (
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
+        <h1 className="text-2xl font-bold tracking-tight">Connection</h1>
+        <p role="status" data-testid="connection-operators-only" className="mt-4 text-sm">
+          A connection's details show client addresses, so they are for operators only. Sign in as an operator to see
+          them.
+        </p>
+      </main>
+    );
+  }
+  const detail = await connectionDetail(brokerManagement(), name);
   const c = detail.connection;
   return (
     <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">

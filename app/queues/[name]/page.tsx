@@ -5,6 +5,7 @@ import { QueueDetailView } from "@/components/queue-detail";
 import { currentAccess } from "@/lib/auth/server";
 import { queueNameSchema } from "@/lib/queues/operations";
 import { queueDetail } from "@/lib/queues/service";
+import { detailFor } from "@/lib/security/redact";
 
 export const dynamic = "force-dynamic";
 
@@ -52,7 +53,7 @@ export default async function QueuePage({ params }: { params: Promise<{ name: st
         </Link>
       </p>
       <QueueDetailView
-        initial={detail}
+        initial={detailFor(detail, access)}
         access={{
           canAct: access.canAct,
           reason: access.reason,

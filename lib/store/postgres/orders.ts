@@ -105,6 +105,14 @@ export class PgOrderStore implements OrderStore {
     return rows[0]?.n ?? 0;
   }
 
+  async backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number; oldest: number | null }>(
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+    );
+    return { pending: rows[0]?.n ?? 0, oldestCreatedAt: rows[0]?.oldest ?? null };
+  }
+
   async leaseOwners(at: number): Promise<string[]> {
     await this.ready();
     const { rows } = await this.pool.query<{ lease_owner: string }>(

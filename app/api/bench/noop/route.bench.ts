@@ -1,17 +1,14 @@
-import { benchEnabled, notFound } from "@/lib/bench-mode";
-
 export const dynamic = "force-dynamic";
 
 /**
  * The benchmark's ceiling: a route handler in the same production server as
- * Warren that does no I/O. Order intake is quoted as a share of this.
+ * Warren that does no I/O. Order intake is quoted as a share of this. Only a
+ * bench build (WARREN_BENCH_BUILD=1, see next.config.mjs) contains it.
  */
 export function GET() {
-  if (!benchEnabled()) return notFound();
   return Response.json({ ok: true });
 }
 
 export function POST() {
-  if (!benchEnabled()) return notFound();
   return Response.json({ ok: true });
 }
