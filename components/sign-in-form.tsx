@@ -31,7 +31,7 @@ export function SignInForm({ next }: { next: string }) {
         }`}
       />
       {error ? (
-        <p id="password-error" className="mt-1 text-sm text-red-600 dark:text-red-400">
+        <p id="password-error" className="mt-1 text-sm text-red-700 dark:text-red-300">
           {error}
         </p>
       ) : null}
@@ -43,7 +43,7 @@ export function SignInForm({ next }: { next: string }) {
         >
           {pending ? "Signing in…" : "Sign in"}
         </button>
-        <p role="status" aria-live="polite" className="text-sm text-red-600 dark:text-red-400">
+        <p role="status" aria-live="polite" className="text-sm text-red-700 dark:text-red-300">
           {state.status === "error" ? state.message : ""}
         </p>
       </div>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { OrderTimeline } from "@/components/order-timeline";
+import { OrderTimeline } from "@/components/trace/order-timeline";
 import { getRuntime } from "@/lib/runtime";
 import { type OrderSummary, searchOrders, TRACE_STATUSES, type TraceStatus, traceOrder } from "@/lib/trace/trace";
 
@@ -101,18 +101,18 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
         >
           <h2 id="results-heading" className="border-b border-slate-200 px-4 py-3 font-semibold dark:border-slate-800">
             {q || status ? "Matching orders" : "Latest orders"}{" "}
-            <span className="text-sm font-normal text-slate-500 dark:text-slate-400">
+            <span className="text-sm font-normal text-slate-600 dark:text-slate-400">
               ({results.length} shown, newest first)
             </span>
           </h2>
           {results.length === 0 ? (
-            <p data-testid="trace-empty" className="px-4 py-8 text-center text-sm text-slate-500 dark:text-slate-400">
+            <p data-testid="trace-empty" className="px-4 py-8 text-center text-sm text-slate-600 dark:text-slate-400">
               {q || status ? "No order matches." : "No orders yet. Place one on the dashboard and trace it here."}
             </p>
           ) : (
             <div className="overflow-x-auto">
               <table className="w-full text-left text-sm">
-                <thead className="bg-slate-50 text-xs text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+                <thead className="bg-slate-50 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
                   <tr>
                     <th scope="col" className="px-4 py-2 font-medium">
                       Order
@@ -155,7 +155,7 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
                           {r.status}
                         </span>
                         {r.redelivered ? (
-                          <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">redelivered</span>
+                          <span className="ml-1 text-xs text-amber-800 dark:text-amber-300">redelivered</span>
                         ) : null}
                       </td>
                       <td className="px-4 py-2 tabular">{r.placedAt ? time.format(r.placedAt) : "—"}</td>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { QueueDetailView } from "@/components/queue-detail";
+import { QueueDetailView } from "@/components/queues/queue-detail";
 import { currentAccess } from "@/lib/auth/server";
 import { queueNameSchema } from "@/lib/queues/operations";
 import { queueDetail } from "@/lib/queues/service";

@@ -6,7 +6,7 @@ const styles: Record<ConnectionState, { label: string; dot: string; text: string
   reconnecting: {
     label: "reconnecting…",
     dot: "bg-amber-500 animate-pulse",
-    text: "text-amber-700 dark:text-amber-300",
+    text: "text-amber-800 dark:text-amber-300",
   },
   "broker-down": { label: "broker down", dot: "bg-red-500", text: "text-red-700 dark:text-red-300" },
 };

@@ -2,9 +2,9 @@
 
 import { type FormEvent, startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { type OrderFormState, placeOrderAction } from "@/app/actions";
+import { shortOrderId } from "@/components/format";
+import { TextField } from "@/components/ui/text-field";
 import type { Payment } from "@/lib/payments/decide";
-import { shortOrderId } from "./format";
-import { TextField } from "./ui/text-field";
 
 const initialState: OrderFormState = { status: "idle", message: "" };
 
@@ -97,7 +97,7 @@ export function OrderForm({
           data-status={isPending ? "pending" : paid ? "paid" : state.status}
           data-waiting={!isPending && !paid && state.waiting ? state.waiting : undefined}
           className={`text-sm ${
-            state.status === "error" ? "text-red-600 dark:text-red-400" : "text-slate-600 dark:text-slate-300"
+            state.status === "error" ? "text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-300"
           }`}
         >
           {isPending ? "Saving your order…" : message}
