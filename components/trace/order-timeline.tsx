@@ -1,12 +1,6 @@
+import { formatClockMs } from "@/components/ui/time";
 import type { Hop, OrderTrace } from "@/lib/trace/trace";
 
-const time = new Intl.DateTimeFormat("en-GB", {
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  fractionalSecondDigits: 3,
-  hour12: false,
-});
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 
 const labels: Record<Hop["kind"], string> = {
@@ -79,7 +73,7 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
               />
               <div className="flex flex-wrap items-baseline gap-x-3">
                 <span className="font-medium">{labels[hop.kind]}</span>
-                <span className="tabular text-xs text-slate-600 dark:text-slate-400">{time.format(hop.at)}</span>
+                <span className="tabular text-xs text-slate-600 dark:text-slate-400">{formatClockMs(hop.at)}</span>
                 <span className="tabular text-xs text-slate-700 dark:text-slate-300" data-testid="hop-latency">
                   {ms(hop.sincePreviousMs)}
                 </span>

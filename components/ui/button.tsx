@@ -26,6 +26,5 @@ export function Button({
   type = "button",
   ...props
 }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; buttonRef?: Ref<HTMLButtonElement> }) {
-  // biome-ignore lint/a11y/useButtonType: the type is a prop, "button" unless a form submit asks for "submit"
   return <button ref={buttonRef} type={type} className={buttonClass(variant, className)} {...props} />;
 }

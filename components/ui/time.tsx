@@ -24,6 +24,11 @@ export function formatClock(ms: number): string {
   return clock.format(ms);
 }
 
+/** "17:12:54.123": for a trace, where hops are milliseconds apart. */
+export function formatClockMs(ms: number): string {
+  return clockMs.format(ms);
+}
+
 /** "2026-11-29 17:12:54" (UTC): for logs, where rows are compared across machines. */
 export function formatIso(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").slice(0, 19);

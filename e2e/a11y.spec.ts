@@ -1,0 +1,157 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, signIn, test, unique } from "./fixtures";
+
+/**
+ * Every page, in its interesting state, through axe-core (WCAG 2 A/AA and best
+ * practices) in light and dark and at desktop and phone width, and without a
+ * horizontal page scroll from 360 to 430 px. A new page joins by one entry in
+ * ROUTES.
+ */
+
+interface State {
+  queue: string;
+  dlq: string;
+  /** An order placed by the form and paid, so the feed and the trace have something to show. */
+  orderId: string;
+}
+
+interface Route {
+  name: string;
+  path: (state: State) => string;
+  /** Signed in as an operator (the queue page's actions); otherwise a signed-out viewer. */
+  operator?: boolean;
+  /** Waits until the page shows what makes it interesting. */
+  ready?: (page: Page, state: State) => Promise<void>;
+}
+
+export const ROUTES: Route[] = [
+  {
+    name: "dashboard",
+    path: () => "/",
+    ready: async (page, state) => {
+      await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+      await expect(page.locator(`[data-testid="payment-row"][data-order-id="${state.orderId}"]`)).toBeVisible();
+    },
+  },
+  {
+    name: "queues",
+    path: () => "/queues",
+    ready: async (page) => {
+      await expect(page.getByTestId("queue-table")).toBeVisible();
+    },
+  },
+  {
+    name: "queue page, operator",
+    path: (s) => `/queues/${encodeURIComponent(s.queue)}`,
+    operator: true,
+    ready: async (page) => {
+      await expect(page.getByRole("button", { name: /purge/i }).first()).toBeEnabled();
+    },
+  },
+  {
+    name: "queue page, viewer",
+    path: (s) => `/queues/${encodeURIComponent(s.queue)}`,
+    ready: async (page) => {
+      await expect(page.getByTestId("queue-stats")).toBeVisible();
+    },
+  },
+  {
+    name: "dead letters, operator",
+    path: (s) => `/dead-letters?queue=${encodeURIComponent(s.dlq)}`,
+    operator: true,
+    ready: async (page) => {
+      await expect(page.getByTestId("dead-letter").first()).toBeVisible();
+    },
+  },
+  {
+    name: "trace",
+    path: (s) => `/trace?order=${encodeURIComponent(s.orderId)}`,
+    ready: async (page, state) => {
+      await expect(page.getByText(state.orderId).first()).toBeVisible();
+    },
+  },
+  { name: "audit", path: () => "/audit" },
+  { name: "login", path: () => "/login" },
+];
+
+const SCHEMES = ["light", "dark"] as const;
+const WIDTHS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "390 px", width: 390, height: 844 },
+] as const;
+/** Phone widths that must never scroll the page sideways. */
+const PHONES = [360, 390, 430];
+
+let state: State;
+
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(60_000);
+  const queue = process.env.E2E_QUEUE;
+  if (!queue) throw new Error("E2E_QUEUE is not set; run through playwright.config.ts");
+  const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
+  await page.goto("/");
+  await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+  await page.getByLabel("Item").fill(unique("a11y-book"));
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByTestId("order-status")).toHaveAttribute("data-status", "paid");
+  const orderId = await page.getByTestId("order-status").getAttribute("data-order-id");
+  await page.close();
+  if (!orderId) throw new Error("the order status carries no order id");
+  state = { queue, dlq: `${queue}.dlq`, orderId };
+});
+
+test("a dead letter waits in the workbench", async ({ broker }) => {
+  await broker.sendRaw("{not json", { messageId: unique("a11y-poison") });
+  await expect.poll(() => broker.depth(broker.dlq)).toBeGreaterThan(0);
+});
+
+async function open(page: Page, route: Route) {
+  await page.goto(route.path(state));
+  await route.ready?.(page, state);
+}
+
+for (const route of ROUTES) {
+  test(`${route.name}: no serious or critical axe violation, light and dark, desktop and 390 px`, async ({ page }) => {
+    test.setTimeout(90_000);
+    if (route.operator) await signIn(page);
+    const found: string[] = [];
+    for (const size of WIDTHS) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      for (const scheme of SCHEMES) {
+        await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+        await open(page, route);
+        const results = await new AxeBuilder({ page })
+          .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+          .analyze();
+        for (const v of results.violations) {
+          if (v.impact !== "serious" && v.impact !== "critical") continue;
+          const where = v.nodes
+            .slice(0, 3)
+            .map(
+              (n) =>
+                `${n.target.join(" ")}${n.failureSummary ? ` (${n.failureSummary.split("\n").at(-1)?.trim()})` : ""}`,
+            )
+            .join("; ");
+          found.push(`${size.name} ${scheme}: ${v.id} [${v.impact}] ×${v.nodes.length}: ${where}`);
+        }
+      }
+    }
+    expect(found, found.join("\n")).toEqual([]);
+  });
+
+  test(`${route.name}: no horizontal page scroll at ${PHONES.join(", ")} px`, async ({ page }) => {
+    if (route.operator) await signIn(page);
+    for (const width of PHONES) {
+      await page.setViewportSize({ width, height: 844 });
+      await open(page, route);
+      const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      expect(scrollWidth, `${route.name} at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(clientWidth);
+    }
+  });
+}
