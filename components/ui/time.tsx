@@ -13,6 +13,13 @@ const clock = new Intl.DateTimeFormat("en-GB", {
   second: "2-digit",
   hour12: false,
 });
+const clockMs = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  fractionalSecondDigits: 3,
+  hour12: false,
+});
 
 /** "29 Nov, 17:12:54", or a dash when unknown. */
 export function formatDateTime(ms: number | null | undefined): string {
