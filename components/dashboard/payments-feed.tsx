@@ -76,7 +76,7 @@ const PaymentRow = memo(function PaymentRow({ payment: p, highlighted }: { payme
       className={`border-t border-slate-100 dark:border-slate-800 ${highlighted ? "arrive font-medium" : ""}`}
     >
       <td className="whitespace-nowrap px-4 py-2 text-slate-600 dark:text-slate-400">{formatClock(p.paidAt)}</td>
-      <td className="px-4 py-2 font-mono text-xs" title={p.orderId}>
+      <td className="whitespace-nowrap px-4 py-2 font-mono text-xs" title={p.orderId}>
         {shortOrderId(p.orderId)}
       </td>
       <td className="max-w-[14rem] truncate px-4 py-2" title={p.item}>

@@ -31,7 +31,8 @@ export default async function QueuePage({ params }: { params: Promise<{ name: st
   const parsed = queueNameSchema.safeParse(name);
   if (!parsed.success) notFound();
   const [detail, access] = await Promise.all([queueDetail(parsed.data), currentAccess()]);
-  if (!detail.exists) {
+  // While the broker is away nobody can say whether the queue exists: the view says "unreachable" instead.
+  if (!detail.exists && !detail.unreachable) {
     return (
       <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
         <h1 className="font-mono text-xl font-bold">{parsed.data}</h1>
