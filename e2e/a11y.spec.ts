@@ -80,7 +80,6 @@ const PHONES = [360, 390, 430];
 
 let state: State;
 
-
 test.beforeAll(async ({ request }) => {
   const queue = process.env.E2E_QUEUE;
   if (!queue) throw new Error("E2E_QUEUE is not set; run through playwright.config.ts");

@@ -7,17 +7,12 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { count, rate } from "@/components/format";
 import { cardClass, TableScroll } from "@/components/ui/card";
 import { Notice } from "@/components/ui/status-line";
+import { fetchJson } from "@/hooks/fetch-json";
 import type { QueueDetail } from "@/lib/queues/service";
 import { ConsumerControls } from "./consumer-controls";
 import { LineChart } from "./line-chart";
 import { QueueActions } from "./queue-actions";
 import { OwnRatesPanel, Unreachable } from "./queue-table";
-
-const fetcher = async (url: string): Promise<QueueDetail> => {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return (await res.json()) as QueueDetail;
-};
 
 /** Appends pushed history points to what the page has; everything else is replaced. */
 function merge(current: QueueDetail, incoming: QueueDetail): QueueDetail {
@@ -35,7 +30,7 @@ const HISTORY_CAPACITY = 720;
 export function QueueDetailView({ initial, access }: { initial: QueueDetail; access: ClientAccess }) {
   const path = `/api/broker/queues/${encodeURIComponent(initial.name)}`;
   const [pushed, setPushed] = useState(false);
-  const { data, error, mutate } = useSWR(path, fetcher, {
+  const { data, error, mutate } = useSWR<QueueDetail>(path, fetchJson, {
     fallbackData: initial,
     // The SSE stream pushes every second; polling is only the fallback while it is down.
     refreshInterval: pushed ? 0 : 5000,

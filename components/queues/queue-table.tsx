@@ -8,6 +8,7 @@ import { count, rate } from "@/components/format";
 import { buttonClass } from "@/components/ui/button";
 import { cardClass, TableScroll } from "@/components/ui/card";
 import { formatAge } from "@/components/ui/time";
+import { fetchJson } from "@/hooks/fetch-json";
 import type { QueueListQuery, QueueListResult, SortColumn } from "@/lib/queues/list";
 import type { OwnRates } from "@/lib/queues/own-rates";
 
@@ -38,15 +39,9 @@ export function queryString(query: QueueListQuery, change: Partial<QueueListQuer
   return text ? `?${text}` : "";
 }
 
-const fetcher = async (url: string): Promise<Page> => {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return (await res.json()) as Page;
-};
-
 export function QueueTable({ initial }: { initial: Page }) {
   const query = initial.query;
-  const { data, error } = useSWR(`/api/broker/queues${queryString(query)}`, fetcher, {
+  const { data, error } = useSWR<Page>(`/api/broker/queues${queryString(query)}`, fetchJson, {
     fallbackData: initial,
     refreshInterval: 5000,
     keepPreviousData: true,

@@ -158,7 +158,9 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     own: isOrderQueue ? tools.meter.rates() : null,
     audit: auditFor(name, 10),
     unreachable: runtime.consumeLink.current() === null,
-    lastSeen: lastKnown(tools.history.series(name)),
+    // Warren's own queues: the live sampler's last answer (sampled from the start); others: their history.
+    lastSeen:
+      runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? lastKnown(tools.history.series(name)),
   };
   const probed = await depthOf(runtime, name);
   try {
