@@ -115,7 +115,9 @@ test("broker down: the banner, the queue cards, the sparklines and the health pa
     await expect(other.getByTestId("queue-gone")).toHaveCount(0);
     await other.close();
 
-    // Screenshot for the README, then axe over the outage state (light, dark, 390 px).
+    // Screenshot for the README (once the outage is a visible gap), then axe over the outage state.
+    await expect.poll(async () => (await sparkValues(workCard)).slice(-5)).toEqual(["", "", "", "", ""]);
+    await expect(page.getByTestId("health-drain")).toContainText("unknown while the broker is unreachable");
     await page.screenshot({
       path: process.env.WARREN_SCREENSHOT ? "docs/broker-down.png" : test.info().outputPath("broker-down.png"),
       fullPage: true,

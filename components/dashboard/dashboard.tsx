@@ -83,7 +83,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         </div>
         <div className="flex min-w-0 flex-col gap-6">
           {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
-          <PipelineHealthPanel />
+          <PipelineHealthPanel brokerDown={brokerDown} />
           <PaymentsFeed payments={feed} total={payments.totals.payments} highlight={lastOrderId} />
         </div>
       </main>

@@ -7,8 +7,9 @@ import { formatAge } from "@/components/ui/time";
 import { fetchJson } from "@/hooks/fetch-json";
 import type { PipelineHealth } from "@/lib/health/pipeline";
 
-function drainText(drain: PipelineHealth["drain"]): string {
-  if (drain.ready === null) return "unknown (queue not sampled)";
+function drainText(drain: PipelineHealth["drain"], brokerDown: boolean): string {
+  if (drain.ready === null)
+    return brokerDown ? "unknown while the broker is unreachable" : "unknown (queue not sampled)";
   if (drain.ready === 0) return "empty: nothing to drain";
   if (drain.seconds === null) return `${count(drain.ready)} ready, no progress in the last 10 s`;
   const s = drain.seconds;
@@ -32,7 +33,7 @@ function OutboxLine({ outbox }: { outbox: PipelineHealth["outbox"] | undefined }
 }
 
 /** Placed vs paid vs in flight vs dead-lettered, what is stuck, and whether the queue can drain. Live over SSE. */
-export function PipelineHealthPanel() {
+export function PipelineHealthPanel({ brokerDown = false }: { brokerDown?: boolean }) {
   // The dashboard's EventSource writes "health" events into this SWR key; this fetch is only the first value.
   const { data, error } = useSWR<PipelineHealth>("/api/pipeline", fetchJson, { revalidateOnFocus: false });
   const stats: Array<{ label: string; value: number | null; testId: string; hint: string }> = data
@@ -82,7 +83,7 @@ export function PipelineHealthPanel() {
           <OutboxLine outbox={data.outbox} />
           <p className="mt-1 text-sm" data-testid="health-drain">
             <span className="text-slate-600 dark:text-slate-400">Drain time: </span>
-            {drainText(data.drain)}
+            {drainText(data.drain, brokerDown)}
           </p>
           <div role="status" aria-live="polite">
             {data.warnings.map((w) => (
