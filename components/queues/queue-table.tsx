@@ -7,6 +7,7 @@ import useSWR from "swr";
 import { count, rate } from "@/components/format";
 import { buttonClass } from "@/components/ui/button";
 import { cardClass, TableScroll } from "@/components/ui/card";
+import { Notice } from "@/components/ui/status-line";
 import { formatAge } from "@/components/ui/time";
 import { fetchJson } from "@/hooks/fetch-json";
 import type { QueueListQuery, QueueListResult, SortColumn } from "@/lib/queues/list";
@@ -64,14 +65,10 @@ export function QueueTable({ initial }: { initial: Page }) {
   return (
     <div className="mt-4 flex flex-col gap-4">
       {page.mode === "limited" ? (
-        <p
-          role="status"
-          data-testid="limited-mode"
-          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-        >
+        <Notice tone="warning" role="status" testId="limited-mode">
           <strong>limited mode: enable rabbitmq_management for all queues and rates.</strong> Only Warren&apos;s own
           queues are shown, read over AMQP ({page.limitedReason}).
-        </p>
+        </Notice>
       ) : null}
       <OwnRatesPanel own={page.own} />
       <div className="flex flex-wrap items-end justify-between gap-3">
