@@ -126,6 +126,25 @@ test.describe("what a screen reader hears", () => {
   });
 });
 
+test("one EventSource per tab: the dashboard and the workbench each open one stream, shared by every live part", async ({
+  page,
+  broker,
+}) => {
+  const streams: string[] = [];
+  page.on("request", (request) => {
+    if (request.resourceType() === "eventsource") streams.push(new URL(request.url()).pathname);
+  });
+  await page.goto("/");
+  await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+  // The cards, the health panel, the feed and the announcer are all live by now.
+  await expect(page.getByTestId("health-placed")).toBeVisible();
+  expect(streams).toEqual(["/api/events"]);
+  streams.length = 0;
+  await page.goto(`/dead-letters?queue=${encodeURIComponent(broker.dlq)}`);
+  await expect(page.getByTestId("dlq-depth")).toBeVisible();
+  await expect.poll(() => streams).toEqual(["/api/events"]);
+});
+
 test.describe("the order form without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
