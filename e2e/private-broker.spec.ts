@@ -80,6 +80,9 @@ test("broker down: the banner, the queue cards, the sparklines and the health pa
     await page.getByRole("button", { name: "Place order" }).click();
     await expect(page.getByTestId("order-status")).toHaveAttribute("data-waiting", "broker");
 
+    // Said once, politely (the live region changes at most every 5 s), not shouted.
+    await expect(page.getByTestId("connection-announcement")).toHaveText("Connection: broker down");
+    await expect(page.getByTestId("connection-announcement")).toHaveAttribute("aria-live", "polite");
     await expect(banner).toContainText("The message broker is unreachable.");
     await expect(banner).toContainText("Orders placed now are accepted and kept: 1 waiting");
     await expect(banner).toContainText("They are sent as soon as the broker is back");
@@ -138,6 +141,7 @@ test("broker down: the banner, the queue cards, the sparklines and the health pa
   await expect(badge).toHaveAttribute("data-state", "live", { timeout: 15_000 });
   await expect(page.getByTestId("payment-row").filter({ hasText: item }).first()).toBeVisible({ timeout: 15_000 });
   await expect(banner).toHaveCount(0);
+  await expect(page.getByTestId("connection-announcement")).toHaveText("Connection: live");
   await expect(page.getByTestId("health-outbox")).toHaveAttribute("data-waiting", "0");
   await expect(workCard).toHaveAttribute("data-state", "ok");
 });
