@@ -9,6 +9,7 @@ import { QueueSampler } from "../../lib/events/sampler";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { REASON_HEADER } from "../../lib/payments/consumer";
 import { openDb } from "../../lib/store/db";
+import { SqliteStore } from "../../lib/store/sqlite";
 import { account, type Door, firstPaymentAfter, httpDoor, OrderLoad, SseWatcher, settle } from "./load";
 import type { PrivateBroker } from "./private-broker";
 import { startWeb, startWorker, type WarrenEnv, type WarrenProcess } from "./warren";
@@ -89,7 +90,13 @@ async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boo
   const db = openDb(env.dbPath);
   const link = await new BrokerLink({ url: env.amqpUrl, name: "chaos-front", queues: [env.queue] }).start();
   const publisher = new ConfirmPublisher(link);
-  const outbox = new OrderOutbox({ db, publisher, link, queue: env.queue, log: ctx.log }).start();
+  const outbox = new OrderOutbox({
+    store: new SqliteStore(db),
+    publisher,
+    link,
+    queue: env.queue,
+    log: ctx.log,
+  }).start();
   const sampler = new QueueSampler({ link, queues: [env.queue], intervalMs: 250 }).start();
   const transitions: Array<{ at: number; broker: string }> = [];
   sampler.on("sample", (sample: { broker: string }) => {

@@ -8,6 +8,7 @@ import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { PaymentConsumer } from "../../lib/payments/consumer";
 import { Ledger } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
+import { orderDoor } from "../helpers/order-door";
 
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
@@ -25,6 +26,8 @@ export async function startPipeline(label: string, { prefetch = 50 } = {}) {
   const consumer = new PaymentConsumer({ consumeLink, publisher, ledger, queue, prefetch });
   consumer.start();
   await waitFor(() => consumer.stats.running && publisher.ready, 10_000, "the consumer to start");
+  // Orders come in through the door the form and the JSON API use (outbox, then relay).
+  const door = orderDoor({ db: ledger.db, publisher, link: publishLink, queue });
 
   // A plain amqplib connection, like a third-party producer.
   const raw = await amqp.connect(AMQP_URL);
@@ -36,7 +39,10 @@ export async function startPipeline(label: string, { prefetch = 50 } = {}) {
     ledger,
     consumer,
     publisher,
+    publishLink,
     consumeLink,
+    /** Places an order as Warren's doors do: durable in the outbox, then published by the relay. */
+    placeOrder: door.place,
     rawChannel,
     /** Sends a raw message to the queue and waits for the broker's confirm. */
     async send(content: Buffer | string, options: amqp.Options.Publish = {}) {
@@ -59,6 +65,7 @@ export async function startPipeline(label: string, { prefetch = 50 } = {}) {
       return found as unknown as GetMessage;
     },
     async close() {
+      await door.close();
       await consumer.stop();
       const cleanup = await raw.createChannel();
       await cleanup.deleteQueue(queue).catch(() => {});

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import { ORDERS_EXCHANGE } from "../../lib/amqp/topology";
-import { publishOrder } from "../../lib/orders/place-order";
 import { REASON_HEADER } from "../../lib/payments/consumer";
 import { AMQP_URL, sleep, startPipeline, waitFor } from "./harness";
 
@@ -16,10 +15,7 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
   });
 
   it("pays an order published through Warren's confirm channel", async () => {
-    const order = await publishOrder(
-      { item: "book", quantity: 2 },
-      { publisher: pipeline.publisher, queue: pipeline.queue },
-    );
+    const order = await pipeline.placeOrder({ item: "book", quantity: 2 });
     await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === order.orderId), 5000, "the payment");
     const payment = pipeline.ledger.recent().find((p) => p.orderId === order.orderId);
     assert.equal(payment?.amountCents, 2500);
@@ -51,10 +47,7 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
     assert.match(String(dead.properties.headers?.[REASON_HEADER]), /^not JSON: /);
     assert.equal(dead.properties.headers?.["x-warren-original-queue"], pipeline.queue);
 
-    const order = await publishOrder(
-      { item: "pen", quantity: 1 },
-      { publisher: pipeline.publisher, queue: pipeline.queue },
-    );
+    const order = await pipeline.placeOrder({ item: "pen", quantity: 1 });
     await waitFor(
       () => pipeline.ledger.recent().some((p) => p.orderId === order.orderId),
       5000,
@@ -101,10 +94,7 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
       );
       // Re-bind as Warren's topology would after the consumer re-declares the queue.
       await channel.bindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
-      const order = await publishOrder(
-        { item: "coffee", quantity: 1 },
-        { publisher: pipeline.publisher, queue: pipeline.queue },
-      );
+      const order = await pipeline.placeOrder({ item: "coffee", quantity: 1 });
       await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === order.orderId), 5000, "a payment");
     } finally {
       await admin.close();
@@ -123,26 +113,34 @@ describe("publishing", () => {
 
   it("sets the properties a consumer and the management UI rely on", async () => {
     await pipeline.consumer.stop();
-    const order = await publishOrder(
-      { item: "book", quantity: 1 },
-      { publisher: pipeline.publisher, queue: pipeline.queue },
+    const order = await pipeline.placeOrder({ item: "book", quantity: 1 });
+    const { rawChannel } = pipeline;
+    const got: Array<Awaited<ReturnType<typeof rawChannel.get>>> = [];
+    await waitFor(
+      async () => {
+        got.push(await rawChannel.get(pipeline.queue, { noAck: true }));
+        return got.at(-1) !== false;
+      },
+      5000,
+      "the order on the queue",
     );
-    const message = await pipeline.rawChannel.get(pipeline.queue, { noAck: true });
+    const message = got.at(-1);
     assert.ok(message, "the order is on the queue");
     assert.equal(message.properties.messageId, order.orderId);
     assert.equal(message.properties.correlationId, order.orderId);
     assert.equal(message.properties.contentType, "application/json");
     assert.equal(message.properties.deliveryMode, 2);
     assert.equal(message.properties.timestamp, Math.floor(order.placedAt / 1000));
-    assert.deepEqual(JSON.parse(message.content.toString()), order);
+    const { orderId, item, quantity, placedAt } = order;
+    assert.deepEqual(JSON.parse(message.content.toString()), { orderId, item, quantity, placedAt });
   });
 
   it("rejects a publish that no queue receives (mandatory)", async () => {
     await assert.rejects(
-      publishOrder(
-        { item: "book", quantity: 1 },
-        { publisher: pipeline.publisher, queue: `${pipeline.queue}.nowhere` },
-      ),
+      pipeline.publisher.publish(ORDERS_EXCHANGE, `${pipeline.queue}.nowhere`, Buffer.from("{}"), {
+        persistent: true,
+        messageId: "nowhere",
+      }),
       (error: Error) => error.name === "WarrenError" && /No queue is bound/.test(error.message),
     );
   });
