@@ -87,7 +87,7 @@ export function QueueTable({ initial }: { initial: Page }) {
               key={query.name}
               maxLength={200}
               placeholder="e.g. order"
-              className="mt-1 block w-64 max-w-full rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:border-slate-700 dark:bg-slate-950"
+              className="mt-1 block w-64 max-w-full rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:border-slate-700 dark:bg-slate-950"
             />
           </div>
           <div>
@@ -134,7 +134,7 @@ export function QueueTable({ initial }: { initial: Page }) {
                     key={column.key}
                     scope="col"
                     aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}
-                    className={`px-3 py-2 ${column.numeric ? "text-right" : ""}`}
+                    className={`px-2 py-2 ${column.numeric ? "text-right" : ""}`}
                   >
                     <Link
                       href={`/queues${queryString(query, { sort: column.key, dir, page: 1 })}`}
@@ -147,7 +147,7 @@ export function QueueTable({ initial }: { initial: Page }) {
                   </th>
                 );
               })}
-              <th scope="col" className="px-3 py-2">
+              <th scope="col" className="px-2 py-2">
                 Dead-letters to
               </th>
             </tr>
@@ -167,7 +167,7 @@ export function QueueTable({ initial }: { initial: Page }) {
                   data-queue={row.name}
                   className="border-b border-slate-100 last:border-0 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/50"
                 >
-                  <td className="max-w-[22rem] truncate px-3 py-1.5 font-mono">
+                  <td className="max-w-[22rem] truncate px-2 py-1.5 font-mono">
                     <Link
                       href={`/queues/${encodeURIComponent(row.name)}`}
                       className="rounded text-emerald-700 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-emerald-300"
@@ -180,22 +180,22 @@ export function QueueTable({ initial }: { initial: Page }) {
                       </span>
                     ) : null}
                   </td>
-                  <td className="px-3 py-1.5">{row.type ?? "—"}</td>
-                  <td className="px-3 py-1.5" data-col="state">
+                  <td className="px-2 py-1.5">{row.type ?? "—"}</td>
+                  <td className="px-2 py-1.5" data-col="state">
                     {row.state === "unreachable" ? <Unreachable lastSeen={row.lastSeen ?? null} /> : (row.state ?? "—")}
                   </td>
-                  <td className="px-3 py-1.5 text-right" data-col="ready">
+                  <td className="px-2 py-1.5 text-right" data-col="ready">
                     {count(row.ready)}
                   </td>
-                  <td className="px-3 py-1.5 text-right">{count(row.unacked)}</td>
-                  <td className="px-3 py-1.5 text-right">{count(row.total)}</td>
-                  <td className="px-3 py-1.5 text-right" data-col="consumers">
+                  <td className="px-2 py-1.5 text-right">{count(row.unacked)}</td>
+                  <td className="px-2 py-1.5 text-right">{count(row.total)}</td>
+                  <td className="px-2 py-1.5 text-right" data-col="consumers">
                     {count(row.consumers)}
                   </td>
-                  <td className="px-3 py-1.5 text-right">{rate(row.publishRate)}</td>
-                  <td className="px-3 py-1.5 text-right">{rate(row.deliverRate)}</td>
-                  <td className="px-3 py-1.5 text-right">{rate(row.ackRate)}</td>
-                  <td className="px-3 py-1.5 font-mono text-xs">
+                  <td className="px-2 py-1.5 text-right">{rate(row.publishRate)}</td>
+                  <td className="px-2 py-1.5 text-right">{rate(row.deliverRate)}</td>
+                  <td className="px-2 py-1.5 text-right">{rate(row.ackRate)}</td>
+                  <td className="px-2 py-1.5 font-mono text-xs">
                     {row.deadLetter ? (
                       <span title={`from ${row.deadLetter.source}`}>
                         {row.deadLetter.exchange || "(default exchange)"}
