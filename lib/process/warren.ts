@@ -5,6 +5,7 @@ import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
 import type { AuditLog } from "../audit/log";
 import { benchEnabled } from "../bench-mode";
+import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
 import { QueueSampler } from "../events/sampler";
@@ -38,6 +39,8 @@ export interface LiveParts {
   /** Payment events from the `payments.events` fanout (and this process's own consumer). */
   feed: PaymentRelay;
   health: HealthMonitor;
+  /** Resource alarms for every page's banner: one watcher per process, whatever the number of tabs. */
+  alarms: AlarmMonitor;
 }
 
 /** Everything one Warren process runs. Parts a role does not need are null. */
@@ -182,7 +185,8 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       orderQueue: config.ORDER_QUEUE,
       stuckAfterS: config.WARREN_STUCK_AFTER_S,
     });
-    live = { sampler, feed, health };
+    const alarms = started("alarm monitor", new AlarmMonitor(management, publishLink).start(), (a) => a.stop());
+    live = { sampler, feed, health, alarms };
   }
 
   // 7. history: recorded from the start (1 h at 5 s), so the charts have a past
