@@ -25,6 +25,10 @@ interface Route {
   ready?: (page: Page, state: State) => Promise<void>;
 }
 
+const h1 = async (page: Page) => {
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+};
+
 export const ROUTES: Route[] = [
   {
     name: "dashboard",
@@ -73,6 +77,11 @@ export const ROUTES: Route[] = [
   },
   { name: "audit", path: () => "/audit" },
   { name: "login", path: () => "/login" },
+  { name: "broker overview", path: () => "/broker", ready: h1 },
+  { name: "connections", path: () => "/connections", ready: h1 },
+  { name: "exchanges", path: () => "/exchanges", ready: h1 },
+  { name: "exchange page", path: () => "/exchanges/amq.direct", ready: h1 },
+  { name: "queue topology", path: (s) => `/queues/${encodeURIComponent(s.queue)}/topology`, ready: h1 },
 ];
 
 /** Phone widths that must never scroll the page sideways. */

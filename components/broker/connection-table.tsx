@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ConnectionRow } from "@/lib/broker-admin/connections";
-import { count, time } from "../format";
+import { count } from "../format";
+import { formatIso } from "../ui/time";
 import { StateBadge } from "./state-badge";
 import { cell, link, num, row, table, tableWrap, thead } from "./styles";
 
@@ -74,7 +75,7 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
                 <td className={num}>{count(c.channels)}</td>
                 <td className={num}>{bytesRate(c.sendRate)}</td>
                 <td className={num}>{bytesRate(c.recvRate)}</td>
-                <td className={cell}>{c.connectedAt === null ? "—" : time(c.connectedAt)}</td>
+                <td className={cell}>{c.connectedAt === null ? "—" : formatIso(c.connectedAt)}</td>
               </tr>
             ))
           )}

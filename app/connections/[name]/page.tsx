@@ -7,7 +7,8 @@ import { bytesRate } from "@/components/broker/connection-table";
 import { LimitedNotice } from "@/components/broker/limited-notice";
 import { StateBadge } from "@/components/broker/state-badge";
 import { card } from "@/components/broker/styles";
-import { count, time } from "@/components/format";
+import { count } from "@/components/format";
+import { formatIso } from "@/components/ui/time";
 import { currentAccess } from "@/lib/auth/server";
 import { brokerManagement } from "@/lib/broker-admin";
 import { connectionDetail } from "@/lib/broker-admin/connections";
@@ -74,7 +75,7 @@ export default async function ConnectionPage({ params }: { params: Promise<{ nam
             </div>
             <div>
               <dt className="text-xs text-slate-500">Connected since (UTC)</dt>
-              <dd className="tabular">{c.connectedAt === null ? "—" : time(c.connectedAt)}</dd>
+              <dd className="tabular">{c.connectedAt === null ? "—" : formatIso(c.connectedAt)}</dd>
             </div>
           </dl>
           <section aria-labelledby="channels-heading">
