@@ -53,7 +53,7 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
         <tbody>
           {connections.length === 0 ? (
             <tr>
-              <td colSpan={10} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">
+              <td colSpan={10} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
                 No connections.
               </td>
             </tr>
