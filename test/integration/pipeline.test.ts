@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import { ORDERS_EXCHANGE } from "../../lib/amqp/topology";
 import { REASON_HEADER } from "../../lib/payments/consumer";
-import { AMQP_URL, sleep, startPipeline, waitFor } from "./harness";
+import { AMQP_URL, startPipeline, waitFor } from "./harness";
 
 describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
@@ -151,7 +151,6 @@ describe("publishing", () => {
       const channel = await tutorial.createChannel();
       const ok = await channel.assertQueue(pipeline.queue, { durable: true });
       assert.equal(ok.queue, pipeline.queue);
-      await sleep(10);
     } finally {
       await tutorial.close();
     }

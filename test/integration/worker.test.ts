@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
+import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
 import type { Payment } from "../../lib/payments/decide";
 import { openDb } from "../../lib/store/db";
@@ -72,13 +72,38 @@ describe("`npm run worker` as a separate process", () => {
   });
 
   it("pays an order and the payment event reaches another process through payments.events", async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the relay's queue bind
+    // Both relays' queues bound before the order: a probe event each, sent until it is seen.
+    const probe = (routingKey: string, orderId: string, seen: Payment[]) =>
+      waitFor(
+        async () => {
+          await publisher
+            .publish(PAYMENT_EVENTS_EXCHANGE, routingKey, Buffer.from(JSON.stringify([{ orderId }])), {
+              messageId: orderId,
+            })
+            .catch(() => {});
+          return waitFor(() => seen.some((p) => p.orderId === orderId), 500, orderId).then(
+            () => true,
+            () => false,
+          );
+        },
+        10_000,
+        `the relay of ${routingKey} to subscribe`,
+      );
+    await probe(queue, "probe-own", relayed);
+    await probe(`${queue}.other`, "probe-foreign", foreignSeen);
     const order = await door.place({ item: "tea", quantity: 2 });
     await waitFor(() => relayed.some((p) => p.orderId === order.orderId), 10_000, "the relayed payment");
+    // The foreign relay's queue is its own: a sentinel published after the payment, once seen
+    // there, means the payment's event was already handled (and ignored) by it.
+    await probe(`${queue}.other`, "sentinel-foreign", foreignSeen);
     const payment = relayed.find((p) => p.orderId === order.orderId);
     assert.equal(payment?.quantity, 2);
     assert.equal(payment?.amountCents, 560);
-    assert.deepEqual(foreignSeen, [], "payments stay within their own pipeline");
+    assert.deepEqual(
+      foreignSeen.filter((p) => !/^(probe|sentinel)-/.test(p.orderId)),
+      [],
+      "payments stay within their own pipeline",
+    );
   });
 
   it("shuts down in order on SIGTERM and exits 0", async () => {
