@@ -1,3 +1,5 @@
+import { cardClass } from "@/components/ui/card";
+
 /**
  * A small SVG line chart for the queue history (up to 720 points per line):
  * no chart library, nothing to load, and it follows the page's dark mode
@@ -63,7 +65,8 @@ export function LineChart({
     <figure
       data-testid={testId}
       data-points={times.length}
-      className="rounded-xl border border-slate-200 bg-white p-3 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      data-gaps={series[0]?.values.filter((v) => v === null).length ?? 0}
+      className={`${cardClass} p-3`}
     >
       <figcaption className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
         <span className="font-semibold">{title}</span>
@@ -77,7 +80,7 @@ export function LineChart({
         </span>
       </figcaption>
       {times.length < 2 ? (
-        <p className="py-10 text-center text-sm text-slate-500 dark:text-slate-400">
+        <p className="py-10 text-center text-sm text-slate-600 dark:text-slate-400">
           Collecting samples (one every 5 s)…
         </p>
       ) : (
@@ -85,9 +88,7 @@ export function LineChart({
           viewBox={`0 0 ${width} ${height}`}
           className="mt-2 h-40 w-full"
           role="img"
-          aria-label={`${title}: ${times.length} samples over ${minutes || "<1"} min; ${series
-            .map((s) => `${s.label} now ${s.format(latest(s))}`)
-            .join(", ")}`}
+          aria-label={describeChart(title, times.length, minutes, series, latest)}
           preserveAspectRatio="none"
         >
           <g className="text-slate-300 dark:text-slate-700" stroke="currentColor" strokeWidth="0.5">
@@ -95,7 +96,7 @@ export function LineChart({
               <line key={f} x1={pad.left} x2={width - pad.right} y1={y(max * f)} y2={y(max * f)} />
             ))}
           </g>
-          <g className="fill-slate-500 text-[10px] dark:fill-slate-400">
+          <g className="fill-slate-600 text-[10px] dark:fill-slate-400">
             <text x={pad.left - 4} y={y(max) + 3} textAnchor="end">
               {compact(max)}
             </text>
@@ -125,6 +126,29 @@ export function LineChart({
       )}
     </figure>
   );
+}
+
+/** How many of the latest samples the text alternative reads out per line. */
+const SPOKEN = 5;
+
+/** The chart in words: its span, and per line the current value and the recent ones, gaps named. */
+function describeChart(
+  title: string,
+  samples: number,
+  minutes: number,
+  series: ChartSeries[],
+  latest: (s: ChartSeries) => number | null,
+): string {
+  const lines = series.map((s) => {
+    const recent = s.values
+      .slice(-SPOKEN)
+      .map((v) => (v === null ? "no sample" : s.format(v)))
+      .join(", ");
+    return `${s.label} now ${s.format(latest(s))} (last ${Math.min(SPOKEN, s.values.length)}: ${recent})`;
+  });
+  const gaps = series[0]?.values.filter((v) => v === null).length ?? 0;
+  const missing = gaps > 0 ? `; ${gaps} sample${gaps === 1 ? "" : "s"} missing (broker unreachable)` : "";
+  return `${title}: ${samples} samples over ${minutes || "<1"} min${missing}; ${lines.join("; ")}`;
 }
 
 function niceMax(value: number): number {

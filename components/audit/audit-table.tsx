@@ -1,5 +1,6 @@
+import { TableScroll } from "@/components/ui/card";
+import { formatIso } from "@/components/ui/time";
 import type { AuditEntry } from "@/lib/audit/log";
-import { time } from "./format";
 
 const resultClass = {
   ok: "bg-emerald-100 text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100",
@@ -9,11 +10,24 @@ const resultClass = {
 } as const;
 
 /** Audit entries, newest first: on /audit, and per queue on its page. */
-export function AuditTable({ entries, showTarget = true }: { entries: AuditEntry[]; showTarget?: boolean }) {
+export function AuditTable({
+  entries,
+  showTarget = true,
+  testId = "audit-table",
+  empty = "No action has been taken yet.",
+}: {
+  entries: AuditEntry[];
+  showTarget?: boolean;
+  testId?: string;
+  empty?: string;
+}) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-      <table className="w-full text-sm" data-testid="audit-table">
-        <thead className="border-b border-slate-200 text-left text-xs uppercase text-slate-500 dark:border-slate-800 dark:text-slate-400">
+    <TableScroll
+      label="Audit entries"
+      className="rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
+      <table className="w-full text-sm" data-testid={testId}>
+        <thead className="border-b border-slate-200 text-left text-xs uppercase text-slate-600 dark:border-slate-800 dark:text-slate-400">
           <tr>
             <th scope="col" className="px-3 py-2">
               When (UTC)
@@ -40,8 +54,8 @@ export function AuditTable({ entries, showTarget = true }: { entries: AuditEntry
         <tbody>
           {entries.length === 0 ? (
             <tr>
-              <td colSpan={showTarget ? 6 : 5} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">
-                No action has been taken yet.
+              <td colSpan={showTarget ? 6 : 5} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
+                {empty}
               </td>
             </tr>
           ) : (
@@ -53,7 +67,7 @@ export function AuditTable({ entries, showTarget = true }: { entries: AuditEntry
                 data-result={entry.result}
                 className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
               >
-                <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs tabular">{time(entry.at)}</td>
+                <td className="whitespace-nowrap px-3 py-1.5 font-mono text-xs tabular">{formatIso(entry.at)}</td>
                 <td className="px-3 py-1.5 font-mono text-xs">{entry.actor}</td>
                 <td className="px-3 py-1.5 font-mono text-xs">{entry.action}</td>
                 {showTarget ? (
@@ -67,7 +81,7 @@ export function AuditTable({ entries, showTarget = true }: { entries: AuditEntry
                 <td className="max-w-[24rem] break-all px-3 py-1.5 text-xs">
                   {entry.message}
                   {entry.details ? (
-                    <span className="block font-mono text-slate-500 dark:text-slate-400">
+                    <span className="block font-mono text-slate-600 dark:text-slate-400">
                       {JSON.stringify(entry.details)}
                     </span>
                   ) : null}
@@ -77,6 +91,6 @@ export function AuditTable({ entries, showTarget = true }: { entries: AuditEntry
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -2,26 +2,17 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import useSWR from "swr";
+import type { ClientAccess } from "@/components/access-notice";
+import { AuditTable } from "@/components/audit/audit-table";
+import { count, rate } from "@/components/format";
+import { cardClass, TableScroll } from "@/components/ui/card";
+import { Notice } from "@/components/ui/status-line";
+import { fetchJson } from "@/hooks/fetch-json";
 import type { QueueDetail } from "@/lib/queues/service";
-import { AuditTable } from "./audit-table";
 import { ConsumerControls } from "./consumer-controls";
-import { count, rate } from "./format";
 import { LineChart } from "./line-chart";
 import { QueueActions } from "./queue-actions";
-import { OwnRatesPanel } from "./queue-table";
-
-export interface ClientAccess {
-  canAct: boolean;
-  reason: string | null;
-  role: "operator" | "viewer";
-  signInEnabled: boolean;
-}
-
-const fetcher = async (url: string): Promise<QueueDetail> => {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return (await res.json()) as QueueDetail;
-};
+import { OwnRatesPanel, Unreachable } from "./queue-table";
 
 /** Appends pushed history points to what the page has; everything else is replaced. */
 function merge(current: QueueDetail, incoming: QueueDetail): QueueDetail {
@@ -39,7 +30,7 @@ const HISTORY_CAPACITY = 720;
 export function QueueDetailView({ initial, access }: { initial: QueueDetail; access: ClientAccess }) {
   const path = `/api/broker/queues/${encodeURIComponent(initial.name)}`;
   const [pushed, setPushed] = useState(false);
-  const { data, error, mutate } = useSWR(path, fetcher, {
+  const { data, error, mutate } = useSWR<QueueDetail>(path, fetchJson, {
     fallbackData: initial,
     // The SSE stream pushes every second; polling is only the fallback while it is down.
     refreshInterval: pushed ? 0 : 5000,
@@ -65,10 +56,10 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
   const refresh = useCallback(() => void mutate(), [mutate]);
 
   return (
-    <div className="mt-2 flex flex-col gap-5">
+    <div className="mt-2 flex min-w-0 flex-col gap-5">
       <header className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="break-all font-mono text-2xl font-bold">{detail.name}</h1>
-        <span className="text-xs text-slate-500 dark:text-slate-400">
+        <span className="text-xs text-slate-600 dark:text-slate-400">
           <span data-testid="live-mode" data-mode={pushed ? "push" : "poll"}>
             {pushed
               ? "live, pushed every second"
@@ -82,25 +73,22 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
           </a>
         </span>
       </header>
-      {detail.exists ? null : (
-        <p
-          role="alert"
-          data-testid="queue-gone"
-          className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
-        >
-          This queue no longer exists on the broker (deleted while you were watching). The figures below are the last
-          ones seen.
-        </p>
+      {detail.unreachable ? (
+        <Notice tone="danger" testId="queue-unreachable">
+          The broker is unreachable, so this queue cannot be read now: it is{" "}
+          <Unreachable lastSeen={detail.lastSeen} now={points.at(-1)?.at} />. Warren reconnects on its own.
+        </Notice>
+      ) : detail.exists ? null : (
+        <Notice tone="danger" role="alert" testId="queue-gone">
+          This queue does not exist on the broker (or was deleted while you were watching). The figures below are the
+          last ones seen.
+        </Notice>
       )}
-      {detail.mode === "limited" ? (
-        <p
-          role="status"
-          data-testid="limited-mode"
-          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-        >
+      {detail.mode === "limited" && !detail.unreachable ? (
+        <Notice tone="warning" role="status" testId="limited-mode">
           <strong>limited mode: enable rabbitmq_management for all queues and rates.</strong> Depth and consumers come
           from AMQP; consumers&apos; details, arguments and policy need the management API.
-        </p>
+        </Notice>
       ) : null}
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8 tabular" data-testid="queue-stats">
         {[
@@ -115,16 +103,16 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
         ].map(([label, value, id]) => (
           <div
             key={id}
-            className="rounded-lg border border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900"
+            className="min-w-0 rounded-lg border border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900"
           >
-            <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+            <dt className="text-xs text-slate-600 dark:text-slate-400">{label}</dt>
             <dd className="text-xl font-semibold" data-testid={`stat-${id}`}>
               {value}
             </dd>
           </div>
         ))}
       </dl>
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <LineChart
           title="Depth"
           testId="depth-chart"
@@ -132,7 +120,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
           series={[
             {
               label: "ready",
-              className: "text-emerald-600 dark:text-emerald-400",
+              className: "text-emerald-700 dark:text-emerald-400",
               values: points.map((p) => p.ready),
               format: count,
             },
@@ -163,7 +151,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
             },
             {
               label: "ack",
-              className: "text-emerald-600 dark:text-emerald-400",
+              className: "text-emerald-700 dark:text-emerald-400",
               values: points.map((p) => p.ack),
               format: rate,
             },
@@ -186,68 +174,68 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
         </h2>
         <AuditTable entries={detail.audit} showTarget={false} />
       </section>
-      <section
-        aria-labelledby="consumers-heading"
-        className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
-      >
+      <section aria-labelledby="consumers-heading" className={`${cardClass} p-4`}>
         <h2 id="consumers-heading" className="font-semibold">
           Consumers
         </h2>
         {detail.mode === "limited" ? (
-          <p className="mt-2 text-sm text-slate-500">
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
             {count(row?.consumers)} attached (details need the management API).
           </p>
         ) : detail.consumers.length === 0 ? (
-          <p className="mt-2 text-sm text-slate-500 dark:text-slate-400" data-testid="no-consumers">
+          <p className="mt-2 text-sm text-slate-600 dark:text-slate-400" data-testid="no-consumers">
             No consumer is attached{(row?.ready ?? 0) > 0 ? ": messages are waiting with nobody to take them." : "."}
           </p>
         ) : (
-          <table className="mt-2 w-full text-sm tabular" data-testid="consumer-table">
-            <thead className="text-left text-xs uppercase text-slate-500 dark:text-slate-400">
-              <tr>
-                <th scope="col" className="py-1 pr-3">
-                  Tag
-                </th>
-                <th scope="col" className="py-1 pr-3">
-                  Connection
-                </th>
-                <th scope="col" className="py-1 pr-3 text-right">
-                  Prefetch
-                </th>
-                <th scope="col" className="py-1 pr-3">
-                  Ack
-                </th>
-                <th scope="col" className="py-1 pr-3">
-                  Active
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.consumers.map((c) => (
-                <tr key={c.tag} data-testid="consumer-row" className="border-t border-slate-100 dark:border-slate-800">
-                  <td className="py-1 pr-3 font-mono text-xs">{c.tag}</td>
-                  <td className="py-1 pr-3">{c.connection ?? "—"}</td>
-                  <td className="py-1 pr-3 text-right" data-testid="consumer-prefetch">
-                    {c.prefetch === 0 ? "unlimited" : c.prefetch}
-                  </td>
-                  <td className="py-1 pr-3">{c.ackRequired ? "manual" : "auto"}</td>
-                  <td className="py-1 pr-3">{c.active === null ? "—" : c.active ? "yes" : "no"}</td>
+          <TableScroll label="Consumers" className="mt-2">
+            <table className="w-full text-sm tabular" data-testid="consumer-table">
+              <thead className="text-left text-xs uppercase text-slate-600 dark:text-slate-400">
+                <tr>
+                  <th scope="col" className="py-1 pr-3">
+                    Tag
+                  </th>
+                  <th scope="col" className="py-1 pr-3">
+                    Connection
+                  </th>
+                  <th scope="col" className="py-1 pr-3 text-right">
+                    Prefetch
+                  </th>
+                  <th scope="col" className="py-1 pr-3">
+                    Ack
+                  </th>
+                  <th scope="col" className="py-1 pr-3">
+                    Active
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {detail.consumers.map((c) => (
+                  <tr
+                    key={c.tag}
+                    data-testid="consumer-row"
+                    className="border-t border-slate-100 dark:border-slate-800"
+                  >
+                    <td className="py-1 pr-3 font-mono text-xs">{c.tag}</td>
+                    <td className="py-1 pr-3">{c.connection ?? "—"}</td>
+                    <td className="py-1 pr-3 text-right" data-testid="consumer-prefetch">
+                      {c.prefetch === 0 ? "unlimited" : c.prefetch}
+                    </td>
+                    <td className="py-1 pr-3">{c.ackRequired ? "manual" : "auto"}</td>
+                    <td className="py-1 pr-3">{c.active === null ? "—" : c.active ? "yes" : "no"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       </section>
-      <section
-        aria-labelledby="config-heading"
-        className="grid gap-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-2 dark:border-slate-800 dark:bg-slate-900"
-      >
+      <section aria-labelledby="config-heading" className={`${cardClass} grid gap-4 p-4 md:grid-cols-2`}>
         <h2 id="config-heading" className="sr-only">
           Arguments and policy
         </h2>
         <div>
           <h3 className="font-semibold">Arguments</h3>
-          <p className="text-xs text-slate-500 dark:text-slate-400">
+          <p className="text-xs text-slate-600 dark:text-slate-400">
             {row?.type ?? "—"} · {detail.durable === null ? "—" : detail.durable ? "durable" : "transient"}
             {detail.autoDelete ? " · auto-delete" : ""}
             {detail.exclusive ? " · exclusive" : ""}
@@ -261,7 +249,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
         </div>
         <div>
           <h3 className="font-semibold">Effective policy</h3>
-          <p className="text-xs text-slate-500 dark:text-slate-400">
+          <p className="text-xs text-slate-600 dark:text-slate-400">
             policy {detail.policy ?? "none"} · operator policy {detail.operatorPolicy ?? "none"}
           </p>
           <KeyValues
@@ -289,7 +277,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
 
 function KeyValues({ values, empty, testId }: { values: Record<string, unknown>; empty: string; testId: string }) {
   const entries = Object.entries(values);
-  if (entries.length === 0) return <p className="mt-2 text-sm text-slate-500 dark:text-slate-400">{empty}</p>;
+  if (entries.length === 0) return <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{empty}</p>;
   return (
     <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm" data-testid={testId}>
       {entries.map(([key, value]) => (

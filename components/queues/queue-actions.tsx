@@ -8,34 +8,28 @@ import {
   publishTestAction,
   purgeAction,
 } from "@/app/queues/[name]/actions";
-import { AccessNotice } from "./access-notice";
-import { count } from "./format";
-import type { ClientAccess } from "./queue-detail";
+import type { ClientAccess } from "@/components/access-notice";
+import { AccessNotice } from "@/components/access-notice";
+import { count } from "@/components/format";
+import { buttonClass } from "@/components/ui/button";
+import { StatusLine } from "@/components/ui/status-line";
 
 const idle: ActionState = { status: "idle", message: "" };
 const idlePeek: PeekState = { status: "idle", message: "" };
 
-export const buttonClass =
-  "rounded-lg px-3 py-1.5 text-sm font-semibold shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-emerald-500 disabled:cursor-not-allowed disabled:opacity-50";
-
+/** An action's outcome in the shared status line. */
 export function Status({ state, pending, testId }: { state: ActionState; pending: boolean; testId: string }) {
   return (
-    <p
-      role="status"
-      aria-live="polite"
-      data-testid={testId}
-      data-status={pending ? "pending" : state.status}
-      className={`text-sm ${state.status === "error" ? "text-red-600 dark:text-red-400" : "text-slate-700 dark:text-slate-300"}`}
-    >
+    <StatusLine testId={testId} data-status={pending ? "pending" : state.status} error={state.status === "error"}>
       {pending ? "Working…" : state.message}
-    </p>
+    </StatusLine>
   );
 }
 
 function FieldError({ id, messages }: { id: string; messages: string[] | undefined }) {
   if (!messages?.length) return null;
   return (
-    <p id={id} className="mt-1 text-sm text-red-600 dark:text-red-400">
+    <p id={id} className="mt-1 text-sm text-red-700 dark:text-red-300">
       {messages.join("; ")}
     </p>
   );
@@ -97,7 +91,7 @@ function PurgeForm({
   return (
     <div>
       <h3 className="text-sm font-semibold">Purge</h3>
-      <p className="text-xs text-slate-500 dark:text-slate-400">Deletes every ready message. Cannot be undone.</p>
+      <p className="text-xs text-slate-600 dark:text-slate-400">Deletes every ready message. Cannot be undone.</p>
       {confirming ? (
         <form
           action={action}
@@ -120,15 +114,11 @@ function PurgeForm({
               type="submit"
               disabled={pending}
               aria-describedby="purge-confirm-text"
-              className={`${buttonClass} bg-red-600 text-white hover:bg-red-700`}
+              className={buttonClass("danger")}
             >
               Yes, purge
             </button>
-            <button
-              type="button"
-              onClick={() => setConfirming(false)}
-              className={`${buttonClass} bg-white text-slate-800 dark:bg-slate-800 dark:text-slate-100`}
-            >
+            <button type="button" onClick={() => setConfirming(false)} className={buttonClass("neutral")}>
               Cancel
             </button>
           </div>
@@ -139,7 +129,7 @@ function PurgeForm({
           type="button"
           disabled={disabled}
           onClick={() => setConfirming(true)}
-          className={`${buttonClass} mt-2 bg-red-600 text-white hover:bg-red-700`}
+          className={buttonClass("danger", "mt-2")}
         >
           Purge…
         </button>
@@ -176,7 +166,7 @@ function PublishForm({ queue, disabled, onDone }: { queue: string; disabled: boo
     <form action={action} noValidate>
       <h3 className="text-sm font-semibold">Publish a test message</h3>
       <input type="hidden" name="queue" value={queue} />
-      <label htmlFor={`${id}-body`} className="text-xs text-slate-500 dark:text-slate-400">
+      <label htmlFor={`${id}-body`} className="text-xs text-slate-600 dark:text-slate-400">
         JSON body (validated as you type; published persistent, with a broker confirm)
       </label>
       <textarea
@@ -192,22 +182,18 @@ function PublishForm({ queue, disabled, onDone }: { queue: string; disabled: boo
           problem || serverError ? "border-red-500" : "border-slate-300 dark:border-slate-700"
         }`}
       />
-      <p id={`${id}-error`} className="mt-1 text-xs text-red-600 dark:text-red-400" data-testid="json-error">
+      <p id={`${id}-error`} className="mt-1 text-xs text-red-700 dark:text-red-300" data-testid="json-error">
         {problem ?? serverError?.join("; ") ?? ""}
       </p>
       <div className="mt-2 flex items-center gap-2">
-        <button
-          type="submit"
-          disabled={disabled || pending || problem !== null}
-          className={`${buttonClass} bg-emerald-600 text-white hover:bg-emerald-700`}
-        >
+        <button type="submit" disabled={disabled || pending || problem !== null} className={buttonClass("primary")}>
           Publish
         </button>
         <button
           type="button"
           disabled={problem !== null}
           onClick={() => setBody(JSON.stringify(JSON.parse(body), null, 2))}
-          className={`${buttonClass} bg-white text-slate-800 dark:bg-slate-800 dark:text-slate-100`}
+          className={buttonClass("neutral")}
         >
           Format
         </button>
@@ -226,14 +212,14 @@ function PeekForm({ queue, disabled }: { queue: string; disabled: boolean }) {
     <div>
       <form action={action} noValidate>
         <h3 className="text-sm font-semibold">Peek at messages</h3>
-        <p className="text-xs text-amber-700 dark:text-amber-300">
+        <p className="text-xs text-amber-800 dark:text-amber-300">
           Uses the management API&apos;s get with ack_requeue_true: the messages go back to the queue but are marked
           <strong> redelivered</strong>.
         </p>
         <input type="hidden" name="queue" value={queue} />
         <div className="mt-2 flex items-end gap-2">
           <div>
-            <label htmlFor={`${id}-count`} className="text-xs text-slate-500 dark:text-slate-400">
+            <label htmlFor={`${id}-count`} className="text-xs text-slate-600 dark:text-slate-400">
               How many (1–50)
             </label>
             <input
@@ -247,11 +233,7 @@ function PeekForm({ queue, disabled }: { queue: string; disabled: boolean }) {
               className="mt-1 block w-20 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"
             />
           </div>
-          <button
-            type="submit"
-            disabled={disabled || pending}
-            className={`${buttonClass} bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900`}
-          >
+          <button type="submit" disabled={disabled || pending} className={buttonClass("strong")}>
             Peek
           </button>
         </div>
@@ -269,7 +251,7 @@ function PeekForm({ queue, disabled }: { queue: string; disabled: boolean }) {
               className="rounded-lg border border-slate-200 p-2 text-xs dark:border-slate-700"
               data-testid="peeked-message"
             >
-              <p className="text-slate-500 dark:text-slate-400">
+              <p className="text-slate-600 dark:text-slate-400">
                 #{i + 1} · {m.payload_bytes} bytes · {m.redelivered ? "redelivered" : "first delivery"}
                 {typeof m.properties.message_id === "string" ? ` · ${m.properties.message_id}` : ""}
               </p>

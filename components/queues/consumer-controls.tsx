@@ -2,9 +2,10 @@
 
 import { useActionState, useEffect, useId } from "react";
 import { type ActionState, consumerControlAction } from "@/app/queues/[name]/actions";
-import { AccessNotice } from "./access-notice";
-import { buttonClass, Status } from "./queue-actions";
-import type { ClientAccess } from "./queue-detail";
+import type { ClientAccess } from "@/components/access-notice";
+import { AccessNotice } from "@/components/access-notice";
+import { buttonClass } from "@/components/ui/button";
+import { Status } from "./queue-actions";
 
 const idle: ActionState = { status: "idle", message: "" };
 
@@ -42,35 +43,23 @@ export function ConsumerControls({
           {state ? ` · prefetch ${state.prefetch} · ${state.inFlight} in flight` : ""}
         </p>
       </div>
-      <p className="text-xs text-slate-500 dark:text-slate-400">
+      <p className="text-xs text-slate-600 dark:text-slate-400">
         Commands go to every Warren process (web and workers) through the <code>warren.control</code> fanout exchange.
         While paused the channel stays open and the queue grows; resume drains it.
       </p>
       <AccessNotice access={access} />
       <form action={action} className="mt-3 flex flex-wrap items-end gap-2">
-        <button
-          type="submit"
-          name="command"
-          value="pause"
-          disabled={disabled}
-          className={`${buttonClass} bg-amber-500 text-slate-900 hover:bg-amber-600`}
-        >
+        <button type="submit" name="command" value="pause" disabled={disabled} className={buttonClass("warning")}>
           Pause consumers
         </button>
-        <button
-          type="submit"
-          name="command"
-          value="resume"
-          disabled={disabled}
-          className={`${buttonClass} bg-emerald-600 text-white hover:bg-emerald-700`}
-        >
+        <button type="submit" name="command" value="resume" disabled={disabled} className={buttonClass("primary")}>
           Resume consumers
         </button>
       </form>
       <form action={action} noValidate className="mt-3 flex flex-wrap items-end gap-2">
         <input type="hidden" name="command" value="prefetch" />
         <div>
-          <label htmlFor={`${id}-prefetch`} className="text-xs text-slate-500 dark:text-slate-400">
+          <label htmlFor={`${id}-prefetch`} className="text-xs text-slate-600 dark:text-slate-400">
             Prefetch (1–10000)
           </label>
           <input
@@ -85,14 +74,10 @@ export function ConsumerControls({
             className="mt-1 block w-28 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"
           />
         </div>
-        <button
-          type="submit"
-          disabled={disabled}
-          className={`${buttonClass} bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900`}
-        >
+        <button type="submit" disabled={disabled} className={buttonClass("strong")}>
           Set prefetch
         </button>
-        <p id={`${id}-prefetch-error`} className="w-full text-sm text-red-600 dark:text-red-400">
+        <p id={`${id}-prefetch-error`} className="w-full text-sm text-red-700 dark:text-red-300">
           {result.fieldErrors?.prefetch?.join("; ") ?? ""}
         </p>
       </form>

@@ -4,9 +4,14 @@ import Form from "next/form";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import useSWR from "swr";
+import { count, rate } from "@/components/format";
+import { buttonClass } from "@/components/ui/button";
+import { cardClass, TableScroll } from "@/components/ui/card";
+import { Notice } from "@/components/ui/status-line";
+import { formatAge } from "@/components/ui/time";
+import { fetchJson } from "@/hooks/fetch-json";
 import type { QueueListQuery, QueueListResult, SortColumn } from "@/lib/queues/list";
 import type { OwnRates } from "@/lib/queues/own-rates";
-import { count, rate } from "./format";
 
 type Page = QueueListResult & { own: OwnRates };
 
@@ -35,15 +40,9 @@ export function queryString(query: QueueListQuery, change: Partial<QueueListQuer
   return text ? `?${text}` : "";
 }
 
-const fetcher = async (url: string): Promise<Page> => {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return (await res.json()) as Page;
-};
-
 export function QueueTable({ initial }: { initial: Page }) {
   const query = initial.query;
-  const { data, error } = useSWR(`/api/broker/queues${queryString(query)}`, fetcher, {
+  const { data, error } = useSWR<Page>(`/api/broker/queues${queryString(query)}`, fetchJson, {
     fallbackData: initial,
     refreshInterval: 5000,
     keepPreviousData: true,
@@ -66,21 +65,18 @@ export function QueueTable({ initial }: { initial: Page }) {
   return (
     <div className="mt-4 flex flex-col gap-4">
       {page.mode === "limited" ? (
-        <p
-          role="status"
-          data-testid="limited-mode"
-          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
-        >
+        <Notice tone="warning" role="status" testId="limited-mode">
           <strong>limited mode: enable rabbitmq_management for all queues and rates.</strong> Only Warren&apos;s own
           queues are shown, read over AMQP ({page.limitedReason}).
-        </p>
+        </Notice>
       ) : null}
       <OwnRatesPanel own={page.own} />
       <div className="flex flex-wrap items-end justify-between gap-3">
         <Form action="/queues" className="flex flex-wrap items-end gap-2" role="search">
           <div>
             <label htmlFor="queue-filter" className="text-sm font-medium">
-              Filter by name <kbd className="ml-1 rounded border px-1 text-xs text-slate-500">/</kbd>
+              Filter by name{" "}
+              <kbd className="ml-1 rounded border px-1 text-xs text-slate-600 dark:text-slate-400">/</kbd>
             </label>
             <input
               ref={filterRef}
@@ -91,7 +87,7 @@ export function QueueTable({ initial }: { initial: Page }) {
               key={query.name}
               maxLength={200}
               placeholder="e.g. order"
-              className="mt-1 block w-64 rounded-lg border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:border-slate-700 dark:bg-slate-950"
+              className="mt-1 block w-64 max-w-full rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:border-slate-700 dark:bg-slate-950"
             />
           </div>
           <div>
@@ -113,10 +109,7 @@ export function QueueTable({ initial }: { initial: Page }) {
           </div>
           <input type="hidden" name="sort" value={query.sort} />
           <input type="hidden" name="dir" value={query.dir} />
-          <button
-            type="submit"
-            className="rounded-lg bg-slate-900 px-3 py-1.5 text-sm font-semibold text-white outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:bg-slate-100 dark:text-slate-900"
-          >
+          <button type="submit" className={buttonClass("strong")}>
             Apply
           </button>
         </Form>
@@ -126,12 +119,12 @@ export function QueueTable({ initial }: { initial: Page }) {
           {error ? " · refresh failed, retrying" : ""}
         </p>
       </div>
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <TableScroll label="Queues" className={cardClass}>
         <table className="w-full text-sm tabular" data-testid="queue-table">
           <caption className="sr-only">
             Queues, sorted by {query.sort} {query.dir === "asc" ? "ascending" : "descending"}
           </caption>
-          <thead className="border-b border-slate-200 text-left text-xs uppercase text-slate-500 dark:border-slate-800 dark:text-slate-400">
+          <thead className="border-b border-slate-200 text-left text-xs uppercase text-slate-600 dark:border-slate-800 dark:text-slate-400">
             <tr>
               {COLUMNS.map((column) => {
                 const active = query.sort === column.key;
@@ -141,7 +134,7 @@ export function QueueTable({ initial }: { initial: Page }) {
                     key={column.key}
                     scope="col"
                     aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : "none"}
-                    className={`px-3 py-2 ${column.numeric ? "text-right" : ""}`}
+                    className={`px-2 py-2 ${column.numeric ? "text-right" : ""}`}
                   >
                     <Link
                       href={`/queues${queryString(query, { sort: column.key, dir, page: 1 })}`}
@@ -154,7 +147,7 @@ export function QueueTable({ initial }: { initial: Page }) {
                   </th>
                 );
               })}
-              <th scope="col" className="px-3 py-2">
+              <th scope="col" className="px-2 py-2">
                 Dead-letters to
               </th>
             </tr>
@@ -162,7 +155,7 @@ export function QueueTable({ initial }: { initial: Page }) {
           <tbody>
             {page.rows.length === 0 ? (
               <tr>
-                <td colSpan={COLUMNS.length + 1} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">
+                <td colSpan={COLUMNS.length + 1} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
                   {query.name ? `No queue name contains “${query.name}”.` : "This vhost has no queues yet."}
                 </td>
               </tr>
@@ -174,7 +167,7 @@ export function QueueTable({ initial }: { initial: Page }) {
                   data-queue={row.name}
                   className="border-b border-slate-100 last:border-0 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/50"
                 >
-                  <td className="max-w-[22rem] truncate px-3 py-1.5 font-mono">
+                  <td className="max-w-[22rem] truncate px-2 py-1.5 font-mono">
                     <Link
                       href={`/queues/${encodeURIComponent(row.name)}`}
                       className="rounded text-emerald-700 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-emerald-300"
@@ -187,25 +180,27 @@ export function QueueTable({ initial }: { initial: Page }) {
                       </span>
                     ) : null}
                   </td>
-                  <td className="px-3 py-1.5">{row.type ?? "—"}</td>
-                  <td className="px-3 py-1.5">{row.state ?? "—"}</td>
-                  <td className="px-3 py-1.5 text-right" data-col="ready">
+                  <td className="px-2 py-1.5">{row.type ?? "—"}</td>
+                  <td className="px-2 py-1.5" data-col="state">
+                    {row.state === "unreachable" ? <Unreachable lastSeen={row.lastSeen ?? null} /> : (row.state ?? "—")}
+                  </td>
+                  <td className="px-2 py-1.5 text-right" data-col="ready">
                     {count(row.ready)}
                   </td>
-                  <td className="px-3 py-1.5 text-right">{count(row.unacked)}</td>
-                  <td className="px-3 py-1.5 text-right">{count(row.total)}</td>
-                  <td className="px-3 py-1.5 text-right" data-col="consumers">
+                  <td className="px-2 py-1.5 text-right">{count(row.unacked)}</td>
+                  <td className="px-2 py-1.5 text-right">{count(row.total)}</td>
+                  <td className="px-2 py-1.5 text-right" data-col="consumers">
                     {count(row.consumers)}
                   </td>
-                  <td className="px-3 py-1.5 text-right">{rate(row.publishRate)}</td>
-                  <td className="px-3 py-1.5 text-right">{rate(row.deliverRate)}</td>
-                  <td className="px-3 py-1.5 text-right">{rate(row.ackRate)}</td>
-                  <td className="px-3 py-1.5 font-mono text-xs">
+                  <td className="px-2 py-1.5 text-right">{rate(row.publishRate)}</td>
+                  <td className="px-2 py-1.5 text-right">{rate(row.deliverRate)}</td>
+                  <td className="px-2 py-1.5 text-right">{rate(row.ackRate)}</td>
+                  <td className="px-2 py-1.5 font-mono text-xs">
                     {row.deadLetter ? (
                       <span title={`from ${row.deadLetter.source}`}>
                         {row.deadLetter.exchange || "(default exchange)"}
                         {row.deadLetter.routingKey ? ` → ${row.deadLetter.routingKey}` : ""}
-                        <span className="ml-1 text-slate-400">({row.deadLetter.source})</span>
+                        <span className="ml-1 text-slate-600 dark:text-slate-400">({row.deadLetter.source})</span>
                       </span>
                     ) : (
                       "—"
@@ -216,7 +211,7 @@ export function QueueTable({ initial }: { initial: Page }) {
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {page.pageCount > 1 ? (
         <nav aria-label="Pages" className="flex items-center justify-between text-sm">
           {query.page > 1 ? (
@@ -250,32 +245,46 @@ export function QueueTable({ initial }: { initial: Page }) {
   );
 }
 
+/** "unreachable (last seen 12 s ago: ready 2, consumers 1)": not "missing", the broker could not be asked. */
+export function Unreachable({
+  lastSeen,
+  now,
+}: {
+  lastSeen: { at: number; ready: number | null; consumers: number | null } | null;
+  now?: number;
+}) {
+  return (
+    <span className="text-red-700 dark:text-red-300" data-testid="unreachable">
+      {lastSeen
+        ? `unreachable (last seen ${formatAge((now ?? Date.now()) - lastSeen.at)} ago: ready ${count(lastSeen.ready)}, consumers ${count(lastSeen.consumers)})`
+        : "unreachable (not seen since Warren started)"}
+    </span>
+  );
+}
+
 export function OwnRatesPanel({ own }: { own: OwnRates }) {
   return (
-    <section
-      aria-labelledby="own-rates"
-      data-testid="own-rates"
-      className="rounded-xl border border-slate-200 bg-white p-3 text-sm shadow-sm dark:border-slate-800 dark:bg-slate-900"
-    >
+    <section aria-labelledby="own-rates" data-testid="own-rates" className={`${cardClass} p-3 text-sm`}>
       <h2 id="own-rates" className="font-semibold">
-        Warren&apos;s own rates <span className="font-normal text-slate-500">(this process&apos;s counters)</span>
+        Warren&apos;s own rates{" "}
+        <span className="font-normal text-slate-600 dark:text-slate-400">(this process&apos;s counters)</span>
       </h2>
       <dl className="mt-1 flex flex-wrap gap-x-8 gap-y-1 tabular">
-        <div>
-          <dt className="inline text-slate-500">published (confirmed) </dt>
-          <dd className="inline font-semibold">{rate(own.publish)}</dd>
-          <span className="text-slate-500"> · {count(own.totals.published)} total</span>
-        </div>
-        <div>
-          <dt className="inline text-slate-500">consumed </dt>
-          <dd className="inline font-semibold">{rate(own.deliver)}</dd>
-          <span className="text-slate-500"> · {count(own.totals.delivered)} total</span>
-        </div>
-        <div>
-          <dt className="inline text-slate-500">acked </dt>
-          <dd className="inline font-semibold">{rate(own.ack)}</dd>
-          <span className="text-slate-500"> · {count(own.totals.acked)} total</span>
-        </div>
+        {(
+          [
+            ["published (confirmed)", own.publish, own.totals.published],
+            ["consumed", own.deliver, own.totals.delivered],
+            ["acked", own.ack, own.totals.acked],
+          ] as const
+        ).map(([term, perSecond, total]) => (
+          <div key={term}>
+            <dt className="inline text-slate-600 dark:text-slate-400">{term} </dt>
+            <dd className="inline">
+              <span className="font-semibold">{rate(perSecond)}</span>
+              <span className="text-slate-600 dark:text-slate-400"> · {count(total)} total</span>
+            </dd>
+          </div>
+        ))}
       </dl>
     </section>
   );

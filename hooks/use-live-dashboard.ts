@@ -1,10 +1,12 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import useSWR, { mutate as mutateKey } from "swr";
 import type { DashboardSnapshot, PaymentsSnapshot, QueuesSnapshot } from "@/lib/dashboard/snapshot";
 import type { QueueSample } from "@/lib/events/sampler";
 import type { Payment } from "@/lib/payments/decide";
+import { fetchJson } from "./fetch-json";
+import { subscribe, useStreamState } from "./use-event-stream";
 
 const FEED_LIMIT = 100;
 const HISTORY_LIMIT = 60;
@@ -18,15 +20,7 @@ const COALESCE_MS = 100;
 const BUSY_COALESCE_MS = 250;
 const BUSY_BATCH = FEED_LIMIT / 2;
 
-export async function fetchJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store" });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return (await res.json()) as T;
-}
-
-export type StreamState = "connecting" | "open" | "reconnecting";
-
-/** SWR holds the first snapshot; one EventSource per tab keeps it live. */
+/** SWR holds the first snapshot; the tab's one shared EventSource keeps it live. */
 export function useLiveDashboard(initial: DashboardSnapshot) {
   const queues = useSWR<QueuesSnapshot>("/api/queues", fetchJson, {
     fallbackData: initial.queues,
@@ -38,7 +32,7 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
     revalidateOnFocus: false,
     revalidateOnMount: false,
   });
-  const [stream, setStream] = useState<StreamState>("connecting");
+  const stream = useStreamState();
   const pending = useRef<Payment[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastFlush = useRef(0);
@@ -47,8 +41,6 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
   const mutatePayments = payments.mutate;
 
   useEffect(() => {
-    const source = new EventSource("/api/events");
-
     const flush = () => {
       timer.current = null;
       lastFlush.current = performance.now();
@@ -72,34 +64,33 @@ export function useLiveDashboard(initial: DashboardSnapshot) {
       );
     };
 
-    source.onopen = () => setStream("open");
-    source.onerror = () => setStream(source.readyState === EventSource.CLOSED ? "reconnecting" : "reconnecting");
-    source.addEventListener("snapshot", (event) => {
-      const snapshot = JSON.parse((event as MessageEvent<string>).data) as DashboardSnapshot;
-      setStream("open");
-      void mutateQueues(snapshot.queues, { revalidate: false });
-      void mutatePayments(snapshot.payments, { revalidate: false });
-    });
-    source.addEventListener("queues", (event) => {
-      const sample = JSON.parse((event as MessageEvent<string>).data) as QueueSample;
-      void mutateQueues(
-        (current) => ({ latest: sample, history: [...(current?.history ?? []), sample].slice(-HISTORY_LIMIT) }),
-        { revalidate: false },
-      );
-    });
-    // The health panel reads SWR key /api/pipeline; the same EventSource keeps it live.
-    source.addEventListener("health", (event) => {
-      void mutateKey("/api/pipeline", JSON.parse((event as MessageEvent<string>).data), { revalidate: false });
-    });
-    source.addEventListener("payment", (event) => {
-      pending.current.push(JSON.parse((event as MessageEvent<string>).data) as Payment);
-      // Leading edge: a lone payment shows at once; a burst is applied once per window (longer when busy).
-      const wait = busy.current ? BUSY_COALESCE_MS : Math.max(0, COALESCE_MS - (performance.now() - lastFlush.current));
-      timer.current ??= setTimeout(flush, wait);
-    });
+    const unsubscribe = [
+      subscribe("snapshot", (data) => {
+        const snapshot = data as DashboardSnapshot;
+        void mutateQueues(snapshot.queues, { revalidate: false });
+        void mutatePayments(snapshot.payments, { revalidate: false });
+      }),
+      subscribe("queues", (data) => {
+        const sample = data as QueueSample;
+        void mutateQueues(
+          (current) => ({ latest: sample, history: [...(current?.history ?? []), sample].slice(-HISTORY_LIMIT) }),
+          { revalidate: false },
+        );
+      }),
+      // The health panel reads SWR key /api/pipeline; the same stream keeps it live.
+      subscribe("health", (data) => void mutateKey("/api/pipeline", data, { revalidate: false })),
+      subscribe("payment", (data) => {
+        pending.current.push(data as Payment);
+        // Leading edge: a lone payment shows at once; a burst is applied once per window (longer when busy).
+        const wait = busy.current
+          ? BUSY_COALESCE_MS
+          : Math.max(0, COALESCE_MS - (performance.now() - lastFlush.current));
+        timer.current ??= setTimeout(flush, wait);
+      }),
+    ];
 
     return () => {
-      source.close();
+      for (const stop of unsubscribe) stop();
       if (timer.current) clearTimeout(timer.current);
     };
   }, [mutateQueues, mutatePayments]);

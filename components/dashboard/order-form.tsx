@@ -2,9 +2,11 @@
 
 import { type FormEvent, startTransition, useActionState, useEffect, useRef, useState } from "react";
 import { type OrderFormState, placeOrderAction } from "@/app/actions";
+import { shortOrderId } from "@/components/format";
+import { buttonClass } from "@/components/ui/button";
+import { cardClass } from "@/components/ui/card";
+import { TextField } from "@/components/ui/text-field";
 import type { Payment } from "@/lib/payments/decide";
-import { shortOrderId } from "./format";
-import { TextField } from "./ui/text-field";
 
 const initialState: OrderFormState = { status: "idle", message: "" };
 
@@ -51,13 +53,13 @@ export function OrderForm({
       action={formAction}
       onSubmit={submit}
       aria-labelledby="order-heading"
-      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      className={`${cardClass} p-4`}
       noValidate
     >
       <h2 id="order-heading" className="font-semibold">
         Place an order
       </h2>
-      <div className="mt-3 grid grid-cols-[1fr_6rem] gap-3">
+      <div className="mt-3 grid grid-cols-[minmax(0,1fr)_6rem] gap-3">
         <TextField
           inputRef={itemRef}
           id="item"
@@ -86,7 +88,7 @@ export function OrderForm({
         <button
           type="submit"
           disabled={isPending}
-          className="shrink-0 whitespace-nowrap rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:cursor-wait disabled:opacity-60"
+          className={buttonClass("primary", "shrink-0 whitespace-nowrap px-4 py-2 font-semibold disabled:cursor-wait")}
         >
           {isPending ? "Placing…" : "Place order"}
         </button>
@@ -95,9 +97,10 @@ export function OrderForm({
           aria-live="polite"
           data-testid="order-status"
           data-status={isPending ? "pending" : paid ? "paid" : state.status}
+          data-order-id={state.orderId}
           data-waiting={!isPending && !paid && state.waiting ? state.waiting : undefined}
-          className={`text-sm ${
-            state.status === "error" ? "text-red-600 dark:text-red-400" : "text-slate-600 dark:text-slate-300"
+          className={`min-w-0 break-words text-sm ${
+            state.status === "error" ? "text-red-700 dark:text-red-300" : "text-slate-600 dark:text-slate-300"
           }`}
         >
           {isPending ? "Saving your order…" : message}

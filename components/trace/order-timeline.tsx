@@ -1,12 +1,6 @@
+import { formatClockMs } from "@/components/ui/time";
 import type { Hop, OrderTrace } from "@/lib/trace/trace";
 
-const time = new Intl.DateTimeFormat("en-GB", {
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  fractionalSecondDigits: 3,
-  hour12: false,
-});
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 
 const labels: Record<Hop["kind"], string> = {
@@ -62,7 +56,7 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
         </p>
       ) : null}
       {trace.hops.length === 0 ? (
-        <p className="mt-3 text-sm text-slate-500 dark:text-slate-400">No hops recorded yet.</p>
+        <p className="mt-3 text-sm text-slate-600 dark:text-slate-400">No hops recorded yet.</p>
       ) : (
         <ol className="mt-4 border-l border-slate-200 pl-4 dark:border-slate-700">
           {trace.hops.map((hop, index) => (
@@ -79,12 +73,12 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
               />
               <div className="flex flex-wrap items-baseline gap-x-3">
                 <span className="font-medium">{labels[hop.kind]}</span>
-                <span className="tabular text-xs text-slate-500 dark:text-slate-400">{time.format(hop.at)}</span>
+                <span className="tabular text-xs text-slate-600 dark:text-slate-400">{formatClockMs(hop.at)}</span>
                 <span className="tabular text-xs text-slate-700 dark:text-slate-300" data-testid="hop-latency">
                   {ms(hop.sincePreviousMs)}
                 </span>
                 {hop.since ? (
-                  <span className="text-xs text-slate-500 dark:text-slate-400">
+                  <span className="text-xs text-slate-600 dark:text-slate-400">
                     after {labels[hop.since].split(" ")[0]}
                   </span>
                 ) : null}
@@ -95,7 +89,7 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
                 ) : null}
               </div>
               {hop.messageId || hop.detail ? (
-                <p className="text-xs text-slate-500 dark:text-slate-400">
+                <p className="text-xs text-slate-600 dark:text-slate-400">
                   {hop.messageId ? <span className="font-mono">message {hop.messageId}</span> : null}
                   {hop.messageId && hop.detail ? " · " : ""}
                   {hop.detail}
@@ -105,7 +99,7 @@ export function OrderTimeline({ trace }: { trace: OrderTrace }) {
           ))}
         </ol>
       )}
-      <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">
+      <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">
         Each latency is measured from the hop that caused it. The consumer acks after the payment&apos;s commit; “acked”
         is when that ack was sent. The broker delivers to the consumer as it confirms to the publisher, so “confirmed”
         can come after “delivered”.

@@ -1,9 +1,10 @@
 import { memo } from "react";
+import { shortOrderId } from "@/components/format";
+import { cardClass, TableScroll } from "@/components/ui/card";
+import { formatClock } from "@/components/ui/time";
 import type { Payment } from "@/lib/payments/decide";
-import { shortOrderId } from "./format";
 
 const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
 const columns = [
   ["Paid", ""],
@@ -28,27 +29,25 @@ export const PaymentsFeed = memo(function PaymentsFeed({
   highlight?: string;
 }) {
   return (
-    <section
-      aria-labelledby="payments-heading"
-      className="rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
-    >
+    <section aria-labelledby="payments-heading" className={cardClass}>
       <div className="flex items-baseline justify-between border-b border-slate-200 px-4 py-3 dark:border-slate-800">
         <h2 id="payments-heading" className="font-semibold">
           Live payments
         </h2>
-        <span className="text-sm text-slate-500 tabular dark:text-slate-400" data-testid="payments-total">
+        <span className="text-sm text-slate-600 tabular dark:text-slate-400" data-testid="payments-total">
           {total.toLocaleString("en-US")} recorded
         </span>
       </div>
       {payments.length === 0 ? (
-        <p className="px-4 py-10 text-center text-sm text-slate-500 dark:text-slate-400" data-testid="payments-empty">
+        <p className="px-4 py-10 text-center text-sm text-slate-600 dark:text-slate-400" data-testid="payments-empty">
           No payments yet. Place an order and its payment appears here the moment the payment service records it.
         </p>
       ) : (
-        <div className="max-h-[32rem] overflow-auto [contain:content]">
+        // Scrolls inside the card (both ways on a phone), never the page.
+        <TableScroll label="Payments" className="max-h-[32rem] overflow-y-auto [contain:content]">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Most recent payments, newest first</caption>
-            <thead className="sticky top-0 bg-slate-50 text-xs text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+            <thead className="sticky top-0 bg-slate-50 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
               <tr>
                 {columns.map(([label, align]) => (
                   <th key={label} scope="col" className={`px-4 py-2 font-medium ${align}`}>
@@ -63,7 +62,7 @@ export const PaymentsFeed = memo(function PaymentsFeed({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );
@@ -76,8 +75,8 @@ const PaymentRow = memo(function PaymentRow({ payment: p, highlighted }: { payme
       data-order-id={p.orderId}
       className={`border-t border-slate-100 dark:border-slate-800 ${highlighted ? "arrive font-medium" : ""}`}
     >
-      <td className="px-4 py-2 text-slate-500 dark:text-slate-400">{time.format(p.paidAt)}</td>
-      <td className="px-4 py-2 font-mono text-xs" title={p.orderId}>
+      <td className="whitespace-nowrap px-4 py-2 text-slate-600 dark:text-slate-400">{formatClock(p.paidAt)}</td>
+      <td className="whitespace-nowrap px-4 py-2 font-mono text-xs" title={p.orderId}>
         {shortOrderId(p.orderId)}
       </td>
       <td className="max-w-[14rem] truncate px-4 py-2" title={p.item}>

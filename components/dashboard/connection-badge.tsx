@@ -1,3 +1,8 @@
+"use client";
+
+import { useRef } from "react";
+import { useThrottledValue } from "@/hooks/use-throttled-value";
+
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "broker-down";
 
 const styles: Record<ConnectionState, { label: string; dot: string; text: string }> = {
@@ -6,17 +11,34 @@ const styles: Record<ConnectionState, { label: string; dot: string; text: string
   reconnecting: {
     label: "reconnecting…",
     dot: "bg-amber-500 animate-pulse",
-    text: "text-amber-700 dark:text-amber-300",
+    text: "text-amber-800 dark:text-amber-300",
   },
   "broker-down": { label: "broker down", dot: "bg-red-500", text: "text-red-700 dark:text-red-300" },
 };
 
+/** Spoken state changes: at most one every 5 s, the latest state. */
+const ANNOUNCE_EVERY_MS = 5000;
+
 export function ConnectionBadge({ state }: { state: ConnectionState }) {
   const style = styles[state];
+  const spoken = useThrottledValue(state, ANNOUNCE_EVERY_MS);
+  // Loading the page and finding it live is not news; only trouble, and the way back from it, is.
+  const troubled = useRef(false);
+  if (spoken === "reconnecting" || spoken === "broker-down") troubled.current = true;
+  const quiet = spoken === "connecting" || (spoken === "live" && !troubled.current);
+  return (
+    <>
+      <span role="status" aria-live="polite" className="sr-only" data-testid="connection-announcement">
+        {quiet ? "" : `Connection: ${styles[spoken].label}`}
+      </span>
+      <ConnectionPill state={state} style={style} />
+    </>
+  );
+}
+
+function ConnectionPill({ state, style }: { state: ConnectionState; style: (typeof styles)[ConnectionState] }) {
   return (
     <span
-      role="status"
-      aria-live="polite"
       data-testid="connection-badge"
       data-state={state}
       className={`inline-flex items-center gap-2 rounded-full border border-slate-200 bg-white px-3 py-1 text-sm font-medium dark:border-slate-700 dark:bg-slate-900 ${style.text}`}
