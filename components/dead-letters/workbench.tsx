@@ -131,7 +131,7 @@ export function DeadLetterWorkbench({
           <Button onClick={() => router.refresh()}>Show them</Button>
         </Notice>
       ) : null}
-      <StatusLine testId="action-status" error={status?.ok === false}>
+      <StatusLine testId="action-status" error={status?.status === "error"}>
         {isPending ? "Working… (publishing with confirms, then removing the DLQ copies)" : status?.message}
       </StatusLine>
 
