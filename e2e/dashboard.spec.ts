@@ -136,10 +136,7 @@ test("one EventSource per tab: the dashboard and the workbench each open one str
 }) => {
   const streams: string[] = [];
   page.on("request", (request) => {
-    // The broker alarm banner keeps one stream of its own per browser (a Web Lock leader shares it
-    // between tabs); this test is about the dashboard's live data.
-    const path = new URL(request.url()).pathname;
-    if (request.resourceType() === "eventsource" && path !== "/api/broker/alarms/stream") streams.push(path);
+    if (request.resourceType() === "eventsource") streams.push(new URL(request.url()).pathname);
   });
   await page.goto("/");
   await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
