@@ -63,7 +63,7 @@ export function getRuntime(role = "web"): Runtime {
   log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
   const db = openDb(config.WARREN_DB_PATH);
   durabilityOf(db).startCheckpoints(250, log);
-  const publisher = new ConfirmPublisher(publishLink);
+  const publisher = new ConfirmPublisher(publishLink, undefined, log);
   const runtime: Runtime = {
     env: config,
     publishLink,

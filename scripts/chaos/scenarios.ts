@@ -430,7 +430,7 @@ export function hostileCases(tag: string): HostileCase[] {
       name: "binary",
       body: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x9c, 0x80]),
       options: marked("binary", { contentType: "application/octet-stream" }),
-      reason: /^not JSON/,
+      reason: /^not UTF-8/,
     },
     {
       name: "odd-headers",

@@ -99,13 +99,60 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
         5000,
         "the consumer to come back",
       );
-      // Re-bind as Warren's topology would after the consumer re-declares the queue.
-      await channel.bindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
+      // No re-bind here: Warren itself must restore the binding from `orders` (a publish
+      // with `mandatory` is returned as unroutable while it is missing).
       const order = await publishOrder(
         { item: "coffee", quantity: 1 },
         { publisher: pipeline.publisher, queue: pipeline.queue },
       );
       await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === order.orderId), 5000, "a payment");
+    } finally {
+      await admin.close();
+    }
+  });
+});
+
+describe("lost binding", () => {
+  let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  before(async () => {
+    pipeline = await startPipeline("unbound");
+  });
+  after(async () => {
+    await pipeline.close();
+  });
+
+  it("an order returned as unroutable re-declares the topology; the next one is paid", async () => {
+    const admin = await amqp.connect(AMQP_URL);
+    try {
+      const channel = await admin.createChannel();
+      // The queue and its consumer stay; only the route from `orders` is gone.
+      await channel.unbindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
+      await assert.rejects(
+        publishOrder({ item: "tea", quantity: 1 }, { publisher: pipeline.publisher, queue: pipeline.queue }),
+        (error: Error & { code?: string }) => error.code === "unroutable",
+      );
+      const returnedAt = Date.now();
+      let orderId: string | null = null;
+      await waitFor(
+        async () => {
+          try {
+            const order = await publishOrder(
+              { item: "tea", quantity: 1 },
+              { publisher: pipeline.publisher, queue: pipeline.queue },
+            );
+            orderId = order.orderId;
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        5000,
+        "a routed order",
+        100,
+      );
+      assert.ok(Date.now() - returnedAt < 5000);
+      assert.equal(pipeline.publisher.lastUnroutable, null, "a routed publish clears the unroutable status");
+      await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === orderId), 5000, "a payment");
     } finally {
       await admin.close();
     }
