@@ -53,14 +53,16 @@ interface BrokerWatcher {
   stop(): Promise<void>;
 }
 
-interface Front {
+export interface Front {
   door: Door;
+  /** Can this front publish right now (in-process: its link and channel; web: /api/health is 200)? */
+  ready(): Promise<boolean>;
   watcher: BrokerWatcher;
   processes: WarrenProcess[];
   stop(): Promise<void>;
 }
 
-function envFor(ctx: ScenarioContext, label: string): WarrenEnv & { label: string } {
+export function envFor(ctx: ScenarioContext, label: string): WarrenEnv & { label: string } {
   const id = `${label}-${Date.now().toString(36)}`;
   return {
     label,
@@ -71,12 +73,20 @@ function envFor(ctx: ScenarioContext, label: string): WarrenEnv & { label: strin
 }
 
 /** The order-taking side: a `next start` (optionally with its consumer), or Warren's outbox in this process. */
-async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boolean): Promise<Front> {
+export async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boolean): Promise<Front> {
   if (ctx.mode === "web") {
     const web = await startWeb("web", env, ctx.port, withConsumer);
     const sse = new SseWatcher(`http://127.0.0.1:${ctx.port}/api/events`).start();
     return {
       door: httpDoor(`http://127.0.0.1:${ctx.port}`),
+      async ready() {
+        try {
+          const res = await fetch(`http://127.0.0.1:${ctx.port}/api/health`, { signal: AbortSignal.timeout(2000) });
+          return res.ok;
+        } catch {
+          return false;
+        }
+      },
       watcher: sse,
       processes: [web],
       async stop() {
@@ -103,6 +113,9 @@ async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boo
   const processes: WarrenProcess[] = [];
   if (withConsumer) processes.push(await startWorker("worker", env));
   return {
+    async ready() {
+      return link.state === "up" && publisher.ready;
+    },
     door: async () => {
       try {
         const { order, status } = await outbox.accept({ item: "book", quantity: 1 }, "test");
@@ -143,7 +156,7 @@ async function timeUntilPaid(dbPath: string, ids: Set<string>, since: number, ti
   return null;
 }
 
-function cleanupDb(dbPath: string) {
+export function cleanupDb(dbPath: string) {
   if (process.env.CHAOS_KEEP === "1") return;
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
 }
@@ -200,7 +213,7 @@ export async function brokerRestart(ctx: ScenarioContext, downMs = 3000): Promis
 }
 
 /** Polls until an AMQP connection (login included) succeeds; returns when it did. */
-async function firstAmqpConnect(url: string, timeoutMs: number): Promise<number> {
+export async function firstAmqpConnect(url: string, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
