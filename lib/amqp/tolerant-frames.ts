@@ -60,9 +60,59 @@ export function tolerateUndecodableProperties(model: ChannelModel): boolean {
         id: next.payload.readUInt16BE(0),
         channel: next.channel,
         size: Number(next.payload.readBigUInt64BE(4)),
-        fields: { headers: { [UNDECODABLE_HEADER]: `${(error as Error).name}: ${(error as Error).message}` } },
+        fields: propertiesWithoutHeaders(
+          next.payload.subarray(12),
+          `${(error as Error).name}: ${(error as Error).message}`,
+        ),
       };
     }
   };
   return true;
+}
+
+const SHORT_STRINGS = new Map<number, string>([
+  [15, "contentType"],
+  [14, "contentEncoding"],
+  [10, "correlationId"],
+  [9, "replyTo"],
+  [8, "expiration"],
+  [7, "messageId"],
+  [5, "type"],
+  [4, "userId"],
+  [3, "appId"],
+  [2, "clusterId"],
+]);
+
+/**
+ * The basic properties with the header table skipped by its length prefix
+ * (never decoded), so the message id, timestamp and the like survive for the
+ * dead letter; the headers become the one header that says why.
+ */
+export function propertiesWithoutHeaders(buffer: Buffer, why: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = { headers: { [UNDECODABLE_HEADER]: why } };
+  try {
+    const flags = buffer.readUInt16BE(0);
+    let offset = 2;
+    for (let bit = 15; bit >= 2; bit--) {
+      if (!(flags & (1 << bit))) continue;
+      const name = SHORT_STRINGS.get(bit);
+      if (name) {
+        const length = buffer.readUInt8(offset);
+        fields[name] = buffer.toString("utf8", offset + 1, offset + 1 + length);
+        offset += 1 + length;
+      } else if (bit === 13) {
+        offset += 4 + buffer.readUInt32BE(offset);
+      } else if (bit === 12) {
+        fields.deliveryMode = buffer.readUInt8(offset++);
+      } else if (bit === 11) {
+        fields.priority = buffer.readUInt8(offset++);
+      } else if (bit === 6) {
+        fields.timestamp = Number(buffer.readBigUInt64BE(offset));
+        offset += 8;
+      }
+    }
+  } catch {
+    // A property list cut short: what was read so far is all there is.
+  }
+  return fields;
 }
