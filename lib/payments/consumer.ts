@@ -124,6 +124,11 @@ export class PaymentConsumer extends EventEmitter {
     return this;
   }
 
+  /** The consumer's channel state machine (for health and tests). */
+  get channelState(): ResilientChannel {
+    return this.rc;
+  }
+
   /** Consuming, paused, reconnecting or stopped; since when, and why. */
   status(): ConsumerStatus {
     return { ...this.state };
