@@ -190,6 +190,9 @@ export class BrokerLink extends EventEmitter {
       this.setState("down");
       this.emit("down", error);
       this.schedule();
+      log?.(
+        `[${name}] connect attempt ${this.failedAttempts} failed: ${(error as Error).message}; next in ${Math.max(0, (this.nextAttemptAt ?? Date.now()) - Date.now())} ms`,
+      );
     } finally {
       if (this.attempt?.id === id) this.attempt = null;
     }
@@ -210,7 +213,7 @@ export class BrokerLink extends EventEmitter {
     const delay = backoffDelay(
       this.failedAttempts,
       this.options.initialDelayMs ?? 100,
-      this.options.maxDelayMs ?? 2000,
+      this.options.maxDelayMs ?? 1000,
     );
     this.nextAttemptAt = Date.now() + delay;
     this.timer = setTimeout(() => {

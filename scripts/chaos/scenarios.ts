@@ -97,7 +97,12 @@ export async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsum
   }
   // In-process: the same modules the web process uses for its outbox and its queue sampler.
   const db = openDb(env.dbPath);
-  const link = await new BrokerLink({ url: env.amqpUrl, name: "chaos-front", queues: [env.queue] }).start();
+  const link = await new BrokerLink({
+    url: env.amqpUrl,
+    name: "chaos-front",
+    queues: [env.queue],
+    log: ctx.log && ((line) => ctx.log?.(`    ${new Date().toISOString().slice(11, 23)} ${line}`)),
+  }).start();
   const publisher = new ConfirmPublisher(link);
   const outbox = new OrderOutbox({ db, publisher, link, queue: env.queue, log: ctx.log }).start();
   const sampler = new QueueSampler({ link, queues: [env.queue], intervalMs: 250 }).start();
