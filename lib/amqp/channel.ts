@@ -81,6 +81,8 @@ export class ResilientChannel<C extends Channel = Channel> extends EventEmitter 
       this.timer = null;
       void this.open();
     }, delay);
+    // The connection's socket keeps a process alive; a retry timer alone must not.
+    this.timer.unref();
   }
 
   private async open(): Promise<void> {
