@@ -1,3 +1,4 @@
+import { FaultProxy } from "./fault-proxy";
 import { account, OrderLoad, settle } from "./load";
 import { cleanupDb, envFor, firstAmqpConnect, openFront, type ScenarioContext, type ScenarioResult } from "./scenarios";
 import { startWorker, type WarrenProcess } from "./warren";
@@ -27,7 +28,10 @@ function random(seed: number) {
 }
 
 /** Returns when the broker accepted an AMQP connection again (ms since epoch). */
-type Variant = { name: string; run(ctx: ScenarioContext, pick: (min: number, max: number) => number): Promise<number> };
+type Variant = {
+  name: string;
+  run(ctx: ScenarioContext, pick: (min: number, max: number) => number, proxy: FaultProxy): Promise<number>;
+};
 
 /**
  * start_app, watching for the first moment a client can connect: the CLI's
@@ -42,7 +46,8 @@ async function startApp({ broker }: ScenarioContext): Promise<number> {
  * The timings that matter for a reconnect that must never get stuck: a plain
  * restart, connections dropped just before, a restart that lands while the
  * links are reconnecting, one that lands right after they connected (their
- * post-connect setup), and a bounce with no pause at all.
+ * post-connect setup), a connection lost exactly at the end of that setup,
+ * and a bounce with no pause at all.
  */
 const VARIANTS: Variant[] = [
   {
@@ -94,6 +99,18 @@ const VARIANTS: Variant[] = [
     },
   },
   {
+    // A restart lands inside a link's post-connect setup only by chance (a window of about a
+    // millisecond); the proxy in front of the broker makes it land there every time: the first
+    // connections after start_app lose their socket exactly when their setup closes its channel.
+    name: "connection lost at the end of the setup",
+    async run(ctx, pick, proxy) {
+      await ctx.broker.stopApp();
+      await sleep(pick(200, 1000));
+      proxy.cutNext(3);
+      return startApp(ctx);
+    },
+  },
+  {
     name: "bounce with no pause",
     async run(ctx) {
       await ctx.broker.stopApp();
@@ -113,6 +130,10 @@ export async function restartCycles(
   seed = Number(process.env.CHAOS_SEED ?? 17),
 ): Promise<ScenarioResult & { cycles: CycleReport[] }> {
   const env = envFor(ctx, "cycles");
+  // Warren's processes reach the broker through a proxy that can cut a connection at an exact moment.
+  const target = new URL(ctx.broker.url);
+  const proxy = await new FaultProxy({ host: target.hostname, port: Number(target.port) }).start();
+  env.amqpUrl = proxy.url(decodeURIComponent(target.username), decodeURIComponent(target.password));
   const front = await openFront(ctx, env, true);
   const processes: WarrenProcess[] = [];
   // Web mode: the web process consumes too, and a worker beside it. In-process: openFront started a worker.
@@ -125,7 +146,7 @@ export async function restartCycles(
   try {
     for (let cycle = 1; cycle <= cycles; cycle++) {
       const variant = VARIANTS[(cycle - 1) % VARIANTS.length] as Variant;
-      const back = await variant.run(ctx, pick);
+      const back = await variant.run(ctx, pick, proxy);
       let reconnectMs: number | null = null;
       let paidMs: number | null = null;
       const deadline = back + PAID_WITHIN_MS;
@@ -181,6 +202,7 @@ export async function restartCycles(
   } finally {
     for (const p of processes) await p.stop();
     await front.stop();
+    await proxy.stop();
     cleanupDb(env.dbPath);
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { FaultProxy } from "./fault-proxy";
+import { FaultProxy } from "../../scripts/chaos/fault-proxy";
 import { waitFor } from "./harness";
 
 const BROKER = {

@@ -18,6 +18,18 @@ export class FaultProxy {
   private readonly sockets = new Set<Socket>();
   /** The mode for each new connection: a function of its sequence number (1-based). */
   modeFor: (n: number) => ProxyMode = () => "pass";
+
+  private cutBudget = 0;
+
+  /**
+   * The next `count` connections that reach the broker and close a channel are
+   * cut right then; connections the broker refuses (it is still starting) do
+   * not count.
+   */
+  cutNext(count: number): void {
+    this.cutBudget = count;
+    this.modeFor = () => (this.cutBudget > 0 ? "cut-on-channel-close" : "pass");
+  }
   connections = 0;
   cuts = 0;
   port = 0;
@@ -75,6 +87,7 @@ export class FaultProxy {
             buffer.readUInt16BE(9) === 40
           ) {
             this.cuts++;
+            this.cutBudget = Math.max(0, this.cutBudget - 1);
             client.destroy();
             upstream.destroy();
             return;
