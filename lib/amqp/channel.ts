@@ -133,7 +133,7 @@ export class ResilientChannel<C extends Channel = Channel> extends EventEmitter 
       this.emit("failed", (error as Error).message);
       // A dead connection is the link's to restore; its "up" reopens us.
       if (this.options.link.current() === model) {
-        this.openSoon(backoffDelay(this.failures, this.options.initialDelayMs ?? 100, this.options.maxDelayMs ?? 5000));
+        this.openSoon(backoffDelay(this.failures, this.options.initialDelayMs ?? 100, this.options.maxDelayMs ?? 1000));
       }
     } finally {
       if (this.opening === id) this.opening = null;
@@ -158,7 +158,7 @@ export class ResilientChannel<C extends Channel = Channel> extends EventEmitter 
       this.openSoon(
         this.failures <= 1
           ? 0
-          : backoffDelay(this.failures - 1, this.options.initialDelayMs ?? 100, this.options.maxDelayMs ?? 5000),
+          : backoffDelay(this.failures - 1, this.options.initialDelayMs ?? 100, this.options.maxDelayMs ?? 1000),
       );
     }
   }

@@ -103,7 +103,7 @@ export async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsum
     queues: [env.queue],
     log: ctx.log && ((line) => ctx.log?.(`    ${new Date().toISOString().slice(11, 23)} ${line}`)),
   }).start();
-  const publisher = new ConfirmPublisher(link);
+  const publisher = new ConfirmPublisher(link, undefined, ctx.log);
   const outbox = new OrderOutbox({ db, publisher, link, queue: env.queue, log: ctx.log }).start();
   const sampler = new QueueSampler({ link, queues: [env.queue], intervalMs: 250 }).start();
   const transitions: Array<{ at: number; broker: string }> = [];
