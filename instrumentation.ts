@@ -1,7 +1,8 @@
 /**
- * Starts the payment consumer inside the web process. `register()` may run
- * more than once and in its own module graph, so the work is guarded on
- * globalThis (in lib/runtime) and nothing long is awaited here.
+ * Builds this web process's Warren (lib/process: publisher, outbox relay,
+ * consumer, live sampler, payment feed, history, health, audit). `register()`
+ * may run more than once and in its own module graph, so the process is held
+ * in one globalThis slot, and nothing long is awaited here.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {

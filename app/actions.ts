@@ -2,8 +2,8 @@
 
 import { shortOrderId } from "@/components/format";
 import { isWarrenError } from "@/lib/errors";
-import { fieldErrorsOf, orderFormSchema } from "@/lib/orders/schema";
-import { log, startOrderRelay } from "@/lib/runtime";
+import { orders } from "@/lib/orders";
+import { log } from "@/lib/process/log";
 
 export interface OrderFormState {
   status: "idle" | "ok" | "error";
@@ -38,19 +38,10 @@ export async function placeOrderAction(
     item: typeof item === "string" ? item : "",
     quantity: typeof quantity === "string" ? quantity : "",
   };
-  const parsed = orderFormSchema.safeParse(values);
-  if (!parsed.success) {
-    return {
-      status: "error",
-      message: "Please fix the highlighted fields.",
-      fieldErrors: fieldErrorsOf(parsed.error),
-      values,
-    };
-  }
   try {
-    // Validated above by the form's schema: straight to the outbox, not through acceptOrder's second parse.
-    const { order, status } = await startOrderRelay().accept(parsed.data, "form");
-    if (status === "accepted") {
+    // The same door as POST /api/orders; it reads the fields with the form's schema.
+    const order = await orders.accept(values, "form");
+    if (order.status === "accepted") {
       return {
         status: "ok",
         waiting: "broker",
@@ -64,6 +55,14 @@ export async function placeOrderAction(
       orderId: order.orderId,
     };
   } catch (error) {
+    if (isWarrenError(error) && error.code === "bad_request") {
+      return {
+        status: "error",
+        message: "Please fix the highlighted fields.",
+        fieldErrors: error.details as Record<string, string[]>,
+        values,
+      };
+    }
     if (isWarrenError(error)) return { status: "error", message: error.message, values };
     log(`[orders] unexpected error in the form action: ${(error as Error).stack ?? error}`);
     return { status: "error", message: "The order could not be accepted; nothing was published.", values };

@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { AlarmBanner } from "@/components/broker/alarm-banner";
 import { SiteNav } from "@/components/site-nav";
 import "./globals.css";
 
@@ -28,6 +29,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <SiteNav />
+        <AlarmBanner />
         {children}
       </body>
     </html>

@@ -76,7 +76,10 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
                 ? "refresh failed, retrying"
                 : "reconnecting; polling every 5 s"}
           </span>{" "}
-          · history kept on the server (1 h at 5 s)
+          · history kept on the server (1 h at 5 s) ·{" "}
+          <a className="underline" href={`/queues/${encodeURIComponent(detail.name)}/topology`}>
+            where messages come from
+          </a>
         </span>
       </header>
       {detail.exists ? null : (

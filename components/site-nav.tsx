@@ -10,7 +10,10 @@ import { SignInLink } from "./sign-in-link";
  */
 export const NAV_LINKS: NavLink[] = [
   { href: "/", label: "Dashboard" },
+  { href: "/broker", label: "Broker" },
   { href: "/queues", label: "Queues" },
+  { href: "/connections", label: "Connections" },
+  { href: "/exchanges", label: "Exchanges" },
   { href: "/dead-letters", label: "Dead letters" },
   { href: "/trace", label: "Trace" },
   { href: "/audit", label: "Audit log" },

@@ -85,3 +85,22 @@ export function operatorToken(): string {
 }
 
 export { SESSION_COOKIE };
+
+const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? "http://127.0.0.1:15672";
+
+/**
+ * For a test that needs the management API (queue list, consumer details, rates): outside CI it is
+ * skipped with the reason when the API does not answer (the plugin is off on a fresh install), and
+ * counted as SKIPPED by `npm test`; in CI it always runs, so a missing plugin fails it.
+ */
+export async function needsManagement(): Promise<void> {
+  if (process.env.CI) return;
+  const answers = await fetch(`${MANAGEMENT_URL}/api/overview`, {
+    headers: { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` },
+    signal: AbortSignal.timeout(2000),
+  }).then(
+    (res) => res.ok,
+    () => false,
+  );
+  test.skip(!answers, `no management API at ${MANAGEMENT_URL}: rabbitmq-plugins enable rabbitmq_management`);
+}

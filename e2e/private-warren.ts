@@ -3,6 +3,7 @@ import { join } from "node:path";
 import amqp from "amqplib";
 import { PrivateBroker, privateBrokerSkipReason } from "../scripts/chaos/private-broker";
 import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
+import { reachable } from "../scripts/lib/net.mjs";
 import { test } from "./fixtures";
 
 /**
@@ -22,6 +23,9 @@ export function setUpPrivateWarren(port: number, user?: { name: string; password
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
+    // A server already on this port would answer the health check in ours' place (and vanish when its
+    // run ends): refuse it rather than test someone else's Warren.
+    if (await reachable("127.0.0.1", port, 500)) throw new Error(`port ${port} is taken: set E2E_PRIVATE_PORT`);
     await broker.start();
     web = await startWeb("private-web", { amqpUrl: broker.url, dbPath, queue }, port, true);
   });
@@ -62,3 +66,9 @@ export function setUpPrivateWarren(port: number, user?: { name: string; password
     },
   };
 }
+
+/**
+ * Ports of a run's own extra servers, next to its E2E_PORT: concurrent runs on one machine (each
+ * with its own E2E_PORT) never share one.
+ */
+export const e2ePort = () => Number(process.env.E2E_PORT ?? 3100);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, signIn, test, unique } from "./fixtures";
+import { expect, needsManagement, signIn, test, unique } from "./fixtures";
 
 test.describe("queues and operator actions", () => {
   test("a queue whose name holds % and spaces opens on its own page", async ({ page, broker }) => {
@@ -15,6 +15,7 @@ test.describe("queues and operator actions", () => {
   });
 
   test("the queues page lists, filters and sorts queues", async ({ page, broker }) => {
+    await needsManagement();
     const tag = unique("list");
     const small = `${broker.queue}.${tag}.a`;
     const big = `${broker.queue}.${tag}.b`;
@@ -89,6 +90,7 @@ test.describe("queues and operator actions", () => {
   });
 
   test("publish a test message (JSON validated) and peek at it, marked redelivered", async ({ page, broker }) => {
+    await needsManagement();
     const queue = `${broker.queue}.${unique("publish")}`;
     await broker.channel.assertQueue(queue, { durable: false });
     try {
@@ -132,6 +134,7 @@ test.describe("queues and operator actions", () => {
     broker,
     request,
   }) => {
+    await needsManagement();
     await signIn(page, `/queues/${encodeURIComponent(broker.queue)}`);
     await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "consuming");
     await expect(page.getByTestId("live-mode")).toHaveAttribute("data-mode", "push");
@@ -145,7 +148,7 @@ test.describe("queues and operator actions", () => {
       for (let i = 0; i < 25; i++) {
         await broker.sendRaw(JSON.stringify({ orderId: randomUUID(), item: "paused-book", quantity: 1 }));
       }
-      await page.waitForTimeout(1000);
+      // No consumer on the broker (checked above) and every publish confirmed: the depth is exact now.
       expect(await broker.depth(broker.queue)).toBe(before + 25);
       await expect(page.getByTestId("stat-ready")).toHaveText(String(before + 25));
       await expect(page.getByTestId("depth-chart")).toBeVisible();
@@ -185,6 +188,7 @@ test("queue pages screenshots (docs/queues.png, docs/queue-detail.png when WARRE
   page,
   broker,
 }) => {
+  await needsManagement();
   await signIn(page, "/queues");
   for (let i = 0; i < 5; i++) {
     await broker.sendRaw(JSON.stringify({ orderId: randomUUID(), item: "screenshot-book", quantity: 1 }));

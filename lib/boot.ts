@@ -1,22 +1,19 @@
 import { ConfigError, env } from "./config/env";
 import { installShutdown } from "./shutdown";
 
-/** Node-side start-up of a web process: config check, consumer, live sampler, shutdown hooks. */
+/** Node-side start-up of a web process: config check, the process's parts (lib/process), shutdown hooks. */
 export async function boot(): Promise<void> {
-  let config: ReturnType<typeof env>;
   try {
-    config = env();
+    env();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Fail at start, naming the variable and what it expects, rather than serve a broken app.
     console.error(`\n${error.message}\nWarren did not start. Fix the variable(s) above and run it again.\n`);
     process.exit(2);
   }
-  const runtime = await import("./runtime");
-  if (config.WARREN_CONSUMER) runtime.startPaymentService("web");
-  runtime.startOrderRelay("web");
-  runtime.getLive();
-  // Queue history (1 h at 5 s) is recorded from the start, so the charts have a past.
-  (await import("./queues/service")).queueTools();
-  installShutdown(runtime.shutdownRuntime, runtime.log, { hostExitMs: 3000 });
+  const { findWarren, startWarren, log } = await import("./process");
+  // register() ran before (in another module graph): that run built the process and its hooks.
+  if (findWarren()) return;
+  const warren = startWarren("web");
+  installShutdown(() => warren.close(), log, { hostExitMs: 3000 });
 }

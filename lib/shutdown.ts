@@ -20,9 +20,6 @@ export function installShutdown(
     hostExitMs?: number;
   } = {},
 ) {
-  const g = globalThis as typeof globalThis & { __warrenShutdownInstalled?: boolean };
-  if (g.__warrenShutdownInstalled) return;
-  g.__warrenShutdownInstalled = true;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -28,6 +28,9 @@ import {
 } from "./chaos/scenarios";
 
 const ROOT = join(import.meta.dirname, "..");
+/** The recovery this report holds Warren to; the test suite asserts only that it recovered. */
+const RECOVERY_TARGET_MS = 5000;
+const slow = (r: ScenarioResult) => typeof r.recoverMs === "number" && r.recoverMs > RECOVERY_TARGET_MS;
 const all: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   restart: brokerRestart,
   cycles: (ctx) => restartCycles(ctx, Number(process.env.CHAOS_CYCLES ?? 20)),
@@ -80,6 +83,7 @@ try {
       results.push(result);
       for (const note of result.notes) console.log(`  ${note}`);
       for (const problem of result.problems) console.log(`  ✗ ${problem}`);
+      if (slow(result)) console.log(`  ✗ recovery took ${result.recoverMs} ms (target ${RECOVERY_TARGET_MS} ms)`);
     } catch (error) {
       console.log(`  ✗ ${name} failed to run: ${(error as Error).stack ?? error}`);
       exitCode = 1;
@@ -91,7 +95,7 @@ try {
 }
 
 printTable(results);
-if (results.some((r) => r.problems.length > 0 || r.lost > 0 || r.duplicated > 0)) exitCode = 1;
+if (results.some((r) => r.problems.length > 0 || r.lost > 0 || r.duplicated > 0 || slow(r))) exitCode = 1;
 process.exit(exitCode);
 
 function printTable(rows: ScenarioResult[]) {
@@ -105,7 +109,7 @@ function printTable(rows: ScenarioResult[]) {
     String(r.duplicated),
     String(r.absorbed),
     r.recoverMs === undefined ? "n/a" : r.recoverMs === null ? "never" : `${(r.recoverMs / 1000).toFixed(2)} s`,
-    r.problems.length === 0 ? "yes" : "NO",
+    r.problems.length === 0 && !slow(r) ? "yes" : "NO",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? "").length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;

@@ -4,9 +4,9 @@ import { actorOf } from "@/lib/audit";
 import { type DeadLetterActionInput, operate, summarize } from "@/lib/deadletters/operate";
 import type { ActResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
+import { log } from "@/lib/process/log";
 import { actionContext } from "@/lib/queues/action-context";
 import { denyUnlessOperator } from "@/lib/queues/operations";
-import { log } from "@/lib/runtime";
 
 export interface DeadLetterActionState {
   ok: boolean;

@@ -2,10 +2,9 @@ import type { Metadata } from "next";
 import { DeadLetterWorkbench } from "@/components/dead-letter-workbench";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
-import { knownDeadLetterQueues } from "@/lib/deadletters/operate";
-import { type BrowseResult, browseDeadLetters } from "@/lib/deadletters/workbench";
+import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";
+import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
-import { getRuntime } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dead letters — Warren" };
@@ -18,7 +17,6 @@ export default async function DeadLettersPage({
   searchParams: Promise<{ queue?: string | string[] }>;
 }) {
   const params = await searchParams;
-  const runtime = getRuntime();
   const [access, discovery] = await Promise.all([currentAccess(), knownDeadLetterQueues()]);
   const requested = typeof params.queue === "string" ? params.queue : undefined;
   const known = discovery.queues.find((q) => q.name === requested);
@@ -27,7 +25,7 @@ export default async function DeadLettersPage({
   let problem: string | null = requested && !known ? `"${requested}" is not a dead-letter queue Warren knows.` : null;
   if (queue) {
     try {
-      browse = await browseDeadLetters(runtime.consumeLink.current(), queue.name, LIST_LIMIT);
+      browse = await readDeadLetters(queue.name, LIST_LIMIT);
     } catch (error) {
       problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
     }

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { OrderTimeline } from "@/components/order-timeline";
-import { getRuntime } from "@/lib/runtime";
-import { type OrderSummary, searchOrders, TRACE_STATUSES, type TraceStatus, traceOrder } from "@/lib/trace/trace";
+import { type OrderSummary, TRACE_STATUSES, type TraceStatus, trace as traces } from "@/lib/trace";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Order trace — Warren" };
@@ -26,9 +25,10 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
   const rawStatus = one(params.status) ?? "";
   const status = (TRACE_STATUSES as readonly string[]).includes(rawStatus) ? (rawStatus as TraceStatus) : undefined;
   const orderId = one(params.order)?.slice(0, 200);
-  const { ledger } = getRuntime();
-  const trace = orderId ? traceOrder(ledger.db, orderId) : null;
-  const results = searchOrders(ledger.db, { q, status, limit: 50 });
+  const [trace, results] = await Promise.all([
+    orderId ? traces.order(orderId) : null,
+    traces.search({ q, status, limit: 50 }),
+  ]);
   const input =
     "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950";
 

@@ -1,15 +1,14 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { getRuntime } from "../runtime";
-import { type AuditEntry, type AuditInput, AuditLog } from "./log";
+import { currentWarren } from "../process/current";
+import type { AuditEntry, AuditInput, AuditLog } from "./log";
 
 export type { AuditEntry, AuditInput, AuditResult } from "./log";
 
-const store = globalThis as typeof globalThis & { __warrenAudit?: AuditLog };
-
 function auditLog(): AuditLog {
-  store.__warrenAudit ??= new AuditLog(getRuntime().ledger.db);
-  return store.__warrenAudit;
+  const { audit } = currentWarren();
+  if (!audit) throw new Error("this process keeps no audit log");
+  return audit;
 }
 
 /** Appends one entry to the audit log. Never throws: a full disk must not turn a done action into a failure. */

@@ -1,7 +1,7 @@
 import "server-only";
+import { live } from "../events/live";
 import type { QueueSample } from "../events/sampler";
 import type { Payment } from "../payments/decide";
-import { getLive } from "../runtime";
 
 export interface QueuesSnapshot {
   latest: QueueSample | null;
@@ -23,16 +23,13 @@ export const HISTORY_POINTS = 60;
 export const RECENT_PAYMENTS = 50;
 
 export function queuesSnapshot(): QueuesSnapshot {
-  const { sampler } = getLive();
-  return { latest: sampler.latest(), history: sampler.history.slice(-HISTORY_POINTS) };
+  return { latest: live.latestSample(), history: live.sampleHistory(HISTORY_POINTS) };
 }
 
 export function paymentsSnapshot(limit = RECENT_PAYMENTS): PaymentsSnapshot {
-  const { runtime } = getLive();
-  return { payments: runtime.ledger.recent(limit), totals: runtime.ledger.counts() };
+  return live.recentPayments(limit);
 }
 
 export function dashboardSnapshot(): DashboardSnapshot {
-  const { runtime } = getLive();
-  return { queues: queuesSnapshot(), payments: paymentsSnapshot(), queueName: runtime.env.ORDER_QUEUE };
+  return { queues: queuesSnapshot(), payments: paymentsSnapshot(), queueName: live.orderQueue() };
 }

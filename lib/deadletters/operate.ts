@@ -3,7 +3,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit";
 import { WarrenError } from "../errors";
 import { describeIssues } from "../orders/schema";
-import { getRuntime } from "../runtime";
+import { currentWarren } from "../process/current";
 import { MAX_SHOWN_BODY } from "./decode";
 import { type DeadLetterQueue, discoverDeadLetterQueues } from "./discover";
 import { type ActResult, actOnDeadLetters, type BrowseResult, browseDeadLetters } from "./workbench";
@@ -31,7 +31,7 @@ export const deadLetterActionSchema = z
 export type DeadLetterActionInput = z.input<typeof deadLetterActionSchema>;
 
 export async function knownDeadLetterQueues() {
-  const { env, management } = getRuntime();
+  const { env, management } = currentWarren();
   return discoverDeadLetterQueues({ orderQueue: env.ORDER_QUEUE, management });
 }
 
@@ -44,7 +44,12 @@ async function checkedQueue(name: string): Promise<DeadLetterQueue> {
 
 export async function browse(queue: string, limit: number): Promise<BrowseResult> {
   await checkedQueue(queue);
-  return browseDeadLetters(getRuntime().consumeLink.current(), queue, limit);
+  return readDeadLetters(queue, limit);
+}
+
+/** Reads a dead-letter queue the caller found through knownDeadLetterQueues(). */
+export function readDeadLetters(queue: string, limit: number): Promise<BrowseResult> {
+  return browseDeadLetters(currentWarren().consumeLink.current(), queue, limit);
 }
 
 export function summarize(result: ActResult): string {
@@ -69,7 +74,7 @@ export async function operate(raw: unknown, actor: string): Promise<ActResult> {
     recordAudit({ actor, action: `dead-letters.${input.action}`, target: input.queue, result, details });
   try {
     await checkedQueue(input.queue);
-    const runtime = getRuntime();
+    const runtime = currentWarren();
     const result = await actOnDeadLetters(runtime.consumeLink.current(), runtime.publisher, {
       dlq: input.queue,
       action: input.action,

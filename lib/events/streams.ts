@@ -1,22 +1,6 @@
 import { env } from "../config/env";
+import { currentWarren } from "../process/current";
 import { SSE_HEADERS, sseEvent } from "./sse";
-
-/**
- * Open SSE streams of this process, on globalThis (route handlers and
- * instrumentation live in separate module graphs): counted per client for
- * the connection cap, and ended together on shutdown.
- */
-interface StreamRegistry {
-  closers: Set<() => void>;
-  perClient: Map<string, number>;
-}
-
-const store = globalThis as typeof globalThis & { __warrenStreams?: StreamRegistry };
-
-function registry(): StreamRegistry {
-  store.__warrenStreams ??= { closers: new Set(), perClient: new Map() };
-  return store.__warrenStreams;
-}
 
 /** Most streams one client may hold open at once; a browser tab needs one (WARREN_MAX_SSE_PER_CLIENT). */
 export const maxStreamsPerClient = () => env().WARREN_MAX_SSE_PER_CLIENT;
@@ -24,39 +8,52 @@ export const maxStreamsPerClient = () => env().WARREN_MAX_SSE_PER_CLIENT;
 export const maxStreamsTotal = () => env().WARREN_MAX_SSE_TOTAL;
 
 /**
- * Reserves a stream slot for `client`, or returns null when it already holds
- * the maximum. The returned release function is idempotent.
+ * Open SSE streams of this process (held by lib/process, one per process):
+ * counted per client for the connection cap, and ended together on shutdown.
  */
-export function reserveStream(client: string): (() => void) | null {
-  const { perClient } = registry();
-  const open = perClient.get(client) ?? 0;
-  let total = 0;
-  for (const n of perClient.values()) total += n;
-  if (open >= maxStreamsPerClient() || total >= maxStreamsTotal()) return null;
-  perClient.set(client, open + 1);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const left = (perClient.get(client) ?? 1) - 1;
-    if (left <= 0) perClient.delete(client);
-    else perClient.set(client, left);
-  };
+export class StreamRegistry {
+  private readonly closers = new Set<() => void>();
+  private readonly perClient = new Map<string, number>();
+
+  /**
+   * Reserves a stream slot for `client`, or returns null when it already holds
+   * the maximum. The returned release function is idempotent.
+   */
+  reserve(client: string): (() => void) | null {
+    const { perClient } = this;
+    const open = perClient.get(client) ?? 0;
+    let total = 0;
+    for (const n of perClient.values()) total += n;
+    if (open >= maxStreamsPerClient() || total >= maxStreamsTotal()) return null;
+    perClient.set(client, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (perClient.get(client) ?? 1) - 1;
+      if (left <= 0) perClient.delete(client);
+      else perClient.set(client, left);
+    };
+  }
+
+  track(close: () => void): () => void {
+    this.closers.add(close);
+    return () => this.closers.delete(close);
+  }
+
+  /** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
+  endAll(): number {
+    const all = [...this.closers];
+    this.closers.clear();
+    for (const close of all) close();
+    return all.length;
+  }
 }
 
-export function trackStream(close: () => void): () => void {
-  const { closers } = registry();
-  closers.add(close);
-  return () => closers.delete(close);
-}
-
-/** Ends every open stream (the client's EventSource reconnects, to this or another instance). */
-export function endAllStreams(): number {
-  const { closers } = registry();
-  const all = [...closers];
-  closers.clear();
-  for (const close of all) close();
-  return all.length;
+function processStreams(): StreamRegistry {
+  const { streams } = currentWarren();
+  if (!streams) throw new Error("this process serves no live streams");
+  return streams;
 }
 
 /**
@@ -85,7 +82,8 @@ export function liveStream(
   request: Request,
   open: (send: (chunk: string | Uint8Array) => void) => () => void,
 ): Response {
-  const release = reserveStream(clientKey(request));
+  const streams = processStreams();
+  const release = streams.reserve(clientKey(request));
   if (!release) {
     return Response.json(
       {
@@ -108,7 +106,7 @@ export function liveStream(
         }
       };
       const heartbeat = setInterval(() => send(": heartbeat\n\n"), HEARTBEAT_MS);
-      const untrack = trackStream(() => {
+      const untrack = streams.track(() => {
         send(sseEvent("shutdown", { reconnectInMs: 2000 }));
         cleanup();
       });

@@ -1,7 +1,7 @@
 import "server-only";
 import { EventEmitter } from "node:events";
-import type { QueueSample } from "../events/sampler";
-import { getLive } from "../runtime";
+import type { QueueSample, QueueSampler } from "../events/sampler";
+import type { Db } from "../store/db";
 import { computeHealth, DeliveryRate, type PipelineHealth, StuckTracker } from "./pipeline";
 
 const MIN_INTERVAL_MS = 1000;
@@ -16,11 +16,11 @@ export class HealthMonitor extends EventEmitter {
   private readonly rate;
   private readonly tracker = new StuckTracker();
 
-  constructor(private readonly live: ReturnType<typeof getLive>) {
+  constructor(private readonly deps: { sampler: QueueSampler; db: Db; orderQueue: string; stuckAfterS: number }) {
     super();
     this.setMaxListeners(0);
-    this.rate = new DeliveryRate(live.runtime.ledger.db);
-    live.sampler.on("sample", (sample: QueueSample) => this.onSample(sample));
+    this.rate = new DeliveryRate(deps.db);
+    deps.sampler.on("sample", (sample: QueueSample) => this.onSample(sample));
   }
 
   private onSample(sample: QueueSample) {
@@ -33,25 +33,17 @@ export class HealthMonitor extends EventEmitter {
     }
   }
 
-  compute(sample: QueueSample | null = this.live.sampler.latest(), stuckAfterS?: number): PipelineHealth {
-    const { runtime } = this.live;
+  compute(sample: QueueSample | null = this.deps.sampler.latest(), stuckAfterS?: number): PipelineHealth {
     const fresh = stuckAfterS === undefined;
     const health = computeHealth({
-      db: runtime.ledger.db,
+      db: this.deps.db,
       sample,
-      orderQueue: runtime.env.ORDER_QUEUE,
-      stuckAfterS: stuckAfterS ?? runtime.env.WARREN_STUCK_AFTER_S,
+      orderQueue: this.deps.orderQueue,
+      stuckAfterS: stuckAfterS ?? this.deps.stuckAfterS,
       ratePerS: fresh ? this.rate.sample() : (this.latest?.drain.ratePerS ?? this.rate.sample()),
       tracker: fresh ? this.tracker : undefined,
     });
     if (fresh) this.lastAt = health.at;
     return health;
   }
-}
-
-const store = globalThis as typeof globalThis & { __warrenHealth?: HealthMonitor };
-
-export function getHealthMonitor(): HealthMonitor {
-  store.__warrenHealth ??= new HealthMonitor(getLive());
-  return store.__warrenHealth;
 }

@@ -1,6 +1,14 @@
 import { DEAD_LETTER_SUFFIX, deadLetterQueueOf } from "../amqp/topology";
 import type { QueueSample } from "../events/sampler";
-import { cachedStatement, type Db } from "../store/db";
+import type { Db } from "../store/db";
+import {
+  countUnresolvedBefore,
+  isUnresolved,
+  lastDeliveryId,
+  placedAndPaid,
+  unresolvedBefore,
+  unresolvedBetween,
+} from "../store/sqlite/health";
 
 /** The home page's health panel: is the pipeline keeping up, and what is stuck? */
 export interface PipelineHealth {
@@ -37,30 +45,16 @@ export interface StuckOrder {
   confirmedAt: number;
 }
 
-const unresolved = `o.status = 'confirmed'
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
-  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;
-
 /** Confirmed by the broker before `cutoff`, neither paid nor dead-lettered: one full pass. */
 export function findStuck(db: Db, cutoff: number, limit: number): { stuck: StuckOrder[]; count: number } {
-  const rows = cachedStatement<[number, number], { order_id: string; item: string; confirmed_at: number }>(
-    db,
-    `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
-       WHERE o.confirmed_at < ? AND ${unresolved} ORDER BY o.confirmed_at ASC LIMIT ?`,
-  ).all(cutoff, limit);
-  const count =
-    rows.length < limit
-      ? rows.length
-      : (cachedStatement<[number], { n: number }>(
-          db,
-          `SELECT COUNT(*) AS n FROM orders o WHERE o.confirmed_at < ? AND ${unresolved}`,
-        ).get(cutoff)?.n ?? rows.length);
-  return { stuck: rows.map((r) => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at })), count };
+  const stuck = unresolvedBefore(db, cutoff, limit);
+  const count = stuck.length < limit ? stuck.length : countUnresolvedBefore(db, cutoff);
+  return { stuck, count };
 }
 
 /**
  * The same answer as findStuck, kept incrementally for the once-a-second loop: a full pass
- * over 100,000 orders costs ~100 ms, while each tick here only looks at the orders that
+ * grows with every order ever placed, while each tick here only looks at the orders that
  * crossed the threshold since the last tick plus the few still unresolved.
  */
 export class StuckTracker {
@@ -74,24 +68,15 @@ export class StuckTracker {
       this.candidates.clear();
       for (const s of findStuck(db, cutoff, this.maxTracked).stuck) this.candidates.set(s.orderId, s);
     } else if (cutoff > this.scannedUpTo) {
-      const fresh = cachedStatement<[number, number], { order_id: string; item: string; confirmed_at: number }>(
-        db,
-        `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
-           WHERE o.confirmed_at >= ? AND o.confirmed_at < ? AND ${unresolved}`,
-      ).all(this.scannedUpTo, cutoff);
-      for (const r of fresh) {
+      for (const order of unresolvedBetween(db, this.scannedUpTo, cutoff)) {
         if (this.candidates.size >= this.maxTracked) break;
-        this.candidates.set(r.order_id, { orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });
+        this.candidates.set(order.orderId, order);
       }
     }
     this.scannedUpTo = cutoff;
     if (this.candidates.size > 0) {
-      const stillOpen = cachedStatement<[string], { n: number }>(
-        db,
-        `SELECT COUNT(*) AS n FROM orders o WHERE o.order_id = ? AND ${unresolved}`,
-      );
       for (const id of [...this.candidates.keys()]) {
-        if ((stillOpen.get(id)?.n ?? 0) === 0) this.candidates.delete(id);
+        if (!isUnresolved(db, id)) this.candidates.delete(id);
       }
     }
     const stuck = [...this.candidates.values()].sort((a, b) => a.confirmedAt - b.confirmedAt);
@@ -108,10 +93,7 @@ export function computeHealth({
   now = Date.now(),
   tracker,
 }: HealthInput & { tracker?: StuckTracker }) {
-  const counts = cachedStatement<[], { placed: number; paid: number }>(
-    db,
-    "SELECT (SELECT COUNT(*) FROM orders) AS placed, (SELECT COUNT(*) FROM payments) AS paid",
-  ).get() ?? { placed: 0, paid: 0 };
+  const counts = placedAndPaid(db);
   const cutoff = now - stuckAfterS * 1000;
   const found = tracker ? tracker.update(db, cutoff) : findStuck(db, cutoff, STUCK_LIMIT);
   const work = sample?.queues.find((q) => q.name === orderQueue);
@@ -154,8 +136,7 @@ export class DeliveryRate {
   ) {}
 
   sample(now = Date.now()): number {
-    const id =
-      cachedStatement<[], { id: number | null }>(this.db, "SELECT MAX(id) AS id FROM deliveries").get()?.id ?? 0;
+    const id = lastDeliveryId(this.db);
     this.marks.push({ at: now, id });
     while (this.marks.length > 2 && (this.marks[0]?.at ?? now) < now - this.windowMs) this.marks.shift();
     const first = this.marks[0];

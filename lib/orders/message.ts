@@ -1,10 +1,10 @@
 import type { PublishOptions } from "../amqp/publisher";
-import type { PlacedOrder } from "./place-order";
+import type { PlacedOrder } from "./types";
 
 /**
- * The message properties of an order, in one place so that the direct publish
- * (placeOrder) and the outbox relay send the very same message: the consumer
- * and the trace read messageId/correlationId, and dedupe relies on them.
+ * The message properties of an order, in one place so that every publisher of
+ * an order (the outbox relay, test producers) sends the very same message: the
+ * consumer and the trace read messageId/correlationId, and dedupe relies on them.
  * The body is left to the caller because the outbox sends the JSON it stored.
  */
 export function orderPublishOptions(order: PlacedOrder): PublishOptions {

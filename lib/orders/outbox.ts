@@ -1,19 +1,17 @@
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
 import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
-import type { Db } from "../store/db";
-import { durabilityOf } from "../store/durable";
+import type { PublishOutcome, RetryAt, WarrenStore } from "../store/store";
+import { Leases } from "./leases";
 import { orderPublishOptions } from "./message";
 import { newOrderId } from "./order-id";
-import type { OrderSource } from "./order-log";
-import type { PlacedOrder } from "./place-order";
 import type { OrderInput } from "./schema";
+import type { OrderSource, PlacedOrder } from "./types";
 
 export interface OutboxOptions {
-  db: Db;
+  /** Where orders and outbox rows are kept (lib/store), and how to know a commit is on disk. */
+  store: Pick<WarrenStore, "orders" | "durable">;
   publisher: ConfirmPublisher;
   link: BrokerLink;
   queue: string;
@@ -47,8 +45,6 @@ interface PendingWrite {
   reject: (error: Error) => void;
 }
 
-type Mark = { kind: "confirmed"; orderId: string; at: number } | { kind: "failed"; orderId: string; error: string };
-
 export interface OutboxStats {
   accepted: number;
   published: number;
@@ -56,24 +52,30 @@ export interface OutboxStats {
   recovered: number;
 }
 
+const MARK_DELAY_MS = 25;
+const CLAIM_LIMIT = 500;
+
 /**
- * The transactional outbox and its relay (one per process, see lib/runtime).
+ * The transactional outbox and its relay (one per web process, built by lib/process).
  *
- * `accept()` makes an order durable in SQLite first — concurrent requests
- * share one transaction (one fsync) per event-loop turn — and only then
+ * `accept()` makes an order durable in the store first — concurrent requests
+ * share one transaction (one WAL sync) per event-loop turn — and only then
  * publishes it. The relay retries every unconfirmed row with backoff until
  * the broker confirms, and deletes the row after the confirm. A row is leased
- * to one process while it is being published, so two relays never publish it
- * at the same moment; a crash can still re-publish a row whose confirm was
- * not yet recorded, which the consumer's UNIQUE order id absorbs
- * (at-least-once publish + idempotent consumer = exactly-once effect).
+ * to one process while it is being published (lib/orders/leases.ts), so two
+ * relays never publish it at the same moment; a crash can still re-publish a
+ * row whose confirm was not yet recorded, which the consumer's UNIQUE order id
+ * absorbs (at-least-once publish + idempotent consumer = exactly-once effect).
+ * The SQL lives in lib/store (OrderStore).
  */
 export class OrderOutbox {
-  readonly owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   readonly stats: OutboxStats = { accepted: 0, published: 0, failedAttempts: 0, recovered: 0 };
+  private readonly leases: Leases;
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** Store writes under way (order batches and outcome batches), awaited by stop(). */
+  private readonly writing = new Set<Promise<void>>();
   private writes: PendingWrite[] = [];
-  private marks: Mark[] = [];
+  private marks: PublishOutcome[] = [];
   private writeScheduled = false;
   private markScheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -81,8 +83,7 @@ export class OrderOutbox {
   private sweepAgain = false;
   private stopping = false;
   private started = false;
-  private readonly statements;
-  private readonly transactions;
+  private readonly retryAt: RetryAt = (attempts, at) => at + this.backoffMs(attempts);
   private readonly onUp = () => {
     // The publisher opens its confirm channel on the same "up": sweep as soon as it is ready.
     void this.options.publisher.whenReady(5000).then((ready) => {
@@ -91,96 +92,55 @@ export class OrderOutbox {
   };
 
   constructor(private readonly options: OutboxOptions) {
-    const { db } = options;
-    this.statements = {
-      insertOrder: db.prepare<[string, string, number, string, number]>(
-        `INSERT OR IGNORE INTO orders (order_id, item, quantity, source, placed_at, confirmed_at, status, error)
-         VALUES (?, ?, ?, ?, ?, NULL, 'accepted', NULL)`,
-      ),
-      insertOutbox: db.prepare<[string, string, number, number, string, number]>(
-        `INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
-      deleteOutbox: db.prepare<[string]>("DELETE FROM outbox WHERE order_id = ?"),
-      confirmOrder: db.prepare<[number, string]>(
-        "UPDATE orders SET status = 'confirmed', confirmed_at = ?, error = NULL WHERE order_id = ?",
-      ),
-      failOutbox: db.prepare<[string, number, string]>(
-        `UPDATE outbox SET attempts = attempts + 1, lease_until = 0, last_error = ?,
-           next_attempt_at = ? WHERE order_id = ?`,
-      ),
-      attemptsOf: db.prepare<[string], { attempts: number }>("SELECT attempts FROM outbox WHERE order_id = ?"),
-      noteOrderError: db.prepare<[string, string]>("UPDATE orders SET error = ? WHERE order_id = ?"),
-      due: db.prepare<[number, number, string, number], Row & { lease_owner: string | null }>(
-        `SELECT order_id AS orderId, body, lease_owner FROM outbox
-         WHERE next_attempt_at <= ? AND (lease_until < ? OR lease_owner = ?)
-         ORDER BY created_at LIMIT ?`,
-      ),
-      lease: db.prepare<[string, number, string]>(
-        "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE order_id = ?",
-      ),
-      owners: db.prepare<[number], { lease_owner: string }>(
-        "SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL AND lease_until >= ?",
-      ),
-      release: db.prepare<[string]>("UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?"),
-      count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox"),
-    };
-    // Built once: a better-sqlite3 transaction wrapper is not free, and these run on every turn.
-    this.transactions = {
-      write: db.transaction((batch: PendingWrite[], rows: Row[], marks: Mark[], at: number, leaseUntil: number) => {
-        batch.forEach(({ order, source }, index) => {
-          this.statements.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt);
-          this.statements.insertOutbox.run(order.orderId, rows[index]?.body ?? "", at, at, this.owner, leaseUntil);
-        });
-        this.applyMarks(marks);
-      }),
-      marks: db.transaction((batch: Mark[]) => this.applyMarks(batch)),
-      claim: db.transaction((dueBy: number, at: number, limit: number, leaseUntil: number): Row[] => {
-        const rows = this.statements.due
-          .all(dueBy, at, this.owner, limit)
-          .filter((row) => !this.inFlight.has(row.orderId));
-        for (const row of rows) {
-          if (row.lease_owner !== this.owner) this.stats.recovered++;
-          this.statements.lease.run(this.owner, leaseUntil, row.orderId);
-        }
-        return rows.map(({ orderId, body }) => ({ orderId, body }));
-      }),
-    };
+    this.leases = new Leases(options.store.orders, options.leaseMs ?? 30_000);
+  }
+
+  get owner(): string {
+    return this.leases.owner;
   }
 
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
 
+  private track(write: Promise<void>): Promise<void> {
+    this.writing.add(write);
+    void write.finally(() => this.writing.delete(write));
+    return write;
+  }
+
   /** Picks up rows left by an earlier run, then sweeps due rows every `sweepMs` and whenever the broker comes back. */
   start(): this {
     if (this.started) return this;
     this.started = true;
-    liveOwners.add(this.owner);
-    this.releaseDeadOwners();
-    const left = this.pending();
-    if (left > 0) this.options.log?.(`[outbox] ${left} order(s) not yet confirmed by the broker: publishing them`);
+    const { log } = this.options;
+    // Rows of a dead process of this host are freed before the first sweep, so it takes them at once.
+    void this.leases
+      .start(this.now())
+      .then(async () => {
+        const left = await this.pending();
+        if (left > 0) log?.(`[outbox] ${left} order(s) not yet confirmed by the broker: publishing them`);
+      })
+      .catch((error: Error) => log?.(`[outbox] could not check leases: ${error.message}`))
+      .finally(() => this.sweep(true));
     this.options.link.on("up", this.onUp);
     let ticks = 0;
     this.timer = setInterval(() => {
       // Another process of this host that died (kill -9) frees its rows now, not when its leases run out.
       if (++ticks % 5 === 0) {
-        try {
-          this.releaseDeadOwners();
-        } catch (error) {
-          this.options.log?.(`[outbox] could not check leases: ${(error as Error).message}`);
-        }
+        this.leases
+          .releaseDead(this.now())
+          .catch((error: Error) => log?.(`[outbox] could not check leases: ${error.message}`));
       }
       this.sweep(false);
     }, this.options.sweepMs ?? 1000);
     this.timer.unref();
-    this.sweep(true);
     return this;
   }
 
   /** Rows in the outbox (accepted, not yet confirmed by the broker). */
-  pending(): number {
-    return this.statements.count.get()?.n ?? 0;
+  pending(): Promise<number> {
+    return this.options.store.orders.pending();
   }
 
   /**
@@ -202,7 +162,7 @@ export class OrderOutbox {
       this.writes.push({ order, source, resolve, reject });
       if (!this.writeScheduled) {
         this.writeScheduled = true;
-        setImmediate(() => this.flushWrites());
+        setImmediate(() => void this.flushWrites());
       }
     });
     // The publish is already on its way while the WAL is synced. Either one is enough to
@@ -238,40 +198,41 @@ export class OrderOutbox {
    * One transaction (and one WAL sync) for every order accepted in this turn of the event
    * loop; the publish outcomes waiting to be recorded ride along in the same commit.
    */
-  private flushWrites() {
+  private flushWrites(): Promise<void> {
     this.writeScheduled = false;
     const batch = this.writes;
     this.writes = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return Promise.resolve();
     const at = this.now();
-    const leaseUntil = at + (this.options.leaseMs ?? 30_000);
     const rows: Row[] = batch.map(({ order }) => ({ orderId: order.orderId, body: JSON.stringify(order) }));
-    const marks = this.marks;
+    const outcomes = this.marks;
     this.marks = [];
-    try {
-      this.transactions.write.immediate(batch, rows, marks, at, leaseUntil);
-    } catch (error) {
-      // The outcomes are recorded on their own (flushMarks) even if the orders could not be.
-      this.marks.unshift(...marks);
-      if (marks.length > 0) this.scheduleMarks();
-      this.options.log?.(`[outbox] could not store ${batch.length} order(s): ${(error as Error).message}`);
-      const failure = new WarrenError(
-        "publish_failed",
-        "The order could not be stored; it was not accepted. Try again.",
-      );
-      for (const write of batch) write.reject(failure);
-      return;
-    }
-    // Leased to us at insert: publish at once, before any sweep could see the rows, and while
-    // the WAL is synced on the thread pool.
-    const durable = durabilityOf(this.options.db).sync();
-    durable.catch((error: Error) =>
-      this.options.log?.(`[outbox] could not sync ${batch.length} order(s): ${error.message}`),
+    const { store, log } = this.options;
+    const orders = batch.map(({ order, source }, index) => ({ order, source, body: rows[index]?.body ?? "" }));
+    const write = store.orders.accept({ orders, lease: this.leases.leaseAt(at), outcomes, at }, this.retryAt).then(
+      () => {
+        // Leased to us at insert: publish at once, before any sweep could see the rows, and while
+        // the WAL is synced on the thread pool.
+        const durable = store.durable();
+        durable.catch((error: Error) => log?.(`[outbox] could not sync ${batch.length} order(s): ${error.message}`));
+        batch.forEach(({ order, resolve }, index) => {
+          void this.publish(rows[index] as Row, order);
+          resolve({ durable });
+        });
+      },
+      (error: Error) => {
+        // The outcomes are recorded on their own (flushMarks) even if the orders could not be.
+        this.marks.unshift(...outcomes);
+        if (outcomes.length > 0) this.scheduleMarks();
+        log?.(`[outbox] could not store ${batch.length} order(s): ${error.message}`);
+        const failure = new WarrenError(
+          "publish_failed",
+          "The order could not be stored; it was not accepted. Try again.",
+        );
+        for (const pending of batch) pending.reject(failure);
+      },
     );
-    batch.forEach(({ order, resolve }, index) => {
-      void this.publish(rows[index] as Row, order);
-      resolve({ durable });
-    });
+    return this.track(write);
   }
 
   /** `order` is the row's body, parsed (the caller may still hold it). */
@@ -291,7 +252,7 @@ export class OrderOutbox {
         },
         (error: Error) => {
           this.stats.failedAttempts++;
-          this.mark({ kind: "failed", orderId: row.orderId, error: error.message });
+          this.mark({ kind: "failed", orderId: row.orderId, error: error.message, at: this.now() });
           return false;
         },
       )
@@ -300,8 +261,8 @@ export class OrderOutbox {
     return attempt;
   }
 
-  private mark(mark: Mark) {
-    this.marks.push(mark);
+  private mark(outcome: PublishOutcome) {
+    this.marks.push(outcome);
     this.scheduleMarks();
   }
 
@@ -313,7 +274,7 @@ export class OrderOutbox {
   private scheduleMarks() {
     if (!this.markScheduled) {
       this.markScheduled = true;
-      setTimeout(() => this.flushMarks(), MARK_DELAY_MS).unref();
+      setTimeout(() => void this.flushMarks(), MARK_DELAY_MS).unref();
     }
   }
 
@@ -325,32 +286,17 @@ export class OrderOutbox {
   }
 
   /** Confirms and failures of this turn, in one transaction. */
-  private flushMarks() {
+  private flushMarks(): Promise<void> {
     this.markScheduled = false;
     const batch = this.marks;
     this.marks = [];
-    if (batch.length === 0) return;
-    try {
-      this.transactions.marks.immediate(batch);
-    } catch (error) {
-      // A confirmed row that stays in the outbox is published again later: a duplicate the consumer absorbs.
-      this.options.log?.(`[outbox] could not record ${batch.length} publish outcome(s): ${(error as Error).message}`);
-    }
-  }
-
-  /** Inside a transaction: a confirmed order leaves the outbox; a failed attempt gets its backoff. */
-  private applyMarks(batch: Mark[]) {
-    const s = this.statements;
-    for (const mark of batch) {
-      if (mark.kind === "confirmed") {
-        s.deleteOutbox.run(mark.orderId);
-        s.confirmOrder.run(mark.at, mark.orderId);
-      } else {
-        const attempts = (s.attemptsOf.get(mark.orderId)?.attempts ?? 0) + 1;
-        s.failOutbox.run(mark.error, this.now() + this.backoffMs(attempts), mark.orderId);
-        s.noteOrderError.run(mark.error, mark.orderId);
-      }
-    }
+    if (batch.length === 0) return Promise.resolve();
+    return this.track(
+      this.options.store.orders.recordOutcomes(batch, this.retryAt).catch((error: Error) => {
+        // A confirmed row that stays in the outbox is published again later: a duplicate the consumer absorbs.
+        this.options.log?.(`[outbox] could not record ${batch.length} publish outcome(s): ${error.message}`);
+      }),
+    );
   }
 
   /** Claims due rows (lease) in one transaction and publishes them; repeats while a full batch came back. */
@@ -363,11 +309,11 @@ export class OrderOutbox {
     const run = async () => {
       for (;;) {
         if (this.stopping || !this.options.publisher.ready) return;
-        const claimed = this.claim(force, 500);
+        const claimed = await this.claim(force, CLAIM_LIMIT);
         if (claimed.length === 0 && !this.sweepAgain) return;
         this.sweepAgain = false;
         await Promise.all(claimed.map((row) => this.publish(row)));
-        if (claimed.length < 500) return;
+        if (claimed.length < CLAIM_LIMIT) return;
       }
     };
     // Cleared in a (always asynchronous) finally: a sweep that returns at once must not stay "running".
@@ -382,20 +328,17 @@ export class OrderOutbox {
       });
   }
 
-  private claim(force: boolean, limit: number): Row[] {
+  private async claim(force: boolean, limit: number): Promise<Row[]> {
     const at = this.now();
-    const leaseUntil = at + (this.options.leaseMs ?? 30_000);
-    return this.transactions.claim.immediate(force ? Number.MAX_SAFE_INTEGER : at, at, limit, leaseUntil);
-  }
-
-  /** Leases held by a process of this host that no longer runs (crash, kill -9, restart) are void. */
-  private releaseDeadOwners() {
-    const host = hostname();
-    for (const { lease_owner: owner } of this.statements.owners.all(this.now())) {
-      const [ownerHost, pid] = owner.split("/");
-      if (ownerHost !== host || owner === this.owner) continue;
-      if (!ownerAlive(owner, Number(pid))) this.statements.release.run(owner);
-    }
+    const rows = await this.options.store.orders.claimDue({
+      dueBy: force ? Number.MAX_SAFE_INTEGER : at,
+      at,
+      limit,
+      lease: this.leases.leaseAt(at),
+      exclude: new Set(this.inFlight.keys()),
+    });
+    for (const row of rows) if (row.previousOwner !== this.owner) this.stats.recovered++;
+    return rows;
   }
 
   /** Stops taking orders, lets in-flight publishes settle, and records their outcome. Unconfirmed rows stay for the next start. */
@@ -404,39 +347,21 @@ export class OrderOutbox {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.options.link.off("up", this.onUp);
-    this.flushWrites();
+    void this.flushWrites();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled([...this.inFlight.values(), this.sweeping]),
+      (async () => {
+        // Written first: a batch's publishes start once its commit is done.
+        await Promise.allSettled([...this.writing]);
+        await Promise.allSettled([...this.inFlight.values(), this.sweeping]);
+      })(),
       new Promise((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       }),
     ]);
     clearTimeout(timer);
-    this.flushMarks();
-    this.statements.release.run(this.owner);
-    liveOwners.delete(this.owner);
-  }
-}
-
-const MARK_DELAY_MS = 25;
-
-/** Owners alive in this process (a restarted process can get its predecessor's pid, e.g. in a container). */
-const ownerStore = globalThis as typeof globalThis & { __warrenOutboxOwners?: Set<string> };
-ownerStore.__warrenOutboxOwners ??= new Set<string>();
-const liveOwners: Set<string> = ownerStore.__warrenOutboxOwners;
-
-function ownerAlive(owner: string, pid: number): boolean {
-  if (pid === process.pid) return liveOwners.has(owner);
-  return processAlive(pid);
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    await this.flushMarks();
+    await Promise.allSettled([...this.writing]);
+    await this.leases.stop();
   }
 }

@@ -1,15 +1,16 @@
 /**
  * `npm run worker`: the payment service on its own, to scale out beside (or
  * instead of) the consumer inside the web process. Run with
- * `--conditions=react-server` because lib/runtime is server-only.
+ * `--conditions=react-server` because lib/process is server-only.
  */
 import { ConfigError } from "../config/env";
 import { installShutdown } from "../shutdown";
 
 async function main() {
-  const runtime = await import("../runtime");
+  const { startWarren, log } = await import("../process");
+  let close: () => Promise<void>;
   try {
-    runtime.startPaymentService("worker");
+    close = startWarren("worker").close;
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {
       console.error((error as Error).message);
@@ -17,7 +18,7 @@ async function main() {
     }
     throw error;
   }
-  installShutdown(runtime.shutdownRuntime, runtime.log);
+  installShutdown(close, log);
 }
 
 void main();

@@ -129,21 +129,31 @@ export class ManagementClient {
     this.vhost = path === "" ? "/" : decodeURIComponent(path);
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Response> {
     this.calls++;
     return fetch(`${this.options.baseUrl.replace(/\/$/, "")}${path}`, {
       method,
-      headers: { authorization: this.auth, "content-type": "application/json" },
+      headers: { authorization: this.auth, "content-type": "application/json", ...extraHeaders },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500),
     });
   }
 
   /** A request whose network failure, timeout, 401 or 5xx means "management is not usable". */
-  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Response> {
     let res: Response;
     try {
-      res = await this.request(method, path, body);
+      res = await this.request(method, path, body, extraHeaders);
     } catch (error) {
       const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
       const why =
@@ -161,6 +171,47 @@ export class ManagementClient {
 
   private queuePath(name: string, suffix = ""): string {
     return `/api/queues/${encodeURIComponent(this.vhost)}/${encodeURIComponent(name)}${suffix}`;
+  }
+
+  /**
+   * Any GET of the API as JSON: null for 404, ManagementUnavailable when the
+   * API cannot answer (so callers show limited mode rather than fail).
+   */
+  async read<T>(path: string): Promise<T | null> {
+    const res = await this.call("GET", path);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return (await res.json()) as T;
+  }
+
+  /** A DELETE with an optional `X-Reason` (the broker passes it to a closed connection); false for 404. */
+  async remove(path: string, reason?: string): Promise<boolean> {
+    const res = await this.call("DELETE", path, undefined, reason ? { "x-reason": reason } : undefined);
+    if (res.status === 404) return false;
+    if (!res.ok) throw new ManagementUnavailable(`management API failed (HTTP ${res.status})`);
+    return true;
+  }
+
+  /**
+   * The cluster's resource alarms as of now (GET /api/health/checks/alarms,
+   * computed at the call, while node statistics lag by an interval). The
+   * check answers 503 when an alarm is in effect: that is an answer here.
+   */
+  async alarmCheck(): Promise<{ node: string; resource: string }[]> {
+    let res: Response;
+    try {
+      res = await this.request("GET", "/api/health/checks/alarms");
+    } catch (error) {
+      throw new ManagementUnavailable(`management API unreachable (${(error as Error).message})`);
+    }
+    if (res.status === 200) return [];
+    if (res.status === 503) {
+      const body = (await res.json().catch(() => null)) as { alarms?: { node?: unknown; resource?: unknown }[] } | null;
+      if (Array.isArray(body?.alarms)) {
+        return body.alarms.map((a) => ({ node: String(a.node ?? "?"), resource: String(a.resource ?? "?") }));
+      }
+    }
+    throw new ManagementUnavailable(`management API alarm check failed (HTTP ${res.status})`);
   }
 
   /** One page of the vhost's queues, filtered and sorted by the broker. */

@@ -6,7 +6,7 @@ import type { Access } from "../auth/access";
 import { assertCanAct } from "../auth/access";
 import { isWarrenError, WarrenError } from "../errors";
 import { broadcastControl, type ControlCommand } from "../payments/control";
-import { getRuntime } from "../runtime";
+import { currentWarren } from "../process/current";
 import { isManagementUnavailable, type PeekedMessage } from "./management";
 
 /** Queue names as RabbitMQ takes them: 1–255 bytes, no control characters. */
@@ -98,7 +98,7 @@ export function denyUnlessOperator(context: ActionContext, action: string, targe
 }
 
 async function withChannel<T>(work: (channel: import("amqplib").Channel) => Promise<T>): Promise<T> {
-  const model = getRuntime().publishLink.current();
+  const model = currentWarren().publishLink.current();
   if (!model) throw new WarrenError("broker_unavailable", "The message broker is unreachable right now.");
   const channel = await model.createChannel();
   channel.on("error", () => {});
@@ -134,7 +134,7 @@ export function publishTestMessage(context: ActionContext, queue: string, body: 
     { messageId, bytes: Buffer.byteLength(body), preview: body.slice(0, 200) },
     async () => {
       try {
-        await getRuntime().publisher.publish("", queue, Buffer.from(body), {
+        await currentWarren().publisher.publish("", queue, Buffer.from(body), {
           messageId,
           persistent: true,
           contentType: "application/json",
@@ -157,7 +157,7 @@ export function peekMessages(context: ActionContext, queue: string, count: numbe
   return audited(context, "queue.peek", queue, { count }, async () => {
     let messages: PeekedMessage[] | null;
     try {
-      messages = await getRuntime().management.peek(queue, count);
+      messages = await currentWarren().management.peek(queue, count);
     } catch (error) {
       if (isManagementUnavailable(error)) {
         throw new WarrenError(
@@ -174,11 +174,11 @@ export function peekMessages(context: ActionContext, queue: string, count: numbe
 
 /** Pause, resume or change prefetch of the payment consumers in every process. */
 export function controlConsumers(context: ActionContext, command: ControlCommand): Promise<void> {
-  const queue = getRuntime().env.ORDER_QUEUE;
+  const queue = currentWarren().env.ORDER_QUEUE;
   const action = `consumers.${command.command}`;
   const details = command.command === "prefetch" ? { prefetch: command.prefetch } : null;
   return audited(context, action, queue, details, async () => {
-    await broadcastControl(getRuntime().publisher, command, queue);
+    await broadcastControl(currentWarren().publisher, command, queue);
     const message =
       command.command === "prefetch" ? `prefetch set to ${command.prefetch}` : `consumers ${command.command}d`;
     return { value: undefined, message: `${message} (broadcast on warren.control)` };

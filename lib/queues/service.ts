@@ -1,28 +1,34 @@
 import "server-only";
 import { deadLetterQueueOf } from "../amqp/topology";
 import { type AuditEntry, auditFor } from "../audit";
-import { getRuntime, type Runtime } from "../runtime";
+import { currentWarren } from "../process/current";
+import type { Warren } from "../process/warren";
 import { QueueHistory } from "./history";
 import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
 import { isManagementUnavailable, type ManagementConsumer } from "./management";
 import { OwnRateMeter, type OwnRates } from "./own-rates";
 import { type ProbedQueue, probeQueue } from "./probe";
 
-interface QueueTools {
+export interface QueueTools {
   history: QueueHistory;
   meter: OwnRateMeter;
 }
 
-const store = globalThis as typeof globalThis & { __warrenQueueTools?: QueueTools };
+/** What the queue pages read besides the management API: the process's links, sampler and counters. */
+type QueueParts = Pick<Warren, "env" | "publisher" | "consumer" | "consumeLink" | "management"> & {
+  sampler: NonNullable<Warren["live"]>["sampler"] | null;
+};
 
-export function ownQueues(runtime: Runtime = getRuntime()): string[] {
+function partsOf(warren: Warren): QueueParts {
+  return { ...warren, sampler: warren.live?.sampler ?? null };
+}
+
+export function ownQueues(runtime: Pick<Warren, "env"> = currentWarren()): string[] {
   return [runtime.env.ORDER_QUEUE, deadLetterQueueOf(runtime.env.ORDER_QUEUE)];
 }
 
-/** The process's queue history recorder and own-rate meter, started once. */
-export function queueTools(): QueueTools {
-  if (store.__warrenQueueTools) return store.__warrenQueueTools;
-  const runtime = getRuntime();
+/** The process's queue history recorder and own-rate meter (built and started by lib/process). */
+export function createQueueTools(runtime: QueueParts): QueueTools {
   const meter = new OwnRateMeter(() => ({
     published: runtime.publisher.counts.confirmed,
     delivered: runtime.consumer?.stats.delivered ?? 0,
@@ -35,15 +41,20 @@ export function queueTools(): QueueTools {
       return samplePoints(runtime, names);
     },
   }).start();
-  store.__warrenQueueTools = { history, meter };
-  return store.__warrenQueueTools;
+  return { history, meter };
+}
+
+function queueTools(): QueueTools {
+  const { queueTools: tools } = currentWarren();
+  if (!tools) throw new Error("this process serves no queue pages");
+  return tools;
 }
 
 /**
  * Depth from AMQP (instant) and unacked/rates from the management API (when
  * it is there; it lags a statistics interval). Missing queues are left out.
  */
-async function samplePoints(runtime: Runtime, names: string[]) {
+async function samplePoints(runtime: QueueParts, names: string[]) {
   const out = new Map<string, ReturnType<typeof point>>();
   await Promise.all(
     names.map(async (name) => {
@@ -63,7 +74,7 @@ async function samplePoints(runtime: Runtime, names: string[]) {
  * process's live sampler on long-lived channels: reuse its fresh sample rather
  * than a second checkQueue (and a channel opened and closed) for the same queue.
  */
-async function depthOf(runtime: Runtime, name: string): Promise<ProbedQueue | null> {
+async function depthOf(runtime: QueueParts, name: string): Promise<ProbedQueue | null> {
   const sample = runtime.sampler?.latest();
   const fresh = sample && sample.broker === "up" && Date.now() - sample.at <= 2 * runtime.env.SAMPLE_INTERVAL_MS;
   const known = fresh ? sample.queues.find((q) => q.name === name && q.exists) : undefined;
@@ -84,7 +95,7 @@ function point(probed: ProbedQueue | null, row: QueueRow | null) {
 }
 
 export async function queuePage(query: QueueListQuery): Promise<QueueListResult & { own: OwnRates }> {
-  const runtime = getRuntime();
+  const runtime = partsOf(currentWarren());
   const tools = queueTools();
   const result = await listQueues(query, {
     management: runtime.management,
@@ -140,7 +151,7 @@ function consumerInfo(c: ManagementConsumer): ConsumerInfo {
 }
 
 export async function queueDetail(name: string): Promise<QueueDetail> {
-  const runtime = getRuntime();
+  const runtime = partsOf(currentWarren());
   const tools = queueTools();
   const own = ownQueues(runtime);
   const isOrderQueue = name === runtime.env.ORDER_QUEUE;
@@ -221,10 +232,16 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
 }
 
 /** What the pages and the API show of this process's payment consumer. */
-export function consumerState(consumer: Runtime["consumer"]) {
+export function consumerState(consumer: Warren["consumer"]) {
   if (!consumer) return null;
   const { paused, running, prefetch, inFlight } = consumer.stats;
   // "running" is true only while subscribed on an open channel; state and reason say why not.
   const { state, since, reason } = consumer.status();
   return { paused, running, prefetch, inFlight, state, since, reason };
+}
+
+/** `GET /api/broker/consumers`: the order queue and this process's payment consumer. */
+export function orderConsumer() {
+  const { env, consumer } = currentWarren();
+  return { queue: env.ORDER_QUEUE, consumer: consumerState(consumer) };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { EventEmitter } from "node:events";
+import { currentWarren } from "../process/current";
 import { type QueueDetail, queueDetail } from "./service";
 
 /**
@@ -36,6 +37,12 @@ class QueueWatcher extends EventEmitter {
     };
   }
 
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.removeAllListeners("detail");
+  }
+
   private async tick() {
     if (this.busy) return;
     this.busy = true;
@@ -49,15 +56,28 @@ class QueueWatcher extends EventEmitter {
   }
 }
 
-const store = globalThis as typeof globalThis & { __warrenQueueWatchers?: Map<string, QueueWatcher> };
+/** The watchers of one process (held by lib/process): one per queue being looked at. */
+export class QueueWatchers {
+  private readonly watchers = new Map<string, QueueWatcher>();
+
+  watch(name: string, listener: (detail: QueueDetail) => void, intervalMs = 1000): () => void {
+    let watcher = this.watchers.get(name);
+    if (!watcher) {
+      watcher = new QueueWatcher(name, intervalMs, () => this.watchers.delete(name));
+      this.watchers.set(name, watcher);
+    }
+    return watcher.subscribe(listener);
+  }
+
+  /** At shutdown: no more ticks (the streams that listened are ended by their own registry). */
+  stopAll(): void {
+    for (const watcher of this.watchers.values()) watcher.stop();
+    this.watchers.clear();
+  }
+}
 
 export function watchQueue(name: string, listener: (detail: QueueDetail) => void, intervalMs = 1000): () => void {
-  store.__warrenQueueWatchers ??= new Map();
-  const watchers = store.__warrenQueueWatchers;
-  let watcher = watchers.get(name);
-  if (!watcher) {
-    watcher = new QueueWatcher(name, intervalMs, () => watchers.delete(name));
-    watchers.set(name, watcher);
-  }
-  return watcher.subscribe(listener);
+  const { watchers } = currentWarren();
+  if (!watchers) throw new Error("this process serves no queue pages");
+  return watchers.watch(name, listener, intervalMs);
 }

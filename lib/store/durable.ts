@@ -1,5 +1,4 @@
 import { close, fdatasync, fstat, open, stat } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
@@ -8,10 +7,10 @@ import type Database from "better-sqlite3";
  * Durability without blocking the event loop.
  *
  * With `synchronous = FULL` every commit fsyncs the WAL on the calling
- * thread: the web process's only thread. Profiles under load showed the event
- * loop blocked in COMMIT (and in the automatic checkpoints, which fsync the
- * database file too) for 15% of its time, in stalls of up to 50–140 ms that
- * every request arriving meanwhile had to wait out.
+ * thread: the web process's only thread. Under load the event loop then
+ * spends a large share of its time blocked in COMMIT (and in the automatic
+ * checkpoints, which fsync the database file too), in stalls that every
+ * request arriving meanwhile has to wait out.
  *
  * So the connection commits with `synchronous = NORMAL` (the commit only
  * writes to the WAL) and whoever needs a commit on disk — the outbox before it
@@ -79,17 +78,8 @@ export class WalDurability {
    */
   startCheckpoints(intervalMs = 250, log?: (message: string) => void): void {
     if (!this.walPath || this.checkpointer) return;
-    let modulePath = "better-sqlite3";
     try {
-      modulePath = createRequire(join(process.cwd(), "package.json")).resolve("better-sqlite3");
-    } catch {
-      // Resolved from the worker's own cwd instead.
-    }
-    try {
-      const worker = new Worker(CHECKPOINT_WORKER, {
-        eval: true,
-        workerData: { modulePath, file: this.db.name, intervalMs },
-      });
+      const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs } });
       worker.unref();
       worker.on("message", (message: { ready?: boolean; copied?: number; error?: string }) => {
         if (message.ready) {
@@ -193,30 +183,12 @@ function sameFile(fd: number, path: string): Promise<boolean> {
   });
 }
 
-/** Plain CommonJS for an `eval` worker: no bundler sees it, so it runs the same under Next and tsx. */
-const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.modulePath);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma("busy_timeout = 1000");
-parentPort.postMessage({ ready: true });
-setInterval(() => {
-  try {
-    // PASSIVE: copies what it can without waiting for readers or writers; repeated, as a pass
-    // ends behind a busy writer.
-    let copied = 0;
-    for (let pass = 0; pass < 20; pass++) {
-      const [result] = db.pragma("wal_checkpoint(PASSIVE)");
-      if (!result || result.log <= 0) break;
-      copied = result.checkpointed;
-      if (result.checkpointed >= result.log) break;
-    }
-    if (copied > 0) parentPort.postMessage({ copied });
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message || error) });
-  }
-}, workerData.intervalMs);
-`;
+/**
+ * The worker's file, found from the project root (the directory `next start` and `npm run
+ * worker` run in) rather than from this module: in the Next build this module is bundled
+ * elsewhere, while the worker must stay a plain file that Node runs as it is.
+ */
+const CHECKPOINT_WORKER = join(process.cwd(), "lib", "store", "sqlite", "checkpoint-worker.mjs");
 
 const registry = new WeakMap<Database.Database, WalDurability>();
 

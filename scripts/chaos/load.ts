@@ -84,13 +84,17 @@ export interface Accounting {
   lostIds: string[];
 }
 
-/** Reads the real ledger (the payments table) and compares it with what clients were told. */
+/**
+ * Reads the real ledger and compares it with what clients were told. Payments are counted as
+ * deliveries the consumer recorded as paid, per order id: the payments table's order id is
+ * UNIQUE, so counting its rows could never show a double payment.
+ */
 export function account(dbPath: string, accepted: Set<string>): Accounting {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     db.pragma("busy_timeout = 5000");
     const paidRows = db.prepare<[], { order_id: string; n: number }>(
-      "SELECT order_id, COUNT(*) AS n FROM payments GROUP BY order_id",
+      "SELECT order_id, COUNT(*) AS n FROM deliveries WHERE outcome = 'paid' GROUP BY order_id",
     );
     const perOrder = new Map<string, number>();
     for (const row of paidRows.all()) perOrder.set(row.order_id, row.n);
@@ -189,6 +193,13 @@ export class SseWatcher {
     const states = this.transitions.map((t) => t.broker);
     const down = states.indexOf("down");
     return down > 0 && states.slice(down).includes("up");
+  }
+
+  /** Resolves once the server has ended the stream (or `timeoutMs` passed): what a check of `ended` waits for. */
+  async finished(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   async stop() {

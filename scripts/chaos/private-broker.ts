@@ -28,6 +28,10 @@ export interface PrivateBrokerOptions {
   distPort?: number;
   /** A user of our own, created on this node only (guest stays too). */
   user?: { name: string; password: string };
+  /** Serve the management API (and its plugin) on this port. */
+  managementPort?: number;
+  /** The Erlang cookie: nodes that are to form a cluster need the same one. */
+  cookie?: string;
 }
 
 /**
@@ -92,20 +96,23 @@ export class PrivateBroker {
       throw new Error(`port ${this.port} is already taken: another private broker is running? (not starting)`);
     }
     for (const sub of ["home", "mnesia", "log"]) mkdirSync(join(this.dir, sub), { recursive: true });
-    // The same cookie as the shared node, so rabbitmqctl (as root) can talk to ours.
-    if (existsSync(SHARED_COOKIE)) {
-      const cookie = join(this.dir, "home", ".erlang.cookie");
-      copyFileSync(SHARED_COOKIE, cookie);
-      chmodSync(cookie, 0o400);
-    }
-    writeFileSync(join(this.dir, "enabled_plugins"), "[].\n");
-    // Our own config: /etc/rabbitmq/rabbitmq.conf pins the shared node's listener to 5672.
-    writeFileSync(
-      join(this.dir, "rabbitmq.conf"),
-      [`listeners.tcp.local = 127.0.0.1:${this.port}`, "loopback_users.guest = true", "log.console = false", ""].join(
-        "\n",
-      ),
-    );
+    // The same cookie as the shared node, so rabbitmqctl (as root) can talk to ours; or the
+    // cluster's own, so its nodes can join each other.
+    const cookie = join(this.dir, "home", ".erlang.cookie");
+    if (this.options.cookie) writeFileSync(cookie, this.options.cookie);
+    else if (existsSync(SHARED_COOKIE)) copyFileSync(SHARED_COOKIE, cookie);
+    if (existsSync(cookie)) chmodSync(cookie, 0o400);
+    const management = this.options.managementPort;
+    writeFileSync(join(this.dir, "enabled_plugins"), management ? "[rabbitmq_management].\n" : "[].\n");
+    // Our own config: /etc/rabbitmq/rabbitmq.conf pins the shared node's listener to 5672, and the
+    // management API's default port (15672) belongs to the shared node too.
+    const config = [
+      `listeners.tcp.local = 127.0.0.1:${this.port}`,
+      "loopback_users.guest = true",
+      "log.console = false",
+    ];
+    if (management) config.push(`management.tcp.port = ${management}`, "management.tcp.ip = 127.0.0.1");
+    writeFileSync(join(this.dir, "rabbitmq.conf"), `${config.join("\n")}\n`);
     await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
     this.started = true;
     // -detached returns before the Erlang node is reachable: await_startup fails fast until it is.
@@ -126,6 +133,24 @@ export class PrivateBroker {
       await this.ctl("set_permissions", "-p", "/", user.name, ".*", ".*", ".*");
     }
     return this;
+  }
+
+  /** The management API's base URL, when this node serves one. */
+  get managementUrl(): string | null {
+    return this.options.managementPort ? `http://127.0.0.1:${this.options.managementPort}` : null;
+  }
+
+  /** The operating-system pid of the node (for a `kill -9` in a chaos scenario). */
+  get pid(): number {
+    return this.osPid;
+  }
+
+  /** Makes this node a member of `seed`'s cluster; its own data is reset first. */
+  async joinCluster(seed: PrivateBroker): Promise<void> {
+    await this.ctl("stop_app");
+    await this.ctl("reset");
+    await this.ctl("join_cluster", seed.nodeName);
+    await this.startApp();
   }
 
   /** Stops the RabbitMQ application (the Erlang node stays), like a broker restart's first half. */

@@ -19,11 +19,13 @@ const dir = mkdtempSync(join(tmpdir(), "warren-props-"));
 process.env.ORDER_QUEUE = queue;
 process.env.WARREN_DB_PATH = join(dir, "warren.db");
 process.env.AMQP_URL = AMQP_URL;
+// The test counts what the action published: nothing may consume it.
+process.env.WARREN_CONSUMER = "0";
 // Never set policies on the shared broker from a test.
 process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
 
 type Actions = typeof import("../../app/actions");
-type RuntimeModule = typeof import("../../lib/runtime");
+type ProcessModule = typeof import("../../lib/process");
 
 const text = fc.oneof(
   fc.string({ maxLength: 30 }),
@@ -59,13 +61,13 @@ function formOf(item: { kind: string; v: string }, qty: { kind: string; v: strin
 
 describe("server action placeOrderAction: property-based bad input", { timeout: 120_000 }, () => {
   let actions: Actions;
-  let runtime: RuntimeModule;
+  let warren: ReturnType<ProcessModule["startWarren"]>;
   let accepted = 0;
   before(async () => {
-    runtime = await import("../../lib/runtime");
+    // The web process as instrumentation.ts builds it (lib/process), then its form action.
+    warren = (await import("../../lib/process")).startWarren("web");
     actions = await import("../../app/actions");
-    const rt = runtime.getRuntime("test");
-    await waitFor(() => rt.publisher.ready, 10_000, "the publisher");
+    await waitFor(() => warren.publisher.ready, 10_000, "the publisher");
   });
   after(async () => {
     const connection = await amqp.connect(AMQP_URL);
@@ -73,7 +75,7 @@ describe("server action placeOrderAction: property-based bad input", { timeout: 
     await channel.deleteQueue(queue).catch(() => {});
     await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
     await connection.close();
-    await runtime.shutdownRuntime();
+    await warren.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -32,17 +32,20 @@ test("ledger batches wait for another connection's writes instead of failing", {
     const batch = db.transaction((n) => { for (let i = 0; i < 5; i++) insert.run("w" + n + "-" + i, Date.now(), Date.now()); });
     let n = 0;
     let stop = false;
+    let announced = false;
     parentPort.on("message", () => { stop = true; });
     (function loop() {
       const until = Date.now() + 20;
       while (Date.now() < until) batch.immediate(n++);
+      if (n > 0 && !announced) { announced = true; parentPort.postMessage("writing"); }
       if (!stop) setImmediate(loop); else { db.close(); parentPort.postMessage(n); }
     })();
     `,
     { eval: true, workerData: { file } },
   );
   try {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The other connection is committing before the first batch, not "probably by now".
+    await new Promise((resolve) => writer.once("message", resolve));
     let failures = 0;
     let paid = 0;
     const deadline = Date.now() + 3000;

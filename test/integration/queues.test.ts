@@ -4,9 +4,8 @@ import { after, before, describe, test } from "node:test";
 import amqp, { type ChannelModel } from "amqplib";
 import { listQueues, parseQueueListQuery, type QueueListQuery } from "../../lib/queues/list";
 import { ManagementClient } from "../../lib/queues/management";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, MANAGEMENT_URL, needsManagement, waitFor } from "./harness";
 
-const MANAGEMENT_URL = process.env.RABBITMQ_MANAGEMENT_URL ?? "http://127.0.0.1:15672";
 const PREFIX = `h3a.it.${process.pid}.`;
 const COUNT = 1000;
 
@@ -16,7 +15,9 @@ const query = (overrides: Record<string, string> = {}): QueueListQuery => {
   return parsed.query;
 };
 
-describe("queues page data: management API path with 1,000 queues", () => {
+const skipWithoutManagement = await needsManagement();
+
+describe("queues page data: management API path with 1,000 queues", { skip: skipWithoutManagement }, () => {
   let connection: ChannelModel;
   const management = new ManagementClient({ baseUrl: MANAGEMENT_URL, amqpUrl: AMQP_URL, timeoutMs: 5000 });
   const names = Array.from({ length: COUNT }, (_, i) => `${PREFIX}${String(i).padStart(4, "0")}`);
@@ -59,7 +60,8 @@ describe("queues page data: management API path with 1,000 queues", () => {
     await connection.close();
   });
 
-  test("one page comes back quickly, sorted and counted by the broker", async () => {
+  // How fast a page comes back is the bench's figure; this asserts what comes back.
+  test("one page comes back sorted and counted by the broker", async () => {
     const started = performance.now();
     const result = await listQueues(query({ name: PREFIX, size: "100", page: "3" }), sources());
     const ms = performance.now() - started;
@@ -73,7 +75,6 @@ describe("queues page data: management API path with 1,000 queues", () => {
       result.rows.map((r) => r.name),
       names.slice(200, 300),
     );
-    assert.ok(ms < 1500, `a page took ${ms} ms`);
     const row = result.rows[0];
     assert.equal(row?.type, "classic");
     // Counts of a queue this new may still be absent (the broker has not collected its stats yet): null, not 0.
@@ -152,7 +153,7 @@ describe("queues page data: AMQP fallback when management is unreachable", () =>
     }
   });
 
-  test("wrong management credentials also fall back", async () => {
+  test("wrong management credentials also fall back", { skip: skipWithoutManagement }, async () => {
     const connection = await amqp.connect(AMQP_URL);
     try {
       const management = new ManagementClient({

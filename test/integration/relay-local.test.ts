@@ -7,7 +7,7 @@ import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
 import { ORIGIN_HEADER, PROCESS_ORIGIN } from "../../lib/events/origin";
 import type { Payment } from "../../lib/payments/decide";
-import { AMQP_URL, sleep, waitFor } from "./harness";
+import { AMQP_URL, waitFor } from "./harness";
 
 const payment = (orderId: string, seq: number): Payment => ({
   seq,
@@ -40,8 +40,11 @@ test("the relay delivers local payments directly and each payment exactly once",
     await waitFor(
       async () => {
         channel.publish(PAYMENT_EVENTS_EXCHANGE, queue, Buffer.from(JSON.stringify(payment("probe", 0))));
-        await sleep(100);
-        return probed;
+        // Sent again until seen: a probe published before the relay's queue was bound is lost.
+        return waitFor(() => probed, 500, "the probe").then(
+          () => true,
+          () => false,
+        );
       },
       10_000,
       "the relay to subscribe",
@@ -69,8 +72,9 @@ test("the relay delivers local payments directly and each payment exactly once",
       Buffer.from(JSON.stringify([payment("batch-a", 4), payment("batch-b", 5)])),
       { headers: { [ORIGIN_HEADER]: "another-process" } },
     );
+    // One queue delivers in publish order: once the batch (published last) is here, every copy
+    // published before it was handled, so nothing else can still arrive.
     await waitFor(() => seen.includes("batch-b"), 5000, "the other process's batch");
-    await sleep(200);
     assert.deepEqual(seen, ["mine", "theirs", "batch-a", "batch-b"]);
   } finally {
     await raw.close().catch(() => {});

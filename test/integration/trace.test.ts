@@ -1,27 +1,21 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { computeHealth, DeliveryRate, StuckTracker } from "../../lib/health/pipeline";
-import { OrderLog } from "../../lib/orders/order-log";
-import { publishOrder } from "../../lib/orders/place-order";
-import { searchOrders, traceOrder } from "../../lib/trace/trace";
+import { searchOrders, traceOrder } from "../../lib/store/sqlite/trace";
+import { orderDoor } from "../helpers/order-door";
 import { startPipeline, waitFor } from "./harness";
 
 describe("order trace and pipeline health (real broker, real consumer, real SQLite)", () => {
   let pipeline: Awaited<ReturnType<typeof startPipeline>>;
-  let orderLog: OrderLog;
   before(async () => {
     pipeline = await startPipeline("trace");
-    orderLog = new OrderLog(pipeline.ledger.db);
   });
   after(async () => {
     await pipeline.close();
   });
 
   it("traces an order placed → confirmed → delivered → paid → acked, each hop timed from its cause", async () => {
-    const order = await publishOrder(
-      { item: "trace-book", quantity: 2 },
-      { publisher: pipeline.publisher, queue: pipeline.queue, orderLog, source: "test" },
-    );
+    const order = await pipeline.placeOrder({ item: "trace-book", quantity: 2 });
     await waitFor(
       () => traceOrder(pipeline.ledger.db, order.orderId)?.hops.some((h) => h.kind === "acked") ?? false,
       5000,
@@ -107,11 +101,20 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
   it("health: counts, a stuck order, the drain estimate and a queue with work but no consumers", async () => {
     const db = pipeline.ledger.db;
     const now = Date.now();
-    // An order the broker confirmed a minute ago that never reached the consumer.
-    orderLog.record({ orderId: `stuck-${now}`, item: "lost", quantity: 1, placedAt: now - 60_000 }, "test", {
-      confirmedAt: now - 59_000,
+    // An order the broker confirmed a minute ago that never reached the consumer (paused): placed
+    // through the real door, with a clock that says it was placed 60 s and confirmed 59 s ago.
+    await pipeline.consumer.pause();
+    let ticks = 0;
+    const oldDoor = orderDoor({
+      db,
+      publisher: pipeline.publisher,
+      link: pipeline.publishLink,
+      queue: pipeline.queue,
+      now: () => (ticks++ === 0 ? now - 60_000 : now - 59_000),
     });
-    orderLog.flush(); // the order log group-commits once per event-loop turn
+    const stuckOrder = await oldDoor.place({ item: "lost", quantity: 1 });
+    await oldDoor.close(); // records the confirm
+    const stuckId = stuckOrder.orderId;
     const health = computeHealth({
       db,
       sample: {
@@ -133,7 +136,7 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
     assert.equal(health.deadLettered, 3);
     assert.deepEqual(
       health.stuck.map((s) => s.orderId),
-      [`stuck-${now}`],
+      [stuckId],
     );
     assert.equal(health.stuck[0]?.ageS, 59);
     assert.equal(health.drain.seconds, 2);
@@ -148,11 +151,11 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
     const tracker = new StuckTracker();
     assert.deepEqual(
       tracker.update(db, now - 30_000).stuck.map((s) => s.orderId),
-      [`stuck-${now}`],
+      [stuckId],
     );
     assert.equal(tracker.update(db, now - 29_000).count, 1);
-    await pipeline.send(JSON.stringify({ orderId: `stuck-${now}`, item: "lost", quantity: 1 }));
-    await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === `stuck-${now}`), 5000, "the late payment");
+    await pipeline.consumer.resume();
+    await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === stuckId), 5000, "the late payment");
     assert.equal(tracker.update(db, now - 28_000).count, 0);
 
     const rate = new DeliveryRate(db);

@@ -7,10 +7,11 @@ import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
+import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
-import { publishOrder } from "../../lib/orders/place-order";
 import type { Payment } from "../../lib/payments/decide";
+import { openDb } from "../../lib/store/db";
+import { orderDoor } from "../helpers/order-door";
 import { AMQP_URL, waitFor } from "./harness";
 
 describe("`npm run worker` as a separate process", () => {
@@ -21,6 +22,8 @@ describe("`npm run worker` as a separate process", () => {
   let link: BrokerLink;
   let relay: PaymentRelay;
   let publisher: ConfirmPublisher;
+  let door: ReturnType<typeof orderDoor>;
+  let db: ReturnType<typeof openDb>;
   const relayed: Payment[] = [];
   let foreign: PaymentRelay;
   const foreignSeen: Payment[] = [];
@@ -47,6 +50,9 @@ describe("`npm run worker` as a separate process", () => {
     foreign.on("payment", (payment: Payment) => foreignSeen.push(payment));
     relay.on("payment", (payment: Payment) => relayed.push(payment));
     await waitFor(() => publisher.ready, 5000, "the publisher");
+    // The web side's order door, on the SQLite file the worker shares (as a web process and a worker on one host do).
+    db = openDb(join(dir, "worker.db"));
+    door = orderDoor({ db, publisher, link, queue });
   });
 
   after(async () => {
@@ -59,18 +65,45 @@ describe("`npm run worker` as a separate process", () => {
     await channel.deleteQueue(queue).catch(() => {});
     await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
     await admin.close();
+    await door.close();
+    db.close();
     await link.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("pays an order and the payment event reaches another process through payments.events", async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the relay's queue bind
-    const order = await publishOrder({ item: "tea", quantity: 2 }, { publisher, queue });
+    // Both relays' queues bound before the order: a probe event each, sent until it is seen.
+    const probe = (routingKey: string, orderId: string, seen: Payment[]) =>
+      waitFor(
+        async () => {
+          await publisher
+            .publish(PAYMENT_EVENTS_EXCHANGE, routingKey, Buffer.from(JSON.stringify([{ orderId }])), {
+              messageId: orderId,
+            })
+            .catch(() => {});
+          return waitFor(() => seen.some((p) => p.orderId === orderId), 500, orderId).then(
+            () => true,
+            () => false,
+          );
+        },
+        10_000,
+        `the relay of ${routingKey} to subscribe`,
+      );
+    await probe(queue, "probe-own", relayed);
+    await probe(`${queue}.other`, "probe-foreign", foreignSeen);
+    const order = await door.place({ item: "tea", quantity: 2 });
     await waitFor(() => relayed.some((p) => p.orderId === order.orderId), 10_000, "the relayed payment");
+    // The foreign relay's queue is its own: a sentinel published after the payment, once seen
+    // there, means the payment's event was already handled (and ignored) by it.
+    await probe(`${queue}.other`, "sentinel-foreign", foreignSeen);
     const payment = relayed.find((p) => p.orderId === order.orderId);
     assert.equal(payment?.quantity, 2);
     assert.equal(payment?.amountCents, 560);
-    assert.deepEqual(foreignSeen, [], "payments stay within their own pipeline");
+    assert.deepEqual(
+      foreignSeen.filter((p) => !/^(probe|sentinel)-/.test(p.orderId)),
+      [],
+      "payments stay within their own pipeline",
+    );
   });
 
   it("shuts down in order on SIGTERM and exits 0", async () => {

@@ -122,6 +122,11 @@ describe("PaymentConsumer and durability", () => {
     const disk = new Promise<void>((resolve) => {
       onDisk = resolve;
     });
+    // The consumer asks the ledger for durability once it has recorded the batch: the moment to look.
+    let durableAsked: () => void = () => {};
+    const asked = new Promise<void>((resolve) => {
+      durableAsked = resolve;
+    });
     const ledger = {
       recordBatch: (entries: LedgerEntry[]): LedgerOutcome[] =>
         entries.map((e) => ({
@@ -137,7 +142,10 @@ describe("PaymentConsumer and durability", () => {
             latencyMs: null,
           },
         })),
-      durable: () => disk,
+      durable: () => {
+        durableAsked();
+        return disk;
+      },
       recordAcks: () => {},
     } as unknown as Ledger;
     const events: string[] = [];
@@ -153,11 +161,11 @@ describe("PaymentConsumer and durability", () => {
     for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
     broker.deliver(1, "o-1");
     broker.deliver(2, "o-2");
-    await sleep(30);
+    await asked;
     assert.deepEqual(broker.acked, [], "recorded, not yet on disk: nothing acked");
     assert.deepEqual(events, []);
     onDisk();
-    await sleep(10);
+    for (let i = 0; i < 200 && broker.acked.length < 2; i++) await sleep(5);
     assert.deepEqual(broker.acked, [1, 2]);
     // One event message for the committed batch, then each payment to this process's dashboards.
     assert.deepEqual(events, ["event published", "payment emitted", "payment emitted"]);

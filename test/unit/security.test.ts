@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clientKey, maxStreamsPerClient, reserveStream } from "../../lib/events/streams";
+import { clientKey, maxStreamsPerClient, StreamRegistry } from "../../lib/events/streams";
 import { contentSecurityPolicy } from "../../lib/security/csp";
 import { allowedOrigins, foreignActionOrigin } from "../../lib/security/origin";
 
@@ -42,6 +42,8 @@ describe("CSP", () => {
 describe("SSE cap", () => {
   it("gives each client at most maxStreamsPerClient() slots and frees them once", () => {
     const key = `unit-${Math.random()}`;
+    const streams = new StreamRegistry();
+    const reserveStream = (client: string) => streams.reserve(client);
     const releases = Array.from({ length: maxStreamsPerClient() }, () => reserveStream(key));
     assert.ok(releases.every((release) => release !== null));
     assert.equal(reserveStream(key), null);

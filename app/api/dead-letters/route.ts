@@ -1,9 +1,9 @@
 import { actorOf } from "@/lib/audit";
 import { browse, knownDeadLetterQueues, operate, summarize } from "@/lib/deadletters/operate";
 import { isWarrenError, WarrenError } from "@/lib/errors";
+import { log } from "@/lib/process/log";
 import { requestContext } from "@/lib/queues/action-context";
 import { denyUnlessOperator } from "@/lib/queues/operations";
-import { log } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 

@@ -1,19 +1,16 @@
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
+import { live } from "@/lib/events/live";
 import type { QueueSample } from "@/lib/events/sampler";
 import { lastEventIdOf, sharedSseEvent, sseEvent } from "@/lib/events/sse";
 import { liveStream } from "@/lib/events/streams";
-import { getHealthMonitor } from "@/lib/health/monitor";
 import type { PipelineHealth } from "@/lib/health/pipeline";
 import type { Payment } from "@/lib/payments/decide";
-import { getLive } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 
 /** Live dashboard events: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment, heartbeats. */
 export async function GET(request: Request) {
   return liveStream(request, (send) => {
-    const { sampler, relay, runtime } = getLive();
-    const health = getHealthMonitor();
     // Live events are shared objects: encoded once for all clients.
     const onPayment = (payment: Payment) => send(sharedSseEvent("payment", payment, payment.seq));
     const onSample = (sample: QueueSample) => send(sharedSseEvent("queues", sample));
@@ -21,15 +18,8 @@ export async function GET(request: Request) {
     send(sseEvent("snapshot", dashboardSnapshot()));
     const resumeFrom = lastEventIdOf(request);
     if (resumeFrom !== null) {
-      for (const payment of runtime.ledger.since(resumeFrom)) onPayment(payment);
+      for (const payment of live.paymentsSince(resumeFrom)) onPayment(payment);
     }
-    relay.on("payment", onPayment);
-    sampler.on("sample", onSample);
-    health.on("health", onHealth);
-    return () => {
-      relay.off("payment", onPayment);
-      sampler.off("sample", onSample);
-      health.off("health", onHealth);
-    };
+    return live.subscribe({ payment: onPayment, queues: onSample, health: onHealth });
   });
 }

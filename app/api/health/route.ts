@@ -1,5 +1,4 @@
-import { readiness } from "@/lib/health/readiness";
-import { getLive } from "@/lib/runtime";
+import { healthStatus } from "@/lib/health/status";
 
 export const dynamic = "force-dynamic";
 
@@ -9,25 +8,6 @@ export const dynamic = "force-dynamic";
  * why, and for how long, so an orchestrator can drain or restart it.
  */
 export function GET() {
-  const { runtime } = getLive();
-  const consumer = runtime.consumer;
-  const state = readiness({
-    publishLink: runtime.publishLink.status(),
-    consumeLink: runtime.consumeLink.status(),
-    publishChannel: runtime.publisher.channelState,
-    consumer: consumer ? consumer.status() : null,
-    unroutable: runtime.publisher.lastUnroutable,
-  });
-  return Response.json(
-    {
-      ok: state.ready,
-      ready: state.ready,
-      broker: runtime.publishLink.state,
-      consumer: consumer?.stats.running ?? false,
-      consumerState: consumer ? consumer.status() : null,
-      notReady: state.notReady,
-      queue: runtime.env.ORDER_QUEUE,
-    },
-    { status: state.ready ? 200 : 503 },
-  );
+  const status = healthStatus();
+  return Response.json(status, { status: status.ready ? 200 : 503 });
 }

@@ -1,6 +1,6 @@
 import { isWarrenError, WarrenError } from "@/lib/errors";
-import { acceptOrder } from "@/lib/orders/place-order";
-import { log, startOrderRelay } from "@/lib/runtime";
+import { orders } from "@/lib/orders";
+import { log } from "@/lib/process/log";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 export async function POST(request: Request) {
   try {
     const body = await readJson(request);
-    const order = await acceptOrder(body, { outbox: startOrderRelay(), source: "api" });
+    const order = await orders.accept(body, "api");
     return Response.json(order, { status: 202 });
   } catch (error) {
     if (isWarrenError(error)) return error.toResponse();

@@ -1,5 +1,5 @@
 import { WarrenError } from "@/lib/errors";
-import { getHealthMonitor } from "@/lib/health/monitor";
+import { live } from "@/lib/events/live";
 
 export const dynamic = "force-dynamic";
 
@@ -10,8 +10,5 @@ export function GET(request: Request) {
   if (raw !== null && (!/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 86_400)) {
     return new WarrenError("bad_request", "stuckAfter must be a whole number of seconds (1–86400).").toResponse();
   }
-  const monitor = getHealthMonitor();
-  const health =
-    stuckAfter === undefined ? (monitor.latest ?? monitor.compute()) : monitor.compute(undefined, stuckAfter);
-  return Response.json(health);
+  return Response.json(live.health(stuckAfter));
 }

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isWarrenError } from "@/lib/errors";
 import { controlCommandSchema } from "@/lib/payments/control";
+import { log } from "@/lib/process/log";
 import { actionContext } from "@/lib/queues/action-context";
 import type { PeekedMessage } from "@/lib/queues/management";
 import {
@@ -14,7 +15,6 @@ import {
   queueNameSchema,
   testMessageSchema,
 } from "@/lib/queues/operations";
-import { log } from "@/lib/runtime";
 import { issuesByField } from "@/lib/validation";
 
 export interface ActionState {

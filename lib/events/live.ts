@@ -1,0 +1,57 @@
+import "server-only";
+import type { HealthMonitor } from "../health/monitor";
+import type { PipelineHealth } from "../health/pipeline";
+import type { Payment } from "../payments/decide";
+import { currentWarren } from "../process/current";
+import type { LiveParts } from "../process/warren";
+import type { QueueSample } from "./sampler";
+
+function liveParts(): LiveParts {
+  const { live } = currentWarren();
+  if (!live) throw new Error("this process serves no dashboards");
+  return live;
+}
+
+export interface LiveHandlers {
+  payment: (payment: Payment) => void;
+  queues: (sample: QueueSample) => void;
+  health: (health: PipelineHealth) => void;
+}
+
+/** What the dashboards read: the process's one sampler, payment feed and health monitor, shared by every client. */
+export const live = {
+  /** Subscribes to every live event; returns the unsubscribe. */
+  subscribe(handlers: LiveHandlers): () => void {
+    const { feed, sampler, health } = liveParts();
+    feed.on("payment", handlers.payment);
+    sampler.on("sample", handlers.queues);
+    health.on("health", handlers.health);
+    return () => {
+      feed.off("payment", handlers.payment);
+      sampler.off("sample", handlers.queues);
+      health.off("health", handlers.health);
+    };
+  },
+  /** Payments recorded after `seq` (an SSE client's Last-Event-ID), oldest first. */
+  paymentsSince(seq: number): Payment[] {
+    return currentWarren().ledger.since(seq);
+  },
+  recentPayments(limit: number): { payments: Payment[]; totals: { payments: number; duplicates: number } } {
+    const { ledger } = currentWarren();
+    return { payments: ledger.recent(limit), totals: ledger.counts() };
+  },
+  latestSample(): QueueSample | null {
+    return liveParts().sampler.latest();
+  },
+  sampleHistory(points: number): QueueSample[] {
+    return liveParts().sampler.history.slice(-points);
+  },
+  orderQueue(): string {
+    return currentWarren().env.ORDER_QUEUE;
+  },
+  /** The pipeline's health: the latest computed, or computed now for another stuck threshold. */
+  health(stuckAfterS?: number): PipelineHealth {
+    const monitor: HealthMonitor = liveParts().health;
+    return stuckAfterS === undefined ? (monitor.latest ?? monitor.compute()) : monitor.compute(undefined, stuckAfterS);
+  },
+};

@@ -1,0 +1,257 @@
+import "server-only";
+import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { BrokerLink, describeUrl } from "../amqp/link";
+import { ConfirmPublisher } from "../amqp/publisher";
+import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
+import type { AuditLog } from "../audit/log";
+import { benchEnabled } from "../bench-mode";
+import { AlarmMonitor } from "../broker-admin/alarm-monitor";
+import type { Env } from "../config/env";
+import { PaymentRelay } from "../events/hub";
+import { QueueSampler } from "../events/sampler";
+import { StreamRegistry } from "../events/streams";
+import { HealthMonitor } from "../health/monitor";
+import { OrderOutbox } from "../orders/outbox";
+import { PaymentConsumer } from "../payments/consumer";
+import { listenForControl } from "../payments/control";
+import type { Ledger } from "../payments/ledger";
+import { ManagementClient } from "../queues/management";
+import { createQueueTools, type QueueTools } from "../queues/service";
+import { QueueWatchers } from "../queues/watch";
+import type { Db } from "../store/db";
+import { openSqliteStore } from "../store/sqlite";
+import type { WarrenStore } from "../store/store";
+import { findWarren, holdWarren, releaseWarren } from "./current";
+import type { Log } from "./log";
+
+/** A web process serves the app (and pays orders unless WARREN_CONSUMER=0); a worker only pays orders. */
+export type Role = "web" | "worker";
+
+export interface WarrenOptions {
+  log: Log;
+  /** Run the payment consumer here; a worker always does, a web process when WARREN_CONSUMER is on. */
+  consumer?: boolean;
+}
+
+/** The live side of a web process: what the dashboards subscribe to. */
+export interface LiveParts {
+  sampler: QueueSampler;
+  /** Payment events from the `payments.events` fanout (and this process's own consumer). */
+  feed: PaymentRelay;
+  health: HealthMonitor;
+  /** Resource alarms for every page's banner: one watcher per process, whatever the number of tabs. */
+  alarms: AlarmMonitor;
+}
+
+/** Everything one Warren process runs. Parts a role does not need are null. */
+export interface Warren {
+  readonly role: Role;
+  readonly env: Env;
+  readonly log: Log;
+  /** Everything Warren keeps (lib/store), behind its interface. */
+  readonly store: WarrenStore;
+  /** SQLite seams still taken synchronously: the health monitor's reads (db) and the consumer's ledger. */
+  readonly db: Db;
+  readonly ledger: Ledger;
+  readonly publishLink: BrokerLink;
+  readonly consumeLink: BrokerLink;
+  readonly publisher: ConfirmPublisher;
+  readonly management: ManagementClient;
+  readonly consumer: PaymentConsumer | null;
+  /** Accepted orders wait here until the broker confirmed them (web). */
+  readonly outbox: OrderOutbox | null;
+  readonly live: LiveParts | null;
+  readonly queueTools: QueueTools | null;
+  readonly audit: AuditLog | null;
+  readonly watchers: QueueWatchers | null;
+  readonly streams: StreamRegistry | null;
+  /** Event-loop delay, kept only in bench mode for /api/bench/stats. */
+  readonly loopDelay: IntervalHistogram | null;
+  /** True from the moment close() is called. */
+  readonly closing: boolean;
+  /** Stops every part, in the reverse of the order they started in. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts every part `role` needs, in dependency order, and returns
+ * the process. Nothing here waits for the broker: links connect (and
+ * reconnect) in the background, and each part starts its work when its link
+ * is up. So this is safe to call from `register()`.
+ *
+ * What runs, in start order (close() stops them in the reverse order):
+ *
+ *   1. store        SQLite file + its checkpoint worker           (both roles)
+ *   2. links        publish + consume connections, topology      (both roles)
+ *   3. publisher    confirm channel on the publish link          (both roles)
+ *   4. consumer     payment consumer + operator control listener (worker; web unless WARREN_CONSUMER=0)
+ *   5. outbox       order relay: publishes what intake stored    (web)
+ *   6. live         payment feed, queue sampler, health monitor  (web)
+ *   7. history      queue history + own-rate meter               (web)
+ *   8. pages        audit log, queue-page watchers, SSE streams  (web)
+ *
+ * The reverse order is what shutdown needs: open streams end first (so the HTTP
+ * server can close), timers stop, the outbox lets its in-flight publishes
+ * settle while the publish channel still exists, the consumer drains and acks
+ * while the consume channel exists, then the connections close, then the DB.
+ */
+export function createWarren(config: Env, role: Role, options: WarrenOptions): Warren {
+  if (findWarren()) throw new Error("a Warren process is already running here");
+  const { log } = options;
+  const web = role === "web";
+  const stops: Array<{ name: string; stop: () => unknown }> = [];
+  const started = <T>(name: string, part: T, stop: (part: T) => unknown): T => {
+    stops.push({ name, stop: () => stop(part) });
+    return part;
+  };
+
+  // 1. store (created or upgraded to the latest schema; checkpoints on a worker thread)
+  const store = started("store", openSqliteStore(config.WARREN_DB_PATH, { checkpoints: true, log }), (s) => s.close());
+  const { db, ledger } = store;
+
+  // 2. links (one connection to publish, one to consume: flow control on one never stalls the other)
+  const queues = [config.ORDER_QUEUE];
+  const link = (purpose: string) =>
+    started(
+      `${purpose} link`,
+      new BrokerLink({ url: config.AMQP_URL, name: `warren-${role}-${purpose}`, queues, log }),
+      (l) => l.close(),
+    );
+  const publishLink = link("publish");
+  const consumeLink = link("consume");
+  void publishLink.start();
+  void consumeLink.start();
+  log(`[warren] ${role} process using broker ${describeUrl(config.AMQP_URL)}, queue ${config.ORDER_QUEUE}`);
+  const management = new ManagementClient({
+    baseUrl: config.RABBITMQ_MANAGEMENT_URL,
+    amqpUrl: config.AMQP_URL,
+    user: config.RABBITMQ_MANAGEMENT_USER,
+    password: config.RABBITMQ_MANAGEMENT_PASSWORD,
+  });
+  publishLink.once("up", () => {
+    void management.applyDeadLetterPolicy(config.ORDER_QUEUE, DEAD_LETTER_EXCHANGE).then((ok) => {
+      if (!ok) log("[topology] management API not reachable: only Warren's consumer dead-letters (no policy set)");
+    });
+  });
+
+  // 3. publisher (its channel opens and reopens with the publish link)
+  const publisher = new ConfirmPublisher(publishLink, undefined, log);
+
+  // 4. consumer, and the operator's pause/resume/prefetch, which reach every process through the broker
+  let consumer: PaymentConsumer | null = null;
+  if (options.consumer ?? (role === "worker" || config.WARREN_CONSUMER)) {
+    consumer = started(
+      "consumer",
+      new PaymentConsumer({
+        consumeLink,
+        publisher,
+        ledger,
+        queue: config.ORDER_QUEUE,
+        prefetch: config.PREFETCH,
+        log,
+      }).start(),
+      (c) => c.stop(),
+    );
+    started("control listener", listenForControl(consumeLink, consumer, log), (l) => l.close());
+  }
+
+  // 5. outbox relay: publishes what intake stored, now and after every reconnect (rows of an earlier run too)
+  const outbox = web
+    ? started(
+        "outbox",
+        new OrderOutbox({ store, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }).start(),
+        (o) => o.stop(),
+      )
+    : null;
+
+  // 6. live: one payment feed and one sampler per process, however many dashboards are open
+  let live: LiveParts | null = null;
+  if (web) {
+    const feed = new PaymentRelay(consumeLink, config.ORDER_QUEUE, log).start();
+    if (consumer) feed.attachLocal(consumer);
+    const sampler = started(
+      "sampler",
+      new QueueSampler({
+        link: consumeLink,
+        queues: [config.ORDER_QUEUE, deadLetterQueueOf(config.ORDER_QUEUE)],
+        intervalMs: config.SAMPLE_INTERVAL_MS,
+        management,
+      }).start(),
+      (s) => s.stop(),
+    );
+    const health = new HealthMonitor({
+      sampler,
+      db,
+      orderQueue: config.ORDER_QUEUE,
+      stuckAfterS: config.WARREN_STUCK_AFTER_S,
+    });
+    const alarms = started("alarm monitor", new AlarmMonitor(management, publishLink).start(), (a) => a.stop());
+    live = { sampler, feed, health, alarms };
+  }
+
+  // 7. history: recorded from the start (1 h at 5 s), so the charts have a past
+  const queueTools = live
+    ? started(
+        "queue history",
+        createQueueTools({ env: config, publisher, consumer, sampler: live.sampler, consumeLink, management }),
+        (tools) => tools.history.stop(),
+      )
+    : null;
+
+  // 8. what the pages use
+  const audit = web ? store.auditLog : null;
+  const watchers = web ? started("queue watchers", new QueueWatchers(), (w) => w.stopAll()) : null;
+  const streams = web
+    ? started("live streams", new StreamRegistry(), (registry) => {
+        // End live streams cleanly (a "shutdown" event, then the end) so the HTTP server can close.
+        const ended = registry.endAll();
+        if (ended > 0) log(`[warren] ended ${ended} live stream(s)`);
+      })
+    : null;
+  const loopDelay =
+    web && benchEnabled()
+      ? started("event-loop monitor", monitorEventLoopDelay({ resolution: 10 }), (h) => h.disable())
+      : null;
+  loopDelay?.enable();
+
+  let closing: Promise<void> | null = null;
+  const warren: Warren = {
+    role,
+    env: config,
+    log,
+    store,
+    db,
+    ledger,
+    publishLink,
+    consumeLink,
+    publisher,
+    management,
+    consumer,
+    outbox,
+    live,
+    queueTools,
+    audit,
+    watchers,
+    streams,
+    loopDelay,
+    get closing() {
+      return closing !== null;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const { name, stop } of stops.reverse()) {
+          try {
+            await stop();
+          } catch (error) {
+            log(`[warren] could not stop the ${name}: ${(error as Error).message}`);
+          }
+        }
+        releaseWarren(warren);
+        log(`[warren] ${role} stopped: every part closed`);
+      })();
+      return closing;
+    },
+  };
+  holdWarren(warren);
+  return warren;
+}

@@ -1,0 +1,73 @@
+import { cachedStatement, type Db } from "../db";
+
+/**
+ * The health panel's reads on SQLite (the rules are in lib/health/pipeline.ts).
+ * "Unresolved": confirmed by the broker, neither paid nor dead-lettered.
+ */
+const unresolved = `o.status = 'confirmed'
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
+  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;
+
+export interface UnresolvedOrder {
+  orderId: string;
+  item: string;
+  confirmedAt: number;
+}
+
+type Row = { order_id: string; item: string; confirmed_at: number };
+const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });
+
+/** Unresolved orders confirmed before `cutoff`, oldest first. */
+export function unresolvedBefore(db: Db, cutoff: number, limit: number): UnresolvedOrder[] {
+  return cachedStatement<[number, number], Row>(
+    db,
+    `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
+       WHERE o.confirmed_at < ? AND ${unresolved} ORDER BY o.confirmed_at ASC LIMIT ?`,
+  )
+    .all(cutoff, limit)
+    .map(toOrder);
+}
+
+export function countUnresolvedBefore(db: Db, cutoff: number): number {
+  return (
+    cachedStatement<[number], { n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM orders o WHERE o.confirmed_at < ? AND ${unresolved}`,
+    ).get(cutoff)?.n ?? 0
+  );
+}
+
+/** Unresolved orders confirmed in [from, to). */
+export function unresolvedBetween(db: Db, from: number, to: number): UnresolvedOrder[] {
+  return cachedStatement<[number, number], Row>(
+    db,
+    `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
+       WHERE o.confirmed_at >= ? AND o.confirmed_at < ? AND ${unresolved}`,
+  )
+    .all(from, to)
+    .map(toOrder);
+}
+
+export function isUnresolved(db: Db, orderId: string): boolean {
+  return (
+    (cachedStatement<[string], { n: number }>(
+      db,
+      `SELECT COUNT(*) AS n FROM orders o WHERE o.order_id = ? AND ${unresolved}`,
+    ).get(orderId)?.n ?? 0) > 0
+  );
+}
+
+/** Orders placed through Warren and payments recorded. */
+export function placedAndPaid(db: Db): { placed: number; paid: number } {
+  return (
+    cachedStatement<[], { placed: number; paid: number }>(
+      db,
+      "SELECT (SELECT COUNT(*) FROM orders) AS placed, (SELECT COUNT(*) FROM payments) AS paid",
+    ).get() ?? { placed: 0, paid: 0 }
+  );
+}
+
+/** The newest delivery's id: the consume rate is its growth over time. */
+export function lastDeliveryId(db: Db): number {
+  return cachedStatement<[], { id: number | null }>(db, "SELECT MAX(id) AS id FROM deliveries").get()?.id ?? 0;
+}

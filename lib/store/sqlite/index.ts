@@ -1,0 +1,76 @@
+import type { AuditInput } from "../../audit/log";
+import type { LedgerEntry } from "../../payments/ledger";
+import type { SearchQuery } from "../../trace/trace";
+import { type Db, openDb } from "../db";
+import { durabilityOf } from "../durable";
+import type { AuditStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import { AuditLog } from "./audit";
+import { Ledger } from "./ledger";
+import { SqliteOrderStore } from "./outbox";
+import { searchOrders, traceOrder } from "./trace";
+
+/**
+ * The SQLite adapter of the store: one file in WAL mode that web and worker
+ * processes on one host share. better-sqlite3 is synchronous; each method
+ * answers inside its promise. `ledger` and `auditLog` are the synchronous
+ * faces the payment consumer and the audit facade still take.
+ */
+export class SqliteStore implements WarrenStore {
+  readonly backend = "sqlite";
+  readonly orders: SqliteOrderStore;
+  readonly ledger: Ledger;
+  readonly auditLog: AuditLog;
+  readonly payments: PaymentStore;
+  readonly trace: TraceStore;
+  readonly audit: AuditStore;
+
+  constructor(readonly db: Db) {
+    this.orders = new SqliteOrderStore(db);
+    const ledger = new Ledger(db);
+    this.ledger = ledger;
+    this.payments = {
+      recordBatch: async (entries: LedgerEntry[]) => ledger.recordBatch(entries),
+      recordDeadLetter: async (messageId, orderId, reason, redelivered) =>
+        ledger.recordDeadLetter(messageId, orderId, reason, redelivered),
+      recordAcks: async (acks) => ledger.recordAcks(acks),
+      recent: async (limit) => ledger.recent(limit),
+      since: async (seq, limit) => ledger.since(seq, limit),
+      counts: async () => ledger.counts(),
+    };
+    this.trace = {
+      order: async (orderId: string) => traceOrder(db, orderId),
+      search: async (query: SearchQuery) => searchOrders(db, query),
+    };
+    const audit = new AuditLog(db);
+    this.auditLog = audit;
+    this.audit = {
+      append: async (input: AuditInput) => audit.record(input),
+      recent: async (limit, offset) => audit.recent(limit, offset),
+      count: async () => audit.count(),
+      byActionPrefix: async (prefix, limit) => audit.byActionPrefix(prefix, limit),
+      forTarget: async (target, limit) => audit.forTarget(target, limit),
+    };
+  }
+
+  durable(): Promise<void> {
+    return durabilityOf(this.db).sync();
+  }
+
+  async close(): Promise<void> {
+    await durabilityOf(this.db).stop();
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Opens (creating or upgrading) the SQLite store at `path`; with `checkpoints`, WAL
+ * checkpoints run on a worker thread instead of on commit (lib/store/durable.ts).
+ */
+export function openSqliteStore(
+  path: string,
+  { checkpoints = false, log }: { checkpoints?: boolean; log?: (message: string) => void } = {},
+): SqliteStore {
+  const store = new SqliteStore(openDb(path));
+  if (checkpoints) durabilityOf(store.db).startCheckpoints(250, log);
+  return store;
+}

@@ -1,0 +1,180 @@
+import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
+import type { LedgerEntry } from "../../payments/ledger";
+import { amountCents } from "../../payments/pricing";
+import type { Db } from "../db";
+import { durabilityOf } from "../durable";
+
+interface PaymentRow {
+  seq: number;
+  order_id: string;
+  item: string;
+  quantity: number;
+  amount_cents: number;
+  placed_at: number | null;
+  paid_at: number;
+}
+
+function toPayment(row: PaymentRow): Payment {
+  return {
+    seq: row.seq,
+    orderId: row.order_id,
+    item: row.item,
+    quantity: row.quantity,
+    amountCents: row.amount_cents,
+    placedAt: row.placed_at,
+    paidAt: row.paid_at,
+    latencyMs: row.placed_at === null ? null : Math.max(0, row.paid_at - row.placed_at),
+  };
+}
+
+const paymentColumns = "seq, order_id, item, quantity, amount_cents, placed_at, paid_at";
+
+/**
+ * The payments ledger on SQLite. Exactly-once lives here, not in the broker: a payment
+ * row is UNIQUE per order id, so a redelivered or re-sent message finds the
+ * row and is recorded as a duplicate. The `redelivered` flag is only kept for
+ * the record; it decides nothing.
+ */
+export class Ledger {
+  private readonly findPayment;
+  private readonly insertPayment;
+  private readonly upsertMessage;
+  private readonly insertDuplicate;
+  private readonly insertDelivery;
+  private readonly recentStmt;
+  private readonly sinceStmt;
+  private readonly countsStmt;
+  private readonly recordBatchTx;
+
+  constructor(
+    readonly db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.findPayment = db.prepare<[string], { body_hash: string }>("SELECT body_hash FROM payments WHERE order_id = ?");
+    this.insertPayment = db.prepare<[string, string, string, number, number, string, number | null, number, number]>(
+      `INSERT INTO payments (order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, paid_at, redelivered)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertMessage = db.prepare<[string, string | null, string, number, number]>(
+      `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(message_id) DO UPDATE SET deliveries = deliveries + 1, last_seen_at = excluded.last_seen_at`,
+    );
+    this.insertDuplicate = db.prepare<[string, string, number, number]>(
+      "INSERT INTO duplicates (order_id, message_id, redelivered, seen_at) VALUES (?, ?, ?, ?)",
+    );
+    this.insertDelivery = db.prepare<[string | null, string, number, number, string, string | null]>(
+      "INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.recentStmt = db.prepare<[number], PaymentRow>(
+      `SELECT ${paymentColumns} FROM payments ORDER BY seq DESC LIMIT ?`,
+    );
+    this.sinceStmt = db.prepare<[number, number], PaymentRow>(
+      `SELECT ${paymentColumns} FROM payments WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+    );
+    this.countsStmt = db.prepare<[], { payments: number; duplicates: number }>(
+      "SELECT (SELECT COUNT(*) FROM payments) AS payments, (SELECT COUNT(*) FROM duplicates) AS duplicates",
+    );
+    this.recordBatchTx = db.transaction((entries: LedgerEntry[]) => entries.map((entry) => this.recordOne(entry)));
+  }
+
+  /** Records a batch of deliveries in ONE transaction; the caller acks once durable() resolves. */
+  recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
+    if (entries.length === 0) return [];
+    // BEGIN IMMEDIATE: the batch reads (SELECT the payment) before it writes. A deferred
+    // transaction that must upgrade to a writer while another process (the web's order
+    // log, or a second worker) has written fails at once with "database is locked",
+    // without waiting for busy_timeout; the bench caught valid orders dead-lettered so.
+    return this.recordBatchTx.immediate(entries);
+  }
+
+  /** Resolves once every batch recorded so far is on disk: await it before acking. */
+  durable(): Promise<void> {
+    return durabilityOf(this.db).sync();
+  }
+
+  private recordOne({ order, messageId, redelivered, deliveredAt }: LedgerEntry): LedgerOutcome {
+    const at = this.now();
+    const existing = this.findPayment.get(order.orderId);
+    if (existing) {
+      const outcome = classifyExisting(existing.body_hash, order);
+      this.upsertMessage.run(messageId, order.orderId, outcome.kind, at, at);
+      this.insertDelivery.run(
+        order.orderId,
+        messageId,
+        deliveredAt ?? at,
+        redelivered ? 1 : 0,
+        outcome.kind,
+        outcome.kind === "conflict" ? outcome.reason : null,
+      );
+      if (outcome.kind === "duplicate") this.insertDuplicate.run(order.orderId, messageId, redelivered ? 1 : 0, at);
+      return outcome;
+    }
+    const amount = amountCents(order.item, order.quantity);
+    const info = this.insertPayment.run(
+      order.orderId,
+      messageId,
+      order.item,
+      order.quantity,
+      amount,
+      order.bodyHash,
+      order.placedAt,
+      at,
+      redelivered ? 1 : 0,
+    );
+    this.upsertMessage.run(messageId, order.orderId, "paid", at, at);
+    this.insertDelivery.run(order.orderId, messageId, deliveredAt ?? at, redelivered ? 1 : 0, "paid", null);
+    return {
+      kind: "paid",
+      payment: toPayment({
+        seq: Number(info.lastInsertRowid),
+        order_id: order.orderId,
+        item: order.item,
+        quantity: order.quantity,
+        amount_cents: amount,
+        placed_at: order.placedAt,
+        paid_at: at,
+      }),
+    };
+  }
+
+  /** Notes a message that went to the dead-letter queue. */
+  recordDeadLetter(messageId: string, orderId: string | null, reason = "dead-lettered", redelivered = false): void {
+    const at = this.now();
+    this.db
+      .transaction(() => {
+        this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
+        this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
+      })
+      .immediate();
+  }
+
+  /**
+   * Notes when deliveries were acked (the latest delivery row of each message
+   * id). Observational only, so callers batch it apart from the payment commit.
+   */
+  recordAcks(acks: Array<{ messageId: string; at: number }>): void {
+    if (acks.length === 0) return;
+    this.insertAckStmt ??= this.db.prepare<[number, string]>(
+      `INSERT OR REPLACE INTO delivery_acks (delivery_id, acked_at)
+       SELECT id, ? FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1`,
+    );
+    const stmt = this.insertAckStmt;
+    this.db.transaction(() => {
+      for (const { messageId, at } of acks) stmt.run(at, messageId);
+    })();
+  }
+
+  private insertAckStmt: import("better-sqlite3").Statement<[number, string]> | undefined;
+
+  recent(limit = 50): Payment[] {
+    return this.recentStmt.all(limit).map(toPayment);
+  }
+
+  since(seq: number, limit = 500): Payment[] {
+    return this.sinceStmt.all(seq, limit).map(toPayment);
+  }
+
+  counts(): { payments: number; duplicates: number } {
+    return this.countsStmt.get() ?? { payments: 0, duplicates: 0 };
+  }
+}

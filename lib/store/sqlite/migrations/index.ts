@@ -1,0 +1,14 @@
+import { initialSchema } from "./0001-initial";
+
+/** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/**
+ * Every migration, in order. Append only: a released step is never edited
+ * (databases out there have it applied); a change of schema is a new step.
+ */
+export const MIGRATIONS: Migration[] = [{ version: 1, name: "initial", statements: initialSchema }];

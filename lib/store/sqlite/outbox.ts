@@ -1,0 +1,122 @@
+import type { Db } from "../db";
+import type { Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
+
+/**
+ * Order intake and the outbox on SQLite. Statements are prepared and the
+ * transaction wrappers built once: a better-sqlite3 transaction wrapper is
+ * not free, and these run on every turn of the event loop under load.
+ */
+export class SqliteOrderStore implements OrderStore {
+  private readonly s;
+  private readonly tx;
+
+  constructor(readonly db: Db) {
+    this.s = {
+      insertOrder: db.prepare<[string, string, number, string, number]>(
+        `INSERT OR IGNORE INTO orders (order_id, item, quantity, source, placed_at, confirmed_at, status, error)
+         VALUES (?, ?, ?, ?, ?, NULL, 'accepted', NULL)`,
+      ),
+      insertOutbox: db.prepare<[string, string, number, number, string, number]>(
+        `INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      deleteOutbox: db.prepare<[string]>("DELETE FROM outbox WHERE order_id = ?"),
+      confirmOrder: db.prepare<[number, string]>(
+        "UPDATE orders SET status = 'confirmed', confirmed_at = ?, error = NULL WHERE order_id = ?",
+      ),
+      failOutbox: db.prepare<[string, number, string]>(
+        `UPDATE outbox SET attempts = attempts + 1, lease_until = 0, last_error = ?,
+           next_attempt_at = ? WHERE order_id = ?`,
+      ),
+      attemptsOf: db.prepare<[string], { attempts: number }>("SELECT attempts FROM outbox WHERE order_id = ?"),
+      noteOrderError: db.prepare<[string, string]>("UPDATE orders SET error = ? WHERE order_id = ?"),
+      due: db.prepare<[number, number, string, number], { orderId: string; body: string; owner: string | null }>(
+        `SELECT order_id AS orderId, body, lease_owner AS owner FROM outbox
+         WHERE next_attempt_at <= ? AND (lease_until < ? OR lease_owner = ?)
+         ORDER BY created_at LIMIT ?`,
+      ),
+      lease: db.prepare<[string, number, string]>(
+        "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE order_id = ?",
+      ),
+      owners: db.prepare<[number], { lease_owner: string }>(
+        "SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL AND lease_until >= ?",
+      ),
+      release: db.prepare<[string]>("UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?"),
+      count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox"),
+    };
+    this.tx = {
+      accept: db.transaction(
+        (orders: NewOrder[], lease: Lease, outcomes: PublishOutcome[], at: number, retryAt: RetryAt) => {
+          for (const { order, source, body } of orders) {
+            this.s.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt);
+            this.s.insertOutbox.run(order.orderId, body, at, at, lease.owner, lease.until);
+          }
+          this.applyOutcomes(outcomes, retryAt);
+        },
+      ),
+      outcomes: db.transaction((outcomes: PublishOutcome[], retryAt: RetryAt) => this.applyOutcomes(outcomes, retryAt)),
+      claim: db.transaction(
+        (dueBy: number, at: number, limit: number, lease: Lease, exclude: ReadonlySet<string>): OutboxRow[] => {
+          const rows = this.s.due.all(dueBy, at, lease.owner, limit).filter((row) => !exclude.has(row.orderId));
+          for (const row of rows) this.s.lease.run(lease.owner, lease.until, row.orderId);
+          return rows.map(({ orderId, body, owner }) => ({ orderId, body, previousOwner: owner }));
+        },
+      ),
+    };
+  }
+
+  private applyOutcomes(outcomes: PublishOutcome[], retryAt: RetryAt) {
+    for (const outcome of outcomes) {
+      if (outcome.kind === "confirmed") {
+        this.s.deleteOutbox.run(outcome.orderId);
+        this.s.confirmOrder.run(outcome.at, outcome.orderId);
+      } else {
+        const attempts = (this.s.attemptsOf.get(outcome.orderId)?.attempts ?? 0) + 1;
+        this.s.failOutbox.run(outcome.error, retryAt(attempts, outcome.at), outcome.orderId);
+        this.s.noteOrderError.run(outcome.error, outcome.orderId);
+      }
+    }
+  }
+
+  // IMMEDIATE: take the write lock up front (waiting busy_timeout for another process's
+  // writer) instead of failing when a deferred transaction must upgrade.
+
+  async accept(
+    { orders, lease, outcomes, at }: { orders: NewOrder[]; lease: Lease; outcomes: PublishOutcome[]; at: number },
+    retryAt: RetryAt,
+  ): Promise<void> {
+    this.tx.accept.immediate(orders, lease, outcomes, at, retryAt);
+  }
+
+  async recordOutcomes(outcomes: PublishOutcome[], retryAt: RetryAt): Promise<void> {
+    if (outcomes.length > 0) this.tx.outcomes.immediate(outcomes, retryAt);
+  }
+
+  async claimDue({
+    dueBy,
+    at,
+    limit,
+    lease,
+    exclude,
+  }: {
+    dueBy: number;
+    at: number;
+    limit: number;
+    lease: Lease;
+    exclude: ReadonlySet<string>;
+  }): Promise<OutboxRow[]> {
+    return this.tx.claim.immediate(dueBy, at, limit, lease, exclude);
+  }
+
+  async pending(): Promise<number> {
+    return this.s.count.get()?.n ?? 0;
+  }
+
+  async leaseOwners(at: number): Promise<string[]> {
+    return this.s.owners.all(at).map((row) => row.lease_owner);
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    this.s.release.run(owner);
+  }
+}

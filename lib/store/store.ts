@@ -1,0 +1,121 @@
+import type { AuditEntry, AuditInput } from "../audit/log";
+import type { OrderSource, PlacedOrder } from "../orders/types";
+import type { LedgerOutcome, Payment } from "../payments/decide";
+import type { LedgerEntry } from "../payments/ledger";
+import type { OrderSummary, OrderTrace, SearchQuery } from "../trace/trace";
+
+/**
+ * What Warren keeps, in the words of what it does. One adapter per backend
+ * implements it (lib/store/sqlite today; PostgreSQL next), and the contract
+ * suite (test/unit/store-contract.test.ts) runs against each adapter factory.
+ *
+ * Every method is async so that a networked backend fits; the SQLite adapter
+ * answers from a synchronous driver (better-sqlite3) inside the promise.
+ * Times are epoch milliseconds passed in by the caller, so callers (and
+ * tests) own the clock.
+ */
+export interface WarrenStore {
+  readonly backend: string;
+  readonly orders: OrderStore;
+  readonly payments: PaymentStore;
+  readonly trace: TraceStore;
+  readonly audit: AuditStore;
+  /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
+  durable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A claim on an outbox row: the owner publishes it until `until`; after that any relay may take it. */
+export interface Lease {
+  owner: string;
+  until: number;
+}
+
+export interface NewOrder {
+  order: PlacedOrder;
+  source: OrderSource;
+  /** The message body as it will be published (and re-published) byte for byte. */
+  body: string;
+}
+
+/** What became of one publish attempt of an outbox row. */
+export type PublishOutcome =
+  | { kind: "confirmed"; orderId: string; at: number }
+  | { kind: "failed"; orderId: string; error: string; at: number };
+
+export interface OutboxRow {
+  orderId: string;
+  body: string;
+  /** Who held the lease before this claim (null: nobody); another owner means the row was recovered. */
+  previousOwner: string | null;
+}
+
+/** When a row that failed `attempts` times may be tried again. */
+export type RetryAt = (attempts: number, at: number) => number;
+
+/** Order intake and the transactional outbox. */
+export interface OrderStore {
+  /**
+   * In ONE transaction: the orders (status "accepted") and their outbox rows,
+   * leased to `lease.owner` so that its relay publishes them at once, plus any
+   * publish outcomes waiting to be recorded. An order id already stored is left as it is.
+   * The rows are due from `at`.
+   */
+  accept(
+    batch: { orders: NewOrder[]; lease: Lease; outcomes: PublishOutcome[]; at: number },
+    retryAt: RetryAt,
+  ): Promise<void>;
+  /**
+   * In one transaction: a confirmed order leaves the outbox and is marked
+   * confirmed; a failed attempt counts, notes its error and waits until `retryAt`.
+   */
+  recordOutcomes(outcomes: PublishOutcome[], retryAt: RetryAt): Promise<void>;
+  /**
+   * Claims up to `limit` rows due by `dueBy` whose lease ran out or is `lease.owner`'s,
+   * oldest first, leaving out `exclude` (being published right now); leases them to `lease`.
+   */
+  claimDue(claim: {
+    dueBy: number;
+    at: number;
+    limit: number;
+    lease: Lease;
+    exclude: ReadonlySet<string>;
+  }): Promise<OutboxRow[]>;
+  /** Rows in the outbox: accepted, not yet confirmed by the broker. */
+  pending(): Promise<number>;
+  /** Owners holding a lease that runs until `at` or later. */
+  leaseOwners(at: number): Promise<string[]>;
+  /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay. */
+  releaseLeases(owner: string): Promise<void>;
+}
+
+/** The payments ledger: exactly-once lives here (UNIQUE order id), not in the broker. */
+export interface PaymentStore {
+  /** Records a delivery batch in ONE transaction; the caller acks once durable() resolves. */
+  recordBatch(entries: LedgerEntry[]): Promise<LedgerOutcome[]>;
+  recordDeadLetter(messageId: string, orderId: string | null, reason: string, redelivered: boolean): Promise<void>;
+  /** When deliveries were acked (observational: batched apart from the payment commit). */
+  recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void>;
+  recent(limit: number): Promise<Payment[]>;
+  /** Payments after `seq` (an SSE client's Last-Event-ID), oldest first. */
+  since(seq: number, limit?: number): Promise<Payment[]>;
+  counts(): Promise<{ payments: number; duplicates: number }>;
+}
+
+/** The per-order trace: every hop from placed to acked, and search over orders. */
+export interface TraceStore {
+  order(orderId: string): Promise<OrderTrace | null>;
+  search(query: SearchQuery): Promise<OrderSummary[]>;
+}
+
+/** Operator actions (and refused attempts): appended, never edited. */
+export interface AuditStore {
+  append(input: AuditInput): Promise<number>;
+  recent(limit: number, offset?: number): Promise<AuditEntry[]>;
+  count(): Promise<number>;
+  byActionPrefix(prefix: string, limit: number): Promise<AuditEntry[]>;
+  forTarget(target: string, limit: number): Promise<AuditEntry[]>;
+}
+
+/** Opens a store; the contract suite takes one of these per backend. */
+export type StoreFactory = () => Promise<WarrenStore>;

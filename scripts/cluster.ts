@@ -1,0 +1,135 @@
+/**
+ * `npm run cluster`: a 3-node RabbitMQ cluster on this machine, from the local install, for trying
+ * Warren the way it runs at scale. Each node has its own name, ports and data directory; all share
+ * one Erlang cookie. A vhost whose default queue type is quorum is created, so Warren's arg-less
+ * `order_queue` declare (and the tutorial's) makes a quorum queue there. The script prints the
+ * AMQP_URL and RABBITMQ_MANAGEMENT_URL to use, stays in the foreground, and stops every node on
+ * Ctrl-C, SIGTERM or `npm run cluster -- stop` from another terminal.
+ *
+ *   npm run cluster                      # nodes on 5701-5703, management on 15701-15703
+ *   npm run cluster -- --base-port 5801  # another set of ports
+ *   npm run cluster -- stop              # stops the running cluster
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PrivateBroker, privateBrokerSkipReason } from "./chaos/private-broker";
+
+const VHOST = "warren";
+const STATE_FILE = join(tmpdir(), "warren-cluster.json");
+
+interface ClusterState {
+  pid: number;
+  nodes: string[];
+}
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1024 || value > 60000) {
+    console.error(`${name} must be a port number between 1024 and 60000`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function readState(): ClusterState | null {
+  if (!existsSync(STATE_FILE)) return null;
+  try {
+    return JSON.parse(readFileSync(STATE_FILE, "utf8")) as ClusterState;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopRunning(): Promise<void> {
+  const state = readState();
+  if (!state || !alive(state.pid)) {
+    console.log("no Warren cluster is running (nothing to stop)");
+    rmSync(STATE_FILE, { force: true });
+    return;
+  }
+  process.kill(state.pid, "SIGTERM");
+  for (let i = 0; i < 120 && alive(state.pid); i++) await new Promise((r) => setTimeout(r, 500));
+  console.log(alive(state.pid) ? `cluster process ${state.pid} is still stopping` : "cluster stopped");
+}
+
+async function main() {
+  if (process.argv.includes("stop")) return stopRunning();
+  const skip = privateBrokerSkipReason();
+  if (skip) {
+    console.error(`cannot start a local cluster: ${skip}`);
+    process.exit(1);
+  }
+  const running = readState();
+  if (running && alive(running.pid)) {
+    console.error(
+      `a Warren cluster is already running (process ${running.pid}); stop it with: npm run cluster -- stop`,
+    );
+    process.exit(1);
+  }
+  const base = option("--base-port", 5701);
+  const cookie = randomBytes(20).toString("hex").toUpperCase();
+  const nodes = [0, 1, 2].map(
+    (i) =>
+      new PrivateBroker({
+        port: base + i,
+        nodeName: `warren-cluster-${base + i}@localhost`,
+        managementPort: base + 10000 + i,
+        cookie,
+      }),
+  );
+  let stopping: Promise<void> | null = null;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      console.log("\nstopping the cluster…");
+      await Promise.all(nodes.map((node) => node.stop()));
+      rmSync(STATE_FILE, { force: true });
+      console.log("cluster stopped, data removed");
+    })();
+    return stopping;
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => void stopAll().then(() => process.exit(0)));
+  }
+  writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, nodes: nodes.map((n) => n.nodeName) }));
+  try {
+    const started = Date.now();
+    console.log(`starting 3 RabbitMQ nodes on ports ${base}-${base + 2}…`);
+    await Promise.all(nodes.map((node) => node.start()));
+    const [seed, ...rest] = nodes as [PrivateBroker, ...PrivateBroker[]];
+    for (const node of rest) await node.joinCluster(seed);
+    await seed.ctl("add_vhost", VHOST, "--default-queue-type", "quorum");
+    await seed.ctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*");
+    const status = await seed.ctl("cluster_status", "--formatter", "json");
+    const running = (JSON.parse(status) as { running_nodes?: string[] }).running_nodes ?? [];
+    if (running.length !== nodes.length) throw new Error(`only ${running.length} of 3 nodes joined: ${status}`);
+    const amqp = nodes.map((n) => `amqp://guest:guest@127.0.0.1:${n.port}/${VHOST}`).join(",");
+    const management = nodes.map((n) => n.managementUrl).join(",");
+    console.log(`cluster of ${running.join(", ")} up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`vhost "${VHOST}": default queue type quorum\n`);
+    console.log("Run Warren against it:\n");
+    console.log(`  export AMQP_URL='${amqp}'`);
+    console.log(`  export RABBITMQ_MANAGEMENT_URL='${management}'`);
+    console.log("  npm start            # and in other terminals: npm run worker\n");
+    console.log("Ctrl-C (or `npm run cluster -- stop`) stops the nodes and removes their data.");
+  } catch (error) {
+    console.error(`the cluster did not come up: ${(error as Error).message}`);
+    await stopAll();
+    process.exit(1);
+  }
+  // Stay up until a signal arrives.
+  setInterval(() => {}, 1 << 30);
+}
+
+await main();

@@ -1,0 +1,271 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, beforeEach, describe, it } from "node:test";
+import type { PlacedOrder } from "../../lib/orders/types";
+import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
+
+/**
+ * The store contract: what every backend must do, run against each adapter
+ * factory. A PostgreSQL adapter joins by adding its factory (a database per
+ * run, dropped after) to `adapters`.
+ */
+const dir = mkdtempSync(join(tmpdir(), "warren-store-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
+const adapters: Array<{ name: string; open: StoreFactory }> = [
+  { name: "sqlite", open: async () => openSqliteStore(join(dir, `contract-${++files}.db`)) },
+];
+
+const placed = (orderId: string, placedAt = 1000, item = "book", quantity = 1): PlacedOrder => ({
+  orderId,
+  item,
+  quantity,
+  placedAt,
+});
+const newOrder = (orderId: string, placedAt = 1000): NewOrder => {
+  const order = placed(orderId, placedAt);
+  return { order, source: "test", body: JSON.stringify(order) };
+};
+const payable = (orderId: string, item = "book", quantity = 1): PayableOrder => ({
+  orderId,
+  item,
+  quantity,
+  placedAt: 1000,
+  bodyHash: hashOrder(orderId, item, quantity),
+});
+const lease = (owner: string, until: number): Lease => ({ owner, until });
+const retryIn =
+  (ms: number): RetryAt =>
+  (_attempts, at) =>
+    at + ms;
+const none = new Set<string>();
+
+for (const adapter of adapters) {
+  describe(`store contract: ${adapter.name}`, () => {
+    let store: WarrenStore;
+    beforeEach(async () => {
+      store = await adapter.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("accepts orders into the outbox, leased to the accepting relay, in one batch", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("a"), newOrder("b")], lease: lease("relay-1", 5000), outcomes: [], at: 1000 },
+        retryIn(100),
+      );
+      await store.durable();
+      assert.equal(await store.orders.pending(), 2);
+      assert.deepEqual(await store.orders.leaseOwners(4000), ["relay-1"]);
+      const trace = await store.trace.order("a");
+      assert.equal(trace?.status, "in-flight");
+      assert.equal(trace?.hops[0]?.kind, "placed");
+      // Another relay cannot take leased rows; the owner itself can (its sweep after a restart of the channel).
+      const other = await store.orders.claimDue({
+        dueBy: 2000,
+        at: 2000,
+        limit: 10,
+        lease: lease("relay-2", 9000),
+        exclude: none,
+      });
+      assert.deepEqual(other, []);
+      const own = await store.orders.claimDue({
+        dueBy: 2000,
+        at: 2000,
+        limit: 10,
+        lease: lease("relay-1", 9000),
+        exclude: new Set(["b"]),
+      });
+      assert.deepEqual(
+        own.map((row) => [row.orderId, row.previousOwner, JSON.parse(row.body).orderId]),
+        [["a", "relay-1", "a"]],
+      );
+    });
+
+    it("hands rows to another relay once the lease runs out or is released, oldest first", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("old", 10)], lease: lease("dead", 500), outcomes: [], at: 10 },
+        retryIn(100),
+      );
+      await store.orders.accept(
+        { orders: [newOrder("new", 20)], lease: lease("alive", 5000), outcomes: [], at: 20 },
+        retryIn(100),
+      );
+      const expired = await store.orders.claimDue({
+        dueBy: 600,
+        at: 600,
+        limit: 10,
+        lease: lease("me", 9000),
+        exclude: none,
+      });
+      assert.deepEqual(
+        expired.map((row) => [row.orderId, row.previousOwner]),
+        [["old", "dead"]],
+      );
+      await store.orders.releaseLeases("alive");
+      const released = await store.orders.claimDue({
+        dueBy: 600,
+        at: 600,
+        limit: 10,
+        lease: lease("me", 9000),
+        exclude: new Set(["old"]),
+      });
+      assert.deepEqual(
+        released.map((row) => row.orderId),
+        ["new"],
+      );
+      assert.deepEqual(await store.orders.leaseOwners(600), ["me"]);
+    });
+
+    it("records publish outcomes: a confirm empties the row, a failure backs off until its retry time", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("ok"), newOrder("ko")], lease: lease("r", 1500), outcomes: [], at: 1000 },
+        retryIn(100),
+      );
+      await store.orders.recordOutcomes(
+        [
+          { kind: "confirmed", orderId: "ok", at: 1100 },
+          { kind: "failed", orderId: "ko", error: "no route", at: 1100 },
+        ],
+        (attempts, at) => at + attempts * 1000,
+      );
+      assert.equal(await store.orders.pending(), 1);
+      assert.equal((await store.trace.order("ok"))?.hops.find((h) => h.kind === "confirmed")?.at, 1100);
+      // Released by the failure (lease 0), but not due before 1100 + 1 × 1000.
+      const early = await store.orders.claimDue({
+        dueBy: 2000,
+        at: 2000,
+        limit: 10,
+        lease: lease("r2", 9000),
+        exclude: none,
+      });
+      assert.deepEqual(early, []);
+      const due = await store.orders.claimDue({
+        dueBy: 2100,
+        at: 2100,
+        limit: 10,
+        lease: lease("r2", 9000),
+        exclude: none,
+      });
+      assert.deepEqual(
+        due.map((row) => row.orderId),
+        ["ko"],
+      );
+      // Outcomes can ride along with the next batch of orders, in the same transaction.
+      await store.orders.accept(
+        {
+          orders: [newOrder("next", 3000)],
+          lease: lease("r2", 9000),
+          outcomes: [{ kind: "confirmed", orderId: "ko", at: 3000 }],
+          at: 3000,
+        },
+        retryIn(100),
+      );
+      assert.equal(await store.orders.pending(), 1);
+      assert.equal((await store.trace.order("ko"))?.status, "in-flight");
+    });
+
+    it("pays an order once: a repeat is a duplicate, another body under the same id a conflict", async () => {
+      const outcomes = await store.payments.recordBatch([
+        { order: payable("p1"), messageId: "m1", redelivered: false, deliveredAt: 1500 },
+        { order: payable("p1"), messageId: "m1", redelivered: true },
+        { order: payable("p1", "laptop"), messageId: "m2", redelivered: false },
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ["paid", "duplicate", "conflict"],
+      );
+      await store.durable();
+      assert.deepEqual(await store.payments.counts(), { payments: 1, duplicates: 1 });
+      const [payment] = await store.payments.recent(10);
+      assert.equal(payment?.orderId, "p1");
+      assert.equal(payment?.item, "book");
+      assert.deepEqual(await store.payments.since(payment?.seq ?? 0), []);
+      assert.equal((await store.payments.since(0)).length, 1);
+    });
+
+    it("traces deliveries, acks and dead letters, and finds orders by id tail, item and status", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("trace-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes([{ kind: "confirmed", orderId: "trace-1", at: 1010 }], retryIn(1));
+      await store.payments.recordBatch([
+        { order: payable("trace-1"), messageId: "trace-1", redelivered: false, deliveredAt: 1020 },
+      ]);
+      // Paid at the commit (now): the ack comes after it.
+      await store.payments.recordAcks([{ messageId: "trace-1", at: Date.now() + 1000 }]);
+      await store.payments.recordDeadLetter("bad-1", "trace-2", "schema: item is required", false);
+      const trace = await store.trace.order("trace-1");
+      assert.equal(trace?.status, "paid");
+      assert.deepEqual(
+        trace?.hops.map((h) => h.kind).filter((k) => k !== "confirmed"),
+        ["placed", "delivered", "paid", "acked"],
+      );
+      assert.equal((await store.trace.order("trace-2"))?.status, "dead-lettered");
+      assert.equal(await store.trace.order("nobody"), null);
+      assert.deepEqual(
+        (await store.trace.search({ q: "…ce-1" })).map((s) => s.orderId),
+        ["trace-1"],
+      );
+      assert.deepEqual(
+        (await store.trace.search({ status: "dead-lettered" })).map((s) => s.orderId),
+        ["trace-2"],
+      );
+    });
+
+    it("appends audit entries and reads them newest first, by target and by action prefix", async () => {
+      const first = await store.audit.append({
+        actor: "operator#abc",
+        action: "queues.purge",
+        target: "q1",
+        result: "ok",
+        at: 1,
+      });
+      await store.audit.append({
+        actor: "viewer",
+        action: "dead-letters.redrive",
+        target: "q1.dlq",
+        result: "denied",
+        details: { ids: 3 },
+        at: 2,
+      });
+      await store.audit.append({
+        actor: "operator#abc",
+        action: "dead_letters_x",
+        target: "q2",
+        result: "error",
+        at: 3,
+      });
+      assert.equal(typeof first, "number");
+      assert.equal(await store.audit.count(), 3);
+      assert.deepEqual(
+        (await store.audit.recent(2)).map((e) => e.action),
+        ["dead_letters_x", "dead-letters.redrive"],
+      );
+      assert.deepEqual(
+        (await store.audit.recent(10, 2)).map((e) => e.action),
+        ["queues.purge"],
+      );
+      assert.deepEqual(
+        (await store.audit.byActionPrefix("dead-letters.", 10)).map((e) => e.details),
+        [{ ids: 3 }],
+      );
+      // "_" in a prefix is a character, not a wildcard ("dead-letters" must not match).
+      assert.deepEqual(
+        (await store.audit.byActionPrefix("dead_letters", 10)).map((e) => e.action),
+        ["dead_letters_x"],
+      );
+      assert.deepEqual(
+        (await store.audit.forTarget("q1", 10)).map((e) => e.actor),
+        ["operator#abc"],
+      );
+    });
+  });
+}
