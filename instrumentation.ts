@@ -6,6 +6,9 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // First, before any request: per-client limits need the socket's real address.
+    const { installPeerAddress } = await import("./lib/http/peer");
+    installPeerAddress();
     const { boot } = await import("./lib/boot");
     await boot();
   }

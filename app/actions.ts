@@ -2,15 +2,12 @@
 
 import { shortOrderId } from "@/components/format";
 import { isWarrenError } from "@/lib/errors";
+import { type ActionState, errorState } from "@/lib/http/action";
 import { orders } from "@/lib/orders";
-import { log } from "@/lib/process/log";
 
-export interface OrderFormState {
-  status: "idle" | "ok" | "error";
+export interface OrderFormState extends ActionState {
   /** Set when the order is safe in the outbox but the broker has not confirmed it yet. */
   waiting?: "broker";
-  message: string;
-  fieldErrors?: Record<string, string[]>;
   orderId?: string;
   /** What the user typed, so a failed submit does not clear the form. */
   values?: { item: string; quantity: string };
@@ -60,12 +57,11 @@ export async function placeOrderAction(
         status: "error",
         message: "Please fix the highlighted fields.",
         fieldErrors: error.details as Record<string, string[]>,
+        code: 400,
         values,
       };
     }
-    if (isWarrenError(error)) return { status: "error", message: error.message, values };
-    log(`[orders] unexpected error in the form action: ${(error as Error).stack ?? error}`);
-    return { status: "error", message: "The order could not be accepted; nothing was published.", values };
+    return { ...errorState(error, "Placing the order"), values };
   }
 }
 

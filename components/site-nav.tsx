@@ -45,7 +45,16 @@ export async function SiteNav({ links = NAV_LINKS }: { links?: NavLink[] }) {
             {roleLabel}
             {readOnly ? " · read-only" : ""}
           </span>
-          {access.role === "operator" ? (
+          {access.user ? (
+            <a
+              href={access.user.role === "admin" ? "/users" : "/account"}
+              data-testid="account-link"
+              className="rounded-md px-2 py-1.5 font-medium text-slate-700 outline-none hover:bg-slate-200 focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-slate-300 dark:hover:bg-slate-800"
+            >
+              {access.user.name}
+            </a>
+          ) : null}
+          {access.user ? (
             <form action={signOutAction}>
               <button
                 type="submit"
@@ -62,7 +71,7 @@ export async function SiteNav({ links = NAV_LINKS }: { links?: NavLink[] }) {
             <a
               href="/login"
               title={access.reason ?? undefined}
-              className="rounded-md px-3 py-1.5 text-xs text-slate-500 outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-slate-400"
+              className="rounded-md px-3 py-1.5 text-xs text-slate-600 outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-slate-400"
             >
               Actions off — how to enable
             </a>

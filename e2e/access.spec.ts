@@ -7,13 +7,13 @@ test.describe("operator access", () => {
     await page.getByRole("link", { name: "Sign in" }).click();
     await expect(page).toHaveURL(/\/login/);
 
-    await page.getByLabel("Operator password").fill("not-the-password");
+    await page.getByLabel("Password", { exact: true }).fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByText("Wrong password.")).toBeVisible();
-    await expect(page.getByLabel("Operator password")).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByText("Wrong name or password.")).toBeVisible();
+    await expect(page.getByLabel("Password", { exact: true })).toHaveAttribute("aria-invalid", "true");
     expect((await page.context().cookies()).some((c) => c.name === "warren_session")).toBe(false);
 
-    await page.getByLabel("Operator password").fill(operatorPassword());
+    await page.getByLabel("Password", { exact: true }).fill(operatorPassword());
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("role")).toHaveAttribute("data-role", "operator");
@@ -71,14 +71,15 @@ test.describe("operator access", () => {
       // Checked against the broker, not the UI.
       expect(await broker.depth(queue)).toBe(3);
 
-      // And the refusals are in the audit log.
+      // And the refusals are in the audit log: the same refusal (who, from where, what, on what)
+      // is written once a minute at most, so a flood of them cannot fill the log.
       await page.goto("/audit");
       const denied = page
         .getByTestId("audit-row")
         .filter({ hasText: queue })
         .and(page.locator('[data-result="denied"]'));
       await expect(denied.first()).toBeVisible();
-      expect(await denied.count()).toBeGreaterThanOrEqual(2);
+      expect(await denied.count()).toBe(1);
     } finally {
       await broker.channel.deleteQueue(queue).catch(() => {});
     }
@@ -128,13 +129,13 @@ test("the JSON API works for a signed-in operator and answers bad input with 4xx
 
 test("sign-in never redirects off the site, and returns to the page that asked", async ({ page, baseURL }) => {
   await page.goto("/login?next=//example.com/phish");
-  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.getByLabel("Password", { exact: true }).fill(operatorPassword());
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(`${baseURL}/`);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/signedOut=1/);
   await page.goto("/login?next=/queues");
-  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.getByLabel("Password", { exact: true }).fill(operatorPassword());
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(`${baseURL}/queues`);
 });

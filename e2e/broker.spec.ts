@@ -79,7 +79,7 @@ test.describe("limited mode (a Warren whose management API does not answer)", ()
   }) => {
     const url = `/api/broker/connections/${encodeURIComponent("127.0.0.1:1 -> 127.0.0.1:5672")}/close`;
     expect((await request.post(url, { data: { reason: "stuck publisher" } })).status()).toBe(401);
-    const headers = { cookie: `warren_session=${operatorToken()}` };
+    const headers = { cookie: `warren_session=${await operatorToken(limitedBase)}` };
     const bad = await request.post(url, { data: { reason: "naïve" }, headers });
     expect(bad.status()).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("plain ASCII");
@@ -196,6 +196,7 @@ test.describe("a private node with the management plugin", () => {
     test(`a connection's page at ${width} px: channels, then an operator closes it with a reason`, async ({
       page,
       context,
+      request,
     }) => {
       test.setTimeout(60_000);
       await page.setViewportSize({ width, height: 900 });
@@ -209,18 +210,27 @@ test.describe("a private node with the management plugin", () => {
       const { queue } = await channel.assertQueue("", { exclusive: true });
       await channel.consume(queue, () => {});
       await page.goto(`${base}/connections`);
+      // A viewer sees who is connected, not from where: no address, no link to the details.
+      const viewerRow = page.locator(`[data-testid="connection-row"][data-client="${client}"]`);
+      await expect(viewerRow).toContainText("(operators only)", { timeout: 15_000 });
+      await expect(viewerRow.locator("a")).toHaveCount(0);
+      await expect(viewerRow).not.toContainText("127.0.0.1");
+      await context.addCookies([
+        { name: "warren_session", value: await operatorToken(base), url: base, httpOnly: true },
+      ]);
+      await page.reload();
       const link = page.locator(`[data-testid="connection-row"][data-client="${client}"] a`);
       await expect(link).toBeVisible({ timeout: 15_000 });
+      const detailUrl = await link.getAttribute("href");
       await link.click();
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(client);
       const row = page.getByTestId("channel-row");
       await expect(row.locator('[data-col="prefetch"]')).toHaveText("9", { timeout: 15_000 });
       await expect(row.locator('[data-col="mode"]')).toHaveText("confirm");
       await noHorizontalScroll(page);
-      // A viewer sees why the button is off.
-      await expect(page.getByRole("button", { name: "Close connection" })).toBeDisabled();
-      await context.addCookies([{ name: "warren_session", value: operatorToken(), url: base, httpOnly: true }]);
-      await page.reload();
+      // Without a session the details (client addresses) are refused over JSON.
+      const anonymous = await request.get(`${base}/api${detailUrl?.replace("/connections", "/broker/connections")}`);
+      expect(anonymous.status()).toBe(401);
       // The browser checks the length; the server also refuses what cannot travel in the X-Reason header.
       await page.getByLabel("Reason").fill("naïve reason");
       await page.getByRole("button", { name: "Close connection" }).click();

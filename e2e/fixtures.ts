@@ -1,6 +1,6 @@
 import { type APIRequestContext, type BrowserContext, test as base, expect } from "@playwright/test";
 import amqp, { type ConfirmChannel } from "amqplib";
-import { SESSION_COOKIE, sessionSecret, signSession } from "../lib/auth/session";
+import { SESSION_COOKIE } from "../lib/auth/session";
 
 const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
@@ -59,19 +59,19 @@ export const operatorPassword = () => {
 /** Signs the page's browser context in as an operator through the real sign-in form. */
 export async function signIn(page: import("@playwright/test").Page, next = "/") {
   await page.goto(`/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.getByLabel("Password", { exact: true }).fill(operatorPassword());
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("role")).toHaveAttribute("data-role", "operator");
 }
 
 export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** Signs the browser context in as an operator with a cookie signed the way the server does (no sign-in page needed). */
+/** Signs the browser context in as the first admin (an operator and more), through POST /api/session. */
 export async function signInAsOperator(context: BrowserContext, baseURL: string | undefined): Promise<void> {
   await context.addCookies([
     {
       name: SESSION_COOKIE,
-      value: operatorToken(),
+      value: await operatorToken(baseURL),
       url: baseURL ?? "http://127.0.0.1:3100",
       httpOnly: true,
       sameSite: "Lax",
@@ -79,9 +79,22 @@ export async function signInAsOperator(context: BrowserContext, baseURL: string 
   ]);
 }
 
-/** An operator session token, signed as the e2e server signs them. */
-export function operatorToken(): string {
-  return signSession({ sub: "operator", exp: Math.floor(Date.now() / 1000) + 3600 }, sessionSecret(operatorPassword()));
+/**
+ * A fresh server-side session token of the e2e server's first admin ("admin",
+ * made from WARREN_ADMIN_PASSWORD): sessions live on the server, so a test can
+ * no longer sign a cookie itself.
+ */
+export async function operatorToken(baseURL?: string, name = "admin", password = operatorPassword()): Promise<string> {
+  const base = baseURL ?? `http://127.0.0.1:${process.env.E2E_PORT ?? 3100}`;
+  const res = await fetch(`${base}/api/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, password }),
+  });
+  const cookie = res.headers.get("set-cookie") ?? "";
+  const token = new RegExp(`${SESSION_COOKIE}=([^;]+)`).exec(cookie)?.[1];
+  if (res.status !== 200 || !token) throw new Error(`sign-in for ${name} failed: ${res.status} ${await res.text()}`);
+  return token;
 }
 
 export { SESSION_COOKIE };

@@ -2,9 +2,9 @@ import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import amqp from "amqplib";
-import { SESSION_COOKIE, sessionSecret, signSession } from "../lib/auth/session";
+import { SESSION_COOKIE } from "../lib/auth/session";
 import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
-import { expect, test, unique } from "./fixtures";
+import { expect, operatorToken, test, unique } from "./fixtures";
 
 /**
  * The README's modes over HTTP, each on a `next start` of its own (the shared broker, a queue of
@@ -22,9 +22,9 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function operatorCookie(password: string): string {
-  const token = signSession({ sub: "operator", exp: Math.floor(Date.now() / 1000) + 600 }, sessionSecret(password));
-  return `${SESSION_COOKIE}=${token}`;
+/** A session of the first admin ("admin", from WARREN_ADMIN_PASSWORD) on that Warren, signed in over HTTP. */
+async function operatorCookie(base: string, password: string): Promise<string> {
+  return `${SESSION_COOKIE}=${await operatorToken(base, "admin", password)}`;
 }
 
 /** A Warren of its own for the specs of one describe block; always stopped. */
@@ -88,7 +88,7 @@ test.describe("read-only mode (WARREN_READ_ONLY=1)", () => {
   }) => {
     const scratch = await scratchQueue(2);
     try {
-      const cookie = operatorCookie(PASSWORD);
+      const cookie = await operatorCookie(warren.base, PASSWORD);
       const purge = await post(
         `${warren.base}/api/broker/queues/${encodeURIComponent(scratch.name)}/purge`,
         { confirm: "purge" },
@@ -121,7 +121,8 @@ test.describe("no operator password (WARREN_ADMIN_PASSWORD unset)", () => {
   }) => {
     const scratch = await scratchQueue(1);
     try {
-      for (const cookie of [undefined, operatorCookie("any-password-at-all")]) {
+      // A token the server never issued (sessions live on the server; nothing can be self-signed).
+      for (const cookie of [undefined, `${SESSION_COOKIE}=${"A".repeat(43)}`]) {
         const purge = await post(
           `${warren.base}/api/broker/queues/${encodeURIComponent(scratch.name)}/purge`,
           { confirm: "purge" },
@@ -151,7 +152,7 @@ test.describe("limited mode (the management API unreachable)", () => {
 
   test("the banner says so, and purge, publish and consumer control still work", async ({ page }) => {
     const scratch = await scratchQueue(3);
-    const cookie = operatorCookie(PASSWORD);
+    const cookie = await operatorCookie(warren.base, PASSWORD);
     try {
       await page.goto(`${warren.base}/queues/${encodeURIComponent(warren.queue)}`);
       await expect(page.getByText("limited mode: enable rabbitmq_management for all queues and rates.")).toBeVisible();

@@ -82,7 +82,7 @@ test.describe("queues and operator actions", () => {
       const row = page.getByTestId("audit-row").filter({ hasText: queue }).first();
       await expect(row).toHaveAttribute("data-action", "queue.purge");
       await expect(row).toHaveAttribute("data-result", "ok");
-      await expect(row).toContainText("operator#");
+      await expect(row).toContainText("admin");
       await expect(row).toContainText("purged 5 messages");
     } finally {
       await broker.channel.deleteQueue(queue).catch(() => {});

@@ -1,11 +1,11 @@
 import type { Page } from "@playwright/test";
-import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, sessionSecret, signSession } from "../lib/auth/session";
+import { SESSION_COOKIE } from "../lib/auth/session";
 import { expect, operatorPassword, test } from "./fixtures";
 
 /** Signs in through the real form and returns the Set-Cookie header of the server's answer. */
 async function signInCookieHeader(page: Page): Promise<string> {
   await page.goto("/login");
-  await page.getByLabel("Operator password").fill(operatorPassword());
+  await page.getByLabel("Password", { exact: true }).fill(operatorPassword());
   const answer = page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/login");
   await page.getByRole("button", { name: "Sign in" }).click();
   const response = await answer;
@@ -19,22 +19,18 @@ async function signInCookieHeader(page: Page): Promise<string> {
 const attributes = (header: string) => header.split(";").map((part) => part.trim().toLowerCase());
 
 test.describe("the session cookie", () => {
-  test("lives 8 hours, signed with that expiry, httpOnly and SameSite=Lax; not Secure over plain HTTP", async ({
+  test("lives 8 hours (WARREN_SESSION_MAX_S), httpOnly and SameSite=Lax; not Secure over plain HTTP; an opaque token", async ({
     page,
   }) => {
-    const before = Math.floor(Date.now() / 1000);
     const header = await signInCookieHeader(page);
     const attrs = attributes(header);
-    expect(SESSION_MAX_AGE_SECONDS).toBe(8 * 60 * 60);
-    expect(attrs).toContain(`max-age=${SESSION_MAX_AGE_SECONDS}`);
+    expect(attrs).toContain(`max-age=${8 * 60 * 60}`);
     expect(attrs).toContain("httponly");
     expect(attrs).toContain("samesite=lax");
     expect(attrs).not.toContain("secure");
-    // The token carries the same lifetime: the server refuses it after 8 hours whatever the browser keeps.
+    // The server keeps the session (and its timeouts); the cookie holds 256 random bits, nothing to decode.
     const token = decodeURIComponent(header.split(";")[0]?.slice(SESSION_COOKIE.length + 1) ?? "");
-    const payload = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as { exp: number };
-    expect(payload.exp).toBeGreaterThanOrEqual(before + SESSION_MAX_AGE_SECONDS);
-    expect(payload.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + SESSION_MAX_AGE_SECONDS);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   test("is Secure behind an HTTPS proxy (X-Forwarded-Proto: https)", async ({ browser, baseURL }) => {
@@ -47,12 +43,13 @@ test.describe("the session cookie", () => {
     }
   });
 
-  test("an expired session is a viewer, even correctly signed", async ({ page, context, baseURL }) => {
-    const expired = signSession(
-      { sub: "operator", exp: Math.floor(Date.now() / 1000) - 1 },
-      sessionSecret(operatorPassword()),
-    );
-    await context.addCookies([{ name: SESSION_COOKIE, value: expired, url: baseURL ?? "" }]);
+  test("a well-formed token the server never issued (or has forgotten) is a viewer", async ({
+    page,
+    context,
+    baseURL,
+  }) => {
+    const unknown = "A".repeat(43);
+    await context.addCookies([{ name: SESSION_COOKIE, value: unknown, url: baseURL ?? "" }]);
     await page.goto("/");
     await expect(page.getByTestId("role")).toHaveAttribute("data-role", "viewer");
   });

@@ -13,7 +13,8 @@ export type WarrenErrorCode =
   | "unauthorized"
   | "forbidden"
   | "not_found"
-  | "conflict";
+  | "conflict"
+  | "too_many_requests";
 
 const statusOf: Record<WarrenErrorCode, number> = {
   bad_request: 400,
@@ -23,12 +24,22 @@ const statusOf: Record<WarrenErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many_requests: 429,
   broker_unavailable: 503,
   unroutable: 503,
   publish_failed: 503,
 };
 
 export class WarrenError extends Error {
+  /** Seconds the client should wait (Retry-After) for a 429; 503s say 2. */
+  retryAfterS: number | undefined;
+
+  static tooManyRequests(message: string, retryAfterS: number): WarrenError {
+    const error = new WarrenError("too_many_requests", message);
+    error.retryAfterS = retryAfterS;
+    return error;
+  }
+
   constructor(
     readonly code: WarrenErrorCode,
     message: string,
@@ -52,7 +63,8 @@ export class WarrenError extends Error {
 
   toResponse(): Response {
     const headers: Record<string, string> = {};
-    if (this.status === 503) headers["Retry-After"] = "2";
+    if (this.retryAfterS !== undefined) headers["Retry-After"] = String(this.retryAfterS);
+    else if (this.status === 503) headers["Retry-After"] = "2";
     return Response.json(this.toJSON(), { status: this.status, headers });
   }
 }

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AuditTable } from "@/components/audit-table";
+import { AuditTable } from "@/components/audit/audit-table";
 import { recentAudit } from "@/lib/audit";
+import { currentAccess } from "@/lib/auth/server";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log — Warren" };
@@ -15,7 +16,9 @@ export default async function AuditPage({
 }) {
   const raw = (await searchParams).page;
   const page = typeof raw === "string" && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
-  const { entries, total } = recentAudit(PAGE_SIZE, (page - 1) * PAGE_SIZE);
+  // Message previews and client addresses are for operators (and admins) only.
+  const privileged = (await currentAccess()).role === "operator";
+  const { entries, total } = recentAudit(PAGE_SIZE, (page - 1) * PAGE_SIZE, { privileged });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   return (
     <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
-import { DeadLetterWorkbench } from "@/components/dead-letter-workbench";
+import { DeadLetterWorkbench } from "@/components/dead-letters/workbench";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
+import { browseFor } from "@/lib/security/redact";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dead letters — Warren" };
@@ -47,7 +48,7 @@ export default async function DeadLettersPage({
           queues={discovery.queues}
           management={discovery.management}
           queue={queue?.name ?? null}
-          browse={browse}
+          browse={browse && browseFor(browse, access)}
           problem={problem}
           access={{ canAct: access.canAct, reason: access.reason }}
           audit={audit}

@@ -2,10 +2,22 @@ import "server-only";
 import { cookies } from "next/headers";
 import { env } from "../config/env";
 import { type Access, accessFor } from "./access";
+import { sessionOf, signInAvailable } from "./accounts";
+import { sessionTokenFromCookieHeader } from "./cookies";
 import { SESSION_COOKIE } from "./session";
 
-/** Access for the current server component or server action. */
+function accessOfToken(token: string | undefined): Access {
+  const session = sessionOf(token);
+  return accessFor(session, { WARREN_READ_ONLY: env().WARREN_READ_ONLY, signInEnabled: signInAvailable() });
+}
+
+/** Access for the current server component or server action, re-read from the session on every call. */
 export async function currentAccess(): Promise<Access> {
   const jar = await cookies();
-  return accessFor(jar.get(SESSION_COOKIE)?.value, env());
+  return accessOfToken(jar.get(SESSION_COOKIE)?.value);
+}
+
+/** The same for a route handler. */
+export function requestAccess(request: Request): Access {
+  return accessOfToken(sessionTokenFromCookieHeader(request.headers.get("cookie")));
 }

@@ -1,4 +1,15 @@
+import { isIP } from "node:net";
 import { z } from "zod";
+import { LOG_LEVELS } from "../observability/log-levels";
+
+function isIpOrCidr(entry: string): boolean {
+  const [address, bits, extra] = entry.split("/");
+  if (extra !== undefined || !address) return false;
+  const family = isIP(address);
+  if (!family) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32);
+}
 
 /**
  * Every setting Warren reads from the environment, parsed once. A wrong value
@@ -53,8 +64,34 @@ export const envSchema = z.object({
   SAMPLE_INTERVAL_MS: integer(100, 60_000, 1000).default(1000),
   /** Enables operator sign-in; without it every action is disabled. */
   WARREN_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").optional(),
-  /** Signs session cookies; derived from the password when unset. */
+  /** Accepted for old setups; sessions are server-side now and need no signing key. */
   WARREN_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
+  /** A session ends after this many seconds without a request, and after the absolute maximum in any case. */
+  WARREN_SESSION_IDLE_S: integer(60, 7 * 86_400, 1800).default(1800),
+  WARREN_SESSION_MAX_S: integer(300, 30 * 86_400, 28_800).default(28_800),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs,
+   * e.g. "127.0.0.1,10.0.0.0/8"); from anyone else the header is ignored.
+   */
+  WARREN_TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .refine(
+      (value) =>
+        value
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .every((entry) => isIpOrCidr(entry)),
+      { message: "expected comma-separated IP addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8" },
+    )
+    .optional(),
+  /** Message fields masked for viewers in message views and previews (comma-separated, e.g. "card,email"). */
+  WARREN_MASK_FIELDS: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.,\s-]*$/, "expected comma-separated field names, e.g. card,email")
+    .optional(),
   /** Live SSE streams one client may hold, and one process may serve in all (429 beyond). */
   WARREN_MAX_SSE_PER_CLIENT: integer(1, 100_000, 8).default(8),
   WARREN_MAX_SSE_TOTAL: integer(1, 1_000_000, 500).default(500),
@@ -68,6 +105,12 @@ export const envSchema = z.object({
   WARREN_READ_ONLY: flag.default(false),
   /** The health panel lists confirmed orders still unpaid after this many seconds. */
   WARREN_STUCK_AFTER_S: integer(1, 86_400, 30).default(30),
+  /** The least severe log lines written (pino levels). */
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  /** `npm run worker` serves GET /metrics on this port (0: any free port, printed at start). */
+  WORKER_METRICS_PORT: integer(0, 65_535, 9464).default(9464),
+  /** When set, GET /api/metrics (and the worker's /metrics) need `Authorization: Bearer <token>`. */
+  WARREN_METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,7 +140,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 /** Never echo a password back, even in a start-up error. */
 function redact(name: string, value: string): string {
-  if (name === "WARREN_ADMIN_PASSWORD" || name === "WARREN_SESSION_SECRET" || name === "RABBITMQ_MANAGEMENT_PASSWORD") {
+  if (
+    name === "WARREN_ADMIN_PASSWORD" ||
+    name === "WARREN_SESSION_SECRET" ||
+    name === "RABBITMQ_MANAGEMENT_PASSWORD" ||
+    name === "WARREN_METRICS_TOKEN"
+  ) {
     return "***";
   }
   if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") {

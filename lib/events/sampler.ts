@@ -6,10 +6,21 @@ import type { ManagementClient } from "../queues/management";
 
 export interface QueueDepth {
   name: string;
+  /** False when the queue is missing, and also while the broker cannot be asked (see `unreachable`). */
   exists: boolean;
+  /** The broker could not be asked (down, or the check failed for another reason than "not found"). */
+  unreachable?: boolean;
+  /** While unreachable: the last answer the broker gave, so the page can say "last seen N s ago". */
+  lastSeen?: LastSeen | null;
   ready: number | null;
   /** From the management API when it is reachable (it lags a few seconds); null otherwise. */
   unacked: number | null;
+  consumers: number | null;
+}
+
+export interface LastSeen {
+  at: number;
+  ready: number | null;
   consumers: number | null;
 }
 
@@ -34,6 +45,7 @@ export class QueueSampler extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private readonly unacked = new Map<string, number>();
+  private readonly lastSeen = new Map<string, LastSeen>();
   private unackedAt = 0;
   /** How many samples were taken: proves the count does not grow with clients. */
   samplesTaken = 0;
@@ -114,6 +126,7 @@ export class QueueSampler extends EventEmitter {
             this.channels.set(name, created);
           }
           const ok = await channel.checkQueue(name);
+          this.lastSeen.set(name, { at, ready: ok.messageCount, consumers: ok.consumerCount });
           return {
             name,
             exists: true,
@@ -121,8 +134,13 @@ export class QueueSampler extends EventEmitter {
             unacked: this.unacked.get(name) ?? null,
             consumers: ok.consumerCount,
           };
-        } catch {
-          return { name, exists: false, ready: null, unacked: null, consumers: null };
+        } catch (error) {
+          // 404 is the broker saying the queue is not there; anything else means we could not ask.
+          if ((error as { code?: unknown }).code === 404) {
+            this.lastSeen.delete(name);
+            return { name, exists: false, ready: null, unacked: null, consumers: null };
+          }
+          return this.unreachable(name);
         }
       }),
     );
@@ -130,10 +148,18 @@ export class QueueSampler extends EventEmitter {
   }
 
   private downSample(at = Date.now()): QueueSample {
+    return { at, broker: "down", queues: this.options.queues.map((name) => this.unreachable(name)) };
+  }
+
+  private unreachable(name: string): QueueDepth {
     return {
-      at,
-      broker: "down",
-      queues: this.options.queues.map((name) => ({ name, exists: false, ready: null, unacked: null, consumers: null })),
+      name,
+      exists: false,
+      unreachable: true,
+      lastSeen: this.lastSeen.get(name) ?? null,
+      ready: null,
+      unacked: null,
+      consumers: null,
     };
   }
 

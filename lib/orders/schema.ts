@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrorsOf as formatFieldErrors } from "../http/issues";
 
 export const ITEM_MAX_LENGTH = 100;
 export const QUANTITY_MAX = 1000;
@@ -80,17 +81,8 @@ export const orderMessageSchema = z.object({
 
 export type OrderMessage = z.infer<typeof orderMessageSchema>;
 
-/** Flattens zod issues into `{ field: [messages] }` for forms and API bodies. */
-export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.join(".") : "_";
-    const list = out[key] ?? [];
-    list.push(issue.message);
-    out[key] = list;
-  }
-  return out;
-}
+/** `{ field: [messages] }` for order bodies; an issue about the whole body is keyed "_". */
+export const fieldErrorsOf = (error: z.ZodError) => formatFieldErrors(error, "_");
 
 /** One line a person can read, e.g. for a dead-letter reason. */
 export function describeIssues(error: z.ZodError): string {

@@ -47,8 +47,8 @@ export const peekSchema = z.object({
 
 export interface ActionContext {
   access: Access;
-  /** The raw session token, only to fingerprint the actor for the audit log. */
-  sessionToken: string | undefined;
+  /** The client's address (for the audit log, operators only, and refusal coalescing). */
+  client?: string;
 }
 
 /**
@@ -63,20 +63,21 @@ export async function audited<T>(
   details: Record<string, unknown> | null,
   run: () => Promise<{ value: T; message: string }>,
 ): Promise<T> {
-  const actor = actorOf(context.access.role, context.sessionToken);
+  const actor = actorOf(context.access);
+  const where = { client: context.client };
   try {
     assertCanAct(context.access);
   } catch (error) {
-    recordAudit({ actor, action, target, details, result: "denied", message: (error as Error).message });
+    recordAudit({ actor, action, target, details, result: "denied", message: (error as Error).message }, where);
     throw error;
   }
   try {
     const { value, message } = await run();
-    recordAudit({ actor, action, target, details, result: "ok", message });
+    recordAudit({ actor, action, target, details, result: "ok", message }, where);
     return value;
   } catch (error) {
     const message = isWarrenError(error) ? error.message : "unexpected error";
-    recordAudit({ actor, action, target, details, result: "error", message });
+    recordAudit({ actor, action, target, details, result: "error", message }, where);
     throw error;
   }
 }
@@ -86,13 +87,10 @@ export function denyUnlessOperator(context: ActionContext, action: string, targe
   try {
     assertCanAct(context.access);
   } catch (error) {
-    recordAudit({
-      actor: actorOf(context.access.role, context.sessionToken),
-      action,
-      target,
-      result: "denied",
-      message: (error as Error).message,
-    });
+    recordAudit(
+      { actor: actorOf(context.access), action, target, result: "denied", message: (error as Error).message },
+      { client: context.client },
+    );
     throw error;
   }
 }

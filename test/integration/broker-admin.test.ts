@@ -32,12 +32,24 @@ type Exchanges = typeof import("../../lib/broker-admin/exchanges");
 type TopologyModule = typeof import("../../lib/broker-admin/topology");
 
 const operator = {
-  access: { role: "operator" as const, canAct: true, reason: null, signInEnabled: true },
-  sessionToken: "it-session",
+  access: {
+    user: { id: 1, name: "it-operator", role: "operator" as const },
+    sessionId: "it-session",
+    role: "operator" as const,
+    canAct: true,
+    reason: null,
+    signInEnabled: true,
+  },
 };
 const viewer = {
-  access: { role: "viewer" as const, canAct: false, reason: "Sign in as an operator to act.", signInEnabled: true },
-  sessionToken: undefined,
+  access: {
+    user: null,
+    sessionId: null,
+    role: "viewer" as const,
+    canAct: false,
+    reason: "Sign in as an operator to act.",
+    signInEnabled: true,
+  },
 };
 
 describe("broker views on a private node with the management plugin", { skip: skip || false }, () => {

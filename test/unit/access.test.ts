@@ -1,68 +1,95 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { accessFor, assertCanAct, sessionTokenFromCookieHeader } from "../../lib/auth/access";
-import { passwordMatches, sessionSecret, signSession, verifySession } from "../../lib/auth/session";
+import { accessFor, assertCanAct, requireRole } from "../../lib/auth/access";
+import { sessionTokenFromCookieHeader } from "../../lib/auth/cookies";
+import { hashPassword, verifyPassword } from "../../lib/auth/password";
+import { isWellFormedToken, newSessionToken, sessionIdOf } from "../../lib/auth/session";
 
-const password = "correct horse battery";
-const secret = sessionSecret(password);
-const valid = signSession({ sub: "operator", exp: Date.now() / 1000 + 60 }, secret);
-const config = { WARREN_ADMIN_PASSWORD: password, WARREN_SESSION_SECRET: undefined, WARREN_READ_ONLY: false };
+const config = { WARREN_READ_ONLY: false, signInEnabled: true };
+const session = (role: "viewer" | "operator" | "admin") => ({ id: "s1", user: { id: 1, name: "alice", role } });
+const statusOf = (run: () => void) => {
+  try {
+    run();
+    return 200;
+  } catch (error) {
+    return (error as { status: number }).status;
+  }
+};
 
 describe("sessions", () => {
-  it("verifies its own token and refuses a tampered, expired or foreign one", () => {
-    assert.ok(verifySession(valid, secret));
-    assert.equal(verifySession(`${valid}x`, secret), null);
-    assert.equal(verifySession(valid, sessionSecret("another password")), null);
-    const expired = signSession({ sub: "operator", exp: 1 }, secret);
-    assert.equal(verifySession(expired, secret), null);
-    const forged = `${Buffer.from(JSON.stringify({ sub: "operator", exp: 9e12 })).toString("base64url")}.${valid.split(".")[1]}`;
-    assert.equal(verifySession(forged, secret), null);
+  it("are random and unique, stored by hash", () => {
+    const tokens = new Set(Array.from({ length: 1000 }, () => newSessionToken()));
+    assert.equal(tokens.size, 1000);
+    const token = [...tokens][0] as string;
+    assert.ok(isWellFormedToken(token));
+    assert.notEqual(sessionIdOf(token), token);
+    assert.equal(isWellFormedToken("a.b"), false);
   });
 
-  it("compares passwords", () => {
-    assert.equal(passwordMatches(password, password), true);
-    assert.equal(passwordMatches("wrong", password), false);
+  it("hash passwords with scrypt, salted, and verify them", async () => {
+    const a = await hashPassword("correct horse battery");
+    const b = await hashPassword("correct horse battery");
+    assert.match(a, /^scrypt\$32768\$8\$1\$/);
+    assert.notEqual(a, b);
+    assert.equal(await verifyPassword("correct horse battery", a), true);
+    assert.equal(await verifyPassword("wrong", a), false);
   });
 });
 
-describe("accessFor", () => {
-  it("lets a signed-in operator act", () => {
-    const access = accessFor(valid, config);
-    assert.deepEqual([access.role, access.canAct], ["operator", true]);
-    assert.doesNotThrow(() => assertCanAct(access));
-  });
-
-  it("asks a viewer to sign in (401)", () => {
-    const access = accessFor(undefined, config);
-    assert.equal(access.canAct, false);
-    assert.throws(
-      () => assertCanAct(access),
-      (e: Error & { status?: number }) => e.status === 401,
+describe("roles", () => {
+  it("lets an operator and an admin act, not a viewer (403) nor an anonymous visitor (401)", () => {
+    assert.equal(accessFor(session("operator"), config).canAct, true);
+    assert.equal(accessFor(session("admin"), config).canAct, true);
+    assert.equal(
+      statusOf(() => assertCanAct(accessFor(session("viewer"), config))),
+      403,
+    );
+    assert.equal(
+      statusOf(() => assertCanAct(accessFor(null, config))),
+      401,
     );
   });
 
-  it("disables actions without a configured password, and says how to enable them (403)", () => {
-    const access = accessFor(valid, { ...config, WARREN_ADMIN_PASSWORD: undefined });
-    assert.equal(access.canAct, false);
+  it("decides 401 vs 403 by the refusal, not by its words", () => {
+    const anonymous = accessFor(null, config);
+    assert.equal(
+      statusOf(() => requireRole({ ...anonymous, reason: "Something else entirely" }, "operator", config)),
+      401,
+    );
+  });
+
+  it("keeps user management for admins", () => {
+    assert.equal(
+      statusOf(() => requireRole(accessFor(session("operator"), config), "admin", config)),
+      403,
+    );
+    assert.equal(
+      statusOf(() => requireRole(accessFor(session("admin"), config), "admin", config)),
+      200,
+    );
+  });
+
+  it("disables actions when no account exists, and says how to enable them (403)", () => {
+    const access = accessFor(null, { ...config, signInEnabled: false });
     assert.match(access.reason ?? "", /WARREN_ADMIN_PASSWORD/);
-    assert.throws(
-      () => assertCanAct(access),
-      (e: Error & { status?: number }) => e.status === 403,
+    assert.equal(
+      statusOf(() => assertCanAct(access)),
+      403,
     );
   });
 
-  it("turns every action off in read-only mode, even for an operator (403)", () => {
-    const access = accessFor(valid, { ...config, WARREN_READ_ONLY: true });
-    assert.equal(access.role, "operator");
+  it("turns every action off in read-only mode, even for an admin (403)", () => {
+    const access = accessFor(session("admin"), { ...config, WARREN_READ_ONLY: true });
     assert.equal(access.canAct, false);
-    assert.throws(
-      () => assertCanAct(access),
-      (e: Error & { status?: number }) => e.status === 403,
+    assert.equal(
+      statusOf(() => assertCanAct(access)),
+      403,
     );
   });
 
-  it("reads the cookie from a header", () => {
-    assert.equal(sessionTokenFromCookieHeader(`a=1; warren_session=${valid}; b=2`), valid);
+  it("reads the cookie from a header; bad percent-encoding is no session, not an exception", () => {
+    assert.equal(sessionTokenFromCookieHeader("a=1; warren_session=abc; b=2"), "abc");
+    assert.equal(sessionTokenFromCookieHeader("warren_session=%ZZ"), undefined);
     assert.equal(sessionTokenFromCookieHeader(null), undefined);
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { accessFor, assertCanAct, sessionTokenFromCookieHeader } from "../../lib/auth/access";
-import { sessionSecret, signSession } from "../../lib/auth/session";
+import { accessFor, assertCanAct, requireRole } from "../../lib/auth/access";
+import { sessionTokenFromCookieHeader } from "../../lib/auth/cookies";
 import { isWarrenError } from "../../lib/errors";
 import { orderPublishOptions } from "../../lib/orders/message";
 import { decodeOrderMessage, hashOrder, MAX_MESSAGE_BYTES } from "../../lib/payments/decide";
@@ -58,19 +58,23 @@ describe("order message properties", () => {
 });
 
 describe("access decisions: every branch, exactly", () => {
-  const password = "correct horse battery";
-  const operator = signSession({ sub: "operator", exp: Date.now() / 1000 + 60 }, sessionSecret(password));
-  const config = { WARREN_ADMIN_PASSWORD: password, WARREN_SESSION_SECRET: undefined, WARREN_READ_ONLY: false };
+  const config = { WARREN_READ_ONLY: false, signInEnabled: true };
+  const session = (role: "viewer" | "operator" | "admin") => ({ id: "s1", user: { id: 7, name: "ada", role } });
+  const user = (role: "viewer" | "operator" | "admin") => ({ id: 7, name: "ada", role });
 
   it("read-only: signed in or not, actions are off with the reason; sign-in stays possible", () => {
     const reason = "Warren runs read-only (WARREN_READ_ONLY=1): all actions are off.";
-    assert.deepEqual(accessFor(operator, { ...config, WARREN_READ_ONLY: true }), {
+    assert.deepEqual(accessFor(session("operator"), { ...config, WARREN_READ_ONLY: true }), {
+      user: user("operator"),
+      sessionId: "s1",
       role: "operator",
       canAct: false,
       signInEnabled: true,
       reason,
     });
-    assert.deepEqual(accessFor(undefined, { ...config, WARREN_READ_ONLY: true, WARREN_ADMIN_PASSWORD: undefined }), {
+    assert.deepEqual(accessFor(null, { WARREN_READ_ONLY: true, signInEnabled: false }), {
+      user: null,
+      sessionId: null,
       role: "viewer",
       canAct: false,
       signInEnabled: false,
@@ -78,33 +82,50 @@ describe("access decisions: every branch, exactly", () => {
     });
   });
 
-  it("no password: a viewer, sign-in off, told what to set", () => {
-    assert.deepEqual(accessFor(operator, { ...config, WARREN_ADMIN_PASSWORD: undefined }), {
+  it("no account at all: a viewer, sign-in off, told what to set", () => {
+    assert.deepEqual(accessFor(null, { ...config, signInEnabled: false }), {
+      user: null,
+      sessionId: null,
       role: "viewer",
       canAct: false,
       signInEnabled: false,
-      reason: "Actions are disabled: set WARREN_ADMIN_PASSWORD (8+ characters) and restart to enable operator sign-in.",
+      reason:
+        "Actions are disabled: set WARREN_ADMIN_PASSWORD (8+ characters) or add a user with `npm run user -- add`, then sign in.",
     });
   });
 
-  it("password set: a viewer until signed in, then an operator who may act", () => {
-    assert.deepEqual(accessFor(undefined, config), {
+  it("accounts exist: a visitor until signed in; a viewer account may look only; an operator or admin may act", () => {
+    assert.deepEqual(accessFor(null, config), {
+      user: null,
+      sessionId: null,
       role: "viewer",
       canAct: false,
       signInEnabled: true,
       reason: "Sign in as an operator to use actions.",
     });
-    assert.deepEqual(accessFor(operator, config), {
-      role: "operator",
-      canAct: true,
+    assert.deepEqual(accessFor(session("viewer"), config), {
+      user: user("viewer"),
+      sessionId: "s1",
+      role: "viewer",
+      canAct: false,
       signInEnabled: true,
-      reason: null,
+      reason: "Your role (viewer) may not do this; it needs operator.",
     });
+    for (const role of ["operator", "admin"] as const) {
+      assert.deepEqual(accessFor(session(role), config), {
+        user: user(role),
+        sessionId: "s1",
+        role: "operator",
+        canAct: true,
+        signInEnabled: true,
+        reason: null,
+      });
+    }
   });
 
-  const codeOf = (access: Parameters<typeof assertCanAct>[0]) => {
+  const codeOf = (run: () => void) => {
     try {
-      assertCanAct(access);
+      run();
       return "allowed";
     } catch (error) {
       assert.ok(isWarrenError(error), String(error));
@@ -112,35 +133,50 @@ describe("access decisions: every branch, exactly", () => {
     }
   };
 
-  it("refusals: 401 only for a viewer who could sign in, 403 for everything else, never a TypeError", () => {
-    assert.equal(codeOf(accessFor(operator, config)), "allowed");
-    assert.equal(codeOf(accessFor(undefined, config)), "unauthorized: Sign in as an operator to use actions.");
+  it("refusals: 401 only for a visitor who could sign in, 403 for everything else, decided by the refusal", () => {
+    assert.equal(
+      codeOf(() => assertCanAct(accessFor(session("operator"), config))),
+      "allowed",
+    );
+    assert.equal(
+      codeOf(() => assertCanAct(accessFor(null, config))),
+      "unauthorized: Sign in as an operator to use actions.",
+    );
+    assert.equal(
+      codeOf(() => assertCanAct(accessFor(session("viewer"), config))),
+      "forbidden: Your role (viewer) may not do this; it needs operator.",
+    );
     assert.match(
-      codeOf(accessFor(operator, { ...config, WARREN_READ_ONLY: true })),
+      codeOf(() => assertCanAct(accessFor(session("admin"), { ...config, WARREN_READ_ONLY: true }))),
       /^forbidden: Warren runs read-only/,
     );
     assert.match(
-      codeOf(accessFor(undefined, { ...config, WARREN_READ_ONLY: true })),
-      /^forbidden: Warren runs read-only/,
+      codeOf(() => assertCanAct(accessFor(null, { ...config, signInEnabled: false }))),
+      /^forbidden: Actions/,
     );
-    assert.match(codeOf(accessFor(undefined, { ...config, WARREN_ADMIN_PASSWORD: undefined })), /^forbidden: Actions/);
+    // Admin work is not turned off by read-only mode, and needs an admin.
     assert.equal(
-      codeOf({ role: "viewer", canAct: false, signInEnabled: true, reason: null }),
-      "forbidden: Not allowed.",
+      codeOf(() =>
+        requireRole(accessFor(session("admin"), { ...config, WARREN_READ_ONLY: true }), "admin", {
+          WARREN_READ_ONLY: true,
+        }),
+      ),
+      "allowed",
     );
     assert.equal(
-      codeOf({ role: "operator", canAct: false, signInEnabled: true, reason: "Sign in again" }),
-      "forbidden: Sign in again",
+      codeOf(() => requireRole(accessFor(session("operator"), config), "admin", config)),
+      "forbidden: Your role (operator) may not do this; it needs admin.",
     );
     assert.equal(
-      codeOf({ role: "viewer", canAct: false, signInEnabled: false, reason: "Sign in" }),
-      "forbidden: Sign in",
+      codeOf(() => requireRole(accessFor(null, config), "admin", config)),
+      "unauthorized: Sign in as an admin to use actions.",
     );
   });
 
-  it("reads the session cookie among others, decoded, with '=' in its value kept", () => {
+  it("reads the session cookie among others, decoded, with '=' in its value kept; bad escapes are no session", () => {
     assert.equal(sessionTokenFromCookieHeader("a=1; warren_session=abc%3D%3D=x.y; b=2"), "abc===x.y");
     assert.equal(sessionTokenFromCookieHeader("warren_session_old=1"), undefined);
+    assert.equal(sessionTokenFromCookieHeader("warren_session=%ZZ"), undefined);
     assert.equal(sessionTokenFromCookieHeader(""), undefined);
     assert.equal(sessionTokenFromCookieHeader(null), undefined);
   });

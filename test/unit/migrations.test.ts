@@ -65,6 +65,8 @@ describe("store migrations (PRAGMA user_version)", () => {
       "orders",
       "outbox",
       "payments",
+      "sessions",
+      "users",
     ]);
     db.close();
   });

@@ -4,13 +4,14 @@ import type { QueueSample } from "@/lib/events/sampler";
 import { lastEventIdOf, sharedSseEvent, sseEvent } from "@/lib/events/sse";
 import { liveStream } from "@/lib/events/streams";
 import type { PipelineHealth } from "@/lib/health/pipeline";
+import { route } from "@/lib/http/route";
 import type { Payment } from "@/lib/payments/decide";
 
 export const dynamic = "force-dynamic";
 
 /** Live dashboard events: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment, heartbeats. */
-export async function GET(request: Request) {
-  return liveStream(request, (send) => {
+export const GET = route(({ request, access, client }) =>
+  liveStream(request, { client, signedIn: access().user !== null }, (send) => {
     // Live events are shared objects: encoded once for all clients.
     const onPayment = (payment: Payment) => send(sharedSseEvent("payment", payment, payment.seq));
     const onSample = (sample: QueueSample) => send(sharedSseEvent("queues", sample));
@@ -21,5 +22,5 @@ export async function GET(request: Request) {
       for (const payment of live.paymentsSince(resumeFrom)) onPayment(payment);
     }
     return live.subscribe({ payment: onPayment, queues: onSample, health: onHealth });
-  });
-}
+  }),
+);

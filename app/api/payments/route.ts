@@ -1,9 +1,10 @@
 import { paymentsSnapshot } from "@/lib/dashboard/snapshot";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-export function GET(request: Request) {
+export const GET = route(({ request }) => {
   const raw = new URL(request.url).searchParams.get("limit");
-  const limit = raw && /^\d+$/.test(raw) ? Math.min(500, Math.max(1, Number(raw))) : undefined;
+  const limit = raw && /^\d{1,6}$/.test(raw) ? Math.min(500, Math.max(1, Number(raw))) : undefined;
   return Response.json(paymentsSnapshot(limit));
-}
+});

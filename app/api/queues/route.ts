@@ -1,7 +1,6 @@
 import { queuesSnapshot } from "@/lib/dashboard/snapshot";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-export function GET() {
-  return Response.json(queuesSnapshot());
-}
+export const GET = route(() => Response.json(queuesSnapshot()));

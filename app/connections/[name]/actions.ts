@@ -2,9 +2,9 @@
 
 import { closeConnection, closeConnectionSchema } from "@/lib/broker-admin/close-connection";
 import { isWarrenError } from "@/lib/errors";
+import { fieldErrorsOf } from "@/lib/http/issues";
 import { log } from "@/lib/process/log";
 import { actionContext } from "@/lib/queues/action-context";
-import { issuesByField } from "@/lib/validation";
 
 export interface CloseState {
   status: "idle" | "ok" | "error";
@@ -26,7 +26,7 @@ export async function closeConnectionAction(_previous: CloseState, formData: For
     return {
       status: "error",
       message: "Nothing was closed.",
-      fieldErrors: issuesByField(parsed.error),
+      fieldErrors: fieldErrorsOf(parsed.error),
       at: Date.now(),
     };
   }

@@ -1,9 +1,7 @@
 import { getAlarmMonitor } from "@/lib/broker-admin";
-import { handle } from "@/lib/queues/route-helpers";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
 /** GET /api/broker/alarms — the active alarms as the process's one watcher last saw them. */
-export function GET() {
-  return handle(async () => Response.json(getAlarmMonitor().latest()));
-}
+export const GET = route(async () => Response.json(getAlarmMonitor().latest()));

@@ -1,4 +1,5 @@
 import { initialSchema } from "./0001-initial";
+import { accountsSchema } from "./0002-accounts";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
 export interface Migration {
@@ -11,4 +12,7 @@ export interface Migration {
  * Every migration, in order. Append only: a released step is never edited
  * (databases out there have it applied); a change of schema is a new step.
  */
-export const MIGRATIONS: Migration[] = [{ version: 1, name: "initial", statements: initialSchema }];
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: "initial", statements: initialSchema },
+  { version: 2, name: "accounts", statements: accountsSchema },
+];

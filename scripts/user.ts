@@ -1,0 +1,135 @@
+/**
+ * `npm run user -- add NAME --role viewer|operator|admin` (also `passwd NAME`,
+ * `role NAME ROLE`, `disable NAME`, `enable NAME`, `list`, `sessions NAME`,
+ * `revoke NAME`). Works on the database at WARREN_DB_PATH, also while Warren
+ * runs (SQLite WAL). The password is read from stdin when it is not a
+ * terminal (`printf '%s' "$PW" | npm run user -- add alice --role operator`),
+ * else prompted for without echo.
+ */
+import { createInterface } from "node:readline";
+import { hashPassword } from "../lib/auth/password";
+import { passwordSchema, roleSchema, userNameSchema } from "../lib/auth/user-schema";
+import { parseEnv } from "../lib/config/env";
+import { AccountStore } from "../lib/store/accounts";
+import { openDb } from "../lib/store/db";
+
+const USAGE = `usage: npm run user -- <command>
+  add NAME --role viewer|operator|admin   add a user (password from stdin or a prompt)
+  passwd NAME                             set a new password (ends the user's sessions)
+  role NAME viewer|operator|admin         change a role
+  disable NAME | enable NAME              a disabled user cannot sign in; their sessions end
+  list                                    users, roles and live sessions
+  sessions NAME                           a user's live sessions
+  revoke NAME                             end all of a user's sessions`;
+
+function fail(message: string): never {
+  console.error(`[user] ${message}`);
+  process.exit(1);
+}
+
+function parsed<T>(
+  schema: {
+    safeParse(
+      value: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  value: unknown,
+  what: string,
+): T {
+  const result = schema.safeParse(value);
+  if (!result.success) fail(`${what}: ${result.error.issues.map((i) => i.message).join("; ")}`);
+  return result.data;
+}
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = "";
+    for await (const chunk of process.stdin) text += chunk;
+    return text.replace(/\r?\n$/, "");
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const muted = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stdout.write("Password: ");
+  muted._writeToOutput = () => {};
+  const answer = await new Promise<string>((resolve) => rl.question("", resolve));
+  rl.close();
+  process.stdout.write("\n");
+  return answer;
+}
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command || command === "help" || command === "--help") {
+    console.log(USAGE);
+    return;
+  }
+  const config = parseEnv(process.env);
+  const db = openDb(config.WARREN_DB_PATH);
+  const store = new AccountStore(db);
+  const userOf = (raw: string | undefined) => {
+    const name = parsed(userNameSchema, raw ?? "", "name");
+    return store.userByName(name) ?? fail(`there is no user named ${name}`);
+  };
+  try {
+    switch (command) {
+      case "add": {
+        const name = parsed(userNameSchema, args[0] ?? "", "name");
+        const at = args.indexOf("--role");
+        const role = parsed(roleSchema, at >= 0 ? args[at + 1] : "", "--role");
+        if (store.userByName(name)) fail(`there is already a user named ${name}`);
+        const password = parsed(passwordSchema, await readPassword(), "password");
+        store.addUser(name, role, await hashPassword(password), "cli");
+        console.log(`[user] added ${name} (${role})`);
+        break;
+      }
+      case "passwd": {
+        const user = userOf(args[0]);
+        const password = parsed(passwordSchema, await readPassword(), "password");
+        store.setPassword(user.id, await hashPassword(password));
+        console.log(`[user] new password for ${user.name}; their sessions ended`);
+        break;
+      }
+      case "role": {
+        const user = userOf(args[0]);
+        const role = parsed(roleSchema, args[1] ?? "", "role");
+        store.setRole(user.id, role);
+        console.log(`[user] ${user.name} is now ${role}`);
+        break;
+      }
+      case "disable":
+      case "enable": {
+        const user = userOf(args[0]);
+        store.setDisabled(user.id, command === "disable");
+        console.log(`[user] ${user.name} ${command}d`);
+        break;
+      }
+      case "revoke": {
+        const user = userOf(args[0]);
+        console.log(`[user] ended ${store.revokeUserSessions(user.id)} session(s) of ${user.name}`);
+        break;
+      }
+      case "sessions": {
+        const user = userOf(args[0]);
+        for (const s of store.sessionsOf(user.id)) {
+          console.log(
+            `${s.id.slice(0, 12)}  since ${new Date(s.createdAt).toISOString()}  last ${new Date(s.lastSeenAt).toISOString()}  ${s.client ?? ""}`,
+          );
+        }
+        break;
+      }
+      case "list": {
+        for (const user of store.users()) {
+          const live = store.sessionsOf(user.id).length;
+          console.log(`${user.name}\t${user.role}\t${user.disabled ? "disabled" : "enabled"}\t${live} session(s)`);
+        }
+        break;
+      }
+      default:
+        fail(`unknown command "${command}"\n${USAGE}`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+main().catch((error) => fail((error as Error).message));
