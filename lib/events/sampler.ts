@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Channel } from "amqplib";
+import { bounded } from "../amqp/bounded";
 import type { BrokerLink } from "../amqp/link";
 import type { ManagementClient } from "../queues/management";
 
@@ -30,6 +31,7 @@ export interface QueueSample {
 }
 
 const UNACKED_REFRESH_MS = 5000;
+const SAMPLE_TIMEOUT_MS = 5000;
 
 /**
  * ONE sampler per process, whatever the number of dashboards: it asks the
@@ -92,7 +94,8 @@ export class QueueSampler extends EventEmitter {
     try {
       // Before the first connection there is nothing to report yet, not an outage.
       if (this.options.link.state === "connecting") return;
-      const sample = await this.sample();
+      // Bounded: a check whose reply is lost with the connection must not stop every later tick.
+      const sample = await bounded(this.sample(), SAMPLE_TIMEOUT_MS, "queue sample").catch(() => this.downSample());
       this.samplesTaken++;
       this.history.push(sample);
       const max = this.options.historySize ?? 120;
@@ -106,13 +109,7 @@ export class QueueSampler extends EventEmitter {
   private async sample(): Promise<QueueSample> {
     const at = Date.now();
     const model = this.options.link.current();
-    if (!model) {
-      return {
-        at,
-        broker: "down",
-        queues: this.options.queues.map((name) => this.unreachable(name)),
-      };
-    }
+    if (!model) return this.downSample(at);
     this.refreshUnacked();
     const queues = await Promise.all(
       this.options.queues.map(async (name): Promise<QueueDepth> => {
@@ -148,6 +145,10 @@ export class QueueSampler extends EventEmitter {
       }),
     );
     return { at, broker: "up", queues };
+  }
+
+  private downSample(at = Date.now()): QueueSample {
+    return { at, broker: "down", queues: this.options.queues.map((name) => this.unreachable(name)) };
   }
 
   private unreachable(name: string): QueueDepth {

@@ -244,7 +244,9 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
 export function consumerState(consumer: Warren["consumer"]) {
   if (!consumer) return null;
   const { paused, running, prefetch, inFlight } = consumer.stats;
-  return { paused, running, prefetch, inFlight };
+  // "running" is true only while subscribed on an open channel; state and reason say why not.
+  const { state, since, reason } = consumer.status();
+  return { paused, running, prefetch, inFlight, state, since, reason };
 }
 
 /** `GET /api/broker/consumers`: the order queue and this process's payment consumer. */
