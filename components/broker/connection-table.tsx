@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ConnectionRow } from "@/lib/broker-admin/connections";
-import { count, time } from "../format";
+import { count } from "../format";
+import { formatIso } from "../ui/time";
 import { StateBadge } from "./state-badge";
 import { cell, link, num, row, table, tableWrap, thead } from "./styles";
 
@@ -52,7 +53,7 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
         <tbody>
           {connections.length === 0 ? (
             <tr>
-              <td colSpan={10} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">
+              <td colSpan={10} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
                 No connections.
               </td>
             </tr>
@@ -78,7 +79,7 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
                 <td className={num}>{count(c.channels)}</td>
                 <td className={num}>{bytesRate(c.sendRate)}</td>
                 <td className={num}>{bytesRate(c.recvRate)}</td>
-                <td className={cell}>{c.connectedAt === null ? "—" : time(c.connectedAt)}</td>
+                <td className={cell}>{c.connectedAt === null ? "—" : formatIso(c.connectedAt)}</td>
               </tr>
             ))
           )}

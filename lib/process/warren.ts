@@ -156,7 +156,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   });
 
   // 3. publisher (its channel opens and reopens with the publish link)
-  const publisher = new ConfirmPublisher(publishLink);
+  const publisher = new ConfirmPublisher(publishLink, undefined, log);
 
   // 4. consumer, and the operator's pause/resume/prefetch, which reach every process through the broker
   let consumer: PaymentConsumer | null = null;

@@ -143,6 +143,8 @@ export interface HealthStore {
   placedAndPaid(): Promise<{ placed: number; paid: number }>;
   /** The newest delivery's id: the consume rate is its growth over time. */
   lastDeliveryId(): Promise<number>;
+  /** Orders accepted (durable) and not yet confirmed by the broker, and when the oldest was accepted (null: none). */
+  outboxBacklog(): Promise<{ waiting: number; oldestAt: number | null }>;
 }
 
 /** Operator actions (and refused attempts): appended, never edited. */

@@ -63,6 +63,13 @@ export class PgHealth implements HealthStore {
     return row ?? { placed: 0, paid: 0 };
   }
 
+  async outboxBacklog(): Promise<{ waiting: number; oldestAt: number | null }> {
+    const [row] = await this.rows<{ n: number; oldest: number | null }>(
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+    );
+    return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
+  }
+
   async lastDeliveryId(): Promise<number> {
     const [row] = await this.rows<{ id: number | null }>("SELECT MAX(id) AS id FROM deliveries");
     return row?.id ?? 0;
