@@ -1,7 +1,8 @@
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/card";
 import { type BindingRow, exchangeLabel } from "@/lib/broker-admin/exchanges";
 import { exchangeHref } from "./exchange-table";
-import { cell, link, row, table, tableWrap, thead } from "./styles";
+import { card, cell, link, row, table, thead } from "./styles";
 
 function End({ name, kind, vhost }: { name: string; kind: "queue" | "exchange"; vhost: string }) {
   const href = kind === "exchange" ? exchangeHref(name, vhost) : `/queues/${encodeURIComponent(name)}`;
@@ -24,7 +25,7 @@ export function BindingTable({
   testId: string;
 }) {
   return (
-    <div className={tableWrap}>
+    <TableScroll label="Bindings" className={card}>
       <table className={table} data-testid={testId}>
         <caption className="sr-only">{caption}</caption>
         <thead className={thead}>
@@ -74,6 +75,6 @@ export function BindingTable({
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

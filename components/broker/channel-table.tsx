@@ -1,10 +1,11 @@
+import { TableScroll } from "@/components/ui/card";
 import type { ChannelRow } from "@/lib/broker-admin/connections";
 import { count } from "../format";
-import { cell, num, row, table, tableWrap, thead } from "./styles";
+import { card, cell, num, row, table, thead } from "./styles";
 
 export function ChannelTable({ channels }: { channels: ChannelRow[] }) {
   return (
-    <div className={tableWrap}>
+    <TableScroll label="Channels" className={card}>
       <table className={table} data-testid="channel-table">
         <caption className="sr-only">The connection&apos;s channels</caption>
         <thead className={thead}>
@@ -59,6 +60,6 @@ export function ChannelTable({ channels }: { channels: ChannelRow[] }) {
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

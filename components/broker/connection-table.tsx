@@ -1,9 +1,10 @@
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/card";
 import type { ConnectionRow } from "@/lib/broker-admin/connections";
 import { count } from "../format";
 import { formatIso } from "../ui/time";
 import { StateBadge } from "./state-badge";
-import { cell, link, num, row, table, tableWrap, thead } from "./styles";
+import { card, cell, link, num, row, table, thead } from "./styles";
 
 export function bytesRate(value: number | null): string {
   if (value === null) return "—";
@@ -13,7 +14,7 @@ export function bytesRate(value: number | null): string {
 
 export function ConnectionTable({ connections }: { connections: ConnectionRow[] }) {
   return (
-    <div className={tableWrap}>
+    <TableScroll label="Connections" className={card}>
       <table className={table} data-testid="connection-table">
         <caption className="sr-only">Connections, blocked ones first</caption>
         <thead className={thead}>
@@ -85,6 +86,6 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

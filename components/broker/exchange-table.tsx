@@ -1,7 +1,8 @@
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/card";
 import type { ExchangeRow } from "@/lib/broker-admin/exchanges";
 import { rate } from "../format";
-import { cell, link, num, row, table, tableWrap, thead } from "./styles";
+import { card, cell, link, num, row, table, thead } from "./styles";
 
 export const exchangeHref = (name: string, vhost: string) =>
   `/exchanges/${encodeURIComponent(name === "" ? "amq.default" : name)}${vhost === "/" ? "" : `?vhost=${encodeURIComponent(vhost)}`}`;
@@ -13,7 +14,7 @@ const flags = (e: ExchangeRow) =>
 
 export function ExchangeTable({ exchanges, vhost }: { exchanges: ExchangeRow[]; vhost: string }) {
   return (
-    <div className={tableWrap}>
+    <TableScroll label="Exchanges" className={card}>
       <table className={table} data-testid="exchange-table">
         <caption className="sr-only">Exchanges of the vhost</caption>
         <thead className={thead}>
@@ -57,6 +58,6 @@ export function ExchangeTable({ exchanges, vhost }: { exchanges: ExchangeRow[]; 
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
