@@ -8,6 +8,12 @@ import { TextField } from "./ui/text-field";
 
 const initialState: OrderFormState = { status: "idle", message: "" };
 
+/** A fresh Idempotency-Key; getRandomValues, unlike randomUUID, also works on plain-http pages. */
+function newSubmissionKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export function OrderForm({
   onPlaced,
   payments = [],
@@ -18,6 +24,14 @@ export function OrderForm({
 }) {
   const [state, formAction, isPending] = useActionState(placeOrderAction, initialState);
   const itemRef = useRef<HTMLInputElement>(null);
+  // One key per submission: kept while a submission is unanswered (a double click or a resubmit
+  // after a timeout is the same order), renewed with every answer.
+  const [submissionKey, setSubmissionKey] = useState(newSubmissionKey);
+  const [keyAnswered, setKeyAnswered] = useState(state);
+  if (keyAnswered !== state) {
+    setKeyAnswered(state);
+    setSubmissionKey(newSubmissionKey());
+  }
   const itemError = state.fieldErrors?.item?.[0];
   const quantityError = state.fieldErrors?.quantity?.[0];
   // The feed keeps the last 100 payments: under load this order's row leaves it within
@@ -35,7 +49,11 @@ export function OrderForm({
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const fields = { item: String(data.get("item") ?? ""), quantity: String(data.get("quantity") ?? "") };
+    const fields = {
+      item: String(data.get("item") ?? ""),
+      quantity: String(data.get("quantity") ?? ""),
+      idempotencyKey: submissionKey,
+    };
     startTransition(() => formAction(fields));
   };
 
@@ -54,6 +72,8 @@ export function OrderForm({
       className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
       noValidate
     >
+      {/* The server's and the browser's first keys differ; either serves (the no-JS post sends the server's). */}
+      <input type="hidden" name="idempotencyKey" value={submissionKey} suppressHydrationWarning />
       <h2 id="order-heading" className="font-semibold">
         Place an order
       </h2>

@@ -3,8 +3,9 @@ import type { LedgerEntry } from "../../payments/ledger";
 import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
-import type { AuditStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import type { AuditStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
 import { AuditLog } from "./audit";
+import { sqliteIdempotency } from "./idempotency";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { searchOrders, traceOrder } from "./trace";
@@ -23,6 +24,7 @@ export class SqliteStore implements WarrenStore {
   readonly payments: PaymentStore;
   readonly trace: TraceStore;
   readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -50,6 +52,7 @@ export class SqliteStore implements WarrenStore {
       byActionPrefix: async (prefix, limit) => audit.byActionPrefix(prefix, limit),
       forTarget: async (target, limit) => audit.forTarget(target, limit),
     };
+    this.idempotency = sqliteIdempotency(db);
   }
 
   durable(): Promise<void> {
