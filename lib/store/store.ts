@@ -101,6 +101,8 @@ export interface PaymentStore {
   /** Payments after `seq` (an SSE client's Last-Event-ID), oldest first. */
   since(seq: number, limit?: number): Promise<Payment[]>;
   counts(): Promise<{ payments: number; duplicates: number }>;
+  /** The body hash each of these orders was paid with; orders not paid are absent (read-only, for the redrive dry-run). */
+  paidHashes(orderIds: string[]): Promise<Map<string, string>>;
 }
 
 /** The per-order trace: every hop from placed to acked, and search over orders. */

@@ -8,6 +8,7 @@ import { AuditLog } from "./audit";
 import { sqliteIdempotency } from "./idempotency";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
+import { paidHashes } from "./paid-hashes";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -38,6 +39,7 @@ export class SqliteStore implements WarrenStore {
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),
       counts: async () => ledger.counts(),
+      paidHashes: async (orderIds) => paidHashes(db, orderIds),
     };
     this.trace = {
       order: async (orderId: string) => traceOrder(db, orderId),
