@@ -2,13 +2,15 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState, useTransition } from "react";
-import { type DeadLetterActionState, deadLetterAction } from "@/app/dead-letters/actions";
+import { type DeadLetterActionState, deadLetterAction, dryRunAction } from "@/app/dead-letters/actions";
 import type { AuditEntry } from "@/lib/audit/log";
 import type { DeadLetter } from "@/lib/deadletters/decode";
 import { diffLines, editableText, isRealEdit } from "@/lib/deadletters/diff";
 import type { DeadLetterQueue } from "@/lib/deadletters/discover";
+import type { Prediction } from "@/lib/deadletters/dry-run";
 import type { DeadLetterActionInput } from "@/lib/deadletters/operate";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
+import { PredictionLine } from "./dead-letters/prediction";
 
 const time = new Intl.DateTimeFormat("en-GB", {
   month: "short",
@@ -58,6 +60,7 @@ export function DeadLetterWorkbench({
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<Pending | null>(null);
   const [status, setStatus] = useState<DeadLetterActionState | null>(null);
+  const [predictions, setPredictions] = useState<Map<string, Prediction>>(new Map());
   const [isPending, startTransition] = useTransition();
   const messages = browse?.messages ?? NO_MESSAGES;
   const groups = useMemo(() => {
@@ -83,8 +86,19 @@ export function DeadLetterWorkbench({
       setStatus(result);
       if (result.result) {
         setSelected(new Set());
+        setPredictions(new Map());
         router.refresh();
       }
+    });
+  }
+
+  function dryRunSelected(ids: string[]) {
+    if (!queue) return;
+    startTransition(async () => {
+      const answer = await dryRunAction({ queue, selection: { ids } });
+      const { result: _predicted, ...message } = answer;
+      setStatus(message);
+      if (answer.result) setPredictions(new Map(answer.result.predictions.map((p) => [p.id, p.prediction])));
     });
   }
 
@@ -243,6 +257,14 @@ export function DeadLetterWorkbench({
           </button>
           <button
             type="button"
+            className={neutral}
+            disabled={disabled || selected.size === 0}
+            onClick={() => dryRunSelected(selectedIds)}
+          >
+            Dry-run selected ({selected.size})
+          </button>
+          <button
+            type="button"
             className={danger}
             disabled={disabled || selected.size === 0}
             onClick={() => askDiscard({ ids: selectedIds }, `${selected.size} selected`, selected.size)}
@@ -303,6 +325,7 @@ export function DeadLetterWorkbench({
                 key={m.id}
                 message={m}
                 selected={selected.has(m.id)}
+                prediction={predictions.get(m.id)}
                 onToggle={() => toggle(m.id)}
                 disabled={disabled}
                 onRedrive={() => redrive({ ids: [m.id] })}
@@ -351,9 +374,12 @@ function DeadLetterRow({
   onRedrive,
   onEdit,
   onDiscard,
+  prediction,
 }: {
   message: DeadLetter;
   selected: boolean;
+  /** The dry run's outcome for this message, when one was asked for. */
+  prediction?: Prediction;
   onToggle: () => void;
   disabled: boolean;
   onRedrive: () => void;
@@ -370,6 +396,7 @@ function DeadLetterRow({
           <p className="mt-0.5 text-sm text-red-700 dark:text-red-300" data-testid="reason">
             {m.reason}
           </p>
+          {prediction ? <PredictionLine prediction={prediction} /> : null}
           <dl className="mt-1 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-slate-500 dark:text-slate-400">
             <div>
               <dt className="inline">from </dt>
