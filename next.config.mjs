@@ -1,9 +1,21 @@
+/**
+ * The benchmark's own routes (the `route.bench.ts` files under `app/api/bench/`) exist only in a bench build:
+ * `WARREN_BENCH_BUILD=1 next build` compiles them into `.next-bench`, and `next start` with the
+ * same variable serves that build. A normal build never contains them (decided at build time,
+ * not by a flag a running server reads).
+ */
+const benchBuild = process.env.WARREN_BENCH_BUILD === "1";
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // Native and socket-holding packages stay as plain Node requires.
-  serverExternalPackages: ["better-sqlite3", "amqplib"],
+  // "bench.ts" first: a route.bench.ts must not be read as a page named "route.bench".
+  pageExtensions: benchBuild ? ["bench.ts", "tsx", "ts", "jsx", "js"] : ["tsx", "ts", "jsx", "js"],
+  distDir: benchBuild ? ".next-bench" : ".next",
+  // Native and socket-holding packages stay as plain Node requires; prom-client keeps one copy
+  // (its default metrics watch the process, not a module graph).
+  serverExternalPackages: ["better-sqlite3", "amqplib", "prom-client"],
   experimental: {
     // Hosts (besides the request's own) allowed to call server actions, e.g. behind a reverse proxy.
     serverActions: {

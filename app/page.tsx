@@ -1,4 +1,4 @@
-import { Dashboard } from "@/components/dashboard";
+import { Dashboard } from "@/components/dashboard/dashboard";
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,12 @@
-import type { ClientAccess } from "./queue-detail";
 import { SignInLink } from "./sign-in-link";
+
+/** What a client component knows of the viewer's rights (decided on the server, re-checked by every action). */
+export interface ClientAccess {
+  canAct: boolean;
+  reason: string | null;
+  role: "operator" | "viewer";
+  signInEnabled: boolean;
+}
 
 /** Says why the buttons are off, and how to turn them on. */
 export function AccessNotice({ access }: { access: ClientAccess }) {

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { type SignInState, signInAction } from "@/app/login/actions";
+import { buttonClass } from "@/components/ui/button";
 
 const initial: SignInState = { status: "idle", message: "" };
 
@@ -42,19 +43,15 @@ export function SignInForm({ next }: { next: string }) {
         }`}
       />
       {error ? (
-        <p id="password-error" className="mt-1 text-sm text-red-600 dark:text-red-400">
+        <p id="password-error" className="mt-1 text-sm text-red-700 dark:text-red-300">
           {error}
         </p>
       ) : null}
       <div className="mt-4 flex items-center gap-3">
-        <button
-          type="submit"
-          disabled={pending}
-          className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600 disabled:opacity-60"
-        >
+        <button type="submit" disabled={pending} className={buttonClass("primary", "px-4 py-2 font-semibold")}>
           {pending ? "Signing in…" : "Sign in"}
         </button>
-        <p role="status" aria-live="polite" className="text-sm text-red-600 dark:text-red-400">
+        <p role="status" aria-live="polite" className="text-sm text-red-700 dark:text-red-300">
           {state.status === "error" ? state.message : ""}
         </p>
       </div>

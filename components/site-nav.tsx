@@ -71,7 +71,7 @@ export async function SiteNav({ links = NAV_LINKS }: { links?: NavLink[] }) {
             <a
               href="/login"
               title={access.reason ?? undefined}
-              className="rounded-md px-3 py-1.5 text-xs text-slate-500 outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-slate-400"
+              className="rounded-md px-3 py-1.5 text-xs text-slate-600 outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-slate-400"
             >
               Actions off — how to enable
             </a>

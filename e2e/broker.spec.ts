@@ -156,9 +156,9 @@ test.describe("a private node with the management plugin", () => {
     test.setTimeout(90_000);
     const publisher = await connect("e2e-stalled-publisher");
     const channel = await publisher.createChannel();
-    let streams = 0;
+    const streams: string[] = [];
     context.on("request", (request) => {
-      if (request.url().endsWith("/api/broker/alarms/stream")) streams++;
+      if (request.resourceType() === "eventsource") streams.push(new URL(request.url()).pathname);
     });
     await page.setViewportSize({ width: 390, height: 900 });
     await page.goto(`${base}/queues`);
@@ -167,12 +167,12 @@ test.describe("a private node with the management plugin", () => {
     await expect(page.getByTestId("alarm-banner")).toHaveCount(0);
     await broker.ctl("set_vm_memory_high_watermark", "0.0001");
     try {
-      // Pushed to the open pages, no reload; two tabs, one stream.
+      // Pushed to the open pages, no reload; each tab on its one live stream.
       const banner = page.getByTestId("alarm-banner");
       await expect(banner).toContainText("Publishers are blocked", { timeout: 20_000 });
       await expect(banner).toContainText(`memory alarm on ${broker.nodeName}`);
       await expect(second.getByTestId("alarm-banner")).toContainText(`memory alarm on ${broker.nodeName}`);
-      expect(streams).toBe(1);
+      expect(streams).toEqual(["/api/events", "/api/events"]);
       await second.close();
       await noHorizontalScroll(page);
       channel.sendToQueue("amq.rabbitmq.none", Buffer.from("held"));
@@ -196,6 +196,7 @@ test.describe("a private node with the management plugin", () => {
     test(`a connection's page at ${width} px: channels, then an operator closes it with a reason`, async ({
       page,
       context,
+      request,
     }) => {
       test.setTimeout(60_000);
       await page.setViewportSize({ width, height: 900 });
@@ -209,20 +210,27 @@ test.describe("a private node with the management plugin", () => {
       const { queue } = await channel.assertQueue("", { exclusive: true });
       await channel.consume(queue, () => {});
       await page.goto(`${base}/connections`);
+      // A viewer sees who is connected, not from where: no address, no link to the details.
+      const viewerRow = page.locator(`[data-testid="connection-row"][data-client="${client}"]`);
+      await expect(viewerRow).toContainText("(operators only)", { timeout: 15_000 });
+      await expect(viewerRow.locator("a")).toHaveCount(0);
+      await expect(viewerRow).not.toContainText("127.0.0.1");
+      await context.addCookies([
+        { name: "warren_session", value: await operatorToken(base), url: base, httpOnly: true },
+      ]);
+      await page.reload();
       const link = page.locator(`[data-testid="connection-row"][data-client="${client}"] a`);
       await expect(link).toBeVisible({ timeout: 15_000 });
+      const detailUrl = await link.getAttribute("href");
       await link.click();
       await expect(page.getByRole("heading", { level: 1 })).toHaveText(client);
       const row = page.getByTestId("channel-row");
       await expect(row.locator('[data-col="prefetch"]')).toHaveText("9", { timeout: 15_000 });
       await expect(row.locator('[data-col="mode"]')).toHaveText("confirm");
       await noHorizontalScroll(page);
-      // A viewer sees why the button is off.
-      await expect(page.getByRole("button", { name: "Close connection" })).toBeDisabled();
-      await context.addCookies([
-        { name: "warren_session", value: await operatorToken(base), url: base, httpOnly: true },
-      ]);
-      await page.reload();
+      // Without a session the details (client addresses) are refused over JSON.
+      const anonymous = await request.get(`${base}/api${detailUrl?.replace("/connections", "/broker/connections")}`);
+      expect(anonymous.status()).toBe(401);
       // The browser checks the length; the server also refuses what cannot travel in the X-Reason header.
       await page.getByLabel("Reason").fill("naïve reason");
       await page.getByRole("button", { name: "Close connection" }).click();

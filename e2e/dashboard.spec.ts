@@ -93,6 +93,62 @@ test.describe("the dashboard", () => {
   });
 });
 
+test.describe("what a screen reader hears", () => {
+  test("payments are announced politely and in summary: a burst of 20 is one announcement, not 20", async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(60_000);
+    await page.goto("/");
+    await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+    const region = page.getByTestId("payments-announcement");
+    await expect(region).toHaveAttribute("aria-live", "polite");
+    // Every text the live region takes, in order.
+    await region.evaluate((node) => {
+      const said: string[] = [];
+      (window as unknown as { __said: string[] }).__said = said;
+      new MutationObserver(() => said.push(node.textContent ?? "")).observe(node, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    const said = () => page.evaluate(() => (window as unknown as { __said: string[] }).__said.filter(Boolean));
+
+    const first = unique("said-one");
+    expect((await request.post("/api/orders", { data: { item: first } })).status()).toBe(202);
+    await expect.poll(said).toEqual([`1 new payment recorded. Latest: ${first} × 1.`]);
+
+    const before = await paymentTotals(request);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => request.post("/api/orders", { data: { item: unique(`said-burst-${i}`) } })),
+    );
+    await expect.poll(() => paymentTotals(request)).toBe(before + 20);
+    // The summary comes once the quiet period after the first announcement is over.
+    await expect.poll(said, { timeout: 15_000 }).toHaveLength(2);
+    expect((await said())[1]).toMatch(/^20 new payments recorded\. Latest: said-burst-\d+-\w+ × 1\.$/);
+  });
+});
+
+test("one EventSource per tab: the dashboard and the workbench each open one stream, shared by every live part", async ({
+  page,
+  broker,
+}) => {
+  const streams: string[] = [];
+  page.on("request", (request) => {
+    if (request.resourceType() === "eventsource") streams.push(new URL(request.url()).pathname);
+  });
+  await page.goto("/");
+  await expect(page.getByTestId("connection-badge")).toHaveAttribute("data-state", "live");
+  // The cards, the health panel, the feed and the announcer are all live by now.
+  await expect(page.getByTestId("health-placed")).toBeVisible();
+  expect(streams).toEqual(["/api/events"]);
+  streams.length = 0;
+  await page.goto(`/dead-letters?queue=${encodeURIComponent(broker.dlq)}`);
+  await expect(page.getByTestId("dlq-depth")).toBeVisible();
+  await expect.poll(() => streams).toEqual(["/api/events"]);
+});
+
 test.describe("the order form without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { placeOrderActionId } from "../scripts/bench/http-load";
+import { axeEverywhere, pageWidths } from "./axe";
 import { expect, test, unique } from "./fixtures";
 import { e2ePort, setUpPrivateWarren } from "./private-warren";
 
@@ -49,6 +50,100 @@ test("broker down: the form says 'accepted, waiting for broker', the badge shows
   } finally {
     await broker.startApp().catch(() => {});
   }
+});
+
+test("broker down: the banner, the queue cards, the sparklines and the health panel say what is true, and it passes axe", async ({
+  page,
+}) => {
+  test.setTimeout(150_000);
+  const dlq = `${queue}.dlq`;
+  const workCard = page.getByTestId(`queue-card-${queue}`);
+  const dlqCard = page.getByTestId(`queue-card-${dlq}`);
+  const banner = page.getByTestId("broker-banner");
+  const sparkValues = async (card: typeof workCard) =>
+    ((await card.locator("svg[data-values]").getAttribute("data-values")) ?? "").split(",");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(base);
+  const badge = page.getByTestId("connection-badge");
+  await expect(badge).toHaveAttribute("data-state", "live");
+  await expect(workCard).toHaveAttribute("data-state", "ok");
+  await expect(workCard.getByTestId("consumers")).toHaveText("1");
+  // A few samples with numbers in them before the outage.
+  await expect.poll(async () => (await sparkValues(workCard)).filter((v) => v !== "").length).toBeGreaterThan(2);
+
+  await broker.stopApp();
+  let item = "";
+  try {
+    await expect(badge).toHaveAttribute("data-state", "broker-down", { timeout: 10_000 });
+    item = `kept-${Date.now().toString(36)}`;
+    await page.getByLabel("Item").fill(item);
+    await page.getByRole("button", { name: "Place order" }).click();
+    await expect(page.getByTestId("order-status")).toHaveAttribute("data-waiting", "broker");
+
+    // Said once, politely (the live region changes at most every 5 s), not shouted.
+    await expect(page.getByTestId("connection-announcement")).toHaveText("Connection: broker down");
+    await expect(page.getByTestId("connection-announcement")).toHaveAttribute("aria-live", "polite");
+    await expect(banner).toContainText("The message broker is unreachable.");
+    await expect(banner).toContainText("Orders placed now are accepted and kept: 1 waiting");
+    await expect(banner).toContainText("They are sent as soon as the broker is back");
+    await expect(banner).not.toContainText("cannot be placed");
+    await expect(page.getByTestId("health-outbox")).toHaveAttribute("data-waiting", "1");
+    await expect(page.getByTestId("health-outbox")).toContainText(/1 order, oldest \d+ s/);
+
+    // Unreachable, with the broker's last answer, and never "does not exist".
+    for (const [card, consumers] of [
+      [workCard, 1],
+      [dlqCard, 0],
+    ] as const) {
+      await expect(card).toHaveAttribute("data-state", "unreachable");
+      await expect(card.getByTestId("queue-unreachable")).toHaveText(
+        new RegExp(`^unreachable \\(last seen \\d+ s ago: ready \\d+, consumers ${consumers}\\)$`),
+      );
+      await expect(card.getByTestId("queue-missing")).toHaveCount(0);
+    }
+    // The outage is a gap in the line: samples without a number, not zeros.
+    await expect.poll(async () => (await sparkValues(workCard)).slice(-2)).toEqual(["", ""]);
+    await expect.poll(async () => (await sparkValues(dlqCard)).slice(-2)).toEqual(["", ""]);
+    expect(await workCard.locator("svg[data-values]").getAttribute("aria-label")).toContain("no sample");
+
+    // The same truth on /queues and on the queue's page.
+    const other = await page.context().newPage();
+    await other.goto(`${base}/queues`);
+    const row = other.locator(`[data-testid="queue-row"][data-queue="${queue}"]`);
+    await expect(row.getByTestId("unreachable")).toHaveText(
+      /^unreachable \(last seen \d+ (s|min) ago: ready \d+, consumers 1\)$/,
+    );
+    await other.goto(`${base}/queues/${encodeURIComponent(queue)}`);
+    await expect(other.getByTestId("queue-unreachable")).toContainText(/unreachable \(last seen \d+ (s|min) ago/);
+    await expect(other.getByTestId("queue-gone")).toHaveCount(0);
+    await other.close();
+
+    // Screenshot for the README (once the outage is a visible gap), then axe over the outage state.
+    await expect.poll(async () => (await sparkValues(workCard)).slice(-5)).toEqual(["", "", "", "", ""]);
+    await expect(page.getByTestId("health-drain")).toContainText("unknown while the broker is unreachable");
+    await page.screenshot({
+      path: process.env.WARREN_SCREENSHOT ? "docs/broker-down.png" : test.info().outputPath("broker-down.png"),
+      fullPage: true,
+    });
+    const found = await axeEverywhere(page, async () => {
+      await page.goto(base);
+      await expect(banner).toBeVisible();
+    });
+    expect(found, found.join("\n")).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const { scrollWidth, clientWidth } = await pageWidths(page);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: "light" });
+  } finally {
+    await broker.startApp().catch(() => {});
+  }
+  await expect(badge).toHaveAttribute("data-state", "live", { timeout: 15_000 });
+  await expect(page.getByTestId("payment-row").filter({ hasText: item }).first()).toBeVisible({ timeout: 15_000 });
+  await expect(banner).toHaveCount(0);
+  await expect(page.getByTestId("connection-announcement")).toHaveText("Connection: live");
+  await expect(page.getByTestId("health-outbox")).toHaveAttribute("data-waiting", "0");
+  await expect(workCard).toHaveAttribute("data-state", "ok");
 });
 
 /** Every way a secret could be spelled in a response or a file. */

@@ -1,4 +1,5 @@
 import { ConfigError, env } from "./config/env";
+import { partLogger } from "./observability/logger";
 import { installShutdown } from "./shutdown";
 
 /** Node-side start-up of a web process: config check, the process's parts (lib/process), shutdown hooks. */
@@ -8,7 +9,7 @@ export async function boot(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Fail at start, naming the variable and what it expects, rather than serve a broken app.
-    console.error(`\n${error.message}\nWarren did not start. Fix the variable(s) above and run it again.\n`);
+    partLogger("config").fatal(`${error.message}\nWarren did not start. Fix the variable(s) above and run it again.`);
     process.exit(2);
   }
   const { findWarren, startWarren, log } = await import("./process");

@@ -8,11 +8,13 @@
  *   npm run chaos                      # every scenario against `next start` (builds first if needed)
  *   npm run chaos -- --in-process      # no web build: Warren's outbox in this process + workers
  *   npm run chaos -- restart crash     # only some scenarios
+ *   CHAOS_CYCLES=40 npm run chaos -- cycles   # more broker restart cycles (default 20)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PrivateBroker } from "./chaos/private-broker";
+import { restartCycles } from "./chaos/restart-cycles";
 import {
   brokerRestart,
   closeAllConnections,
@@ -31,6 +33,7 @@ const RECOVERY_TARGET_MS = 5000;
 const slow = (r: ScenarioResult) => typeof r.recoverMs === "number" && r.recoverMs > RECOVERY_TARGET_MS;
 const all: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   restart: brokerRestart,
+  cycles: (ctx) => restartCycles(ctx, Number(process.env.CHAOS_CYCLES ?? 20)),
   closeall: closeAllConnections,
   crash: consumerCrash,
   poison: poisonMessages,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the whole suite, in the order that fails fastest. The build comes before the
-// integration tests because the bench smoke test serves the production build.
+// `npm test`: the whole suite, in the order that fails fastest. The builds come before the
+// integration tests: the bench smoke test serves the bench build (.next-bench: the production
+// build plus the bench's bare route), the browser tests the production build (.next).
 // A step whose tests were skipped (the chaos suites without a local RabbitMQ install) reports
 // SKIPPED with the count: a skipped guarantee is not a passed one.
 import { spawnSync } from "node:child_process";
@@ -56,6 +57,12 @@ const steps = [
     env: BUILD_CANARY_ENV,
     after: () =>
       writeFileSync(BUILD_CANARY_MARKER, `${JSON.stringify({ variables: Object.keys(BUILD_CANARY_ENV) })}\n`),
+  },
+  {
+    name: "bench build (WARREN_BENCH_BUILD=1 next build)",
+    command: "npx",
+    args: ["next", "build"],
+    env: { WARREN_BENCH_BUILD: "1" },
   },
   {
     name: "integration tests (real RabbitMQ)",

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { AuditTable } from "@/components/audit-table";
+import { AuditTable } from "@/components/audit/audit-table";
 import { recentAudit } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 

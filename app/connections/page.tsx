@@ -3,10 +3,12 @@ import { AutoRefresh } from "@/components/broker/auto-refresh";
 import { ConnectionTable } from "@/components/broker/connection-table";
 import { LimitedNotice } from "@/components/broker/limited-notice";
 import { VhostSelect } from "@/components/broker/vhost-select";
+import { currentAccess } from "@/lib/auth/server";
 import { brokerManagement } from "@/lib/broker-admin";
 import { listConnections } from "@/lib/broker-admin/connections";
 import { parseVhost, vhostNames } from "@/lib/broker-admin/vhost";
 import { isWarrenError } from "@/lib/errors";
+import { connectionsFor } from "@/lib/security/redact";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Connections — Warren" };
@@ -26,7 +28,12 @@ export default async function ConnectionsPage({
     vhostError = `${error.message} Showing "/".`;
   }
   const management = brokerManagement();
-  const [list, vhosts] = await Promise.all([listConnections(management, vhost), vhostNames(management)]);
+  const [all, vhosts, access] = await Promise.all([
+    listConnections(management, vhost),
+    vhostNames(management),
+    currentAccess(),
+  ]);
+  const list = connectionsFor(all, access);
   const held = list.connections.filter((c) => c.state === "blocked" || c.state === "flow").length;
   return (
     <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { DeadLetterWorkbench } from "@/components/dead-letter-workbench";
+import { DeadLetterWorkbench } from "@/components/dead-letters/workbench";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";

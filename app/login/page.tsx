@@ -45,7 +45,7 @@ export default async function LoginPage({
       ) : (
         <>
           {config.WARREN_READ_ONLY ? (
-            <p className="mt-4 text-sm text-amber-700 dark:text-amber-300">
+            <p className="mt-4 text-sm text-amber-800 dark:text-amber-300">
               Warren runs read-only (WARREN_READ_ONLY=1): even signed in, all actions stay off.
             </p>
           ) : null}

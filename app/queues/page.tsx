@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { QueueTable } from "@/components/queue-table";
+import { QueueTable } from "@/components/queues/queue-table";
 import { parseQueueListQuery } from "@/lib/queues/list";
 import { queuePage } from "@/lib/queues/service";
 

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { OrderTimeline } from "@/components/order-timeline";
+import { OrderTimeline } from "@/components/trace/order-timeline";
+import { buttonClass } from "@/components/ui/button";
+import { cardClass, TableScroll } from "@/components/ui/card";
+import { formatClock } from "@/components/ui/time";
 import { type OrderSummary, TRACE_STATUSES, type TraceStatus, trace as traces } from "@/lib/trace";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Order trace — Warren" };
-
-const time = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
 type Params = { q?: string | string[]; status?: string | string[]; order?: string | string[] };
 const one = (value: string | string[] | undefined) => (typeof value === "string" ? value : undefined);
@@ -67,10 +68,7 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
                 ))}
               </select>
             </div>
-            <button
-              type="submit"
-              className="rounded-lg bg-emerald-600 px-4 py-2 text-sm font-semibold text-white hover:bg-emerald-700 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
-            >
+            <button type="submit" className={buttonClass("primary", "px-4 py-2 font-semibold")}>
               Search
             </button>
           </form>
@@ -95,24 +93,21 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
           )
         ) : null}
 
-        <section
-          aria-labelledby="results-heading"
-          className="rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
-        >
+        <section aria-labelledby="results-heading" className={cardClass}>
           <h2 id="results-heading" className="border-b border-slate-200 px-4 py-3 font-semibold dark:border-slate-800">
             {q || status ? "Matching orders" : "Latest orders"}{" "}
-            <span className="text-sm font-normal text-slate-500 dark:text-slate-400">
+            <span className="text-sm font-normal text-slate-600 dark:text-slate-400">
               ({results.length} shown, newest first)
             </span>
           </h2>
           {results.length === 0 ? (
-            <p data-testid="trace-empty" className="px-4 py-8 text-center text-sm text-slate-500 dark:text-slate-400">
+            <p data-testid="trace-empty" className="px-4 py-8 text-center text-sm text-slate-600 dark:text-slate-400">
               {q || status ? "No order matches." : "No orders yet. Place one on the dashboard and trace it here."}
             </p>
           ) : (
-            <div className="overflow-x-auto">
+            <TableScroll label="Orders">
               <table className="w-full text-left text-sm">
-                <thead className="bg-slate-50 text-xs text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+                <thead className="bg-slate-50 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
                   <tr>
                     <th scope="col" className="px-4 py-2 font-medium">
                       Order
@@ -155,17 +150,17 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
                           {r.status}
                         </span>
                         {r.redelivered ? (
-                          <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">redelivered</span>
+                          <span className="ml-1 text-xs text-amber-800 dark:text-amber-300">redelivered</span>
                         ) : null}
                       </td>
-                      <td className="px-4 py-2 tabular">{r.placedAt ? time.format(r.placedAt) : "—"}</td>
+                      <td className="px-4 py-2 tabular">{r.placedAt ? formatClock(r.placedAt) : "—"}</td>
                       <td className="px-4 py-2 text-right tabular">{r.deliveries}</td>
                       <td className="px-4 py-2 text-right tabular">{r.duplicates}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         </section>
       </main>

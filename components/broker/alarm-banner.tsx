@@ -1,57 +1,18 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useState } from "react";
+import { useStreamEvent } from "@/hooks/use-event-stream";
 import type { AlarmState } from "@/lib/broker-admin/alarm-monitor";
-
-const STREAM = "/api/broker/alarms/stream";
 
 /**
  * A resource alarm on any page, live: the most common reason a pipeline
- * stops ("publishers are blocked"). One stream per browser, not per tab: the
- * tab holding a Web Lock reads it and shares each state with the other tabs
- * over a BroadcastChannel (streams count against a per-client cap, and the
- * dashboard needs its own); when that tab closes, the next one takes over.
+ * stops ("publishers are blocked"). It rides the tab's one live stream
+ * (`alarms` events on /api/events), fed by the process's one alarm watcher.
  */
 export function AlarmBanner() {
   const [state, setState] = useState<AlarmState | null>(null);
-  useEffect(() => {
-    const shared = typeof BroadcastChannel === "function" ? new BroadcastChannel("warren-alarms") : null;
-    const stop = new AbortController();
-    let last: AlarmState | null = null;
-    const lead = () =>
-      new Promise<void>((resolve) => {
-        const source = new EventSource(STREAM);
-        source.addEventListener("alarms", (event) => {
-          last = JSON.parse((event as MessageEvent<string>).data) as AlarmState;
-          setState(last);
-          shared?.postMessage(last);
-        });
-        stop.signal.addEventListener("abort", () => {
-          source.close();
-          resolve();
-        });
-      });
-    if (shared) {
-      shared.onmessage = (event: MessageEvent<AlarmState | "hello">) => {
-        if (event.data === "hello") {
-          if (last) shared.postMessage(last);
-        } else {
-          setState(event.data);
-        }
-      };
-    }
-    if (shared && navigator.locks) {
-      navigator.locks.request("warren-alarms", { signal: stop.signal }, lead).catch(() => {});
-      shared.postMessage("hello");
-    } else {
-      void lead();
-    }
-    return () => {
-      stop.abort();
-      shared?.close();
-    };
-  }, []);
+  useStreamEvent<AlarmState>("alarms", setState);
   const alarms = state?.alarms ?? [];
   const blocked = state?.publisherBlocked ?? null;
   if (alarms.length === 0 && blocked === null) return null;

@@ -46,7 +46,7 @@ export function BindingTable({
         <tbody>
           {bindings.length === 0 ? (
             <tr>
-              <td colSpan={4} className="px-3 py-4 text-center text-slate-500 dark:text-slate-400">
+              <td colSpan={4} className="px-3 py-4 text-center text-slate-600 dark:text-slate-400">
                 None.
               </td>
             </tr>

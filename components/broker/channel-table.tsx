@@ -35,7 +35,7 @@ export function ChannelTable({ channels }: { channels: ChannelRow[] }) {
         <tbody>
           {channels.length === 0 ? (
             <tr>
-              <td colSpan={7} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">
+              <td colSpan={7} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
                 No channels open.
               </td>
             </tr>

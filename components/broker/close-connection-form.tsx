@@ -2,9 +2,10 @@
 
 import { useActionState, useId } from "react";
 import { type CloseState, closeConnectionAction } from "@/app/connections/[name]/actions";
+import type { ClientAccess } from "../access-notice";
 import { AccessNotice } from "../access-notice";
-import { buttonClass, Status } from "../queue-actions";
-import type { ClientAccess } from "../queue-detail";
+import { Status } from "../queues/queue-actions";
+import { buttonClass } from "../ui/button";
 import { card } from "./styles";
 
 const idle: CloseState = { status: "idle", message: "" };
@@ -47,11 +48,7 @@ export function CloseConnectionForm({ name, access }: { name: string; access: Cl
             </p>
           ) : null}
         </div>
-        <button
-          type="submit"
-          disabled={!access.canAct || pending}
-          className={`${buttonClass} bg-red-600 text-white hover:bg-red-700`}
-        >
+        <button type="submit" disabled={!access.canAct || pending} className={buttonClass("danger")}>
           Close connection
         </button>
       </form>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ConnectionRow } from "@/lib/broker-admin/connections";
-import { count, time } from "../format";
+import { count } from "../format";
+import { formatIso } from "../ui/time";
 import { StateBadge } from "./state-badge";
 import { cell, link, num, row, table, tableWrap, thead } from "./styles";
 
@@ -52,17 +53,21 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
         <tbody>
           {connections.length === 0 ? (
             <tr>
-              <td colSpan={10} className="px-3 py-6 text-center text-slate-500 dark:text-slate-400">
+              <td colSpan={10} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
                 No connections.
               </td>
             </tr>
           ) : (
-            connections.map((c) => (
-              <tr key={c.name} className={row} data-testid="connection-row" data-client={c.clientName ?? ""}>
+            connections.map((c, i) => (
+              <tr key={c.name || i} className={row} data-testid="connection-row" data-client={c.clientName ?? ""}>
                 <td className={`${cell} max-w-[18rem] truncate`}>
-                  <Link className={link} href={`/connections/${encodeURIComponent(c.name)}`} title={c.name}>
-                    {c.clientName ?? c.name}
-                  </Link>
+                  {c.name ? (
+                    <Link className={link} href={`/connections/${encodeURIComponent(c.name)}`} title={c.name}>
+                      {c.clientName ?? c.name}
+                    </Link>
+                  ) : (
+                    (c.clientName ?? "(unnamed client)")
+                  )}
                 </td>
                 <td className={cell}>
                   <StateBadge state={c.state} />
@@ -74,7 +79,7 @@ export function ConnectionTable({ connections }: { connections: ConnectionRow[] 
                 <td className={num}>{count(c.channels)}</td>
                 <td className={num}>{bytesRate(c.sendRate)}</td>
                 <td className={num}>{bytesRate(c.recvRate)}</td>
-                <td className={cell}>{c.connectedAt === null ? "—" : time(c.connectedAt)}</td>
+                <td className={cell}>{c.connectedAt === null ? "—" : formatIso(c.connectedAt)}</td>
               </tr>
             ))
           )}

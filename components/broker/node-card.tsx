@@ -28,7 +28,7 @@ function Meter({
   const share = used !== null && limit ? Math.min(1, used / limit) : null;
   return (
     <div>
-      <dt className="flex justify-between gap-2 text-xs text-slate-500 dark:text-slate-400">
+      <dt className="flex justify-between gap-2 text-xs text-slate-600 dark:text-slate-400">
         <span>{label}</span>
         <span className={`tabular ${alarm ? "font-semibold text-red-700 dark:text-red-300" : ""}`}>{text}</span>
       </dt>
@@ -63,7 +63,7 @@ export function NodeCard({ node }: { node: NodeView }) {
           {node.running ? "running" : "not running"}
         </span>
       </header>
-      <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+      <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">
         {node.type ?? "—"} node · RabbitMQ {node.version ?? "—"} · up {uptime(node.uptimeMs)}
       </p>
       <dl className="mt-3 grid gap-2">

@@ -7,7 +7,7 @@ import { card } from "./styles";
 function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <div className={`${card} p-3`}>
-      <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+      <dt className="text-xs text-slate-600 dark:text-slate-400">{label}</dt>
       <dd className="text-lg font-semibold tabular" data-testid={testId}>
         {value}
       </dd>
@@ -61,7 +61,7 @@ export function OverviewView({ overview }: { overview: BrokerOverview }) {
       <section aria-labelledby="rates-heading">
         <h2 id="rates-heading" className="text-lg font-semibold">
           Message rates{" "}
-          <span className="text-xs font-normal text-slate-500">
+          <span className="text-xs font-normal text-slate-600 dark:text-slate-400">
             (cluster-wide, source: {overview.ratesSource === "management" ? "management API" : "none reported"})
           </span>
         </h2>
@@ -96,7 +96,7 @@ export function OverviewView({ overview }: { overview: BrokerOverview }) {
         <h2 id="nodes-heading" className="text-lg font-semibold">
           Nodes{" "}
           {overview.mode === "management" ? (
-            <span className="text-xs font-normal text-slate-500">
+            <span className="text-xs font-normal text-slate-600 dark:text-slate-400">
               ({overview.nodes.length} in cluster {overview.clusterName ?? "—"}, Erlang {overview.erlangVersion ?? "—"})
             </span>
           ) : null}
@@ -107,7 +107,7 @@ export function OverviewView({ overview }: { overview: BrokerOverview }) {
           ))}
         </div>
       </section>
-      <p className="text-xs text-slate-500 dark:text-slate-400">
+      <p className="text-xs text-slate-600 dark:text-slate-400">
         Fetched in {overview.fetchedInMs} ms; refreshes every 5 s (the broker&apos;s statistics change no faster).
       </p>
     </div>

@@ -31,7 +31,7 @@ export function TextField({
         {...input}
       />
       {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-600 dark:text-red-400">
+        <p id={`${id}-error`} className="mt-1 text-sm text-red-700 dark:text-red-300">
           {error}
         </p>
       ) : null}

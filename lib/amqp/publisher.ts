@@ -1,7 +1,13 @@
-import type { ChannelModel, ConfirmChannel, Options } from "amqplib";
+import { EventEmitter } from "node:events";
+import type { ConfirmChannel, Options } from "amqplib";
 import { WarrenError } from "../errors";
 import { ORIGIN_HEADER, PROCESS_ORIGIN } from "../events/origin";
+import { ResilientChannel } from "./channel";
 import type { BrokerLink } from "./link";
+import { ORDERS_EXCHANGE } from "./topology";
+
+/** Nacks in a row after which the confirm channel is replaced. */
+export const NACK_STREAK_REOPEN = 5;
 
 export interface PublishOptions extends Options.Publish {
   messageId: string;
@@ -15,53 +21,71 @@ export interface PublishOptions extends Options.Publish {
  * number of unconfirmed publishes is bounded so a slow broker pushes back on
  * callers instead of growing the socket buffer without limit.
  */
-export class ConfirmPublisher {
-  private channel: ConfirmChannel | null = null;
-  private opening: Promise<void> | null = null;
+export class ConfirmPublisher extends EventEmitter {
+  private readonly rc: ResilientChannel<ConfirmChannel>;
   private readonly returned = new Set<string>();
   private readonly waiters: Array<() => void> = [];
   private inFlight = 0;
   private readonly slotWaiters: Array<() => void> = [];
+  private nackStreak = 0;
   /** Publishes the broker confirmed, for Warren's own publish rate. */
-  readonly counts = { confirmed: 0 };
+  readonly counts = { confirmed: 0, nacked: 0, returned: 0, reopenedAfterNacks: 0 };
+  /** The last publish the broker returned as unroutable, for health; cleared by the next routed publish. */
+  lastUnroutable: { at: number; exchange: string; routingKey: string } | null = null;
 
   constructor(
     private readonly link: BrokerLink,
     private readonly maxInFlight = 2000,
+    log?: (message: string) => void,
   ) {
-    link.on("up", (model: ChannelModel) => this.open(model));
-    link.on("down", () => {
-      this.channel = null;
-    });
-    const model = link.current();
-    if (model) this.open(model);
-  }
-
-  private open(model: ChannelModel) {
-    if (this.opening) return;
-    this.opening = (async () => {
-      try {
-        const channel = await model.createConfirmChannel();
-        channel.on("error", () => {});
+    super();
+    this.rc = new ResilientChannel<ConfirmChannel>({
+      link,
+      name: "publisher",
+      confirm: true,
+      log,
+      setup: async (channel) => {
         channel.on("return", (message) => {
           const id = message.properties.messageId;
           if (typeof id === "string") this.returned.add(id);
         });
-        channel.on("close", () => {
-          if (this.channel !== channel) return;
-          this.channel = null;
-          // A channel-level error (not a lost connection): open a new one.
-          const live = this.link.current();
-          if (live) setTimeout(() => this.open(live), 100);
-        });
-        this.channel = channel;
-        for (const wake of this.waiters.splice(0)) wake();
-      } catch {
-        // The connection went away while opening; "up" will call us again.
-      } finally {
-        this.opening = null;
-      }
-    })();
+      },
+    });
+    this.rc.on("open", () => {
+      this.nackStreak = 0;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.rc.start();
+  }
+
+  /** The channel's state machine, for health. */
+  get channelState(): ResilientChannel<ConfirmChannel> {
+    return this.rc;
+  }
+
+  private get channel(): ConfirmChannel | null {
+    return this.rc.current();
+  }
+
+  /**
+   * A confirm channel on a RabbitMQ 3.10 quorum queue can keep nacking every
+   * publish after a leader failover; a fresh channel fixes it at once.
+   */
+  private noteNack() {
+    this.counts.nacked++;
+    if (++this.nackStreak < NACK_STREAK_REOPEN) return;
+    this.nackStreak = 0;
+    this.counts.reopenedAfterNacks++;
+    this.rc.reopen(`${NACK_STREAK_REOPEN} nacks in a row`);
+  }
+
+  private noteReturned(exchange: string, routingKey: string) {
+    this.counts.returned++;
+    this.lastUnroutable = { at: Date.now(), exchange, routingKey };
+    this.emit("unroutable", { exchange, routingKey });
+    // Our own order queue's binding was lost (queue deleted and re-created by someone else):
+    // declare the whole topology again so the outbox's next try is routed.
+    if (exchange === ORDERS_EXCHANGE) void this.link.redeclareTopology(`a publish to ${exchange} was unroutable`);
   }
 
   get ready(): boolean {
@@ -127,17 +151,29 @@ export class ConfirmPublisher {
             clearTimeout(timer);
             const wasReturned = this.returned.delete(options.messageId);
             if (error) {
+              this.noteNack();
               reject(new WarrenError("publish_failed", "The broker refused the message; nothing was published."));
             } else if (wasReturned) {
+              this.nackStreak = 0;
+              this.noteReturned(exchange, routingKey);
               reject(new WarrenError("unroutable", `No queue is bound for "${routingKey}" on exchange "${exchange}".`));
             } else {
+              this.nackStreak = 0;
+              if (exchange === this.lastUnroutable?.exchange) this.lastUnroutable = null;
               this.counts.confirmed++;
               resolve();
             }
           });
-        } catch {
+        } catch (error) {
           clearTimeout(timer);
-          reject(new WarrenError("broker_unavailable", "The broker connection closed while publishing."));
+          // amqplib throws for a closed channel AND for a message it cannot encode (properties
+          // over its 64 KiB buffer): only the first is the broker's doing.
+          const closed = this.channel !== channel || /clos/i.test((error as Error).message);
+          reject(
+            closed
+              ? new WarrenError("broker_unavailable", "The broker connection closed while publishing.")
+              : new WarrenError("publish_failed", `The message could not be encoded: ${(error as Error).message}`),
+          );
         }
       });
     } finally {

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Access } from "../auth/access";
+import { partLogger } from "../observability/logger";
 import { currentWarren } from "../process/current";
 import { RefusalCoalescer } from "./coalesce";
 import type { AuditEntry, AuditInput, AuditLog } from "./log";
@@ -45,7 +46,7 @@ export function recordAudit(input: AuditInput, options: AuditOptions = {}): void
             },
       );
     } catch (error) {
-      console.error(`[audit] could not record ${input.action}: ${(error as Error).message}`);
+      partLogger("audit").error({ err: error }, `[audit] could not record ${input.action}`);
     }
   };
   if (input.result !== "denied") {
@@ -58,7 +59,7 @@ export function recordAudit(input: AuditInput, options: AuditOptions = {}): void
       write,
     });
   } catch (error) {
-    console.error(`[audit] could not record ${input.action}: ${(error as Error).message}`);
+    partLogger("audit").error({ err: error }, `[audit] could not record ${input.action}`);
   }
 }
 

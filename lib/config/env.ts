@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { LOG_LEVELS } from "../observability/log-levels";
 
 function isIpOrCidr(entry: string): boolean {
   const [address, bits, extra] = entry.split("/");
@@ -104,6 +105,12 @@ export const envSchema = z.object({
   WARREN_READ_ONLY: flag.default(false),
   /** The health panel lists confirmed orders still unpaid after this many seconds. */
   WARREN_STUCK_AFTER_S: integer(1, 86_400, 30).default(30),
+  /** The least severe log lines written (pino levels). */
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  /** `npm run worker` serves GET /metrics on this port (0: any free port, printed at start). */
+  WORKER_METRICS_PORT: integer(0, 65_535, 9464).default(9464),
+  /** When set, GET /api/metrics (and the worker's /metrics) need `Authorization: Bearer <token>`. */
+  WARREN_METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -133,7 +140,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 /** Never echo a password back, even in a start-up error. */
 function redact(name: string, value: string): string {
-  if (name === "WARREN_ADMIN_PASSWORD" || name === "WARREN_SESSION_SECRET" || name === "RABBITMQ_MANAGEMENT_PASSWORD") {
+  if (
+    name === "WARREN_ADMIN_PASSWORD" ||
+    name === "WARREN_SESSION_SECRET" ||
+    name === "RABBITMQ_MANAGEMENT_PASSWORD" ||
+    name === "WARREN_METRICS_TOKEN"
+  ) {
     return "***";
   }
   if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") {

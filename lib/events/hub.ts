@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { ChannelModel } from "amqplib";
+import type { ConsumeMessage } from "amqplib";
+import { ResilientChannel } from "../amqp/channel";
 import type { BrokerLink } from "../amqp/link";
 import { PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
 import type { Payment } from "../payments/decide";
@@ -11,25 +12,42 @@ import { ORIGIN_HEADER, PROCESS_ORIGIN } from "./origin";
  * Every web process has its own exclusive, auto-deleted queue on the fanout.
  */
 export class PaymentRelay extends EventEmitter {
-  private opening = false;
   private local: EventEmitter | null = null;
+  private readonly rc: ResilientChannel;
   relayed = 0;
 
   constructor(
-    private readonly link: BrokerLink,
+    link: BrokerLink,
     /** The order queue whose payments this process shows; others' events on the shared fanout are ignored. */
     private readonly queue: string,
-    private readonly log?: (message: string) => void,
+    log?: (message: string) => void,
   ) {
     super();
     this.setMaxListeners(0);
+    this.rc = new ResilientChannel({
+      link,
+      name: "events",
+      log,
+      setup: async (channel) => {
+        const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
+        await channel.bindQueue(queue, PAYMENT_EVENTS_EXCHANGE, "");
+        await channel.consume(queue, (message) => this.relay(message), { noAck: true });
+      },
+    });
   }
 
   start(): this {
-    this.link.on("up", (model: ChannelModel) => void this.open(model));
-    const model = this.link.current();
-    if (model) void this.open(model);
+    this.rc.start();
     return this;
+  }
+
+  /** The feed's channel, for health. */
+  get channelState(): ResilientChannel {
+    return this.rc;
+  }
+
+  async stop(): Promise<void> {
+    await this.rc.close();
   }
 
   /**
@@ -49,40 +67,23 @@ export class PaymentRelay extends EventEmitter {
     return this;
   }
 
-  private async open(model: ChannelModel) {
-    if (this.opening) return;
-    this.opening = true;
+  private relay(message: ConsumeMessage | null) {
+    // A cancel (our exclusive queue deleted) closes nothing by itself: a fresh channel re-subscribes.
+    if (!message) {
+      this.rc.reopen("payment feed cancelled by the broker");
+      return;
+    }
+    if (message.fields.routingKey !== this.queue) return;
+    if (this.local && message.properties.headers?.[ORIGIN_HEADER] === PROCESS_ORIGIN) return;
     try {
-      const channel = await model.createChannel();
-      channel.on("error", () => {});
-      channel.on("close", () => {
-        const live = this.link.current();
-        if (live === model) setTimeout(() => void this.open(model), 250);
-      });
-      const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
-      await channel.bindQueue(queue, PAYMENT_EVENTS_EXCHANGE, "");
-      await channel.consume(
-        queue,
-        (message) => {
-          if (!message || message.fields.routingKey !== this.queue) return;
-          if (this.local && message.properties.headers?.[ORIGIN_HEADER] === PROCESS_ORIGIN) return;
-          try {
-            // A batch (an array, since batching) or a single payment (older processes, scripts).
-            const body = JSON.parse(message.content.toString("utf8")) as Payment | Payment[];
-            for (const payment of Array.isArray(body) ? body : [body]) {
-              this.relayed++;
-              this.emit("payment", payment);
-            }
-          } catch {
-            // Not ours; events are advisory, the ledger is the record.
-          }
-        },
-        { noAck: true },
-      );
-    } catch (error) {
-      this.log?.(`[events] could not subscribe to payment events: ${(error as Error).message}`);
-    } finally {
-      this.opening = false;
+      // A batch (an array, since batching) or a single payment (older processes, scripts).
+      const body = JSON.parse(message.content.toString("utf8")) as Payment | Payment[];
+      for (const payment of Array.isArray(body) ? body : [body]) {
+        this.relayed++;
+        this.emit("payment", payment);
+      }
+    } catch {
+      // Not ours; events are advisory, the ledger is the record.
     }
   }
 }

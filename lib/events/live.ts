@@ -1,4 +1,5 @@
 import "server-only";
+import type { AlarmState } from "../broker-admin/alarm-monitor";
 import type { HealthMonitor } from "../health/monitor";
 import type { PipelineHealth } from "../health/pipeline";
 import type { Payment } from "../payments/decide";
@@ -16,20 +17,24 @@ export interface LiveHandlers {
   payment: (payment: Payment) => void;
   queues: (sample: QueueSample) => void;
   health: (health: PipelineHealth) => void;
+  /** Resource alarms for every page's banner (the process's one alarm watcher). */
+  alarms: (state: AlarmState) => void;
 }
 
 /** What the dashboards read: the process's one sampler, payment feed and health monitor, shared by every client. */
 export const live = {
   /** Subscribes to every live event; returns the unsubscribe. */
   subscribe(handlers: LiveHandlers): () => void {
-    const { feed, sampler, health } = liveParts();
+    const { feed, sampler, health, alarms } = liveParts();
     feed.on("payment", handlers.payment);
     sampler.on("sample", handlers.queues);
     health.on("health", handlers.health);
+    alarms.on("alarms", handlers.alarms);
     return () => {
       feed.off("payment", handlers.payment);
       sampler.off("sample", handlers.queues);
       health.off("health", handlers.health);
+      alarms.off("alarms", handlers.alarms);
     };
   },
   /** Payments recorded after `seq` (an SSE client's Last-Event-ID), oldest first. */
@@ -39,6 +44,9 @@ export const live = {
   recentPayments(limit: number): { payments: Payment[]; totals: { payments: number; duplicates: number } } {
     const { ledger } = currentWarren();
     return { payments: ledger.recent(limit), totals: ledger.counts() };
+  },
+  alarmState(): AlarmState {
+    return liveParts().alarms.latest();
   },
   latestSample(): QueueSample | null {
     return liveParts().sampler.latest();

@@ -1,14 +1,26 @@
 import { EventEmitter } from "node:events";
 import type { Channel } from "amqplib";
+import { bounded } from "../amqp/bounded";
 import type { BrokerLink } from "../amqp/link";
 import type { ManagementClient } from "../queues/management";
 
 export interface QueueDepth {
   name: string;
+  /** False when the queue is missing, and also while the broker cannot be asked (see `unreachable`). */
   exists: boolean;
+  /** The broker could not be asked (down, or the check failed for another reason than "not found"). */
+  unreachable?: boolean;
+  /** While unreachable: the last answer the broker gave, so the page can say "last seen N s ago". */
+  lastSeen?: LastSeen | null;
   ready: number | null;
   /** From the management API when it is reachable (it lags a few seconds); null otherwise. */
   unacked: number | null;
+  consumers: number | null;
+}
+
+export interface LastSeen {
+  at: number;
+  ready: number | null;
   consumers: number | null;
 }
 
@@ -19,6 +31,7 @@ export interface QueueSample {
 }
 
 const UNACKED_REFRESH_MS = 5000;
+const SAMPLE_TIMEOUT_MS = 5000;
 
 /**
  * ONE sampler per process, whatever the number of dashboards: it asks the
@@ -32,6 +45,7 @@ export class QueueSampler extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private readonly unacked = new Map<string, number>();
+  private readonly lastSeen = new Map<string, LastSeen>();
   private unackedAt = 0;
   /** How many samples were taken: proves the count does not grow with clients. */
   samplesTaken = 0;
@@ -80,7 +94,8 @@ export class QueueSampler extends EventEmitter {
     try {
       // Before the first connection there is nothing to report yet, not an outage.
       if (this.options.link.state === "connecting") return;
-      const sample = await this.sample();
+      // Bounded: a check whose reply is lost with the connection must not stop every later tick.
+      const sample = await bounded(this.sample(), SAMPLE_TIMEOUT_MS, "queue sample").catch(() => this.downSample());
       this.samplesTaken++;
       this.history.push(sample);
       const max = this.options.historySize ?? 120;
@@ -94,19 +109,7 @@ export class QueueSampler extends EventEmitter {
   private async sample(): Promise<QueueSample> {
     const at = Date.now();
     const model = this.options.link.current();
-    if (!model) {
-      return {
-        at,
-        broker: "down",
-        queues: this.options.queues.map((name) => ({
-          name,
-          exists: false,
-          ready: null,
-          unacked: null,
-          consumers: null,
-        })),
-      };
-    }
+    if (!model) return this.downSample(at);
     this.refreshUnacked();
     const queues = await Promise.all(
       this.options.queues.map(async (name): Promise<QueueDepth> => {
@@ -123,6 +126,7 @@ export class QueueSampler extends EventEmitter {
             this.channels.set(name, created);
           }
           const ok = await channel.checkQueue(name);
+          this.lastSeen.set(name, { at, ready: ok.messageCount, consumers: ok.consumerCount });
           return {
             name,
             exists: true,
@@ -130,12 +134,33 @@ export class QueueSampler extends EventEmitter {
             unacked: this.unacked.get(name) ?? null,
             consumers: ok.consumerCount,
           };
-        } catch {
-          return { name, exists: false, ready: null, unacked: null, consumers: null };
+        } catch (error) {
+          // 404 is the broker saying the queue is not there; anything else means we could not ask.
+          if ((error as { code?: unknown }).code === 404) {
+            this.lastSeen.delete(name);
+            return { name, exists: false, ready: null, unacked: null, consumers: null };
+          }
+          return this.unreachable(name);
         }
       }),
     );
     return { at, broker: "up", queues };
+  }
+
+  private downSample(at = Date.now()): QueueSample {
+    return { at, broker: "down", queues: this.options.queues.map((name) => this.unreachable(name)) };
+  }
+
+  private unreachable(name: string): QueueDepth {
+    return {
+      name,
+      exists: false,
+      unreachable: true,
+      lastSeen: this.lastSeen.get(name) ?? null,
+      ready: null,
+      unacked: null,
+      consumers: null,
+    };
   }
 
   private refreshUnacked() {

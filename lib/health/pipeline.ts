@@ -5,6 +5,7 @@ import {
   countUnresolvedBefore,
   isUnresolved,
   lastDeliveryId,
+  outboxBacklog,
   placedAndPaid,
   unresolvedBefore,
   unresolvedBetween,
@@ -25,6 +26,8 @@ export interface PipelineHealth {
   stuckCount: number;
   drain: { ready: number | null; ratePerS: number; seconds: number | null };
   warnings: Array<{ queue: string; message: string }>;
+  /** Orders accepted and kept in the outbox, not yet confirmed by the broker (all of them wait while it is away). */
+  outbox: { waiting: number; oldestAgeS: number | null };
 }
 
 export interface HealthInput {
@@ -111,6 +114,7 @@ export function computeHealth({
     }
   }
   if (sample?.broker === "down") warnings.push({ queue: orderQueue, message: "The broker is unreachable." });
+  const backlog = outboxBacklog(db);
   const drainSeconds = ready === null ? null : ready === 0 ? 0 : ratePerS > 0 ? ready / ratePerS : null;
   return {
     at: now,
@@ -123,6 +127,10 @@ export function computeHealth({
     stuckCount: found.count,
     drain: { ready, ratePerS: Math.round(ratePerS * 10) / 10, seconds: drainSeconds },
     warnings,
+    outbox: {
+      waiting: backlog.waiting,
+      oldestAgeS: backlog.oldestAt === null ? null : Math.max(0, Math.floor((now - backlog.oldestAt) / 1000)),
+    },
   } satisfies PipelineHealth;
 }
 

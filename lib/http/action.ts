@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { isWarrenError } from "../errors";
+import { partLogger } from "../observability/logger";
 import { type FieldErrors, fieldErrorsOf } from "./issues";
 
 /**
@@ -36,7 +37,7 @@ function isNextControlFlow(error: unknown): boolean {
 export function errorState(error: unknown, what: string): ActionState {
   if (isNextControlFlow(error)) throw error;
   if (isWarrenError(error)) return { status: "error", message: error.message, code: error.status, at: Date.now() };
-  console.error(`[actions] unexpected error in ${what}:`, error);
+  partLogger("actions").error({ err: error }, `[actions] unexpected error in ${what}`);
   return { status: "error", message: `${what} failed unexpectedly; see the server log.`, code: 500, at: Date.now() };
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { Access } from "../auth/access";
 import { requestAccess } from "../auth/server";
 import { isWarrenError, WarrenError } from "../errors";
+import { partLogger } from "../observability/logger";
 import { type BodyOptions, readJsonBody } from "./body";
 import { clientAddress } from "./client-address";
 import { crossOriginRefusal } from "./cross-origin";
@@ -42,7 +43,10 @@ export function route(
       return await run(context);
     } catch (error) {
       if (isWarrenError(error)) return error.toResponse();
-      console.error(`[api] unexpected error on ${request.method} ${new URL(request.url).pathname}:`, error);
+      partLogger("api").error(
+        { err: error },
+        `[api] unexpected error on ${request.method} ${new URL(request.url).pathname}`,
+      );
       return Response.json({ error: "internal", message: "Unexpected error; see the server log." }, { status: 500 });
     }
   };

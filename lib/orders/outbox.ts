@@ -2,6 +2,7 @@ import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
+import { probe } from "../observability/probes";
 import type { PublishOutcome, RetryAt, WarrenStore } from "../store/store";
 import { Leases } from "./leases";
 import { orderPublishOptions } from "./message";
@@ -247,7 +248,9 @@ export class OrderOutbox {
       .then(
         () => {
           this.stats.published++;
-          this.mark({ kind: "confirmed", orderId: row.orderId, at: this.now() });
+          const at = this.now();
+          probe.orderConfirmed(order.placedAt, at);
+          this.mark({ kind: "confirmed", orderId: row.orderId, at });
           return true;
         },
         (error: Error) => {

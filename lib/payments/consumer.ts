@@ -1,17 +1,16 @@
 import { EventEmitter } from "node:events";
-import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
+import type { Channel, ConsumeMessage } from "amqplib";
+import { ResilientChannel } from "../amqp/channel";
 import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
-import { DEAD_LETTER_EXCHANGE, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
-import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
-import type { Ledger, LedgerEntry } from "./ledger";
+import { declareTopology, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
+import { deadLetter } from "./dead-letter";
+import type { Ledger } from "./ledger";
+import { payBatch } from "./pay-batch";
+import type { Verdict } from "./verdict";
 
-export const REASON_HEADER = "x-warren-reason";
-export const ORIGINAL_QUEUE_HEADER = "x-warren-original-queue";
-export const DEAD_LETTERED_AT_HEADER = "x-warren-dead-lettered-at";
-
-/** How many times a delivery may fail for reasons of ours (DB error) before it is dead-lettered. */
-export const MAX_HANDLER_ATTEMPTS = 3;
+export { DEAD_LETTERED_AT_HEADER, ORIGINAL_QUEUE_HEADER, REASON_HEADER } from "./dead-letter";
+export { MAX_HANDLER_ATTEMPTS } from "./pay-batch";
 
 export interface PaymentConsumerOptions {
   consumeLink: BrokerLink;
@@ -29,6 +28,7 @@ interface Delivery {
 }
 
 export interface ConsumerStats {
+  /** Subscribed right now (a consumer tag on an open channel); false while reconnecting or paused. */
   running: boolean;
   paid: number;
   duplicates: number;
@@ -42,21 +42,33 @@ export interface ConsumerStats {
   prefetch: number;
 }
 
+export type ConsumerState = "consuming" | "paused" | "reconnecting" | "stopped";
+
+export interface ConsumerStatus {
+  state: ConsumerState;
+  /** When it entered this state. */
+  since: number;
+  /** Why it is not consuming (the last error, a cancel by the broker...), null while consuming. */
+  reason: string | null;
+}
+
 /**
- * The payment service. Deliveries that arrive together are recorded in one
- * DB transaction and acked only after it is on disk. Invalid and conflicting
- * messages are published to the dead-letter queue with the reason in a header
- * (confirmed) and then acked, so they never loop or crash the consumer.
+ * The payment consumer's lifecycle: one resilient channel (re-declared
+ * topology, prefetch and subscription on every open), pause / resume /
+ * prefetch, and settling each delivery with the verdict the handlers
+ * returned. Paying a batch is `pay-batch.ts`, dead-lettering is
+ * `dead-letter.ts`; neither touches the channel.
  */
 export class PaymentConsumer extends EventEmitter {
-  private channel: Channel | null = null;
+  private readonly rc: ResilientChannel;
   private consumerTag: string | null = null;
   private buffer: Delivery[] = [];
   private flushScheduled = false;
   private stopping = false;
   private readonly failures = new Map<string, number>();
-  private opening = false;
   private subscribing: Promise<void> | null = null;
+  private started = false;
+  private state: ConsumerStatus = { state: "reconnecting", since: Date.now(), reason: "starting" };
   readonly stats: ConsumerStats;
 
   constructor(private readonly options: PaymentConsumerOptions) {
@@ -72,6 +84,32 @@ export class PaymentConsumer extends EventEmitter {
       paused: false,
       prefetch: options.prefetch,
     };
+    this.rc = new ResilientChannel({
+      link: options.consumeLink,
+      name: "payments",
+      log: options.log,
+      setup: async (channel) => {
+        await channel.prefetch(this.stats.prefetch);
+        // The whole topology, not just the queue: after a cancel (queue deleted) the binding
+        // from `orders` and the dead-letter path must come back too.
+        await declareTopology(channel, options.queue);
+        if (!this.stats.paused && !this.stopping) await this.consumeOn(channel);
+      },
+    });
+    this.rc.on("open", () => this.markConsuming());
+    this.rc.on("failed", (reason: string) => {
+      this.consumerTag = null;
+      this.stats.running = false;
+      if (!this.stopping) this.setState("reconnecting", reason);
+    });
+    this.rc.on("lost", (reason: string) => {
+      this.consumerTag = null;
+      this.stats.running = false;
+      if (!this.stopping) this.setState("reconnecting", reason);
+    });
+    options.consumeLink.on("down", (error: Error) => {
+      if (!this.stopping && !this.stats.running) this.setState("reconnecting", `broker: ${error.message}`);
+    });
   }
 
   /** The order queue this consumer pays from. */
@@ -80,41 +118,25 @@ export class PaymentConsumer extends EventEmitter {
   }
 
   start(): this {
-    const { consumeLink } = this.options;
-    consumeLink.on("up", (model: ChannelModel) => void this.open(model));
-    consumeLink.on("down", () => {
-      this.channel = null;
-      this.consumerTag = null;
-      this.stats.running = false;
-    });
-    const model = consumeLink.current();
-    if (model) void this.open(model);
+    if (this.started) return this;
+    this.started = true;
+    this.rc.start();
     return this;
   }
 
-  private async open(model: ChannelModel): Promise<void> {
-    if (this.opening || this.stopping || this.channel) return;
-    this.opening = true;
-    const { queue, log } = this.options;
-    try {
-      const channel = await model.createChannel();
-      channel.on("error", (error: Error) => log?.(`[payments] channel error: ${error.message}`));
-      channel.on("close", () => {
-        if (this.channel !== channel) return;
-        this.channel = null;
-        this.consumerTag = null;
-        this.stats.running = false;
-        const live = this.options.consumeLink.current();
-        if (live && !this.stopping) setTimeout(() => void this.open(live), 250);
-      });
-      await channel.prefetch(this.stats.prefetch);
-      await channel.assertQueue(queue, { durable: true });
-      this.channel = channel;
-      if (!this.stats.paused) await this.subscribe(channel);
-    } catch (error) {
-      log?.(`[payments] could not start consuming: ${(error as Error).message}`);
-    } finally {
-      this.opening = false;
+  /** The consumer's channel state machine (for health and tests). */
+  get channelState(): ResilientChannel {
+    return this.rc;
+  }
+
+  /** Consuming, paused, reconnecting or stopped; since when, and why. */
+  status(): ConsumerStatus {
+    return { ...this.state };
+  }
+
+  private setState(state: ConsumerState, reason: string | null) {
+    if (this.state.state !== state || this.state.reason !== reason) {
+      this.state = { state, since: this.state.state === state ? this.state.since : Date.now(), reason };
     }
   }
 
@@ -131,11 +153,13 @@ export class PaymentConsumer extends EventEmitter {
     const { queue, log } = this.options;
     const { consumerTag } = await channel.consume(queue, (message) => {
       if (message === null) {
-        // The broker cancelled us (queue deleted): declare it again and resubscribe.
-        log?.(`[payments] consumer cancelled by the broker; re-subscribing to ${queue}`);
+        // The broker cancelled us (queue deleted): one path for every cause, a fresh channel
+        // whose setup declares the whole topology again and re-subscribes.
+        log?.(`[payments] consumer cancelled by the broker; re-declaring the topology of ${queue}`);
         this.consumerTag = null;
         this.stats.running = false;
-        setTimeout(() => void this.resubscribe(channel), 500);
+        this.setState("reconnecting", "consumer cancelled by the broker (queue deleted?)");
+        this.rc.reopen("consumer cancelled by the broker");
         return;
       }
       this.enqueue({ channel, message, receivedAt: Date.now() });
@@ -146,18 +170,15 @@ export class PaymentConsumer extends EventEmitter {
       return;
     }
     this.consumerTag = consumerTag;
-    this.stats.running = true;
-    log?.(`[payments] consuming ${queue} (prefetch ${this.stats.prefetch})`);
+    // During setup the channel is not current yet: "open" marks it consuming.
+    if (this.rc.current() === channel) this.markConsuming();
   }
 
-  private async resubscribe(channel: Channel): Promise<void> {
-    if (this.stopping || this.stats.paused || this.channel !== channel) return;
-    try {
-      await channel.assertQueue(this.options.queue, { durable: true });
-      await this.subscribe(channel);
-    } catch (error) {
-      this.options.log?.(`[payments] re-subscribe failed: ${(error as Error).message}`);
-    }
+  private markConsuming() {
+    if (!this.consumerTag) return;
+    this.stats.running = true;
+    this.setState("consuming", null);
+    this.options.log?.(`[payments] consuming ${this.options.queue} (prefetch ${this.stats.prefetch})`);
   }
 
   private enqueue(delivery: Delivery) {
@@ -175,161 +196,58 @@ export class PaymentConsumer extends EventEmitter {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
+    const { ledger, log, publisher, queue } = this.options;
+    const { verdicts, paid, duplicates } = await payBatch(batch, ledger, this.failures, log);
 
-    const payable: Array<{ delivery: Delivery; entry: LedgerEntry }> = [];
-    const deadLetters: Array<{ delivery: Delivery; reason: string; orderId: string | null }> = [];
-    for (const delivery of batch) {
-      const { content, properties } = delivery.message;
-      const decoded = decodeOrderMessage(content, properties.timestamp);
-      if (decoded.kind === "invalid") {
-        deadLetters.push({ delivery, reason: decoded.reason, orderId: null });
-      } else {
-        payable.push({ delivery, entry: this.entryOf(delivery, decoded.order) });
-      }
+    for (const duplicate of duplicates) {
+      this.stats.duplicates++;
+      this.emit("duplicate", duplicate);
     }
-
-    let outcomes: Array<LedgerOutcome | undefined> = [];
-    try {
-      outcomes = this.options.ledger.recordBatch(payable.map((p) => p.entry));
-    } catch {
-      // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
-      // and a message that makes the handler throw cannot drag good ones into the DLQ with it.
-      outcomes = payable.map(({ delivery, entry }) => {
-        try {
-          return this.options.ledger.recordBatch([entry])[0];
-        } catch (error) {
-          // Our side failed (disk full, locked DB, a bug): retry a bounded number of times.
-          this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
-          return undefined;
-        }
-      });
-    }
-
-    if (outcomes.some((outcome) => outcome !== undefined)) {
-      try {
-        // The commit above did not fsync (that would stall the event loop): nothing is acked
-        // or announced until the WAL is on disk.
-        await this.options.ledger.durable();
-      } catch (error) {
-        // Unknown whether it reached the disk: let it come again; the ledger then finds the
-        // row (a duplicate, acked) or records it anew.
-        payable.forEach(({ delivery, entry }, index) => {
-          if (outcomes[index]) this.retryOrGiveUp(delivery, entry, error as Error, deadLetters);
-        });
-        outcomes = [];
-      }
-    }
-
-    const paid: Payment[] = [];
-    payable.forEach(({ delivery, entry }, index) => {
-      const outcome = outcomes[index];
-      if (!outcome) return;
-      if (outcome.kind === "conflict") {
-        deadLetters.push({ delivery, reason: outcome.reason, orderId: entry.order.orderId });
-        return;
-      }
-      this.failures.delete(entry.messageId);
-      this.ack(delivery, entry.messageId);
-      if (outcome.kind === "paid") {
-        this.stats.paid++;
-        paid.push(outcome.payment);
-      } else {
-        this.stats.duplicates++;
-        this.emit("duplicate", { orderId: outcome.orderId, messageId: entry.messageId });
-      }
-    });
-
     if (paid.length > 0) {
+      this.stats.paid += paid.length;
       // One event message per committed batch (a JSON array), not one per payment: the batch
       // was committed together, and every process on the fanout parses one message, not ten.
       // The routing key names the order queue: one fanout serves every Warren on the broker,
       // and each relay keeps only its own pipeline's payments.
-      this.options.publisher.publishEvent(
-        PAYMENT_EVENTS_EXCHANGE,
-        Buffer.from(JSON.stringify(paid)),
-        this.options.queue,
-      );
+      publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(paid)), queue);
       for (const payment of paid) this.emit("payment", payment);
     }
 
-    await Promise.all(deadLetters.map((d) => this.deadLetter(d.delivery, d.reason, d.orderId)));
+    await Promise.all(
+      batch.map(async (delivery, index) => {
+        const verdict = verdicts[index] ?? { kind: "requeue", delayMs: 1000 };
+        if (verdict.kind !== "dead-letter") return this.settle(delivery, verdict);
+        const result = await deadLetter(delivery.message, verdict.reason, verdict.orderId, {
+          queue,
+          publisher,
+          ledger,
+          log,
+        });
+        if (result.verdict.kind === "ack") {
+          this.stats.deadLettered++;
+          this.emit("dead-letter", { messageId: result.messageId, orderId: verdict.orderId, reason: verdict.reason });
+        }
+        this.settle(delivery, result.verdict);
+      }),
+    );
   }
 
-  private entryOf({ message, receivedAt }: Delivery, order: PayableOrder): LedgerEntry {
-    const id = message.properties.messageId;
-    return {
-      order,
-      messageId: typeof id === "string" && id.length > 0 ? id : `order:${order.orderId}`,
-      redelivered: message.fields.redelivered,
-      deliveredAt: receivedAt,
-    };
-  }
-
-  private retryOrGiveUp(
-    delivery: Delivery,
-    entry: LedgerEntry,
-    error: Error,
-    deadLetters: Array<{ delivery: Delivery; reason: string; orderId: string | null }>,
-  ) {
-    const attempts = (this.failures.get(entry.messageId) ?? 0) + 1;
-    this.failures.set(entry.messageId, attempts);
-    if (attempts >= MAX_HANDLER_ATTEMPTS) {
-      this.failures.delete(entry.messageId);
-      deadLetters.push({
-        delivery,
-        reason: `handler failed ${attempts} times: ${error.message}`,
-        orderId: entry.order.orderId,
+  /** The only place a delivery is acked, requeued or rejected. */
+  private settle(delivery: Delivery, verdict: Verdict) {
+    if (verdict.kind === "requeue") {
+      setTimeout(() => this.apply(delivery, (ch, m) => ch.nack(m, false, true)), verdict.delayMs);
+    } else if (verdict.kind === "drop") {
+      this.apply(delivery, (ch, m) => ch.nack(m, false, false));
+    } else if (verdict.kind === "ack") {
+      this.apply(delivery, (ch, m) => {
+        ch.ack(m);
+        this.stats.acked++;
+        if (verdict.messageId) this.noteAck(verdict.messageId);
       });
-      return;
+    } else {
+      // A dead-letter verdict is turned into ack/requeue by flush(); never settle it raw.
+      this.apply(delivery, (ch, m) => ch.nack(m, false, true));
     }
-    this.options.log?.(`[payments] recording ${entry.order.orderId} failed (attempt ${attempts}): ${error.message}`);
-    setTimeout(() => this.settle(delivery, (ch, m) => ch.nack(m, false, true)), 200 * attempts);
-  }
-
-  private async deadLetter(delivery: Delivery, reason: string, orderId: string | null): Promise<void> {
-    const { message } = delivery;
-    const { queue, publisher, ledger, log } = this.options;
-    const messageId =
-      typeof message.properties.messageId === "string" && message.properties.messageId
-        ? message.properties.messageId
-        : `dead:${message.fields.deliveryTag}:${Date.now()}`;
-    try {
-      await publisher.publish(DEAD_LETTER_EXCHANGE, queue, message.content, {
-        messageId,
-        persistent: true,
-        contentType: message.properties.contentType,
-        correlationId: message.properties.correlationId,
-        timestamp: message.properties.timestamp,
-        type: message.properties.type,
-        appId: message.properties.appId,
-        headers: {
-          ...(message.properties.headers ?? {}),
-          [REASON_HEADER]: reason.slice(0, 1000),
-          [ORIGINAL_QUEUE_HEADER]: queue,
-          [DEAD_LETTERED_AT_HEADER]: Date.now(),
-          "x-warren-redelivered": message.fields.redelivered,
-        },
-      });
-      try {
-        ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
-      } catch {
-        // The dead letter itself is safe in the DLQ; the log row is a convenience.
-      }
-      this.stats.deadLettered++;
-      this.emit("dead-letter", { messageId, orderId, reason });
-      this.ack(delivery, messageId);
-    } catch (error) {
-      log?.(`[payments] could not dead-letter a message (${reason}): ${(error as Error).message}; requeueing`);
-      setTimeout(() => this.settle(delivery, (ch, m) => ch.nack(m, false, true)), 1000);
-    }
-  }
-
-  private ack(delivery: Delivery, messageId?: string) {
-    this.settle(delivery, (ch, m) => {
-      ch.ack(m);
-      this.stats.acked++;
-      if (messageId) this.noteAck(messageId);
-    });
   }
 
   private pendingAcks: Array<{ messageId: string; at: number }> = [];
@@ -359,24 +277,26 @@ export class PaymentConsumer extends EventEmitter {
    */
   async pause(): Promise<void> {
     this.stats.paused = true;
-    const channel = this.channel;
+    const channel = this.rc.current();
     const tag = this.consumerTag;
     this.consumerTag = null;
     this.stats.running = false;
+    this.setState("paused", "paused by an operator");
     if (channel && tag) await channel.cancel(tag).catch(() => {});
     this.options.log?.(`[payments] paused consuming ${this.options.queue}`);
   }
 
   async resume(): Promise<void> {
     this.stats.paused = false;
-    const channel = this.channel;
+    const channel = this.rc.current();
     if (channel && !this.stopping) await this.subscribe(channel);
+    else if (!this.stopping) this.setState("reconnecting", this.rc.lastError ?? "waiting for the broker");
   }
 
   /** Basic.qos applies to consumers started after it, so the consumer is re-started with the new prefetch. */
   async setPrefetch(prefetch: number): Promise<void> {
     this.stats.prefetch = prefetch;
-    const channel = this.channel;
+    const channel = this.rc.current();
     if (!channel) return; // applied on the next open
     const tag = this.consumerTag;
     if (tag) {
@@ -387,14 +307,15 @@ export class PaymentConsumer extends EventEmitter {
     if (!this.stats.paused && !this.stopping) await this.subscribe(channel);
   }
 
-  private settle(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {
+  private apply(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {
     this.stats.inFlight = Math.max(0, this.stats.inFlight - 1);
     // An ack on a dead channel is meaningless: the broker will redeliver, and the ledger dedupes.
-    if (delivery.channel !== this.channel) return;
-    try {
-      action(delivery.channel, delivery.message);
-    } catch {
-      // Channel closed between the check and the call; same as above.
+    if (delivery.channel === this.rc.current()) {
+      try {
+        action(delivery.channel, delivery.message);
+      } catch {
+        // Channel closed between the check and the call; same as above.
+      }
     }
     if (this.stopping && this.stats.inFlight === 0) this.emit("drained");
   }
@@ -402,7 +323,7 @@ export class PaymentConsumer extends EventEmitter {
   /** Stops taking work, lets in-flight deliveries settle, then closes the channel. */
   async stop(timeoutMs = 5000): Promise<void> {
     this.stopping = true;
-    const channel = this.channel;
+    const channel = this.rc.current();
     if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => {});
     if (this.stats.inFlight > 0) {
       await new Promise<void>((resolve) => {
@@ -413,11 +334,11 @@ export class PaymentConsumer extends EventEmitter {
         });
       });
     }
-    this.channel = null;
     this.stats.running = false;
+    this.setState("stopped", "stopped");
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.writeAcks();
     // Closing the channel returns anything still unacked to the queue.
-    if (channel) await channel.close().catch(() => {});
+    await this.rc.close();
   }
 }

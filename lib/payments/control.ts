@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Channel, ChannelModel } from "amqplib";
 import { z } from "zod";
+import { ResilientChannel } from "../amqp/channel";
 import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { CONTROL_EXCHANGE } from "../amqp/topology";
@@ -35,19 +35,27 @@ async function applyControl(consumer: PaymentConsumer, command: ControlCommand):
   else await consumer.setPrefetch(command.prefetch);
 }
 
-/** Subscribes this process's consumer to the control exchange, again after every reconnect. */
+/**
+ * Subscribes this process's consumer to the control exchange, on a resilient
+ * channel: a channel error or a lost connection re-subscribes, so no process
+ * silently ignores pause/resume.
+ */
 export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, log?: (message: string) => void) {
-  let channel: Channel | null = null;
-  const open = async (model: ChannelModel) => {
-    try {
-      const ch = await model.createChannel();
-      ch.on("error", () => {});
-      const { queue } = await ch.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
-      await ch.bindQueue(queue, CONTROL_EXCHANGE, "");
-      await ch.consume(
+  const rc: ResilientChannel = new ResilientChannel({
+    link,
+    name: "control",
+    log,
+    setup: async (channel) => {
+      const { queue } = await channel.assertQueue("", { exclusive: true, autoDelete: true, durable: false });
+      await channel.bindQueue(queue, CONTROL_EXCHANGE, "");
+      await channel.consume(
         queue,
         (message) => {
-          if (!message || message.fields.routingKey !== consumer.queue) return;
+          if (!message) {
+            rc.reopen("control queue cancelled by the broker");
+            return;
+          }
+          if (message.fields.routingKey !== consumer.queue) return;
           let parsed: ReturnType<typeof controlCommandSchema.safeParse>;
           try {
             parsed = controlCommandSchema.safeParse(JSON.parse(message.content.toString("utf8")));
@@ -62,17 +70,12 @@ export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, lo
         },
         { noAck: true },
       );
-      channel = ch;
-    } catch (error) {
-      log?.(`[control] could not listen for operator commands: ${(error as Error).message}`);
-    }
-  };
-  link.on("up", (model: ChannelModel) => void open(model));
-  const model = link.current();
-  if (model) void open(model);
+    },
+  }).start();
   return {
+    channel: rc,
     async close() {
-      await channel?.close().catch(() => {});
+      await rc.close();
     },
   };
 }

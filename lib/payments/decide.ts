@@ -3,6 +3,8 @@ import { describeIssues, orderMessageSchema } from "../orders/schema";
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 export interface PayableOrder {
   orderId: string;
   item: string;
@@ -20,9 +22,16 @@ export function decodeOrderMessage(content: Buffer, timestampSeconds?: number): 
   if (content.length > MAX_MESSAGE_BYTES) {
     return { kind: "invalid", reason: `message too large: ${content.length} bytes (limit ${MAX_MESSAGE_BYTES})` };
   }
+  let text: string;
+  try {
+    // Node's default decoder turns bad bytes into U+FFFD, which would then be paid as if sent.
+    text = strictUtf8.decode(content);
+  } catch {
+    return { kind: "invalid", reason: "not UTF-8: the body has bytes that are not valid UTF-8" };
+  }
   let json: unknown;
   try {
-    json = JSON.parse(content.toString("utf8"));
+    json = JSON.parse(text);
   } catch (error) {
     return { kind: "invalid", reason: `not JSON: ${(error as Error).message}` };
   }

@@ -4,21 +4,39 @@
  * `--conditions=react-server` because lib/process is server-only.
  */
 import { ConfigError } from "../config/env";
+import { partLogger } from "../observability/logger";
+import { serveMetrics } from "../observability/metrics-http";
 import { installShutdown } from "../shutdown";
 
 async function main() {
   const { startWarren, log } = await import("../process");
-  let close: () => Promise<void>;
+  const workerLog = partLogger("worker");
+  let warren: ReturnType<typeof startWarren>;
   try {
-    close = startWarren("worker").close;
+    warren = startWarren("worker");
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {
-      console.error((error as Error).message);
+      workerLog.fatal((error as Error).message);
       process.exit(2);
     }
     throw error;
   }
-  installShutdown(close, log);
+  const { metrics, env } = warren;
+  // Metrics are an aid, not the job: a taken port is reported and the worker pays on.
+  const served = await serveMetrics(metrics, { port: env.WORKER_METRICS_PORT, token: env.WARREN_METRICS_TOKEN }).then(
+    (bound) => {
+      workerLog.info(`[worker] metrics on http://0.0.0.0:${bound.port}/metrics`);
+      return bound.server;
+    },
+    (error: Error) => {
+      workerLog.error(`[worker] no metrics endpoint on port ${env.WORKER_METRICS_PORT}: ${error.message}`);
+      return null;
+    },
+  );
+  installShutdown(async () => {
+    served?.close();
+    await warren.close();
+  }, log);
 }
 
 void main();

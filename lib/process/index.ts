@@ -1,7 +1,7 @@
 import "server-only";
 import { env } from "../config/env";
 import { findWarren } from "./current";
-import { log } from "./log";
+import { log, logFor } from "./log";
 import { createWarren, type Role, type Warren, type WarrenOptions } from "./warren";
 
 export { currentWarren, findWarren } from "./current";
@@ -14,5 +14,5 @@ export type { LiveParts, Role, Warren } from "./warren";
  * call gets the running process instead of a second one.
  */
 export function startWarren(role: Role, options: Partial<WarrenOptions> = {}): Warren {
-  return findWarren() ?? createWarren(env(), role, { log, ...options });
+  return findWarren() ?? createWarren(env(), role, { log, logFor, ...options });
 }

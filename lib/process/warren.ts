@@ -1,16 +1,15 @@
 import "server-only";
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
 import type { AuditLog } from "../audit/log";
-import { benchEnabled } from "../bench-mode";
 import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
 import { QueueSampler } from "../events/sampler";
 import { StreamRegistry } from "../events/streams";
 import { HealthMonitor } from "../health/monitor";
+import { createMetrics, type WarrenMetrics } from "../observability/metrics";
 import { OrderOutbox } from "../orders/outbox";
 import { PaymentConsumer } from "../payments/consumer";
 import { listenForControl } from "../payments/control";
@@ -29,6 +28,8 @@ export type Role = "web" | "worker";
 
 export interface WarrenOptions {
   log: Log;
+  /** Each part's own log (a child logger naming the part); `log` for every part when absent. */
+  logFor?: (part: string) => Log;
   /** Run the payment consumer here; a worker always does, a web process when WARREN_CONSUMER is on. */
   consumer?: boolean;
 }
@@ -65,8 +66,8 @@ export interface Warren {
   readonly audit: AuditLog | null;
   readonly watchers: QueueWatchers | null;
   readonly streams: StreamRegistry | null;
-  /** Event-loop delay, kept only in bench mode for /api/bench/stats. */
-  readonly loopDelay: IntervalHistogram | null;
+  /** This process's Prometheus registry: GET /api/metrics (web), the worker's WORKER_METRICS_PORT. */
+  readonly metrics: WarrenMetrics;
   /** True from the moment close() is called. */
   readonly closing: boolean;
   /** Stops every part, in the reverse of the order they started in. */
@@ -81,6 +82,7 @@ export interface Warren {
  *
  * What runs, in start order (close() stops them in the reverse order):
  *
+ *   0. metrics      the Prometheus registry: reads the parts below at scrape time (both roles)
  *   1. store        SQLite file + its checkpoint worker           (both roles)
  *   2. links        publish + consume connections, topology      (both roles)
  *   3. publisher    confirm channel on the publish link          (both roles)
@@ -98,6 +100,7 @@ export interface Warren {
 export function createWarren(config: Env, role: Role, options: WarrenOptions): Warren {
   if (findWarren()) throw new Error("a Warren process is already running here");
   const { log } = options;
+  const logOf = (part: string): Log => options.logFor?.(part) ?? log;
   const web = role === "web";
   const stops: Array<{ name: string; stop: () => unknown }> = [];
   const started = <T>(name: string, part: T, stop: (part: T) => unknown): T => {
@@ -105,8 +108,13 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     return part;
   };
 
+  // 0. metrics (first built, last closed: a scrape during shutdown still answers)
+  const metrics = started("metrics", createMetrics(), (m) => m.close());
+
   // 1. store (created or upgraded to the latest schema; checkpoints on a worker thread)
-  const store = started("store", openSqliteStore(config.WARREN_DB_PATH, { checkpoints: true, log }), (s) => s.close());
+  const store = started("store", openSqliteStore(config.WARREN_DB_PATH, { checkpoints: true, log: logOf("db") }), (s) =>
+    s.close(),
+  );
   const { db, ledger } = store;
 
   // 2. links (one connection to publish, one to consume: flow control on one never stalls the other)
@@ -114,7 +122,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   const link = (purpose: string) =>
     started(
       `${purpose} link`,
-      new BrokerLink({ url: config.AMQP_URL, name: `warren-${role}-${purpose}`, queues, log }),
+      new BrokerLink({ url: config.AMQP_URL, name: `warren-${role}-${purpose}`, queues, log: logOf("amqp") }),
       (l) => l.close(),
     );
   const publishLink = link("publish");
@@ -135,7 +143,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   });
 
   // 3. publisher (its channel opens and reopens with the publish link)
-  const publisher = new ConfirmPublisher(publishLink);
+  const publisher = new ConfirmPublisher(publishLink, undefined, log);
 
   // 4. consumer, and the operator's pause/resume/prefetch, which reach every process through the broker
   let consumer: PaymentConsumer | null = null;
@@ -148,18 +156,25 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
         ledger,
         queue: config.ORDER_QUEUE,
         prefetch: config.PREFETCH,
-        log,
+        log: logOf("consumer"),
       }).start(),
       (c) => c.stop(),
     );
-    started("control listener", listenForControl(consumeLink, consumer, log), (l) => l.close());
+    metrics.attachConsumer(consumer);
+    started("control listener", listenForControl(consumeLink, consumer, logOf("control")), (l) => l.close());
   }
 
   // 5. outbox relay: publishes what intake stored, now and after every reconnect (rows of an earlier run too)
   const outbox = web
     ? started(
         "outbox",
-        new OrderOutbox({ store, publisher, link: publishLink, queue: config.ORDER_QUEUE, log }).start(),
+        new OrderOutbox({
+          store,
+          publisher,
+          link: publishLink,
+          queue: config.ORDER_QUEUE,
+          log: logOf("outbox"),
+        }).start(),
         (o) => o.stop(),
       )
     : null;
@@ -167,7 +182,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   // 6. live: one payment feed and one sampler per process, however many dashboards are open
   let live: LiveParts | null = null;
   if (web) {
-    const feed = new PaymentRelay(consumeLink, config.ORDER_QUEUE, log).start();
+    const feed = new PaymentRelay(consumeLink, config.ORDER_QUEUE, logOf("payment-feed")).start();
     if (consumer) feed.attachLocal(consumer);
     const sampler = started(
       "sampler",
@@ -208,11 +223,19 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
         if (ended > 0) log(`[warren] ended ${ended} live stream(s)`);
       })
     : null;
-  const loopDelay =
-    web && benchEnabled()
-      ? started("event-loop monitor", monitorEventLoopDelay({ resolution: 10 }), (h) => h.disable())
-      : null;
-  loopDelay?.enable();
+  metrics.attach({
+    links: () => [
+      { name: "publish", state: publishLink.state },
+      { name: "consume", state: consumeLink.state },
+    ],
+    publisher: () => publisher,
+    management: () => management,
+    outbox: () => outbox && { stats: outbox.stats, backlog: () => store.orders.backlog() },
+    consumer: () => consumer,
+    sampler: () => live?.sampler ?? null,
+    paymentFeed: () => live?.feed ?? null,
+    sseClients: () => streams?.size ?? 0,
+  });
 
   let closing: Promise<void> | null = null;
   const warren: Warren = {
@@ -233,7 +256,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     audit,
     watchers,
     streams,
-    loopDelay,
+    metrics,
     get closing() {
       return closing !== null;
     },

@@ -61,8 +61,12 @@ export interface QueueHistoryOptions {
   pinned: string[];
   /** Most queues tracked at once besides the pinned ones (least recently viewed go first). */
   maxViewed?: number;
-  /** Reads one point per queue; missing queues are left out of the map. */
+  /** Reads one point per queue; queues it could not read are left out of the map (they get a gap). */
   sample: (names: string[]) => Promise<Map<string, Omit<HistoryPoint, "at">>>;
+}
+
+function gapAt(at: number): HistoryPoint {
+  return { at, ...Object.fromEntries(HISTORY_FIELDS.map((f) => [f, null])) } as HistoryPoint;
 }
 
 export class QueueHistory {
@@ -119,7 +123,13 @@ export class QueueHistory {
     this.busy = true;
     try {
       const names = this.tracked();
-      const points = await this.options.sample(names);
+      let points: Map<string, Omit<HistoryPoint, "at">>;
+      try {
+        points = await this.options.sample(names);
+      } catch {
+        // The next tick tries again; this one is a gap.
+        points = new Map();
+      }
       for (const [name, point] of points) {
         let ring = this.rings.get(name);
         if (!ring) {
@@ -128,10 +138,22 @@ export class QueueHistory {
         }
         ring.push({ at, ...point });
       }
-    } catch {
-      // A failed sample leaves a gap in the chart; the next tick tries again.
+      // A queue that was recorded and could not be read now (broker away, queue gone) gets an
+      // explicit empty point: the chart draws a gap there, never a zero or a line across it.
+      for (const [name, ring] of this.rings) if (!points.has(name)) ring.push(gapAt(at));
     } finally {
       this.busy = false;
     }
   }
+}
+
+/** The newest point with a depth in it: "last seen" while the broker cannot be asked. */
+export function lastKnown(
+  series: HistorySeries,
+): { at: number; ready: number | null; consumers: number | null } | null {
+  for (let i = series.points.length - 1; i >= 0; i--) {
+    const point = series.points[i];
+    if (point && point.ready !== null) return { at: point.at, ready: point.ready, consumers: point.consumers };
+  }
+  return null;
 }

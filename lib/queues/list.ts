@@ -101,6 +101,8 @@ export interface QueueRow {
   policy: string | null;
   /** One of Warren's own queues (its order queue or DLQ). */
   warren: boolean;
+  /** Only when state is "unreachable": the broker's last answer about this queue. */
+  lastSeen?: { at: number; ready: number | null; consumers: number | null } | null;
 }
 
 export interface QueueListResult {
@@ -170,6 +172,8 @@ export interface QueueListSources {
   amqp: () => ChannelModel | null;
   /** Warren's own queues: listed in limited mode, marked in the full list. */
   ownQueues: string[];
+  /** The live sampler's last answer about a queue, shown while the broker cannot be asked. */
+  lastSeen?: (name: string) => QueueRow["lastSeen"];
 }
 
 /** One page of queues: from the management API, or Warren's own queues over AMQP when it is away. */
@@ -222,7 +226,9 @@ async function limitedRows(sources: QueueListSources): Promise<QueueRow[]> {
       return {
         name,
         type: null,
-        state: probed ? (probed.exists ? "running" : "missing") : "broker down",
+        // No connection is "unreachable", which says nothing about whether the queue exists.
+        state: probed ? (probed.exists ? "running" : "missing") : "unreachable",
+        ...(probed ? {} : { lastSeen: sources.lastSeen?.(name) ?? null }),
         ready: probed?.ready ?? null,
         unacked: null,
         total: null,

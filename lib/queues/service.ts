@@ -3,7 +3,7 @@ import { deadLetterQueueOf } from "../amqp/topology";
 import { type AuditEntry, auditFor } from "../audit";
 import { currentWarren } from "../process/current";
 import type { Warren } from "../process/warren";
-import { QueueHistory } from "./history";
+import { lastKnown, QueueHistory } from "./history";
 import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
 import { isManagementUnavailable, type ManagementConsumer } from "./management";
 import { OwnRateMeter, type OwnRates } from "./own-rates";
@@ -101,6 +101,7 @@ export async function queuePage(query: QueueListQuery): Promise<QueueListResult 
     management: runtime.management,
     amqp: () => runtime.consumeLink.current(),
     ownQueues: ownQueues(runtime),
+    lastSeen: (name) => runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? null,
   });
   return { ...result, own: tools.meter.rates() };
 }
@@ -119,6 +120,10 @@ export interface QueueDetail {
   mode: "management" | "limited";
   limitedReason: string | null;
   exists: boolean;
+  /** The broker could not be asked (Warren's link to it is down): `exists` says nothing then. */
+  unreachable: boolean;
+  /** While unreachable: the newest recorded depth, for "last seen N s ago". */
+  lastSeen: { at: number; ready: number | null; consumers: number | null } | null;
   row: QueueRow | null;
   durable: boolean | null;
   autoDelete: boolean | null;
@@ -163,6 +168,10 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     warrenConsumer: isOrderQueue ? consumerState(consumer) : null,
     own: isOrderQueue ? tools.meter.rates() : null,
     audit: auditFor(name, 10),
+    unreachable: runtime.consumeLink.current() === null,
+    // Warren's own queues: the live sampler's last answer (sampled from the start); others: their history.
+    lastSeen:
+      runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? lastKnown(tools.history.series(name)),
   };
   const probed = await depthOf(runtime, name);
   try {
@@ -235,7 +244,9 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
 export function consumerState(consumer: Warren["consumer"]) {
   if (!consumer) return null;
   const { paused, running, prefetch, inFlight } = consumer.stats;
-  return { paused, running, prefetch, inFlight };
+  // "running" is true only while subscribed on an open channel; state and reason say why not.
+  const { state, since, reason } = consumer.status();
+  return { paused, running, prefetch, inFlight, state, since, reason };
 }
 
 /** `GET /api/broker/consumers`: the order queue and this process's payment consumer. */

@@ -2,6 +2,7 @@ import { close, fdatasync, fstat, open, stat } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import { probe, startTimer } from "../observability/probes";
 
 /**
  * Durability without blocking the event loop.
@@ -58,7 +59,9 @@ export class WalDurability {
 
   private async run(): Promise<void> {
     try {
+      const startedAt = startTimer();
       await this.syncWal(this.walPath as string);
+      probe.fsync(startedAt);
       this.syncs++;
     } finally {
       this.running = null;

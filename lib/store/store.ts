@@ -84,6 +84,8 @@ export interface OrderStore {
   }): Promise<OutboxRow[]>;
   /** Rows in the outbox: accepted, not yet confirmed by the broker. */
   pending(): Promise<number>;
+  /** The same count, and when the oldest of them was accepted (null when empty): for the metrics. */
+  backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
   /** Owners holding a lease that runs until `at` or later. */
   leaseOwners(at: number): Promise<string[]>;
   /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay. */

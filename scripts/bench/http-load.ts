@@ -86,13 +86,14 @@ export function seedTarget(baseUrl: string): Target {
   };
 }
 
-/** The action id of `placeOrderAction`, from the build's server reference manifest. */
-export function placeOrderActionId(): string {
-  const manifest = JSON.parse(readFileSync(resolve(ROOT, ".next/server/server-reference-manifest.json"), "utf8")) as {
+/** The action id of `placeOrderAction`, from a build's server reference manifest (`.next` by default). */
+export function placeOrderActionId(distDir = ".next"): string {
+  const file = `${distDir}/server/server-reference-manifest.json`;
+  const manifest = JSON.parse(readFileSync(resolve(ROOT, file), "utf8")) as {
     node: Record<string, { exportedName?: string; filename?: string }>;
   };
   const found = Object.entries(manifest.node).find(([, entry]) => entry.exportedName === "placeOrderAction");
-  if (!found) throw new Error("placeOrderAction is not in .next/server/server-reference-manifest.json");
+  if (!found) throw new Error(`placeOrderAction is not in ${file}`);
   return found[0];
 }
 
@@ -115,8 +116,8 @@ const decodeEntities = (value: string) =>
  * The page's form must carry the action id, as the progressive-enhancement
  * fallback renders it into hidden inputs.
  */
-export async function serverActionTarget(baseUrl: string): Promise<Target> {
-  const actionId = placeOrderActionId();
+export async function serverActionTarget(baseUrl: string, distDir: string): Promise<Target> {
+  const actionId = placeOrderActionId(distDir);
   const html = await (await fetch(`${baseUrl}/`)).text();
   const hidden: Array<[string, string]> = [];
   for (const match of html.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?\s*\/?>/g)) {

@@ -13,7 +13,7 @@
  *
  *   npm run bench                 full run (≈ 5 min on 2 cores, plus next build)
  *   npm run bench -- --smoke      a few hundred ms per part: proves the harness works
- *   npm run bench -- --no-build   reuse the existing .next build
+ *   npm run bench -- --no-build   reuse the existing bench build (.next-bench)
  *
  * Env: BENCH_PORT (3400; the seed service uses +1), BENCH_PREFIX ("bench": queue
  * and DB names), BENCH_CONCURRENCY (16), AMQP_URL, RABBITMQ_MANAGEMENT_URL.
@@ -26,7 +26,16 @@ import { browserPart } from "./browser";
 import { type CannonResult, cannon, ordersApiTarget, seedTarget, serverActionTarget, type Target } from "./http-load";
 import { depthLag, fanOut, latencyAtRates, Observer } from "./live";
 import { runRawBaseline } from "./raw-amqp";
-import { buildIfNeeded, LedgerReader, ROOT, type Server, startSeed, startWarren, startWorker } from "./servers";
+import {
+  BENCH_DIST_DIR,
+  buildIfNeeded,
+  LedgerReader,
+  ROOT,
+  type Server,
+  startSeed,
+  startWarren,
+  startWorker,
+} from "./servers";
 import { formatNumber, processCpuMs, ratio, round, sleep } from "./util";
 
 const args = new Set(process.argv.slice(2));
@@ -344,7 +353,7 @@ async function main() {
 
     const noop: Target = { label: "bare route handler", url: `${warren.baseUrl}/api/bench/noop` };
     const orders = ordersApiTarget(warren.baseUrl);
-    const action = await serverActionTarget(warren.baseUrl);
+    const action = await serverActionTarget(warren.baseUrl, BENCH_DIST_DIR);
     const seedT = seedTarget(seed.baseUrl);
 
     // One real action call first: it must answer with the action's own "ok" state.

@@ -1,9 +1,9 @@
 import http from "node:http";
 import amqp from "amqplib";
 import { ManagementClient } from "../../lib/queues/management";
+import { metricValue, scrapeMetrics } from "./metrics";
 import {
   atFixedRate,
-  getJson,
   post,
   processCpuMs,
   round,
@@ -23,12 +23,29 @@ interface PaymentEvent {
 }
 
 export interface ServerStats {
-  pid: number;
   rss: number;
   samplesTaken: number;
-  sampledQueues: number;
   managementCalls: number;
   sseClients: number;
+  /** The event loop's delay since the previous scrape (prom-client resets its histogram on each), ms. */
+  loopDelayMs: { p50: number; p99: number; max: number };
+}
+
+/** The server's counters, from its Prometheus endpoint. */
+export async function serverStats(baseUrl: string): Promise<ServerStats> {
+  const metrics = await scrapeMetrics(baseUrl);
+  const value = (name: string) => metricValue(metrics, name) ?? 0;
+  return {
+    rss: value("process_resident_memory_bytes"),
+    samplesTaken: value("warren_queue_samples_total"),
+    managementCalls: value("warren_management_calls_total"),
+    sseClients: value("warren_sse_clients"),
+    loopDelayMs: {
+      p50: value("nodejs_eventloop_lag_p50_seconds") * 1000,
+      p99: value("nodejs_eventloop_lag_p99_seconds") * 1000,
+      max: value("nodejs_eventloop_lag_max_seconds") * 1000,
+    },
+  };
 }
 
 /**
@@ -135,7 +152,8 @@ export async function latencyAtRates(opts: {
         failures[why] = (failures[why] ?? 0) + 1;
       };
       const pending: Array<Promise<void>> = [];
-      await getJson(`${opts.baseUrl}/api/bench/stats?reset=1`);
+      // A scrape starts a new event-loop-delay window.
+      await serverStats(opts.baseUrl);
       const cpuBefore = processCpuMs(opts.serverPid);
       const waitBefore = runQueueWaitMs(opts.serverPid);
       const started = Date.now();
@@ -159,9 +177,7 @@ export async function latencyAtRates(opts: {
       const sendSeconds = (Date.now() - started) / 1000;
       const cpuAfter = processCpuMs(opts.serverPid);
       const waitAfter = runQueueWaitMs(opts.serverPid);
-      const loop = (
-        await getJson<{ loopDelayMs: { p50: number; p99: number; max: number } }>(`${opts.baseUrl}/api/bench/stats`)
-      ).loopDelayMs;
+      const loop = (await serverStats(opts.baseUrl)).loopDelayMs;
       await waitFor(() => [...sentAt.keys()].every((id) => opts.observer.payments.has(id)), 10_000, 20);
       let unmatched = 0;
       for (const [orderId, { scheduledAt, placedAt }] of sentAt) {
@@ -224,9 +240,9 @@ export interface FanOutResult {
 }
 
 async function statsRate(baseUrl: string, windowMs: number) {
-  const a = await getJson<ServerStats>(`${baseUrl}/api/bench/stats`);
+  const a = await serverStats(baseUrl);
   await sleep(windowMs);
-  const b = await getJson<ServerStats>(`${baseUrl}/api/bench/stats`);
+  const b = await serverStats(baseUrl);
   const seconds = windowMs / 1000;
   return {
     samplesPerSecond: round((b.samplesTaken - a.samplesTaken) / seconds, 2) ?? 0,
@@ -298,7 +314,7 @@ export async function fanOut(opts: {
       missing += Math.max(0, connected - list.length);
       await sleep(200);
     }
-    const after = await getJson<ServerStats>(`${baseUrl}/api/bench/stats`);
+    const after = await serverStats(baseUrl);
     const rssAfter = Math.max(after.rss, loaded.rss);
     const result: FanOutResult = {
       clients: opts.clients,

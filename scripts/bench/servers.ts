@@ -63,7 +63,16 @@ async function untilReady(
   }
 }
 
-/** `next start` (the production build) with the bench endpoints switched on. */
+/**
+ * The bench's own production build: Warren plus its bare route handler
+ * (`/api/bench/noop`), compiled into `.next-bench` (see next.config.mjs), so
+ * the build people deploy never contains a bench route.
+ */
+export const BENCH_BUILD_ENV = { WARREN_BENCH_BUILD: "1" } as const;
+export const BENCH_DIST_DIR = ".next-bench";
+const BENCH_DIST = resolve(ROOT, BENCH_DIST_DIR);
+
+/** `next start` on the bench build. */
 export async function startWarren(opts: {
   port: number;
   queue: string;
@@ -84,7 +93,7 @@ export async function startWarren(opts: {
         ...process.env,
         NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
-        WARREN_BENCH: "1",
+        ...BENCH_BUILD_ENV,
         // The fan-out part opens up to 1,000 streams from one address: lift the per-client cap.
         WARREN_MAX_SSE_PER_CLIENT: "5000",
         WARREN_MAX_SSE_TOTAL: "5000",
@@ -122,6 +131,8 @@ export async function startWorker(opts: { queue: string; dbPath: string; amqpUrl
       env: {
         ...process.env,
         NODE_ENV: "production",
+        // Any free port: a second worker on this machine must not find the default taken.
+        WORKER_METRICS_PORT: "0",
         ORDER_QUEUE: opts.queue,
         WARREN_DB_PATH: opts.dbPath,
         AMQP_URL: opts.amqpUrl,
@@ -164,17 +175,17 @@ export async function startSeed(opts: { port: number; queue: string; amqpUrl: st
   return { child, baseUrl, output, stop: () => stopChild(child) };
 }
 
-/** Runs `next build` unless asked not to; a fresh clone has no build yet. */
+/** Runs the bench build unless asked not to; a fresh clone has none yet. */
 export async function buildIfNeeded(build: boolean, log: (line: string) => void): Promise<number | null> {
-  if (!build && existsSync(resolve(ROOT, ".next/BUILD_ID"))) {
-    log("using the existing production build (.next)");
+  if (!build && existsSync(resolve(BENCH_DIST, "BUILD_ID"))) {
+    log("using the existing bench build (.next-bench)");
     return null;
   }
-  log("building for production (next build)…");
+  log("building for production with the bench route (WARREN_BENCH_BUILD=1 next build → .next-bench)…");
   const started = Date.now();
   const child = spawn(process.execPath, [resolve(ROOT, "node_modules/next/dist/bin/next"), "build"], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...BENCH_BUILD_ENV },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = capture(child);

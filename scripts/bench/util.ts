@@ -49,12 +49,6 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   return false;
 }
 
-export async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return (await res.json()) as T;
-}
-
 export interface SseEvent {
   event: string;
   data: string;

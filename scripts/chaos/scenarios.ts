@@ -55,15 +55,17 @@ interface BrokerWatcher {
   stop(): Promise<void>;
 }
 
-interface Front {
+export interface Front {
   door: Door;
+  /** Can this front publish right now (in-process: its link and channel; web: /api/health is 200)? */
+  ready(): Promise<boolean>;
   watcher: BrokerWatcher;
   events: PaymentEventCounter;
   processes: WarrenProcess[];
   stop(): Promise<void>;
 }
 
-function envFor(ctx: ScenarioContext, label: string): WarrenEnv & { label: string } {
+export function envFor(ctx: ScenarioContext, label: string): WarrenEnv & { label: string } {
   const id = `${label}-${Date.now().toString(36)}`;
   return {
     label,
@@ -74,7 +76,7 @@ function envFor(ctx: ScenarioContext, label: string): WarrenEnv & { label: strin
 }
 
 /** The order-taking side: a `next start` (optionally with its consumer), or Warren's outbox in this process. */
-async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boolean): Promise<Front> {
+export async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boolean): Promise<Front> {
   if (ctx.mode === "web") {
     const events = new PaymentEventCounter(env.amqpUrl, env.queue);
     await events.start();
@@ -82,6 +84,14 @@ async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boo
     const sse = new SseWatcher(`http://127.0.0.1:${ctx.port}/api/events`).start();
     return {
       door: httpDoor(`http://127.0.0.1:${ctx.port}`),
+      async ready() {
+        try {
+          const res = await fetch(`http://127.0.0.1:${ctx.port}/api/health`, { signal: AbortSignal.timeout(2000) });
+          return res.ok;
+        } catch {
+          return false;
+        }
+      },
       watcher: sse,
       events,
       processes: [web],
@@ -96,8 +106,13 @@ async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boo
   const events = new PaymentEventCounter(env.amqpUrl, env.queue);
   await events.start();
   const db = openDb(env.dbPath);
-  const link = await new BrokerLink({ url: env.amqpUrl, name: "chaos-front", queues: [env.queue] }).start();
-  const publisher = new ConfirmPublisher(link);
+  const link = await new BrokerLink({
+    url: env.amqpUrl,
+    name: "chaos-front",
+    queues: [env.queue],
+    log: ctx.log && ((line) => ctx.log?.(`    ${new Date().toISOString().slice(11, 23)} ${line}`)),
+  }).start();
+  const publisher = new ConfirmPublisher(link, undefined, ctx.log);
   const outbox = new OrderOutbox({
     store: new SqliteStore(db),
     publisher,
@@ -118,6 +133,9 @@ async function openFront(ctx: ScenarioContext, env: WarrenEnv, withConsumer: boo
   const processes: WarrenProcess[] = [];
   if (withConsumer) processes.push(await startWorker("worker", env));
   return {
+    async ready() {
+      return link.state === "up" && publisher.ready;
+    },
     door: async () => {
       try {
         const { order, status } = await outbox.accept({ item: "book", quantity: 1 }, "test");
@@ -160,7 +178,7 @@ async function timeUntilPaid(dbPath: string, ids: Set<string>, since: number, ti
   return null;
 }
 
-function cleanupDb(dbPath: string) {
+export function cleanupDb(dbPath: string) {
   if (process.env.CHAOS_KEEP === "1") return;
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
 }
@@ -230,7 +248,7 @@ export async function brokerRestart(ctx: ScenarioContext, downMs = 3000): Promis
 }
 
 /** Polls until an AMQP connection (login included) succeeds; returns when it did. */
-async function firstAmqpConnect(url: string, timeoutMs: number): Promise<number> {
+export async function firstAmqpConnect(url: string, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -463,7 +481,7 @@ export function hostileCases(tag: string): HostileCase[] {
       name: "binary",
       body: Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x9c, 0x80]),
       options: marked("binary", { contentType: "application/octet-stream" }),
-      reason: /^not JSON/,
+      reason: /^not UTF-8/,
     },
     {
       name: "odd-headers",

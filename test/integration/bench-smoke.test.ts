@@ -11,8 +11,10 @@ const ROOT = resolve(import.meta.dirname, "../..");
  * `npm run bench -- --smoke`: every part of the benchmark, a few hundred ms
  * each, against the real broker, `next start` and Chromium. It proves the
  * harness runs and measures something real; the targets themselves are only
- * judged by the full run (`npm run bench`). Uses the existing production build
- * when there is one (else it builds first, which takes a minute more).
+ * judged by the full run (`npm run bench`). Uses the existing bench build
+ * (`.next-bench`, the production build plus the bench's bare route handler)
+ * when there is one, else builds it first, which takes a minute or two more.
+ * The server's counters come from its GET /api/metrics.
  */
 test("the benchmark harness runs every part in smoke mode and writes its JSON", { timeout: 240_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "warren-bench-"));
@@ -60,6 +62,10 @@ test("the benchmark harness runs every part in smoke mode and writes its JSON", 
     assert.equal(results.fan.connected, results.fan.clients, "every SSE client subscribed");
     assert.equal(results.fan.missing, 0, "every client got every fan-out event");
     assert.ok(results.fan.fanOut.n >= results.fan.clients, "fan-out arrivals timed");
+    // Read from the server's GET /api/metrics: the sampler ticks, every stream is counted, memory is known.
+    assert.ok(results.fan.idle.samplesPerSecond > 0, "queue samples counted from /api/metrics");
+    assert.ok(results.fan.loaded.sseClients >= results.fan.clients, "SSE clients counted from /api/metrics");
+    assert.ok(results.fan.rssBeforeMb > 0, "server memory read from /api/metrics");
     assert.ok(results.depth.dashboardSamples > 0 && results.depth.dashboard.n > 0, "depth lag measured");
     assert.ok(
       results.browser.firstLoadJs.files > 0 && results.browser.firstLoadJs.gzipKb > 0,

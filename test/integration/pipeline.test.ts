@@ -92,10 +92,35 @@ describe("order → RabbitMQ → payment (real broker, real SQLite)", () => {
         5000,
         "the consumer to come back",
       );
-      // Re-bind as Warren's topology would after the consumer re-declares the queue.
-      await channel.bindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
+      // No re-bind here: Warren itself must restore the binding from `orders` (while it is
+      // missing, the relay's publish is returned as unroutable and the order is never paid).
       const order = await pipeline.placeOrder({ item: "coffee", quantity: 1 });
       await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === order.orderId), 5000, "a payment");
+    } finally {
+      await admin.close();
+    }
+  });
+});
+
+describe("lost binding", () => {
+  let pipeline: Awaited<ReturnType<typeof startPipeline>>;
+  before(async () => {
+    pipeline = await startPipeline("unbound");
+  });
+  after(async () => {
+    await pipeline.close();
+  });
+
+  it("an order returned as unroutable re-declares the topology; the next one is paid", async () => {
+    const admin = await amqp.connect(AMQP_URL);
+    try {
+      const channel = await admin.createChannel();
+      // The queue and its consumer stay; only the route from `orders` is gone.
+      await channel.unbindQueue(pipeline.queue, ORDERS_EXCHANGE, pipeline.queue);
+      const order = await pipeline.placeOrder({ item: "tea", quantity: 1 });
+      await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === order.orderId), 10_000, "a payment");
+      assert.ok(pipeline.publisher.counts.returned >= 1, "the first publish came back unroutable");
+      assert.equal(pipeline.publisher.lastUnroutable, null, "a routed publish clears the unroutable status");
     } finally {
       await admin.close();
     }

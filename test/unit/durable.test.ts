@@ -92,7 +92,9 @@ function fakeBroker() {
   let onMessage: ((message: unknown) => void) | null = null;
   const channel = Object.assign(new EventEmitter(), {
     prefetch: async () => {},
+    assertExchange: async () => {},
     assertQueue: async () => {},
+    bindQueue: async () => {},
     consume: async (_queue: string, callback: (message: unknown) => void) => {
       onMessage = callback;
       return { consumerTag: "ctag" };

@@ -62,6 +62,7 @@ for (const adapter of adapters) {
       );
       await store.durable();
       assert.equal(await store.orders.pending(), 2);
+      assert.deepEqual(await store.orders.backlog(), { pending: 2, oldestCreatedAt: 1000 });
       assert.deepEqual(await store.orders.leaseOwners(4000), ["relay-1"]);
       const trace = await store.trace.order("a");
       assert.equal(trace?.status, "in-flight");

@@ -33,7 +33,7 @@ export default async function ExchangePage({
         </Link>
       </p>
       <h1 className="mt-1 break-all text-2xl font-bold tracking-tight">{exchangeLabel(name)}</h1>
-      <p className="text-xs text-slate-500 dark:text-slate-400">vhost {detail.vhost}</p>
+      <p className="text-xs text-slate-600 dark:text-slate-400">vhost {detail.vhost}</p>
       {error ? (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
           {error}
@@ -49,11 +49,11 @@ export default async function ExchangePage({
         <div className="mt-4 flex flex-col gap-6">
           <dl className={`${card} grid grid-cols-2 gap-3 p-4 text-sm sm:grid-cols-4`}>
             <div>
-              <dt className="text-xs text-slate-500">Type</dt>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">Type</dt>
               <dd data-testid="exchange-type">{e.type ?? "—"}</dd>
             </div>
             <div>
-              <dt className="text-xs text-slate-500">Features</dt>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">Features</dt>
               <dd>
                 {e.durable ? "durable" : "transient"}
                 {e.internal ? ", internal" : ""}
@@ -61,13 +61,13 @@ export default async function ExchangePage({
               </dd>
             </div>
             <div>
-              <dt className="text-xs text-slate-500">In / out</dt>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">In / out</dt>
               <dd className="tabular">
                 {rate(e.inRate)} / {rate(e.outRate)}
               </dd>
             </div>
             <div className="col-span-2 sm:col-span-1">
-              <dt className="text-xs text-slate-500">Arguments</dt>
+              <dt className="text-xs text-slate-600 dark:text-slate-400">Arguments</dt>
               <dd className="break-all font-mono text-xs">
                 {Object.keys(e.arguments).length ? JSON.stringify(e.arguments) : "—"}
               </dd>
@@ -99,7 +99,7 @@ export default async function ExchangePage({
               />
             </div>
           </section>
-          <p className="text-xs text-slate-500 dark:text-slate-400">Fetched in {detail.fetchedInMs} ms.</p>
+          <p className="text-xs text-slate-600 dark:text-slate-400">Fetched in {detail.fetchedInMs} ms.</p>
         </div>
       ) : null}
     </main>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { QueueDetailView } from "@/components/queue-detail";
+import { QueueDetailView } from "@/components/queues/queue-detail";
 import { currentAccess } from "@/lib/auth/server";
 import { queueNameSchema } from "@/lib/queues/operations";
 import { queueDetail } from "@/lib/queues/service";
@@ -32,7 +32,8 @@ export default async function QueuePage({ params }: { params: Promise<{ name: st
   const parsed = queueNameSchema.safeParse(name);
   if (!parsed.success) notFound();
   const [detail, access] = await Promise.all([queueDetail(parsed.data), currentAccess()]);
-  if (!detail.exists) {
+  // While the broker is away nobody can say whether the queue exists: the view says "unreachable" instead.
+  if (!detail.exists && !detail.unreachable) {
     return (
       <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
         <h1 className="font-mono text-xl font-bold">{parsed.data}</h1>

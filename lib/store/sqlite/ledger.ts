@@ -1,3 +1,4 @@
+import { probe, startTimer } from "../../observability/probes";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
@@ -84,7 +85,10 @@ export class Ledger {
     // transaction that must upgrade to a writer while another process (the web's order
     // log, or a second worker) has written fails at once with "database is locked",
     // without waiting for busy_timeout; the bench caught valid orders dead-lettered so.
-    return this.recordBatchTx.immediate(entries);
+    const startedAt = startTimer();
+    const outcomes = this.recordBatchTx.immediate(entries);
+    probe.commit("ledger_batch", startedAt);
+    return outcomes;
   }
 
   /** Resolves once every batch recorded so far is on disk: await it before acking. */

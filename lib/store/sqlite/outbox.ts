@@ -1,3 +1,4 @@
+import { probe, startTimer } from "../../observability/probes";
 import type { Db } from "../db";
 import type { Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
 
@@ -43,6 +44,9 @@ export class SqliteOrderStore implements OrderStore {
       ),
       release: db.prepare<[string]>("UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?"),
       count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox"),
+      backlog: db.prepare<[], { n: number; oldest: number | null }>(
+        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+      ),
     };
     this.tx = {
       accept: db.transaction(
@@ -85,7 +89,9 @@ export class SqliteOrderStore implements OrderStore {
     { orders, lease, outcomes, at }: { orders: NewOrder[]; lease: Lease; outcomes: PublishOutcome[]; at: number },
     retryAt: RetryAt,
   ): Promise<void> {
+    const startedAt = startTimer();
     this.tx.accept.immediate(orders, lease, outcomes, at, retryAt);
+    probe.commit("outbox_write", startedAt);
   }
 
   async recordOutcomes(outcomes: PublishOutcome[], retryAt: RetryAt): Promise<void> {
@@ -110,6 +116,11 @@ export class SqliteOrderStore implements OrderStore {
 
   async pending(): Promise<number> {
     return this.s.count.get()?.n ?? 0;
+  }
+
+  async backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }> {
+    const row = this.s.backlog.get();
+    return { pending: row?.n ?? 0, oldestCreatedAt: row?.oldest ?? null };
   }
 
   async leaseOwners(at: number): Promise<string[]> {

@@ -77,7 +77,7 @@ export default async function QueueTopologyPage({
               />
             </div>
           </section>
-          <p className="text-xs text-slate-500 dark:text-slate-400">Read from the management API in {ms} ms.</p>
+          <p className="text-xs text-slate-600 dark:text-slate-400">Read from the management API in {ms} ms.</p>
         </div>
       ) : null}
     </main>

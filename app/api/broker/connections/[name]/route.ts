@@ -6,8 +6,18 @@ import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/broker/connections/<name> — one connection and its channels; 404 once it is closed. */
-export const GET = route(async ({ request }) => {
+/**
+ * GET /api/broker/connections/<name> — one connection and its channels; 404 once it is closed.
+ * Operators only: a connection's name, peer and channel names are client ip:port pairs.
+ */
+export const GET = route(async ({ request, access }) => {
+  const who = access();
+  if (who.role !== "operator") {
+    throw new WarrenError(
+      who.user ? "forbidden" : "unauthorized",
+      "A connection's details show client addresses: operators only.",
+    );
+  }
   const name = nameFromPath(request, 4);
   const detail = await connectionDetail(brokerManagement(), name);
   if (detail.mode === "management" && !detail.connection) {

@@ -1,0 +1,70 @@
+import type { ChannelState } from "../amqp/channel";
+import type { LinkStatus } from "../amqp/link";
+import type { ConsumerStatus } from "../payments/consumer";
+
+export interface ChannelStatus {
+  state: ChannelState;
+  since: number;
+  lastError: string | null;
+}
+
+export interface ReadinessInput {
+  publishLink: LinkStatus;
+  consumeLink: LinkStatus;
+  publishChannel: ChannelStatus;
+  /** Null where this process runs no consumer (WARREN_CONSUMER=0). */
+  consumer: ConsumerStatus | null;
+  /** The last publish to the orders exchange the broker returned as unroutable, cleared by a routed one. */
+  unroutable: { at: number; exchange: string; routingKey: string } | null;
+  now?: number;
+}
+
+export interface NotReady {
+  /** What cannot work: "publish" (orders wait in the outbox) or "consume" (nothing is paid). */
+  cannot: "publish" | "consume";
+  why: string;
+  since: number;
+  forMs: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  notReady: NotReady[];
+}
+
+/**
+ * Ready means this process can publish AND (where it consumes) pay right now.
+ * An operator's pause is a choice, not a fault: it is reported by the
+ * consumer's state but keeps the process ready (a restart would undo it).
+ */
+export function readiness(input: ReadinessInput): Readiness {
+  const now = input.now ?? Date.now();
+  const notReady: NotReady[] = [];
+  const add = (cannot: NotReady["cannot"], why: string, since: number) =>
+    notReady.push({ cannot, why, since, forMs: Math.max(0, now - since) });
+
+  const link = (cannot: NotReady["cannot"], status: LinkStatus) => {
+    if (status.state === "up") return true;
+    const verb = status.state === "connecting" ? "connecting to the broker" : "broker unreachable";
+    add(cannot, `${verb}${status.lastError ? `: ${status.lastError}` : ""}`, status.since);
+    return false;
+  };
+
+  if (link("publish", input.publishLink) && input.publishChannel.state !== "open") {
+    add(
+      "publish",
+      `publish channel reopening${input.publishChannel.lastError ? `: ${input.publishChannel.lastError}` : ""}`,
+      input.publishChannel.since,
+    );
+  }
+  if (input.unroutable) {
+    add("publish", `unroutable: no queue bound to ${input.unroutable.exchange}`, input.unroutable.at);
+  }
+  if (input.consumer && link("consume", input.consumeLink)) {
+    const { state, since, reason } = input.consumer;
+    if (state === "reconnecting" || state === "stopped") {
+      add("consume", `consumer ${state}${reason ? `: ${reason}` : ""}`, since);
+    }
+  }
+  return { ready: notReady.length === 0, notReady };
+}

@@ -1,0 +1,123 @@
+import type { ConsumeMessage } from "amqplib";
+import { UNDECODABLE_HEADER } from "../amqp/tolerant-frames";
+import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
+import type { Ledger, LedgerEntry } from "./ledger";
+import type { Verdict } from "./verdict";
+
+/** How many times a delivery may fail for reasons of ours (DB error) before it is dead-lettered. */
+export const MAX_HANDLER_ATTEMPTS = 3;
+
+export interface BatchItem {
+  message: ConsumeMessage;
+  receivedAt: number;
+}
+
+export interface BatchResult {
+  /** One verdict per item, in order. */
+  verdicts: Verdict[];
+  paid: Payment[];
+  duplicates: Array<{ orderId: string; messageId: string }>;
+}
+
+/**
+ * Pays one batch of deliveries: decode, record in ONE ledger transaction,
+ * wait for the WAL to be on disk, and say what to do with each delivery.
+ * `failures` counts our own failures per message id across batches.
+ */
+export async function payBatch(
+  batch: BatchItem[],
+  ledger: Ledger,
+  failures: Map<string, number>,
+  log?: (message: string) => void,
+): Promise<BatchResult> {
+  const verdicts: Verdict[] = new Array(batch.length);
+  const payable: Array<{ index: number; entry: LedgerEntry }> = [];
+  batch.forEach((item, index) => {
+    const { content, properties } = item.message;
+    const undecodable = properties.headers?.[UNDECODABLE_HEADER];
+    if (undecodable !== undefined) {
+      verdicts[index] = {
+        kind: "dead-letter",
+        reason: `undecodable message properties: ${String(undecodable)}`,
+        orderId: null,
+      };
+      return;
+    }
+    const decoded = decodeOrderMessage(content, properties.timestamp);
+    if (decoded.kind === "invalid") verdicts[index] = { kind: "dead-letter", reason: decoded.reason, orderId: null };
+    else payable.push({ index, entry: entryOf(item, decoded.order) });
+  });
+
+  const giveUpOrRetry = (index: number, entry: LedgerEntry, error: Error) => {
+    const attempts = (failures.get(entry.messageId) ?? 0) + 1;
+    failures.set(entry.messageId, attempts);
+    if (attempts >= MAX_HANDLER_ATTEMPTS) {
+      failures.delete(entry.messageId);
+      verdicts[index] = {
+        kind: "dead-letter",
+        reason: `handler failed ${attempts} times: ${error.message}`,
+        orderId: entry.order.orderId,
+      };
+      return;
+    }
+    log?.(`[payments] recording ${entry.order.orderId} failed (attempt ${attempts}): ${error.message}`);
+    verdicts[index] = { kind: "requeue", delayMs: 200 * attempts };
+  };
+
+  let outcomes: Array<LedgerOutcome | undefined> = [];
+  try {
+    outcomes = ledger.recordBatch(payable.map((p) => p.entry));
+  } catch {
+    // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
+    // and a message that makes the handler throw cannot drag good ones into the DLQ with it.
+    outcomes = payable.map(({ index, entry }) => {
+      try {
+        return ledger.recordBatch([entry])[0];
+      } catch (error) {
+        giveUpOrRetry(index, entry, error as Error);
+        return undefined;
+      }
+    });
+  }
+
+  if (outcomes.some((outcome) => outcome !== undefined)) {
+    try {
+      // The commit above did not fsync (that would stall the event loop): nothing is acked
+      // or announced until the WAL is on disk.
+      await ledger.durable();
+    } catch (error) {
+      // Unknown whether it reached the disk: let it come again; the ledger then finds the
+      // row (a duplicate, acked) or records it anew.
+      payable.forEach(({ index, entry }, i) => {
+        if (outcomes[i]) giveUpOrRetry(index, entry, error as Error);
+      });
+      outcomes = [];
+    }
+  }
+
+  const paid: Payment[] = [];
+  const duplicates: BatchResult["duplicates"] = [];
+  payable.forEach(({ index, entry }, i) => {
+    const outcome = outcomes[i];
+    if (!outcome) return;
+    if (outcome.kind === "conflict") {
+      verdicts[index] = { kind: "dead-letter", reason: outcome.reason, orderId: entry.order.orderId };
+      return;
+    }
+    failures.delete(entry.messageId);
+    verdicts[index] = { kind: "ack", messageId: entry.messageId };
+    if (outcome.kind === "paid") paid.push(outcome.payment);
+    else duplicates.push({ orderId: outcome.orderId, messageId: entry.messageId });
+  });
+  return { verdicts, paid, duplicates };
+}
+
+function entryOf({ message, receivedAt }: BatchItem, order: PayableOrder): LedgerEntry {
+  const id = message.properties.messageId;
+  return {
+    order,
+    messageId: typeof id === "string" && id.length > 0 ? id : `order:${order.orderId}`,
+    redelivered: message.fields.redelivered,
+    deliveredAt: receivedAt,
+  };
+}

@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { LinkStatus } from "../../lib/amqp/link";
+import { readiness } from "../../lib/health/readiness";
+
+const now = 1_000_000;
+const up = (name: string): LinkStatus => ({
+  name,
+  state: "up",
+  since: now - 60_000,
+  lastError: null,
+  failedAttempts: 0,
+  attemptInFlight: false,
+  nextAttemptAt: null,
+});
+const open = { state: "open" as const, since: now - 60_000, lastError: null };
+const consuming = { state: "consuming" as const, since: now - 60_000, reason: null };
+const healthy = {
+  publishLink: up("publish"),
+  consumeLink: up("consume"),
+  publishChannel: open,
+  consumer: consuming,
+  unroutable: null,
+  now,
+};
+
+describe("readiness", () => {
+  it("is ready when it can publish and pay", () => {
+    assert.deepEqual(readiness(healthy), { ready: true, notReady: [] });
+  });
+
+  it("is not ready while the broker is unreachable, with why and for how long", () => {
+    const down: LinkStatus = { ...up("publish"), state: "down", since: now - 12_000, lastError: "ECONNREFUSED" };
+    const state = readiness({ ...healthy, publishLink: down, consumeLink: { ...down, name: "consume" } });
+    assert.equal(state.ready, false);
+    assert.deepEqual(
+      state.notReady.map((n) => [n.cannot, n.why, n.forMs]),
+      [
+        ["publish", "broker unreachable: ECONNREFUSED", 12_000],
+        ["consume", "broker unreachable: ECONNREFUSED", 12_000],
+      ],
+    );
+  });
+
+  it("is not ready while the consumer reconnects, even with the connection up", () => {
+    const state = readiness({
+      ...healthy,
+      consumer: { state: "reconnecting", since: now - 3000, reason: "consumer cancelled by the broker" },
+    });
+    assert.deepEqual(state.notReady, [
+      {
+        cannot: "consume",
+        why: "consumer reconnecting: consumer cancelled by the broker",
+        since: now - 3000,
+        forMs: 3000,
+      },
+    ]);
+  });
+
+  it("says unroutable, not 'waiting for broker', when no queue is bound to orders", () => {
+    const state = readiness({ ...healthy, unroutable: { at: now - 1000, exchange: "orders", routingKey: "q" } });
+    assert.equal(state.ready, false);
+    assert.equal(state.notReady[0]?.why, "unroutable: no queue bound to orders");
+  });
+
+  it("is not ready while the publish channel reopens", () => {
+    const state = readiness({
+      ...healthy,
+      publishChannel: { state: "connecting", since: now - 500, lastError: "5 nacks in a row" },
+    });
+    assert.equal(state.notReady[0]?.why, "publish channel reopening: 5 nacks in a row");
+  });
+
+  it("an operator's pause keeps the process ready; no consumer in this process is not a fault", () => {
+    assert.equal(readiness({ ...healthy, consumer: { state: "paused", since: now, reason: "paused" } }).ready, true);
+    const down: LinkStatus = { ...up("consume"), state: "down", lastError: "x" };
+    assert.equal(readiness({ ...healthy, consumer: null, consumeLink: down }).ready, true);
+  });
+});
