@@ -30,6 +30,13 @@ const httpUrl = z
     message: "expected an http:// or https:// URL, e.g. http://127.0.0.1:15672",
   });
 
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\/[^\s]+$/.test(value), {
+    message: "expected a postgres:// or postgresql:// URL, e.g. postgres://warren@127.0.0.1:5432/warren",
+  });
+
 const queueName = z
   .string()
   .trim()
@@ -53,6 +60,8 @@ const flag = z
 export const envSchema = z.object({
   AMQP_URL: amqpUrl.default("amqp://guest:guest@127.0.0.1:5672"),
   WARREN_DB_PATH: z.string().trim().min(1, "expected a file path").default("data/warren.db"),
+  /** PostgreSQL for web processes and workers on several machines; unset: the SQLite file at WARREN_DB_PATH. */
+  DATABASE_URL: postgresUrl.optional(),
   ORDER_QUEUE: queueName.default("order_queue"),
   PREFETCH: integer(1, 10_000, 100).default(100),
   PORT: integer(1, 65_535, 3000).default(3000),
@@ -148,7 +157,7 @@ function redact(name: string, value: string): string {
   ) {
     return "***";
   }
-  if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") {
+  if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL" || name === "DATABASE_URL") {
     return value.replace(/\/\/([^:/@]+):([^@]*)@/, "//$1:***@");
   }
   return value;

@@ -1,15 +1,6 @@
 import { DEAD_LETTER_SUFFIX, deadLetterQueueOf } from "../amqp/topology";
 import type { QueueSample } from "../events/sampler";
-import type { Db } from "../store/db";
-import {
-  countUnresolvedBefore,
-  isUnresolved,
-  lastDeliveryId,
-  outboxBacklog,
-  placedAndPaid,
-  unresolvedBefore,
-  unresolvedBetween,
-} from "../store/sqlite/health";
+import type { HealthStore } from "../store/store";
 
 /** The home page's health panel: is the pipeline keeping up, and what is stuck? */
 export interface PipelineHealth {
@@ -31,7 +22,8 @@ export interface PipelineHealth {
 }
 
 export interface HealthInput {
-  db: Db;
+  /** The store's health reads (any backend). */
+  reads: HealthStore;
   sample: QueueSample | null;
   orderQueue: string;
   stuckAfterS: number;
@@ -49,9 +41,13 @@ export interface StuckOrder {
 }
 
 /** Confirmed by the broker before `cutoff`, neither paid nor dead-lettered: one full pass. */
-export function findStuck(db: Db, cutoff: number, limit: number): { stuck: StuckOrder[]; count: number } {
-  const stuck = unresolvedBefore(db, cutoff, limit);
-  const count = stuck.length < limit ? stuck.length : countUnresolvedBefore(db, cutoff);
+export async function findStuck(
+  reads: HealthStore,
+  cutoff: number,
+  limit: number,
+): Promise<{ stuck: StuckOrder[]; count: number }> {
+  const stuck = await reads.unresolvedBefore(cutoff, limit);
+  const count = stuck.length < limit ? stuck.length : await reads.countUnresolvedBefore(cutoff);
   return { stuck, count };
 }
 
@@ -66,20 +62,21 @@ export class StuckTracker {
 
   constructor(private readonly maxTracked = 10_000) {}
 
-  update(db: Db, cutoff: number): { stuck: StuckOrder[]; count: number } {
+  async update(reads: HealthStore, cutoff: number): Promise<{ stuck: StuckOrder[]; count: number }> {
     if (this.scannedUpTo === null || cutoff < this.scannedUpTo) {
       this.candidates.clear();
-      for (const s of findStuck(db, cutoff, this.maxTracked).stuck) this.candidates.set(s.orderId, s);
+      for (const s of (await findStuck(reads, cutoff, this.maxTracked)).stuck) this.candidates.set(s.orderId, s);
     } else if (cutoff > this.scannedUpTo) {
-      for (const order of unresolvedBetween(db, this.scannedUpTo, cutoff)) {
+      for (const order of await reads.unresolvedBetween(this.scannedUpTo, cutoff)) {
         if (this.candidates.size >= this.maxTracked) break;
         this.candidates.set(order.orderId, order);
       }
     }
     this.scannedUpTo = cutoff;
     if (this.candidates.size > 0) {
+      const still = await reads.stillUnresolved([...this.candidates.keys()]);
       for (const id of [...this.candidates.keys()]) {
-        if (!isUnresolved(db, id)) this.candidates.delete(id);
+        if (!still.has(id)) this.candidates.delete(id);
       }
     }
     const stuck = [...this.candidates.values()].sort((a, b) => a.confirmedAt - b.confirmedAt);
@@ -87,18 +84,18 @@ export class StuckTracker {
   }
 }
 
-export function computeHealth({
-  db,
+export async function computeHealth({
+  reads,
   sample,
   orderQueue,
   stuckAfterS,
   ratePerS,
   now = Date.now(),
   tracker,
-}: HealthInput & { tracker?: StuckTracker }) {
-  const counts = placedAndPaid(db);
+}: HealthInput & { tracker?: StuckTracker }): Promise<PipelineHealth> {
+  const counts = await reads.placedAndPaid();
   const cutoff = now - stuckAfterS * 1000;
-  const found = tracker ? tracker.update(db, cutoff) : findStuck(db, cutoff, STUCK_LIMIT);
+  const found = tracker ? await tracker.update(reads, cutoff) : await findStuck(reads, cutoff, STUCK_LIMIT);
   const work = sample?.queues.find((q) => q.name === orderQueue);
   const dlq = sample?.queues.find((q) => q.name === deadLetterQueueOf(orderQueue));
   const ready = work?.exists ? work.ready : null;
@@ -114,7 +111,7 @@ export function computeHealth({
     }
   }
   if (sample?.broker === "down") warnings.push({ queue: orderQueue, message: "The broker is unreachable." });
-  const backlog = outboxBacklog(db);
+  const backlog = await reads.outboxBacklog();
   const drainSeconds = ready === null ? null : ready === 0 ? 0 : ratePerS > 0 ? ready / ratePerS : null;
   return {
     at: now,
@@ -139,12 +136,12 @@ export class DeliveryRate {
   private readonly marks: Array<{ at: number; id: number }> = [];
 
   constructor(
-    private readonly db: Db,
+    private readonly reads: HealthStore,
     private readonly windowMs = 10_000,
   ) {}
 
-  sample(now = Date.now()): number {
-    const id = lastDeliveryId(this.db);
+  async sample(now = Date.now()): Promise<number> {
+    const id = await this.reads.lastDeliveryId();
     this.marks.push({ at: now, id });
     while (this.marks.length > 2 && (this.marks[0]?.at ?? now) < now - this.windowMs) this.marks.shift();
     const first = this.marks[0];

@@ -13,7 +13,9 @@ const liveOwners = new Set<string>();
  * to its owner id (host/pid/random); a lease runs out after `leaseMs`, and a
  * process of this host that died (crash, kill -9, restart) frees its rows at
  * once rather than when its leases run out. Liveness by host and pid works on
- * one host only: relays on several machines rely on the lease expiry.
+ * one host only: on a store shared by several machines (PostgreSQL,
+ * `leaseLiveness: "expiry"`) nothing is freed by it, and a dead relay's rows
+ * come back when their lease runs out.
  */
 export class Leases {
   readonly owner = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
@@ -21,7 +23,14 @@ export class Leases {
   constructor(
     private readonly store: OrderStore,
     private readonly leaseMs: number,
+    /** How long a heartbeat vouches for this owner ("expiry" stores): a few sweep periods. */
+    private readonly heartbeatMs = 5000,
   ) {}
+
+  /** This owner is alive for another `heartbeatMs` (on stores shared by several machines). */
+  async beat(at: number): Promise<void> {
+    if (this.store.leaseLiveness === "expiry") await this.store.heartbeat(this.owner, at + this.heartbeatMs);
+  }
 
   /** A lease for a claim made at `at`. */
   leaseAt(at: number) {
@@ -31,11 +40,13 @@ export class Leases {
   /** This owner is alive from now on; rows of owners of this host that are not are freed. */
   async start(at: number): Promise<void> {
     liveOwners.add(this.owner);
+    await this.beat(at);
     await this.releaseDead(at);
   }
 
   /** Leases held by a process of this host that no longer runs are void. */
   async releaseDead(at: number): Promise<void> {
+    if (this.store.leaseLiveness !== "host-process") return;
     const host = hostname();
     for (const owner of await this.store.leaseOwners(at)) {
       const [ownerHost, pid] = owner.split("/");

@@ -93,7 +93,7 @@ export class OrderOutbox {
   };
 
   constructor(private readonly options: OutboxOptions) {
-    this.leases = new Leases(options.store.orders, options.leaseMs ?? 30_000);
+    this.leases = new Leases(options.store.orders, options.leaseMs ?? 30_000, 5 * (options.sweepMs ?? 1000));
   }
 
   get owner(): string {
@@ -127,6 +127,10 @@ export class OrderOutbox {
     this.options.link.on("up", this.onUp);
     let ticks = 0;
     this.timer = setInterval(() => {
+      // On a store shared by several machines, this relay's heartbeat: if it stops, its rows come back within seconds.
+      this.leases
+        .beat(this.now())
+        .catch((error: Error) => log?.(`[outbox] could not renew this relay's heartbeat: ${error.message}`));
       // Another process of this host that died (kill -9) frees its rows now, not when its leases run out.
       if (++ticks % 5 === 0) {
         this.leases

@@ -5,7 +5,7 @@ import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { declareTopology, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
 import { deadLetter } from "./dead-letter";
-import type { Ledger } from "./ledger";
+import type { PaymentLedger } from "./ledger";
 import { payBatch } from "./pay-batch";
 import type { Verdict } from "./verdict";
 
@@ -15,7 +15,7 @@ export { MAX_HANDLER_ATTEMPTS } from "./pay-batch";
 export interface PaymentConsumerOptions {
   consumeLink: BrokerLink;
   publisher: ConfirmPublisher;
-  ledger: Ledger;
+  ledger: PaymentLedger;
   queue: string;
   prefetch: number;
   log?: (message: string) => void;
@@ -263,11 +263,10 @@ export class PaymentConsumer extends EventEmitter {
     this.ackTimer = null;
     const acks = this.pendingAcks;
     this.pendingAcks = [];
-    try {
-      this.options.ledger.recordAcks(acks);
-    } catch {
-      // Ack times are for the trace only; losing a batch loses no payment.
-    }
+    // Ack times are for the trace only; losing a batch loses no payment.
+    Promise.resolve()
+      .then(() => this.options.ledger.recordAcks(acks))
+      .catch(() => {});
   }
 
   /**

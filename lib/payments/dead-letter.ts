@@ -2,7 +2,7 @@ import type { ConsumeMessage } from "amqplib";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE } from "../amqp/topology";
 import { isWarrenError } from "../errors";
-import type { Ledger } from "./ledger";
+import type { PaymentLedger } from "./ledger";
 import type { Verdict } from "./verdict";
 
 export const REASON_HEADER = "x-warren-reason";
@@ -53,7 +53,7 @@ export async function deadLetter(
     publisher,
     ledger,
     log,
-  }: { queue: string; publisher: ConfirmPublisher; ledger: Ledger; log?: (m: string) => void },
+  }: { queue: string; publisher: ConfirmPublisher; ledger: PaymentLedger; log?: (m: string) => void },
 ): Promise<{ verdict: Verdict; messageId: string; headersDropped: boolean }> {
   const messageId =
     typeof message.properties.messageId === "string" && message.properties.messageId
@@ -84,7 +84,7 @@ export async function deadLetter(
     return { verdict: { kind: "requeue", delayMs: 1000 }, messageId, headersDropped };
   }
   try {
-    ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
+    await ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
   } catch {
     // The dead letter itself is safe in the DLQ; the log row is a convenience.
   }

@@ -1,7 +1,8 @@
 import type { ConsumeMessage } from "amqplib";
 import { UNDECODABLE_HEADER } from "../amqp/tolerant-frames";
+import { isStoreUnavailable } from "../store/unavailable";
 import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
-import type { Ledger, LedgerEntry } from "./ledger";
+import type { LedgerEntry, PaymentLedger } from "./ledger";
 import type { Verdict } from "./verdict";
 
 /** How many times a delivery may fail for reasons of ours (DB error) before it is dead-lettered. */
@@ -26,7 +27,7 @@ export interface BatchResult {
  */
 export async function payBatch(
   batch: BatchItem[],
-  ledger: Ledger,
+  ledger: PaymentLedger,
   failures: Map<string, number>,
   log?: (message: string) => void,
 ): Promise<BatchResult> {
@@ -49,6 +50,13 @@ export async function payBatch(
   });
 
   const giveUpOrRetry = (index: number, entry: LedgerEntry, error: Error) => {
+    if (isStoreUnavailable(error)) {
+      // The database is away (restarting, unreachable): nothing is wrong with the message. It
+      // waits, however long that takes, instead of using up its attempts and being dead-lettered.
+      log?.(`[payments] store unavailable (${error.message}): ${entry.order.orderId} waits for it`);
+      verdicts[index] = { kind: "requeue", delayMs: 1000 };
+      return;
+    }
     const attempts = (failures.get(entry.messageId) ?? 0) + 1;
     failures.set(entry.messageId, attempts);
     if (attempts >= MAX_HANDLER_ATTEMPTS) {
@@ -66,18 +74,19 @@ export async function payBatch(
 
   let outcomes: Array<LedgerOutcome | undefined> = [];
   try {
-    outcomes = ledger.recordBatch(payable.map((p) => p.entry));
+    outcomes = await ledger.recordBatch(payable.map((p) => p.entry));
   } catch {
     // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
     // and a message that makes the handler throw cannot drag good ones into the DLQ with it.
-    outcomes = payable.map(({ index, entry }) => {
+    outcomes = [];
+    for (const { index, entry } of payable) {
       try {
-        return ledger.recordBatch([entry])[0];
+        outcomes.push((await ledger.recordBatch([entry]))[0]);
       } catch (error) {
         giveUpOrRetry(index, entry, error as Error);
-        return undefined;
+        outcomes.push(undefined);
       }
-    });
+    }
   }
 
   if (outcomes.some((outcome) => outcome !== undefined)) {

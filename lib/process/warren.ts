@@ -13,12 +13,14 @@ import { createMetrics, type WarrenMetrics } from "../observability/metrics";
 import { OrderOutbox } from "../orders/outbox";
 import { PaymentConsumer } from "../payments/consumer";
 import { listenForControl } from "../payments/control";
-import type { Ledger } from "../payments/ledger";
+import { type Ledger, ledgerOf } from "../payments/ledger";
 import { ManagementClient } from "../queues/management";
 import { createQueueTools, type QueueTools } from "../queues/service";
 import { QueueWatchers } from "../queues/watch";
 import type { Db } from "../store/db";
-import { openSqliteStore } from "../store/sqlite";
+import { describeStore, openStore } from "../store/open";
+import type { PostgresStore } from "../store/postgres";
+import { SqliteStore } from "../store/sqlite";
 import type { WarrenStore } from "../store/store";
 import { findWarren, holdWarren, releaseWarren } from "./current";
 import type { Log } from "./log";
@@ -51,9 +53,12 @@ export interface Warren {
   readonly log: Log;
   /** Everything Warren keeps (lib/store), behind its interface. */
   readonly store: WarrenStore;
-  /** SQLite seams still taken synchronously: the health monitor's reads (db) and the consumer's ledger. */
-  readonly db: Db;
-  readonly ledger: Ledger;
+  /**
+   * SQLite seams still taken synchronously (null on PostgreSQL): the live payment reads
+   * (lib/events/live.ts) use `ledger`, the audit facade (lib/audit) the SQLite AuditLog.
+   */
+  readonly db: Db | null;
+  readonly ledger: Ledger | null;
   readonly publishLink: BrokerLink;
   readonly consumeLink: BrokerLink;
   readonly publisher: ConfirmPublisher;
@@ -83,7 +88,7 @@ export interface Warren {
  * What runs, in start order (close() stops them in the reverse order):
  *
  *   0. metrics      the Prometheus registry: reads the parts below at scrape time (both roles)
- *   1. store        SQLite file + its checkpoint worker           (both roles)
+ *   1. store        PostgreSQL pool, or SQLite file + checkpoints (both roles)
  *   2. links        publish + consume connections, topology      (both roles)
  *   3. publisher    confirm channel on the publish link          (both roles)
  *   4. consumer     payment consumer + operator control listener (worker; web unless WARREN_CONSUMER=0)
@@ -111,11 +116,19 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   // 0. metrics (first built, last closed: a scrape during shutdown still answers)
   const metrics = started("metrics", createMetrics(), (m) => m.close());
 
-  // 1. store (created or upgraded to the latest schema; checkpoints on a worker thread)
-  const store = started("store", openSqliteStore(config.WARREN_DB_PATH, { checkpoints: true, log: logOf("db") }), (s) =>
-    s.close(),
-  );
-  const { db, ledger } = store;
+  // 1. store: PostgreSQL with DATABASE_URL, else the SQLite file (created or upgraded to the latest schema)
+  const store = started("store", openStore(config, logOf("db")), (s) => s.close());
+  const sqlite = store instanceof SqliteStore ? store : null;
+  const db = sqlite?.db ?? null;
+  const ledger = sqlite?.ledger ?? null;
+  log(`[warren] ${role} process using ${describeStore(config)}`);
+  if (!sqlite) {
+    // The schema is brought up to date now rather than by the first order; a database that is down
+    // or refuses is said at start, and each later call tries again.
+    void (store as PostgresStore)
+      .ready()
+      .catch((error: Error) => logOf("db")(`[db] PostgreSQL is not ready: ${error.message} (each call tries again)`));
+  }
 
   // 2. links (one connection to publish, one to consume: flow control on one never stalls the other)
   const queues = [config.ORDER_QUEUE];
@@ -153,7 +166,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       new PaymentConsumer({
         consumeLink,
         publisher,
-        ledger,
+        ledger: ledgerOf(store),
         queue: config.ORDER_QUEUE,
         prefetch: config.PREFETCH,
         log: logOf("consumer"),
@@ -196,7 +209,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     );
     const health = new HealthMonitor({
       sampler,
-      db,
+      reads: store.health,
       orderQueue: config.ORDER_QUEUE,
       stuckAfterS: config.WARREN_STUCK_AFTER_S,
     });
@@ -214,7 +227,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     : null;
 
   // 8. what the pages use
-  const audit = web ? store.auditLog : null;
+  const audit = web ? (sqlite?.auditLog ?? null) : null;
   const watchers = web ? started("queue watchers", new QueueWatchers(), (w) => w.stopAll()) : null;
   const streams = web
     ? started("live streams", new StreamRegistry(), (registry) => {

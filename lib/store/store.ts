@@ -21,6 +21,7 @@ export interface WarrenStore {
   readonly trace: TraceStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
+  readonly health: HealthStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +58,12 @@ export type RetryAt = (attempts: number, at: number) => number;
 /** Order intake and the transactional outbox. */
 export interface OrderStore {
   /**
+   * How a dead relay's rows come back. "host-process" (one host, e.g. one SQLite file):
+   * relays of this host whose process is gone free their rows at once. "expiry" (processes
+   * on several machines): a host name and pid say nothing there, so a lease ends when it runs out.
+   */
+  readonly leaseLiveness: "host-process" | "expiry";
+  /**
    * In ONE transaction: the orders (status "accepted") and their outbox rows,
    * leased to `lease.owner` so that its relay publishes them at once, plus any
    * publish outcomes waiting to be recorded. An order id already stored is left as it is.
@@ -88,8 +95,14 @@ export interface OrderStore {
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
   /** Owners holding a lease that runs until `at` or later. */
   leaseOwners(at: number): Promise<string[]>;
-  /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay. */
+  /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay (and its heartbeat ends). */
   releaseLeases(owner: string): Promise<void>;
+  /**
+   * `owner` is alive until `until` ("expiry" stores; others ignore it). Once a relay that
+   * beat stops beating, its leases end then, not when each runs out: a relay killed on
+   * another machine gives its rows back within one heartbeat period.
+   */
+  heartbeat(owner: string, until: number): Promise<void>;
 }
 
 /** The payments ledger: exactly-once lives here (UNIQUE order id), not in the broker. */
@@ -111,6 +124,30 @@ export interface PaymentStore {
 export interface TraceStore {
   order(orderId: string): Promise<OrderTrace | null>;
   search(query: SearchQuery): Promise<OrderSummary[]>;
+}
+
+/** An order the broker confirmed that is neither paid nor dead-lettered (yet). */
+export interface UnresolvedOrder {
+  orderId: string;
+  item: string;
+  confirmedAt: number;
+}
+
+/** The health panel's reads (the rules are in lib/health/pipeline.ts). */
+export interface HealthStore {
+  /** Unresolved orders confirmed before `cutoff`, oldest first. */
+  unresolvedBefore(cutoff: number, limit: number): Promise<UnresolvedOrder[]>;
+  countUnresolvedBefore(cutoff: number): Promise<number>;
+  /** Unresolved orders confirmed in [from, to). */
+  unresolvedBetween(from: number, to: number): Promise<UnresolvedOrder[]>;
+  /** Which of `orderIds` are still unresolved. */
+  stillUnresolved(orderIds: string[]): Promise<Set<string>>;
+  /** Orders placed through Warren and payments recorded. */
+  placedAndPaid(): Promise<{ placed: number; paid: number }>;
+  /** The newest delivery's id: the consume rate is its growth over time. */
+  lastDeliveryId(): Promise<number>;
+  /** Orders accepted (durable) and not yet confirmed by the broker, and when the oldest was accepted (null: none). */
+  outboxBacklog(): Promise<{ waiting: number; oldestAt: number | null }>;
 }
 
 /** Operator actions (and refused attempts): appended, never edited. */

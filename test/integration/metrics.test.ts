@@ -98,7 +98,11 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
     // Through the door both the form's action and POST /api/orders use.
     const { orders } = await import("../../lib/orders");
     const order = await orders.accept({ item: "metrics-book", quantity: 2 }, "api");
-    await waitFor(() => rt.ledger.recent(100).some((p) => p.orderId === order.orderId), 15_000, "the payment");
+    await waitFor(
+      () => rt.ledger?.recent(100).some((p) => p.orderId === order.orderId) ?? false,
+      15_000,
+      "the payment",
+    );
 
     // The same order again, as a redelivery or a producer's retry would bring it: absorbed.
     const body = JSON.stringify({

@@ -72,7 +72,7 @@ describe("createWarren (lib/process)", () => {
     intervals.restore();
     assert.equal(findWarren(), null, "the slot is free again");
     assert.equal(consumer.stats.running, false);
-    assert.equal(warren.db.open, false, "the store is closed");
+    assert.equal(warren.db?.open, false, "the store is closed");
     assert.equal(intervals.live.size, 0, "no timer of any part is left running");
     assert.match(lines.at(-1) ?? "", /web stopped: every part closed/);
     assert.equal(lines.filter((line) => /could not stop/.test(line)).length, 0, lines.join("\n"));

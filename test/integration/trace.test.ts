@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { computeHealth, DeliveryRate, StuckTracker } from "../../lib/health/pipeline";
+import { sqliteHealth } from "../../lib/store/sqlite/health";
 import { searchOrders, traceOrder } from "../../lib/store/sqlite/trace";
 import { orderDoor } from "../helpers/order-door";
 import { startPipeline, waitFor } from "./harness";
@@ -115,8 +116,9 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
     const stuckOrder = await oldDoor.place({ item: "lost", quantity: 1 });
     await oldDoor.close(); // records the confirm
     const stuckId = stuckOrder.orderId;
-    const health = computeHealth({
-      db,
+    const reads = sqliteHealth(db);
+    const health = await computeHealth({
+      reads,
       sample: {
         at: now,
         broker: "up",
@@ -143,25 +145,32 @@ describe("order trace and pipeline health (real broker, real consumer, real SQLi
     assert.equal(health.warnings.length, 1, "the DLQ has no consumers by design and is not warned about");
     assert.match(health.warnings[0]?.message ?? "", /40 messages ready but no consumers/);
 
-    const later = computeHealth({ db, sample: null, orderQueue: pipeline.queue, stuckAfterS: 120, ratePerS: 0, now });
+    const later = await computeHealth({
+      reads,
+      sample: null,
+      orderQueue: pipeline.queue,
+      stuckAfterS: 120,
+      ratePerS: 0,
+      now,
+    });
     assert.equal(later.stuckCount, 0, "not stuck yet under a longer threshold");
     assert.equal(later.drain.seconds, null);
 
     // The incremental tracker the live loop uses agrees with the full pass, and lets go once the order is paid.
     const tracker = new StuckTracker();
     assert.deepEqual(
-      tracker.update(db, now - 30_000).stuck.map((s) => s.orderId),
+      (await tracker.update(reads, now - 30_000)).stuck.map((s) => s.orderId),
       [stuckId],
     );
-    assert.equal(tracker.update(db, now - 29_000).count, 1);
+    assert.equal((await tracker.update(reads, now - 29_000)).count, 1);
     await pipeline.consumer.resume();
     await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === stuckId), 5000, "the late payment");
-    assert.equal(tracker.update(db, now - 28_000).count, 0);
+    assert.equal((await tracker.update(reads, now - 28_000)).count, 0);
 
-    const rate = new DeliveryRate(db);
-    assert.equal(rate.sample(now), 0);
+    const rate = new DeliveryRate(reads);
+    assert.equal(await rate.sample(now), 0);
     for (let i = 0; i < 5; i++) await pipeline.send(JSON.stringify({ orderId: `rate-${now}-${i}`, item: "pen" }));
     await waitFor(() => pipeline.ledger.recent().some((p) => p.orderId === `rate-${now}-4`), 5000, "five payments");
-    assert.equal(rate.sample(now + 1000), 5);
+    assert.equal(await rate.sample(now + 1000), 5);
   });
 });

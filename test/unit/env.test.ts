@@ -33,6 +33,23 @@ describe("parseEnv", () => {
     );
   });
 
+  it("takes a PostgreSQL URL for DATABASE_URL (unset: SQLite) and never echoes its password", () => {
+    assert.equal(parseEnv({}).DATABASE_URL, undefined);
+    assert.equal(
+      parseEnv({ DATABASE_URL: "postgres://warren@db:5432/warren" }).DATABASE_URL,
+      "postgres://warren@db:5432/warren",
+    );
+    assert.throws(
+      () => parseEnv({ DATABASE_URL: "mysql://warren:hunter2@db/warren" }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+        assert.doesNotMatch(error.message, /hunter2/, "the password is never echoed");
+        return true;
+      },
+    );
+  });
+
   it("rejects a queue name with spaces", () => {
     assert.throws(() => parseEnv({ ORDER_QUEUE: "my queue" }), /ORDER_QUEUE: expected letters, digits/);
   });

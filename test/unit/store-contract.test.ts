@@ -2,23 +2,39 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, beforeEach, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import type { PlacedOrder } from "../../lib/orders/types";
 import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
+import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
 import type { Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
+import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
  * The store contract: what every backend must do, run against each adapter
- * factory. A PostgreSQL adapter joins by adding its factory (a database per
- * run, dropped after) to `adapters`.
+ * factory: SQLite (a file per test) and PostgreSQL (the machine's server: a
+ * database per run, dropped after, and a schema per test).
  */
 const dir = mkdtempSync(join(tmpdir(), "warren-store-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 
-const adapters: Array<{ name: string; open: StoreFactory }> = [
+let database: TestDatabase | undefined;
+before(async () => {
+  if (!PG_SKIP) database = await createTestDatabase("warren_contract");
+});
+after(() => database?.drop());
+
+const adapters: Array<{ name: string; open: StoreFactory; skip?: string | false }> = [
   { name: "sqlite", open: async () => openSqliteStore(join(dir, `contract-${++files}.db`)) },
+  {
+    name: "postgres",
+    skip: PG_SKIP,
+    open: async () => {
+      if (!database) throw new Error("no test database");
+      return openPostgresStore(await database.schema(`contract_${++files}`), { max: 4 });
+    },
+  },
 ];
 
 const placed = (orderId: string, placedAt = 1000, item = "book", quantity = 1): PlacedOrder => ({
@@ -46,7 +62,7 @@ const retryIn =
 const none = new Set<string>();
 
 for (const adapter of adapters) {
-  describe(`store contract: ${adapter.name}`, () => {
+  describe(`store contract: ${adapter.name}`, { skip: adapter.skip }, () => {
     let store: WarrenStore;
     beforeEach(async () => {
       store = await adapter.open();
@@ -191,6 +207,18 @@ for (const adapter of adapters) {
       assert.equal((await store.payments.since(0)).length, 1);
     });
 
+    it("records what a third-party producer may send: a NUL in a message id or a reason", async () => {
+      const [outcome] = await store.payments.recordBatch([
+        { order: payable("nul-1"), messageId: "m\u0000id", redelivered: false },
+      ]);
+      assert.equal(outcome?.kind, "paid");
+      await store.payments.recordDeadLetter("bad\u0000id", "nul-2", "schema: \u0000 in a field", false);
+      await store.payments.recordAcks([{ messageId: "m\u0000id", at: Date.now() }]);
+      assert.equal((await store.trace.order("nul-2"))?.status, "dead-lettered");
+      await store.audit.append({ actor: "viewer", action: "x\u0000", result: "denied", message: "\u0000" });
+      assert.equal(await store.audit.count(), 1);
+    });
+
     it("traces deliveries, acks and dead letters, and finds orders by id tail, item and status", async () => {
       await store.orders.accept(
         { orders: [newOrder("trace-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },
@@ -219,6 +247,43 @@ for (const adapter of adapters) {
         (await store.trace.search({ status: "dead-lettered" })).map((s) => s.orderId),
         ["trace-2"],
       );
+    });
+
+    it("health reads: confirmed orders neither paid nor dead-lettered, counts and the last delivery", async () => {
+      await store.orders.accept(
+        {
+          orders: [newOrder("h1", 100), newOrder("h2", 200), newOrder("h3", 300)],
+          lease: lease("r", 9000),
+          outcomes: [],
+          at: 100,
+        },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes(
+        [
+          { kind: "confirmed", orderId: "h1", at: 1000 },
+          { kind: "confirmed", orderId: "h2", at: 2000 },
+          { kind: "confirmed", orderId: "h3", at: 3000 },
+        ],
+        retryIn(1),
+      );
+      assert.equal(await store.health.lastDeliveryId(), 0);
+      await store.payments.recordBatch([{ order: payable("h2"), messageId: "h2", redelivered: false }]);
+      await store.payments.recordDeadLetter("bad", "h3", "schema", false);
+      const unresolved = await store.health.unresolvedBefore(5000, 10);
+      assert.deepEqual(
+        unresolved.map((o) => [o.orderId, o.confirmedAt]),
+        [["h1", 1000]],
+      );
+      assert.equal(await store.health.countUnresolvedBefore(5000), 1);
+      assert.equal(await store.health.countUnresolvedBefore(1000), 0, "confirmed at the cutoff is not before it");
+      assert.deepEqual(
+        (await store.health.unresolvedBetween(1000, 2500)).map((o) => o.orderId),
+        ["h1"],
+      );
+      assert.deepEqual([...(await store.health.stillUnresolved(["h1", "h2", "h3", "nobody"]))], ["h1"]);
+      assert.deepEqual(await store.health.placedAndPaid(), { placed: 3, paid: 1 });
+      assert.ok((await store.health.lastDeliveryId()) >= 2, "two deliveries recorded");
     });
 
     it("appends audit entries and reads them newest first, by target and by action prefix", async () => {

@@ -1,4 +1,5 @@
 import { cachedStatement, type Db } from "../db";
+import type { HealthStore } from "../store";
 
 /**
  * The health panel's reads on SQLite (the rules are in lib/health/pipeline.ts).
@@ -8,11 +9,9 @@ const unresolved = `o.status = 'confirmed'
   AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;
 
-export interface UnresolvedOrder {
-  orderId: string;
-  item: string;
-  confirmedAt: number;
-}
+export type { UnresolvedOrder } from "../store";
+
+import type { UnresolvedOrder } from "../store";
 
 type Row = { order_id: string; item: string; confirmed_at: number };
 const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });
@@ -86,4 +85,17 @@ export function outboxBacklog(db: Db): OutboxBacklog {
     "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
   ).get();
   return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
+}
+
+/** The same reads behind the store interface. */
+export function sqliteHealth(db: Db): HealthStore {
+  return {
+    unresolvedBefore: async (cutoff, limit) => unresolvedBefore(db, cutoff, limit),
+    countUnresolvedBefore: async (cutoff) => countUnresolvedBefore(db, cutoff),
+    unresolvedBetween: async (from, to) => unresolvedBetween(db, from, to),
+    stillUnresolved: async (ids) => new Set(ids.filter((id) => isUnresolved(db, id))),
+    placedAndPaid: async () => placedAndPaid(db),
+    lastDeliveryId: async () => lastDeliveryId(db),
+    outboxBacklog: async () => outboxBacklog(db),
+  };
 }

@@ -3,8 +3,9 @@ import type { LedgerEntry } from "../../payments/ledger";
 import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
-import type { AuditStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import type { AuditStore, HealthStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
 import { AuditLog } from "./audit";
+import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
@@ -26,6 +27,7 @@ export class SqliteStore implements WarrenStore {
   readonly trace: TraceStore;
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
+  readonly health: HealthStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -55,6 +57,7 @@ export class SqliteStore implements WarrenStore {
       forTarget: async (target, limit) => audit.forTarget(target, limit),
     };
     this.idempotency = sqliteIdempotency(db);
+    this.health = sqliteHealth(db);
   }
 
   durable(): Promise<void> {

@@ -8,6 +8,7 @@ import type { Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } 
  * not free, and these run on every turn of the event loop under load.
  */
 export class SqliteOrderStore implements OrderStore {
+  readonly leaseLiveness = "host-process" as const;
   private readonly s;
   private readonly tx;
 
@@ -130,4 +131,7 @@ export class SqliteOrderStore implements OrderStore {
   async releaseLeases(owner: string): Promise<void> {
     this.s.release.run(owner);
   }
+
+  /** One host: a dead relay is found by its pid (lib/orders/leases.ts), no heartbeat needed. */
+  async heartbeat(): Promise<void> {}
 }

@@ -1,0 +1,77 @@
+import type { Pool } from "pg";
+import type { AuditEntry, AuditInput, AuditResult } from "../../audit/log";
+import type { AuditStore } from "../store";
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: string | null;
+  result: AuditResult;
+  message: string | null;
+}
+
+const columns = "id, at, actor, action, target, details, result, message";
+const toEntry = (row: AuditRow): AuditEntry => ({
+  ...row,
+  details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
+});
+
+/** The audit trail on PostgreSQL (table `audit_log`): appended to, never edited. */
+export class PgAudit implements AuditStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly ready: () => Promise<void>,
+  ) {}
+
+  async append(input: AuditInput): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ id: number }>(
+      `INSERT INTO audit_log (at, actor, action, target, details, result, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [
+        input.at ?? Date.now(),
+        input.actor.slice(0, 100),
+        input.action.slice(0, 100),
+        input.target?.slice(0, 300) ?? null,
+        input.details ? JSON.stringify(input.details).slice(0, 4000) : null,
+        input.result,
+        input.message?.slice(0, 1000) ?? null,
+      ],
+    );
+    return rows[0]?.id ?? 0;
+  }
+
+  private async entries(sql: string, params: unknown[]): Promise<AuditEntry[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<AuditRow>(sql, params);
+    return rows.map(toEntry);
+  }
+
+  recent(limit = 50, offset = 0): Promise<AuditEntry[]> {
+    return this.entries(`SELECT ${columns} FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
+  }
+
+  async count(): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log");
+    return rows[0]?.n ?? 0;
+  }
+
+  byActionPrefix(prefix: string, limit = 20): Promise<AuditEntry[]> {
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.entries(`SELECT ${columns} FROM audit_log WHERE action LIKE $1 ORDER BY id DESC LIMIT $2`, [
+      pattern,
+      limit,
+    ]);
+  }
+
+  forTarget(target: string, limit = 10): Promise<AuditEntry[]> {
+    return this.entries(`SELECT ${columns} FROM audit_log WHERE target = $1 ORDER BY id DESC LIMIT $2`, [
+      target,
+      limit,
+    ]);
+  }
+}

@@ -1,0 +1,77 @@
+import type { Pool } from "pg";
+import type { HealthStore, UnresolvedOrder } from "../store";
+
+/** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (as lib/store/sqlite/health.ts). */
+const unresolved = `o.status = 'confirmed'
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
+  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;
+
+type Row = { order_id: string; item: string; confirmed_at: number };
+const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });
+
+/** The health panel's reads on PostgreSQL. */
+export class PgHealth implements HealthStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly ready: () => Promise<void>,
+  ) {}
+
+  private async rows<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
+    await this.ready();
+    return (await this.pool.query<R>(sql, params)).rows;
+  }
+
+  async unresolvedBefore(cutoff: number, limit: number): Promise<UnresolvedOrder[]> {
+    const rows = await this.rows<Row>(
+      `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
+        WHERE o.confirmed_at < $1 AND ${unresolved} ORDER BY o.confirmed_at ASC LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map(toOrder);
+  }
+
+  async countUnresolvedBefore(cutoff: number): Promise<number> {
+    const [row] = await this.rows<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM orders o WHERE o.confirmed_at < $1 AND ${unresolved}`,
+      [cutoff],
+    );
+    return row?.n ?? 0;
+  }
+
+  async unresolvedBetween(from: number, to: number): Promise<UnresolvedOrder[]> {
+    const rows = await this.rows<Row>(
+      `SELECT o.order_id, o.item, o.confirmed_at FROM orders o
+        WHERE o.confirmed_at >= $1 AND o.confirmed_at < $2 AND ${unresolved}`,
+      [from, to],
+    );
+    return rows.map(toOrder);
+  }
+
+  async stillUnresolved(orderIds: string[]): Promise<Set<string>> {
+    if (orderIds.length === 0) return new Set();
+    const rows = await this.rows<{ order_id: string }>(
+      `SELECT o.order_id FROM orders o WHERE o.order_id = ANY($1::text[]) AND ${unresolved}`,
+      [orderIds],
+    );
+    return new Set(rows.map((row) => row.order_id));
+  }
+
+  async placedAndPaid(): Promise<{ placed: number; paid: number }> {
+    const [row] = await this.rows<{ placed: number; paid: number }>(
+      "SELECT (SELECT COUNT(*) FROM orders) AS placed, (SELECT COUNT(*) FROM payments) AS paid",
+    );
+    return row ?? { placed: 0, paid: 0 };
+  }
+
+  async outboxBacklog(): Promise<{ waiting: number; oldestAt: number | null }> {
+    const [row] = await this.rows<{ n: number; oldest: number | null }>(
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+    );
+    return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
+  }
+
+  async lastDeliveryId(): Promise<number> {
+    const [row] = await this.rows<{ id: number | null }>("SELECT MAX(id) AS id FROM deliveries");
+    return row?.id ?? 0;
+  }
+}

@@ -1,0 +1,89 @@
+import pg from "pg";
+import type { WarrenStore } from "../store";
+import { PgAudit } from "./audit";
+import { CleanClient } from "./client";
+import { PgHealth } from "./health";
+import { PgIdempotency } from "./idempotency";
+import { PgLedger } from "./ledger";
+import { migratePg } from "./migrate";
+import { PgOrderStore } from "./orders";
+import { PgTrace } from "./trace";
+
+/** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (each transaction holds one for its length). */
+  max?: number;
+  log?: (message: string) => void;
+}
+
+/**
+ * The PostgreSQL adapter of the store, for web processes and workers on any number of
+ * machines. The schema is brought up to date once, before the first query (under an
+ * advisory lock: lib/store/postgres/migrate.ts); every method waits for it, so opening
+ * the store stays synchronous for the composition root. A commit is durable when it
+ * returns (PostgreSQL fsyncs its WAL at COMMIT): durable() has nothing left to wait for.
+ */
+export class PostgresStore implements WarrenStore {
+  readonly backend = "postgres";
+  readonly orders: PgOrderStore;
+  readonly payments: PgLedger;
+  readonly trace: PgTrace;
+  readonly audit: PgAudit;
+  readonly health: PgHealth;
+  readonly idempotency: PgIdempotency;
+  private migrated: Promise<number> | null = null;
+
+  constructor(readonly pool: pg.Pool) {
+    const ready = () => this.ready();
+    this.orders = new PgOrderStore(pool, ready);
+    this.payments = new PgLedger(pool, ready);
+    this.trace = new PgTrace(pool, ready);
+    this.audit = new PgAudit(pool, ready);
+    this.health = new PgHealth(pool, ready);
+    this.idempotency = new PgIdempotency(pool, ready);
+  }
+
+  /** Resolves once the schema is current; a failed migration is tried again on the next call. */
+  async ready(): Promise<void> {
+    this.migrated ??= migratePg(this.pool).catch((error: Error) => {
+      this.migrated = null;
+      throw error;
+    });
+    await this.migrated;
+  }
+
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    await this.migrated?.catch(() => 0);
+    await this.pool.end();
+  }
+}
+
+export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreOptions = {}): PostgresStore {
+  const pool = new pg.Pool({
+    connectionString: url,
+    Client: CleanClient,
+    max,
+    types,
+    application_name: "warren",
+    // Bounded waits: an unreachable server or a full pool fails a call (which its caller retries)
+    // instead of holding an order or a delivery for ever; keepAlive notices a dead peer.
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 30_000,
+    idle_in_transaction_session_timeout: 60_000,
+    keepAlive: true,
+  });
+  // An idle connection that dies (server restart) must not take the process down: the pool replaces it.
+  pool.on("error", (error) => log?.(`[db] idle PostgreSQL connection lost: ${error.message}`));
+  return new PostgresStore(pool);
+}

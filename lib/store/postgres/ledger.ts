@@ -1,0 +1,294 @@
+import type { Pool, PoolClient } from "pg";
+import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
+import type { LedgerEntry } from "../../payments/ledger";
+import { amountCents } from "../../payments/pricing";
+import type { PaymentStore } from "../store";
+import { inTransaction } from "./tx";
+
+interface PaymentRow {
+  seq: number;
+  order_id: string;
+  item: string;
+  quantity: number;
+  amount_cents: number;
+  placed_at: number | null;
+  paid_at: number;
+}
+
+const paymentColumns = "seq, order_id, item, quantity, amount_cents, placed_at, paid_at";
+
+function toPayment(row: PaymentRow): Payment {
+  return {
+    seq: row.seq,
+    orderId: row.order_id,
+    item: row.item,
+    quantity: row.quantity,
+    amountCents: row.amount_cents,
+    placedAt: row.placed_at,
+    paidAt: row.paid_at,
+    latencyMs: row.placed_at === null ? null : Math.max(0, row.paid_at - row.placed_at),
+  };
+}
+
+/**
+ * The payments ledger on PostgreSQL, for any number of workers at once. A delivery
+ * batch is one transaction: `INSERT … ON CONFLICT (order_id) DO NOTHING RETURNING` pays
+ * the orders nobody paid yet, and the rest are classified (duplicate or conflict, by the
+ * same rule as on SQLite: lib/payments/decide.ts) from the rows that stopped them. Every
+ * statement touches its keys in sorted order, so two workers with overlapping batches
+ * wait for each other instead of deadlocking; a deadlock or serialization failure that
+ * still happens runs the batch again.
+ */
+export class PgLedger implements PaymentStore {
+  /** Batches run again after a deadlock or serialization failure (observational). */
+  retries = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly ready: () => Promise<void>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async recordBatch(entries: LedgerEntry[]): Promise<LedgerOutcome[]> {
+    if (entries.length === 0) return [];
+    await this.ready();
+    return inTransaction(this.pool, (client) => this.record(client, entries), {
+      onRetry: () => {
+        this.retries++;
+      },
+    });
+  }
+
+  private async record(client: PoolClient, entries: LedgerEntry[]): Promise<LedgerOutcome[]> {
+    const at = this.now();
+    // The first entry of each order id is the one that may pay it; sorted by order id (lock order).
+    const firsts = new Map<string, LedgerEntry>();
+    for (const entry of entries) if (!firsts.has(entry.order.orderId)) firsts.set(entry.order.orderId, entry);
+    const candidates = [...firsts.values()].sort((a, b) => compare(a.order.orderId, b.order.orderId));
+    const { rows: inserted } = await client.query<{ order_id: string; seq: number }>(
+      `INSERT INTO payments (order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, paid_at, redelivered)
+       SELECT p.order_id, p.message_id, p.item, p.quantity, p.amount_cents, p.body_hash, p.placed_at, $9, p.redelivered
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bigint[], $8::int[])
+           AS p(order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, redelivered)
+       ON CONFLICT (order_id) DO NOTHING
+       RETURNING order_id, seq`,
+      [
+        candidates.map((e) => e.order.orderId),
+        candidates.map((e) => e.messageId),
+        candidates.map((e) => e.order.item),
+        candidates.map((e) => e.order.quantity),
+        candidates.map((e) => amountCents(e.order.item, e.order.quantity)),
+        candidates.map((e) => e.order.bodyHash),
+        candidates.map((e) => e.order.placedAt),
+        candidates.map((e) => (e.redelivered ? 1 : 0)),
+        at,
+      ],
+    );
+    const paidNow = new Map(inserted.map((row) => [row.order_id, row.seq]));
+    // What stopped the others: a payment committed earlier (by anyone). READ COMMITTED: this statement sees it.
+    const others = candidates.filter((e) => !paidNow.has(e.order.orderId)).map((e) => e.order.orderId);
+    const hashOf = new Map<string, string>();
+    for (const entry of candidates)
+      if (paidNow.has(entry.order.orderId)) hashOf.set(entry.order.orderId, entry.order.bodyHash);
+    if (others.length > 0) {
+      const { rows } = await client.query<{ order_id: string; body_hash: string }>(
+        "SELECT order_id, body_hash FROM payments WHERE order_id = ANY($1::text[])",
+        [others],
+      );
+      for (const row of rows) hashOf.set(row.order_id, row.body_hash);
+    }
+
+    const outcomes = entries.map((entry): LedgerOutcome => {
+      const { order } = entry;
+      const seq = paidNow.get(order.orderId);
+      if (seq !== undefined && firsts.get(order.orderId) === entry) {
+        const amount = amountCents(order.item, order.quantity);
+        return {
+          kind: "paid",
+          payment: toPayment({
+            seq,
+            order_id: order.orderId,
+            item: order.item,
+            quantity: order.quantity,
+            amount_cents: amount,
+            placed_at: order.placedAt,
+            paid_at: at,
+          }),
+        };
+      }
+      const existing = hashOf.get(order.orderId);
+      if (existing === undefined) throw new Error(`order ${order.orderId}: neither paid now nor found paid`);
+      return classifyExisting(existing, order);
+    });
+
+    await this.recordDeliveries(client, entries, outcomes, at);
+    return outcomes;
+  }
+
+  /**
+   * What the batch leaves besides payments, in one statement (one round trip): each message
+   * id once with what became of its first delivery (seen again, its count grows; a message id
+   * twice in one batch is folded first, as one statement may not update a row twice; sorted
+   * like the payments, so two workers' upserts never cross), the duplicates, and every delivery.
+   */
+  private async recordDeliveries(client: PoolClient, entries: LedgerEntry[], outcomes: LedgerOutcome[], at: number) {
+    const byMessage = new Map<string, { orderId: string; outcome: string; count: number }>();
+    entries.forEach((entry, i) => {
+      const seen = byMessage.get(entry.messageId);
+      if (seen) seen.count++;
+      else
+        byMessage.set(entry.messageId, {
+          orderId: entry.order.orderId,
+          outcome: outcomes[i]?.kind ?? "paid",
+          count: 1,
+        });
+    });
+    const messages = [...byMessage].sort(([a], [b]) => compare(a, b));
+    const duplicates = entries.filter((_, i) => outcomes[i]?.kind === "duplicate");
+    await client.query(
+      `WITH m AS (
+         INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
+         SELECT m.id, m.order_id, m.outcome, $1, $1, m.count
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS m(id, order_id, outcome, count)
+         ON CONFLICT (message_id) DO UPDATE
+           SET deliveries = messages.deliveries + excluded.deliveries, last_seen_at = excluded.last_seen_at
+       ), d AS (
+         INSERT INTO duplicates (order_id, message_id, redelivered, seen_at)
+         SELECT d.order_id, d.message_id, d.redelivered, $1
+           FROM unnest($6::text[], $7::text[], $8::int[]) AS d(order_id, message_id, redelivered)
+       )
+       INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
+       SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::text[])`,
+      [
+        at,
+        messages.map(([id]) => id),
+        messages.map(([, m]) => m.orderId),
+        messages.map(([, m]) => m.outcome),
+        messages.map(([, m]) => m.count),
+        duplicates.map((e) => e.order.orderId),
+        duplicates.map((e) => e.messageId),
+        duplicates.map((e) => (e.redelivered ? 1 : 0)),
+        entries.map((e) => e.order.orderId),
+        entries.map((e) => e.messageId),
+        entries.map((e) => e.deliveredAt ?? at),
+        entries.map((e) => (e.redelivered ? 1 : 0)),
+        outcomes.map((o) => o.kind),
+        outcomes.map((o) => (o.kind === "conflict" ? o.reason : null)),
+      ],
+    );
+  }
+
+  async recordDeadLetter(
+    messageId: string,
+    orderId: string | null,
+    reason: string,
+    redelivered: boolean,
+  ): Promise<void> {
+    await this.ready();
+    const at = this.now();
+    await inTransaction(this.pool, async (client) => {
+      await upsertMessages(client, [[messageId, { orderId, outcome: "dead-lettered", count: 1 }]], at);
+      await client.query(
+        `INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
+         VALUES ($1, $2, $3, $4, 'dead-lettered', $5)`,
+        [orderId, messageId, at, redelivered ? 1 : 0, reason],
+      );
+    });
+  }
+
+  async recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void> {
+    if (acks.length === 0) return;
+    await this.ready();
+    // Acked: the latest delivery of each message id (the last ack of a message id in the batch wins).
+    const latest = [...new Map(acks.map((a) => [a.messageId, a.at]))].sort(([a], [b]) => compare(a, b));
+    await inTransaction(this.pool, (client) =>
+      client.query(
+        `INSERT INTO delivery_acks (delivery_id, acked_at)
+         SELECT (SELECT d.id FROM deliveries d WHERE d.message_id = a.message_id ORDER BY d.id DESC LIMIT 1), a.at
+           FROM unnest($1::text[], $2::bigint[]) AS a(message_id, at)
+          WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = a.message_id)
+         ON CONFLICT (delivery_id) DO UPDATE SET acked_at = excluded.acked_at`,
+        [latest.map(([id]) => id), latest.map(([, at]) => at)],
+      ),
+    );
+  }
+
+  async recent(limit = 50): Promise<Payment[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<PaymentRow>(
+      `SELECT ${paymentColumns} FROM payments ORDER BY seq DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toPayment);
+  }
+
+  /**
+   * Payments after `seq`, in the order a resuming reader can trust. With concurrent
+   * writers a sequence number is not commit order: a batch holding seq 5 may commit after
+   * one holding seq 6, and a reader that saw 6 would skip 5 for ever. So rows are served
+   * in (transaction id, seq) order, and only rows of transactions older than every
+   * transaction still running (`pg_snapshot_xmin`): no row can appear later before them.
+   * The resume point is the (transaction id, seq) of the row the client last saw, found
+   * by its seq (payments are never deleted). That is exact for a reader whose cursor moves
+   * through since() alone; an id taken from the live fanout (publish order, not this order)
+   * can still pass over a payment of an older transaction announced later, so a resumable
+   * stream should serve payments from since() and use the fanout only as a wake-up.
+   */
+  async since(seq: number, limit = 500): Promise<Payment[]> {
+    await this.ready();
+    const { rows } = await this.pool.query<PaymentRow>(
+      `WITH cursor AS (
+         SELECT COALESCE((SELECT xid FROM payments WHERE seq = $1), '0'::xid8) AS xid, $1::bigint AS seq
+       )
+       SELECT ${paymentColumns.replace(/(\w+)/g, "p.$1")} FROM payments p, cursor c
+        WHERE p.xid < pg_snapshot_xmin(pg_current_snapshot())
+          AND (p.xid, p.seq) > (c.xid, c.seq)
+        ORDER BY p.xid, p.seq
+        LIMIT $2`,
+      [seq, limit],
+    );
+    return rows.map(toPayment);
+  }
+
+  async counts(): Promise<{ payments: number; duplicates: number }> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ payments: number; duplicates: number }>(
+      "SELECT (SELECT COUNT(*) FROM payments) AS payments, (SELECT COUNT(*) FROM duplicates) AS duplicates",
+    );
+    return rows[0] ?? { payments: 0, duplicates: 0 };
+  }
+
+  async paidHashes(orderIds: string[]): Promise<Map<string, string>> {
+    if (orderIds.length === 0) return new Map();
+    await this.ready();
+    const { rows } = await this.pool.query<{ order_id: string; body_hash: string }>(
+      "SELECT order_id, body_hash FROM payments WHERE order_id = ANY($1::text[])",
+      [orderIds],
+    );
+    return new Map(rows.map((row) => [row.order_id, row.body_hash]));
+  }
+}
+
+async function upsertMessages(
+  client: PoolClient,
+  messages: Array<[string, { orderId: string | null; outcome: string; count: number }]>,
+  at: number,
+) {
+  await client.query(
+    `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
+     SELECT m.id, m.order_id, m.outcome, $5, $5, m.count FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS m(id, order_id, outcome, count)
+     ON CONFLICT (message_id) DO UPDATE SET deliveries = messages.deliveries + excluded.deliveries, last_seen_at = excluded.last_seen_at`,
+    [
+      messages.map(([id]) => id),
+      messages.map(([, m]) => m.orderId),
+      messages.map(([, m]) => m.outcome),
+      messages.map(([, m]) => m.count),
+      at,
+    ],
+  );
+}
+
+/** Byte order, as PostgreSQL's C collation would sort: the same order in every worker. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,124 @@
+/** One numbered step of the PostgreSQL schema; the database records the last one applied in `schema_version`. */
+export interface PgMigration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/**
+ * Migration 1: the schema of SQLite's migration 1 (lib/store/sqlite/migrations), in
+ * PostgreSQL's types (epoch milliseconds as BIGINT), plus what many writers need:
+ * each payment keeps the id of the transaction that wrote it, so a resuming reader
+ * can serve only what every later reader will also see (PgLedger.since).
+ */
+const initial: string[] = [
+  `CREATE TABLE payments (
+     seq          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     order_id     TEXT    NOT NULL UNIQUE,
+     message_id   TEXT    NOT NULL,
+     item         TEXT    NOT NULL,
+     quantity     INTEGER NOT NULL,
+     amount_cents BIGINT  NOT NULL,
+     body_hash    TEXT    NOT NULL,
+     placed_at    BIGINT,
+     paid_at      BIGINT  NOT NULL,
+     redelivered  INTEGER NOT NULL DEFAULT 0,
+     xid          XID8    NOT NULL DEFAULT pg_current_xact_id()
+   )`,
+  "CREATE INDEX payments_xid_seq ON payments (xid, seq)",
+  `CREATE TABLE messages (
+     message_id    TEXT    PRIMARY KEY,
+     order_id      TEXT,
+     outcome       TEXT    NOT NULL,
+     first_seen_at BIGINT  NOT NULL,
+     last_seen_at  BIGINT  NOT NULL,
+     deliveries    INTEGER NOT NULL DEFAULT 1
+   )`,
+  `CREATE TABLE duplicates (
+     id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     order_id    TEXT    NOT NULL,
+     message_id  TEXT    NOT NULL,
+     redelivered INTEGER NOT NULL,
+     seen_at     BIGINT  NOT NULL
+   )`,
+  "CREATE INDEX duplicates_order ON duplicates (order_id)",
+  `CREATE TABLE orders (
+     order_id     TEXT    PRIMARY KEY,
+     item         TEXT    NOT NULL,
+     quantity     INTEGER NOT NULL,
+     source       TEXT    NOT NULL,
+     placed_at    BIGINT  NOT NULL,
+     confirmed_at BIGINT,
+     status       TEXT    NOT NULL,
+     error        TEXT
+   )`,
+  `CREATE TABLE deliveries (
+     id           BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     order_id     TEXT,
+     message_id   TEXT    NOT NULL,
+     delivered_at BIGINT  NOT NULL,
+     redelivered  INTEGER NOT NULL,
+     outcome      TEXT    NOT NULL,
+     reason       TEXT
+   )`,
+  "CREATE INDEX deliveries_order ON deliveries (order_id)",
+  `CREATE TABLE delivery_acks (
+     delivery_id BIGINT PRIMARY KEY,
+     acked_at    BIGINT NOT NULL
+   )`,
+  "CREATE INDEX deliveries_message ON deliveries (message_id)",
+  "CREATE INDEX orders_placed ON orders (placed_at)",
+  "CREATE INDEX orders_confirmed ON orders (confirmed_at)",
+  // text_pattern_ops: the trace's id-prefix and item searches use LIKE, which a plain index in a non-C collation cannot serve.
+  "CREATE INDEX orders_id_pattern ON orders (order_id text_pattern_ops)",
+  "CREATE INDEX payments_id_pattern ON payments (order_id text_pattern_ops)",
+  `CREATE TABLE audit_log (
+     id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     at      BIGINT NOT NULL,
+     actor   TEXT   NOT NULL,
+     action  TEXT   NOT NULL,
+     target  TEXT,
+     details TEXT,
+     result  TEXT   NOT NULL,
+     message TEXT
+   )`,
+  `CREATE TABLE outbox (
+     order_id        TEXT    PRIMARY KEY,
+     body            TEXT    NOT NULL,
+     created_at      BIGINT  NOT NULL,
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at BIGINT  NOT NULL,
+     lease_owner     TEXT,
+     lease_until     BIGINT  NOT NULL DEFAULT 0,
+     last_error      TEXT
+   )`,
+  "CREATE INDEX outbox_due ON outbox (next_attempt_at)",
+];
+
+/** Every migration, in order. Append only: a released step is never edited; a change of schema is a new step. */
+export const PG_MIGRATIONS: PgMigration[] = [
+  { version: 1, name: "initial", statements: initial },
+  {
+    version: 2,
+    name: "relay heartbeats",
+    statements: [
+      // Outbox relays on any machine say they are alive here; an overdue one's leases end early (PgOrderStore.claimDue).
+      "CREATE TABLE relays (owner TEXT PRIMARY KEY, alive_until BIGINT NOT NULL)",
+    ],
+  },
+  {
+    version: 3,
+    name: "idempotency",
+    statements: [
+      // Idempotency-Key answers (issue 12): the first request's fingerprint and, once given, its answer; kept 24 h.
+      `CREATE TABLE idempotency_keys (
+         key         TEXT    PRIMARY KEY,
+         fingerprint TEXT    NOT NULL,
+         created_at  BIGINT  NOT NULL,
+         status      INTEGER,
+         answer      TEXT
+       )`,
+      "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+    ],
+  },
+];
