@@ -3,7 +3,7 @@ import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 
 export const dynamic = "force-dynamic";
 
-export default function HomePage() {
+export default async function HomePage() {
   // The first paint already has data; SSE keeps it live from there.
-  return <Dashboard initial={dashboardSnapshot()} />;
+  return <Dashboard initial={await dashboardSnapshot()} />;
 }

@@ -18,7 +18,7 @@ export default async function AuditPage({
   const page = typeof raw === "string" && /^\d{1,6}$/.test(raw) && Number(raw) > 0 ? Number(raw) : 1;
   // Message previews and client addresses are for operators (and admins) only.
   const privileged = (await currentAccess()).role === "operator";
-  const { entries, total } = recentAudit(PAGE_SIZE, (page - 1) * PAGE_SIZE, { privileged });
+  const { entries, total } = await recentAudit(PAGE_SIZE, (page - 1) * PAGE_SIZE, { privileged });
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   return (
     <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">

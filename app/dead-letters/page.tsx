@@ -31,7 +31,7 @@ export default async function DeadLettersPage({
       problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
     }
   }
-  const audit = recentAuditByAction("dead-letters.", 10);
+  const audit = await recentAuditByAction("dead-letters.", 10);
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6">

@@ -2,22 +2,24 @@ import "server-only";
 import type { Access } from "../auth/access";
 import { partLogger } from "../observability/logger";
 import { currentWarren } from "../process/current";
+import type { AuditStore } from "../store/store";
 import { RefusalCoalescer } from "./coalesce";
-import type { AuditEntry, AuditInput, AuditLog } from "./log";
+import type { AuditEntry, AuditInput } from "./log";
 import { redactEntries } from "./redact";
 
 export type { AuditEntry, AuditInput, AuditResult } from "./log";
 
 /**
- * One refusal coalescer per audit log, kept on the log itself (the process's,
+ * One refusal coalescer per audit store, kept on the store itself (the process's,
  * held by lib/process): actions and route handlers may load this module in
  * separate module graphs, and must share one count.
  */
 const REFUSALS = Symbol.for("warren.audit-refusals");
 
-function audit(): { log: AuditLog; refusals: RefusalCoalescer } {
-  const log = currentWarren().audit as (AuditLog & { [REFUSALS]?: RefusalCoalescer }) | null;
-  if (!log) throw new Error("this process keeps no audit log");
+function audit(): { log: AuditStore; refusals: RefusalCoalescer } {
+  const warren = currentWarren();
+  if (warren.role !== "web") throw new Error("this process keeps no audit log");
+  const log = warren.store.audit as AuditStore & { [REFUSALS]?: RefusalCoalescer };
   log[REFUSALS] ??= new RefusalCoalescer();
   return { log, refusals: log[REFUSALS] };
 }
@@ -35,18 +37,22 @@ export interface AuditOptions {
 export function recordAudit(input: AuditInput, options: AuditOptions = {}): void {
   const withClient = options.client ? { ...input, details: { ...input.details, client: options.client } } : input;
   const write = (repeats: number) => {
-    try {
-      audit().log.record(
-        repeats === 0
-          ? withClient
-          : {
-              ...withClient,
-              message: `${repeats} more like this in the last minute (coalesced): ${withClient.message ?? ""}`,
-              details: { ...withClient.details, repeats },
-            },
-      );
-    } catch (error) {
+    const failed = (error: unknown) =>
       partLogger("audit").error({ err: error }, `[audit] could not record ${input.action}`);
+    try {
+      void audit()
+        .log.append(
+          repeats === 0
+            ? withClient
+            : {
+                ...withClient,
+                message: `${repeats} more like this in the last minute (coalesced): ${withClient.message ?? ""}`,
+                details: { ...withClient.details, repeats },
+              },
+        )
+        .catch(failed);
+    } catch (error) {
+      failed(error);
     }
   };
   if (input.result !== "denied") {
@@ -71,21 +77,26 @@ export interface ReadOptions {
   privileged?: boolean;
 }
 
-export function recentAudit(
+export async function recentAudit(
   limit = 100,
   offset = 0,
   options: ReadOptions = {},
-): { entries: AuditEntry[]; total: number } {
+): Promise<{ entries: AuditEntry[]; total: number }> {
   const { log } = audit();
-  return { entries: redactEntries(log.recent(limit, offset), options.privileged), total: log.count() };
+  const [entries, total] = await Promise.all([log.recent(limit, offset), log.count()]);
+  return { entries: redactEntries(entries, options.privileged), total };
 }
 
-export function recentAuditByAction(prefix: string, limit = 20, options: ReadOptions = {}): AuditEntry[] {
-  return redactEntries(audit().log.byActionPrefix(prefix, limit), options.privileged);
+export async function recentAuditByAction(
+  prefix: string,
+  limit = 20,
+  options: ReadOptions = {},
+): Promise<AuditEntry[]> {
+  return redactEntries(await audit().log.byActionPrefix(prefix, limit), options.privileged);
 }
 
-export function auditFor(target: string, limit = 10, options: ReadOptions = {}): AuditEntry[] {
-  return redactEntries(audit().log.forTarget(target, limit), options.privileged);
+export async function auditFor(target: string, limit = 10, options: ReadOptions = {}): Promise<AuditEntry[]> {
+  return redactEntries(await audit().log.forTarget(target, limit), options.privileged);
 }
 
 /** Who did it: the signed-in person's name, or "viewer" for an anonymous visitor. */

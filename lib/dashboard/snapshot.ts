@@ -26,10 +26,10 @@ export function queuesSnapshot(): QueuesSnapshot {
   return { latest: live.latestSample(), history: live.sampleHistory(HISTORY_POINTS) };
 }
 
-export function paymentsSnapshot(limit = RECENT_PAYMENTS): PaymentsSnapshot {
-  return live.recentPayments(limit);
+export function paymentsSnapshot(limit = RECENT_PAYMENTS): Promise<PaymentsSnapshot> {
+  return live.payments.recent(limit);
 }
 
-export function dashboardSnapshot(): DashboardSnapshot {
-  return { queues: queuesSnapshot(), payments: paymentsSnapshot(), queueName: live.orderQueue() };
+export async function dashboardSnapshot(): Promise<DashboardSnapshot> {
+  return { queues: queuesSnapshot(), payments: await paymentsSnapshot(), queueName: live.orderQueue() };
 }

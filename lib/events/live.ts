@@ -3,7 +3,6 @@ import type { AlarmState } from "../broker-admin/alarm-monitor";
 import type { HealthMonitor } from "../health/monitor";
 import type { PipelineHealth } from "../health/pipeline";
 import type { Payment } from "../payments/decide";
-import type { Ledger } from "../payments/ledger";
 import { currentWarren } from "../process/current";
 import type { LiveParts } from "../process/warren";
 import type { QueueSample } from "./sampler";
@@ -12,13 +11,6 @@ function liveParts(): LiveParts {
   const { live } = currentWarren();
   if (!live) throw new Error("this process serves no dashboards");
   return live;
-}
-
-/** The SQLite ledger's synchronous reads; on PostgreSQL these reads are not wired yet (store.payments is async). */
-function syncLedger(): Ledger {
-  const { ledger } = currentWarren();
-  if (!ledger) throw new Error("the live payment reads need the SQLite ledger (not yet wired to store.payments)");
-  return ledger;
 }
 
 export interface LiveHandlers {
@@ -45,16 +37,7 @@ export const live = {
       alarms.off("alarms", handlers.alarms);
     };
   },
-  /** Payments recorded after `seq` (an SSE client's Last-Event-ID), oldest first. SQLite only: use `payments.since`. */
-  paymentsSince(seq: number): Payment[] {
-    return syncLedger().since(seq);
-  },
-  /** SQLite only: use `payments.recent`. */
-  recentPayments(limit: number): { payments: Payment[]; totals: { payments: number; duplicates: number } } {
-    const ledger = syncLedger();
-    return { payments: ledger.recent(limit), totals: ledger.counts() };
-  },
-  /** The same reads from the store, on any backend (PostgreSQL's since() is exact with many writers). */
+  /** Payments from the store, on any backend (PostgreSQL's since() is exact with many writers). */
   payments: {
     since(seq: number): Promise<Payment[]> {
       return currentWarren().store.payments.since(seq);

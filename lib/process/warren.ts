@@ -2,7 +2,6 @@ import "server-only";
 import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
-import type { AuditLog } from "../audit/log";
 import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
@@ -20,7 +19,7 @@ import { QueueWatchers } from "../queues/watch";
 import type { Db } from "../store/db";
 import { describeStore, openStore } from "../store/open";
 import type { PostgresStore } from "../store/postgres";
-import { SqliteStore } from "../store/sqlite";
+import { openSqliteStore, SqliteStore } from "../store/sqlite";
 import type { WarrenStore } from "../store/store";
 import { findWarren, holdWarren, releaseWarren } from "./current";
 import type { Log } from "./log";
@@ -53,10 +52,7 @@ export interface Warren {
   readonly log: Log;
   /** Everything Warren keeps (lib/store), behind its interface. */
   readonly store: WarrenStore;
-  /**
-   * SQLite seams still taken synchronously (null on PostgreSQL): the live payment reads
-   * (lib/events/live.ts) use `ledger`, the audit facade (lib/audit) the SQLite AuditLog.
-   */
+  /** The SQLite file that holds accounts and sessions (the store's own file, or on PostgreSQL a web host's). */
   readonly db: Db | null;
   readonly ledger: Ledger | null;
   readonly publishLink: BrokerLink;
@@ -68,7 +64,6 @@ export interface Warren {
   readonly outbox: OrderOutbox | null;
   readonly live: LiveParts | null;
   readonly queueTools: QueueTools | null;
-  readonly audit: AuditLog | null;
   readonly watchers: QueueWatchers | null;
   readonly streams: StreamRegistry | null;
   /** This process's Prometheus registry: GET /api/metrics (web), the worker's WORKER_METRICS_PORT. */
@@ -119,9 +114,14 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   // 1. store: PostgreSQL with DATABASE_URL, else the SQLite file (created or upgraded to the latest schema)
   const store = started("store", openStore(config, logOf("db")), (s) => s.close());
   const sqlite = store instanceof SqliteStore ? store : null;
-  const db = sqlite?.db ?? null;
   const ledger = sqlite?.ledger ?? null;
   log(`[warren] ${role} process using ${describeStore(config)}`);
+  // Accounts and sessions are not behind the store interface yet: on PostgreSQL a web process keeps
+  // them in this machine's SQLite file (WARREN_DB_PATH), so sign-in works but sessions are per host.
+  const accountsStore =
+    sqlite ?? (web ? started("accounts (SQLite)", openSqliteStore(config.WARREN_DB_PATH), (s) => s.close()) : null);
+  const db = accountsStore?.db ?? null;
+  if (!sqlite && web) log(`[warren] accounts and sessions in SQLite ${config.WARREN_DB_PATH} (per host on PostgreSQL)`);
   if (!sqlite) {
     // The schema is brought up to date now rather than by the first order; a database that is down
     // or refuses is said at start, and each later call tries again.
@@ -227,7 +227,6 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     : null;
 
   // 8. what the pages use
-  const audit = web ? (sqlite?.auditLog ?? null) : null;
   const watchers = web ? started("queue watchers", new QueueWatchers(), (w) => w.stopAll()) : null;
   const streams = web
     ? started("live streams", new StreamRegistry(), (registry) => {
@@ -266,7 +265,6 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     outbox,
     live,
     queueTools,
-    audit,
     watchers,
     streams,
     metrics,

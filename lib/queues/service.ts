@@ -167,7 +167,7 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     isWarrenQueue: own.includes(name),
     warrenConsumer: isOrderQueue ? consumerState(consumer) : null,
     own: isOrderQueue ? tools.meter.rates() : null,
-    audit: auditFor(name, 10),
+    audit: await auditFor(name, 10),
     unreachable: runtime.consumeLink.current() === null,
     // Warren's own queues: the live sampler's last answer (sampled from the start); others: their history.
     lastSeen:

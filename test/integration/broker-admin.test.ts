@@ -220,7 +220,7 @@ describe("broker views on a private node with the management plugin", { skip: sk
     assert.match(await closed, /stuck publisher, restarting it/);
     await assert.rejects(close.closeConnection(operator, name, "again"), { code: "not_found" });
     const { recentAuditByAction } = await import("../../lib/audit");
-    const entries = recentAuditByAction("connection.close", 10);
+    const entries = await recentAuditByAction("connection.close", 10);
     assert.deepEqual(
       entries.map((e) => [e.result, e.target]),
       [

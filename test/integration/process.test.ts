@@ -62,7 +62,7 @@ describe("createWarren (lib/process)", () => {
     const warren = createWarren(config, "web", { log: (line) => lines.push(line) });
     assert.equal(findWarren(), warren);
     assert.throws(() => createWarren(config, "web", { log: () => {} }), /already running/);
-    assert.ok(warren.consumer && warren.outbox && warren.live && warren.queueTools && warren.audit);
+    assert.ok(warren.consumer && warren.outbox && warren.live && warren.queueTools);
     const consumer = warren.consumer;
     await waitFor(() => consumer.stats.running && warren.publisher.ready, 10_000, "the consumer and publisher");
     await waitFor(() => warren.live?.sampler.latest()?.broker === "up", 10_000, "a first sample");

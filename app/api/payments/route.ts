@@ -3,8 +3,8 @@ import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route(({ request }) => {
+export const GET = route(async ({ request }) => {
   const raw = new URL(request.url).searchParams.get("limit");
   const limit = raw && /^\d{1,6}$/.test(raw) ? Math.min(500, Math.max(1, Number(raw))) : undefined;
-  return Response.json(paymentsSnapshot(limit));
+  return Response.json(await paymentsSnapshot(limit));
 });
