@@ -3,7 +3,7 @@
 import { shortOrderId } from "@/components/format";
 import { isWarrenError } from "@/lib/errors";
 import { type ActionState, errorState } from "@/lib/http/action";
-import { orders } from "@/lib/orders";
+import { orders, readIdempotencyKey } from "@/lib/orders";
 
 export interface OrderFormState extends ActionState {
   /** Set when the order is safe in the outbox but the broker has not confirmed it yet. */
@@ -17,6 +17,8 @@ export interface OrderFormState extends ActionState {
 export interface OrderFields {
   item: string;
   quantity: string;
+  /** One per submission (made when the form renders, renewed after each answer): a double click or a resubmit is one order. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -30,14 +32,15 @@ export async function placeOrderAction(
   _previous: OrderFormState,
   input: FormData | OrderFields,
 ): Promise<OrderFormState> {
-  const { item, quantity } = fieldsOf(input);
+  const { item, quantity, idempotencyKey } = fieldsOf(input);
   const values = {
     item: typeof item === "string" ? item : "",
     quantity: typeof quantity === "string" ? quantity : "",
   };
   try {
     // The same door as POST /api/orders; it reads the fields with the form's schema.
-    const order = await orders.accept(values, "form");
+    const key = readIdempotencyKey(typeof idempotencyKey === "string" ? idempotencyKey : null);
+    const order = await orders.accept(values, "form", { idempotencyKey: key });
     if (order.status === "accepted") {
       return {
         status: "ok",
@@ -66,14 +69,17 @@ export async function placeOrderAction(
 }
 
 /** Whatever arrived (a client can send anything): only string fields count. */
-function fieldsOf(input: unknown): { item: unknown; quantity: unknown } {
-  if (input instanceof FormData) return { item: input.get("item"), quantity: input.get("quantity") };
+function fieldsOf(input: unknown): { item: unknown; quantity: unknown; idempotencyKey: unknown } {
+  if (input instanceof FormData) {
+    return { item: input.get("item"), quantity: input.get("quantity"), idempotencyKey: input.get("idempotencyKey") };
+  }
   if (input !== null && typeof input === "object" && !Array.isArray(input)) {
     const fields = input as Record<string, unknown>;
     return {
       item: Object.hasOwn(fields, "item") ? fields.item : null,
       quantity: Object.hasOwn(fields, "quantity") ? fields.quantity : null,
+      idempotencyKey: Object.hasOwn(fields, "idempotencyKey") ? fields.idempotencyKey : null,
     };
   }
-  return { item: null, quantity: null };
+  return { item: null, quantity: null, idempotencyKey: null };
 }

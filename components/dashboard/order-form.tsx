@@ -10,6 +10,12 @@ import type { Payment } from "@/lib/payments/decide";
 
 const initialState: OrderFormState = { status: "idle", message: "" };
 
+/** A fresh Idempotency-Key; getRandomValues, unlike randomUUID, also works on plain-http pages. */
+function newSubmissionKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export function OrderForm({
   onPlaced,
   payments = [],
@@ -20,6 +26,14 @@ export function OrderForm({
 }) {
   const [state, formAction, isPending] = useActionState(placeOrderAction, initialState);
   const itemRef = useRef<HTMLInputElement>(null);
+  // One key per submission: kept while a submission is unanswered (a double click or a resubmit
+  // after a timeout is the same order), renewed with every answer.
+  const [submissionKey, setSubmissionKey] = useState(newSubmissionKey);
+  const [keyAnswered, setKeyAnswered] = useState(state);
+  if (keyAnswered !== state) {
+    setKeyAnswered(state);
+    setSubmissionKey(newSubmissionKey());
+  }
   const itemError = state.fieldErrors?.item?.[0];
   const quantityError = state.fieldErrors?.quantity?.[0];
   // The feed keeps the last 100 payments: under load this order's row leaves it within
@@ -37,7 +51,11 @@ export function OrderForm({
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const fields = { item: String(data.get("item") ?? ""), quantity: String(data.get("quantity") ?? "") };
+    const fields = {
+      item: String(data.get("item") ?? ""),
+      quantity: String(data.get("quantity") ?? ""),
+      idempotencyKey: submissionKey,
+    };
     startTransition(() => formAction(fields));
   };
 
@@ -56,6 +74,8 @@ export function OrderForm({
       className={`${cardClass} p-4`}
       noValidate
     >
+      {/* The server's and the browser's first keys differ; either serves (the no-JS post sends the server's). */}
+      <input type="hidden" name="idempotencyKey" value={submissionKey} suppressHydrationWarning />
       <h2 id="order-heading" className="font-semibold">
         Place an order
       </h2>

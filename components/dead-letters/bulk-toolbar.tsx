@@ -8,6 +8,7 @@ export function BulkToolbar({
   disabled,
   onSelectAll,
   onRedriveSelected,
+  onDryRunSelected,
   onDiscardSelected,
   onRedriveAll,
   onDiscardAll,
@@ -18,6 +19,8 @@ export function BulkToolbar({
   disabled: boolean;
   onSelectAll: (all: boolean) => void;
   onRedriveSelected: () => void;
+  /** What a redrive of the selection would do, before doing it. */
+  onDryRunSelected: () => void;
   onDiscardSelected: () => void;
   onRedriveAll: () => void;
   onDiscardAll: () => void;
@@ -30,6 +33,9 @@ export function BulkToolbar({
       </label>
       <Button variant="primary" disabled={disabled || selected === 0} onClick={onRedriveSelected}>
         Redrive selected ({selected})
+      </Button>
+      <Button disabled={disabled || selected === 0} onClick={onDryRunSelected}>
+        Dry-run selected ({selected})
       </Button>
       <Button variant="danger" disabled={disabled || selected === 0} onClick={onDiscardSelected}>
         Discard selected ({selected})

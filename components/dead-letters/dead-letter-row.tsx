@@ -2,6 +2,8 @@ import type { ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { formatDateTime, Time } from "@/components/ui/time";
 import type { DeadLetter } from "@/lib/deadletters/decode";
+import type { Prediction } from "@/lib/deadletters/dry-run";
+import { PredictionLine } from "./prediction";
 
 export function DeadLetterRow({
   message: m,
@@ -11,9 +13,12 @@ export function DeadLetterRow({
   onRedrive,
   onEdit,
   onDiscard,
+  prediction,
 }: {
   message: DeadLetter;
   selected: boolean;
+  /** The dry run's outcome for this message, when one was asked for. */
+  prediction?: Prediction;
   onToggle: () => void;
   disabled: boolean;
   onRedrive: () => void;
@@ -62,6 +67,7 @@ export function DeadLetterRow({
           <p className="mt-0.5 text-sm text-red-700 dark:text-red-300" data-testid="reason">
             {m.reason}
           </p>
+          {prediction ? <PredictionLine prediction={prediction} /> : null}
           <dl className="mt-1 flex flex-wrap gap-x-4 gap-y-0.5 text-xs text-slate-600 dark:text-slate-400">
             {facts.map(([term, value, testId]) => (
               <div key={term} className="min-w-0">

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState, useTransition } from "react";
-import { type DeadLetterActionState, deadLetterAction } from "@/app/dead-letters/actions";
+import { type DeadLetterActionState, deadLetterAction, dryRunAction } from "@/app/dead-letters/actions";
 import { Button } from "@/components/ui/button";
 import { cardClass } from "@/components/ui/card";
 import { ConfirmPanel } from "@/components/ui/confirm";
@@ -11,6 +11,7 @@ import { useLiveDepth } from "@/hooks/use-live-depth";
 import type { AuditEntry } from "@/lib/audit/log";
 import type { DeadLetter } from "@/lib/deadletters/decode";
 import type { DeadLetterQueue } from "@/lib/deadletters/discover";
+import type { Prediction } from "@/lib/deadletters/dry-run";
 import type { DeadLetterActionInput } from "@/lib/deadletters/operate";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { DeadLetterAudit } from "./audit-list";
@@ -53,6 +54,7 @@ export function DeadLetterWorkbench({
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<Pending | null>(null);
   const [status, setStatus] = useState<DeadLetterActionState | null>(null);
+  const [predictions, setPredictions] = useState<Map<string, Prediction>>(new Map());
   const [isPending, startTransition] = useTransition();
   const messages = browse?.messages ?? NO_MESSAGES;
   const groups = useMemo(() => {
@@ -80,8 +82,19 @@ export function DeadLetterWorkbench({
       setStatus(result);
       if (result.result) {
         setSelected(new Set());
+        setPredictions(new Map());
         router.refresh();
       }
+    });
+  }
+
+  function dryRunSelected(ids: string[]) {
+    if (!queue) return;
+    startTransition(async () => {
+      const answer = await dryRunAction({ queue, selection: { ids } });
+      const { result: _predicted, ...message } = answer;
+      setStatus(message);
+      if (answer.result) setPredictions(new Map(answer.result.predictions.map((p) => [p.id, p.prediction])));
     });
   }
 
@@ -181,6 +194,7 @@ export function DeadLetterWorkbench({
           disabled={disabled}
           onSelectAll={(all) => setSelected(all ? new Set(messages.map((m) => m.id)) : new Set())}
           onRedriveSelected={() => redrive({ ids: selectedIds })}
+          onDryRunSelected={() => dryRunSelected(selectedIds)}
           onDiscardSelected={() => askDiscard({ ids: selectedIds }, `${selected.size} selected`, selected.size)}
           onRedriveAll={() => redrive({ all: true })}
           onDiscardAll={() => askDiscard({ all: true }, "all", browse?.depth ?? 0)}
@@ -201,6 +215,7 @@ export function DeadLetterWorkbench({
               key={m.id}
               message={m}
               selected={selected.has(m.id)}
+              prediction={predictions.get(m.id)}
               onToggle={() => toggle(m.id)}
               disabled={disabled}
               onRedrive={() => redrive({ ids: [m.id] })}

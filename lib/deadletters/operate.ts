@@ -6,7 +6,14 @@ import { describeIssues } from "../orders/schema";
 import { currentWarren } from "../process/current";
 import { MAX_SHOWN_BODY } from "./decode";
 import { type DeadLetterQueue, discoverDeadLetterQueues } from "./discover";
-import { type ActResult, actOnDeadLetters, type BrowseResult, browseDeadLetters } from "./workbench";
+import {
+  type ActResult,
+  actOnDeadLetters,
+  type BrowseResult,
+  browseDeadLetters,
+  type DryRunResult,
+  dryRunDeadLetters,
+} from "./workbench";
 
 /** The one path behind the workbench's server action and the JSON API: validate, check the queue, act, audit. */
 const id = z.string().regex(/^[0-9a-f]{20}$/, "not a dead-letter id");
@@ -29,6 +36,31 @@ export const deadLetterActionSchema = z
   });
 
 export type DeadLetterActionInput = z.input<typeof deadLetterActionSchema>;
+
+export const dryRunSchema = z.object({
+  queue: z.string().min(1).max(255),
+  selection: z.union([
+    z.object({ ids: z.array(id).min(1, "select at least one message").max(10_000) }),
+    z.object({ all: z.literal(true), group: z.string().max(200).optional() }),
+  ]),
+  edit: z.object({ id, body: z.string().max(MAX_SHOWN_BODY, `at most ${MAX_SHOWN_BODY} bytes`) }).optional(),
+});
+
+export type DryRunInput = z.input<typeof dryRunSchema>;
+
+/** What a redrive of the selection would do now; reads only (nothing published, acked or audited). */
+export async function dryRun(raw: unknown): Promise<DryRunResult> {
+  const parsed = dryRunSchema.safeParse(raw);
+  if (!parsed.success) throw new WarrenError("bad_request", describeIssues(parsed.error));
+  const input = parsed.data;
+  await checkedQueue(input.queue);
+  const runtime = currentWarren();
+  return dryRunDeadLetters(runtime.consumeLink.current(), (ids) => runtime.store.payments.paidHashes(ids), {
+    dlq: input.queue,
+    selection: input.selection,
+    edit: input.edit,
+  });
+}
 
 export async function knownDeadLetterQueues() {
   const { env, management } = currentWarren();

@@ -3,6 +3,7 @@ import type { ConfirmPublisher } from "../amqp/publisher";
 import { WarrenError } from "../errors";
 import { MAX_MESSAGE_BYTES } from "../payments/decide";
 import { type DeadLetter, decodeDeadLetter, editedMessageId, REDRIVEN_AT_HEADER, redriveHeaders } from "./decode";
+import { type DryRunCandidate, type Prediction, predictRedrive } from "./dry-run";
 
 /**
  * The dead-letter workbench reads the DLQ over AMQP, never copying it
@@ -258,4 +259,72 @@ async function redriveOne(
   // Only now, with the new copy confirmed, does the DLQ copy go.
   channel.ack(message);
   return { id: decoded.id, messageId, queue, edited };
+}
+
+export interface DryRunRequest {
+  dlq: string;
+  selection: Selection;
+  /** A new body for one selected message, predicted instead of the stored one. */
+  edit?: { id: string; body: string };
+  maxScan?: number;
+}
+
+export interface DryRunResult {
+  scanned: number;
+  predictions: Array<{ id: string; messageId: string | null; orderId: string | null; prediction: Prediction }>;
+  /** Selected ids not found in the queue. */
+  missing: string[];
+}
+
+/**
+ * What a redrive of the selection would do now, without publishing or
+ * acking anything: reads the DLQ as a redrive does (held unacked, so the
+ * order is the redrive's), hands every message back, then predicts each
+ * with the consumer's decision code against the ledger (`paidHashes`).
+ */
+export async function dryRunDeadLetters(
+  model: ChannelModel | null,
+  paidHashes: (orderIds: string[]) => Promise<Map<string, string>>,
+  request: DryRunRequest,
+): Promise<DryRunResult> {
+  const { dlq, selection, edit, maxScan = 10_000 } = request;
+  const read = await serialized(dlq, async () => {
+    const channel = await openChannel(model);
+    const select = matcher(selection);
+    const found: Array<DryRunCandidate & { messageId: string | null }> = [];
+    let scanned = 0;
+    try {
+      const probe = await openChannel(model);
+      await depthOf(probe, dlq).finally(() => probe.close().catch(() => {}));
+      while (scanned < maxScan) {
+        const message = await channel.get(dlq, { noAck: false });
+        if (message === false) break;
+        scanned++;
+        const decoded = decodeDeadLetter(message, dlq);
+        if (!select.take(decoded)) continue;
+        const edited = edit && edit.id === decoded.id ? Buffer.from(edit.body, "utf8") : null;
+        found.push({
+          id: decoded.id,
+          messageId: decoded.messageId,
+          content: edited ?? message.content,
+          timestamp: message.properties.timestamp,
+          originalQueue: decoded.originalQueue,
+        });
+        if ("ids" in selection && !select.pending()) break;
+      }
+      return { scanned, found, missing: select.missing() };
+    } finally {
+      await release(channel, dlq);
+    }
+  });
+  const candidates = read.found;
+  const orderIds = predictRedrive(candidates, new Map())
+    .map((p) => p.orderId)
+    .filter((id): id is string => id !== null);
+  const predicted = predictRedrive(candidates, await paidHashes([...new Set(orderIds)]));
+  return {
+    scanned: read.scanned,
+    missing: read.missing,
+    predictions: predicted.map((p, i) => ({ ...p, messageId: candidates[i]?.messageId ?? null })),
+  };
 }

@@ -2,16 +2,38 @@ import "server-only";
 import { WarrenError } from "../errors";
 import { currentWarren } from "../process/current";
 import { acceptOrder } from "./accept";
+import { fingerprintOf, once } from "./idempotency";
 import type { AcceptedOrder, OrderSource } from "./types";
 
+export { readIdempotencyKey } from "./idempotency";
 export type { AcceptedOrder, OrderSource, PlacedOrder } from "./types";
+
+export interface AcceptOptions {
+  /** The client's Idempotency-Key (the API's header, the form's per-submission field). */
+  idempotencyKey?: string | null;
+}
+
+/** An accepted order; `replayed` when it is the kept answer to an earlier request with the same key. */
+export type AcceptAnswer = AcceptedOrder & { replayed?: true };
 
 /** What pages, routes and actions may do with orders. */
 export const orders = {
-  /** Both doors (the form's action and `POST /api/orders`): see acceptOrder. */
-  accept(raw: unknown, source: OrderSource): Promise<AcceptedOrder> {
-    const { outbox } = currentWarren();
+  /**
+   * Both doors (the form's action and `POST /api/orders`): see acceptOrder.
+   * With an idempotency key, a retry of the same request gets the first
+   * answer again and the same key with another body is a 409 (lib/orders/idempotency.ts).
+   */
+  async accept(raw: unknown, source: OrderSource, { idempotencyKey }: AcceptOptions = {}): Promise<AcceptAnswer> {
+    const { outbox, store } = currentWarren();
     if (!outbox) throw new WarrenError("broker_unavailable", "This process does not take orders.");
-    return acceptOrder(raw, source, outbox);
+    if (!idempotencyKey) return acceptOrder(raw, source, outbox);
+    // Keys live per door: the form's generated keys never meet an API client's.
+    const request = { key: `${source}:${idempotencyKey}`, fingerprint: fingerprintOf(raw) };
+    const answer = await once(store.idempotency, request, async () => ({
+      status: 202,
+      body: JSON.stringify(await acceptOrder(raw, source, outbox)),
+    }));
+    const order = JSON.parse(answer.body) as AcceptedOrder;
+    return answer.replayed ? { ...order, replayed: true } : order;
   },
 };

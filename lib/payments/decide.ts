@@ -14,7 +14,8 @@ export interface PayableOrder {
   bodyHash: string;
 }
 
-export type Decoded = { kind: "payable"; order: PayableOrder } | { kind: "invalid"; reason: string };
+/** `fields`: the body's fields that failed the schema (empty when the body as a whole is unusable). */
+export type Decoded = { kind: "payable"; order: PayableOrder } | { kind: "invalid"; reason: string; fields?: string[] };
 
 /** Decides what a raw delivery is, without any I/O. */
 export function decodeOrderMessage(content: Buffer, timestampSeconds?: number): Decoded {
@@ -35,7 +36,10 @@ export function decodeOrderMessage(content: Buffer, timestampSeconds?: number): 
     return { kind: "invalid", reason: `not JSON: ${(error as Error).message}` };
   }
   const parsed = orderMessageSchema.safeParse(json);
-  if (!parsed.success) return { kind: "invalid", reason: `schema: ${describeIssues(parsed.error)}` };
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(body)"))];
+    return { kind: "invalid", reason: `schema: ${describeIssues(parsed.error)}`, fields };
+  }
   const { orderId, item, quantity, placedAt } = parsed.data;
   const fallbackPlacedAt =
     typeof timestampSeconds === "number" && timestampSeconds > 0 ? timestampSeconds * 1000 : null;

@@ -20,6 +20,7 @@ export interface WarrenStore {
   readonly payments: PaymentStore;
   readonly trace: TraceStore;
   readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
@@ -115,6 +116,8 @@ export interface PaymentStore {
   /** Payments after `seq` (an SSE client's Last-Event-ID), oldest first. */
   since(seq: number, limit?: number): Promise<Payment[]>;
   counts(): Promise<{ payments: number; duplicates: number }>;
+  /** The body hash each of these orders was paid with; orders not paid are absent (read-only, for the redrive dry-run). */
+  paidHashes(orderIds: string[]): Promise<Map<string, string>>;
 }
 
 /** The per-order trace: every hop from placed to acked, and search over orders. */
@@ -154,6 +157,36 @@ export interface AuditStore {
   count(): Promise<number>;
   byActionPrefix(prefix: string, limit: number): Promise<AuditEntry[]>;
   forTarget(target: string, limit: number): Promise<AuditEntry[]>;
+}
+
+/** The answer a request with an Idempotency-Key was given, kept to give it again. */
+export interface IdempotentAnswer {
+  status: number;
+  /** The response body as sent (JSON text). */
+  body: string;
+}
+
+/** What a request holding an Idempotency-Key may do. */
+export type IdempotencyClaim =
+  /** The key is new (or its row expired): this request serves it and must complete() or release() it. */
+  | { kind: "claimed" }
+  /** The key was served for the same request: give its answer again. */
+  | { kind: "replay"; answer: IdempotentAnswer }
+  /** The key was used for another request (another fingerprint) within the keep window. */
+  | { kind: "conflict" }
+  /** The same request with this key is being served right now (by this or another process). */
+  | { kind: "in_progress" };
+
+/** Idempotency-Key bookkeeping: one row per key, claimed atomically so concurrent requests serve it once. */
+export interface IdempotencyStore {
+  /** In one transaction: a row older than `keepMs` counts as absent; a new key is claimed for `fingerprint`. */
+  claim(entry: { key: string; fingerprint: string; at: number; keepMs: number }): Promise<IdempotencyClaim>;
+  /** Stores the answer of a claimed key. */
+  complete(key: string, answer: IdempotentAnswer): Promise<void>;
+  /** Gives up a claimed, unanswered key (the request failed): a retry serves it afresh. */
+  release(key: string): Promise<void>;
+  /** Deletes keys created before `before`; returns how many. */
+  sweep(before: number): Promise<number>;
 }
 
 /** Opens a store; the contract suite takes one of these per backend. */

@@ -61,6 +61,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       "deliveries",
       "delivery_acks",
       "duplicates",
+      "idempotency_keys",
       "messages",
       "orders",
       "outbox",

@@ -3,6 +3,7 @@ import type { WarrenStore } from "../store";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
+import { PgIdempotency } from "./idempotency";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
@@ -36,6 +37,7 @@ export class PostgresStore implements WarrenStore {
   readonly trace: PgTrace;
   readonly audit: PgAudit;
   readonly health: PgHealth;
+  readonly idempotency: PgIdempotency;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -45,6 +47,7 @@ export class PostgresStore implements WarrenStore {
     this.trace = new PgTrace(pool, ready);
     this.audit = new PgAudit(pool, ready);
     this.health = new PgHealth(pool, ready);
+    this.idempotency = new PgIdempotency(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

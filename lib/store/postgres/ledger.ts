@@ -257,6 +257,16 @@ export class PgLedger implements PaymentStore {
     );
     return rows[0] ?? { payments: 0, duplicates: 0 };
   }
+
+  async paidHashes(orderIds: string[]): Promise<Map<string, string>> {
+    if (orderIds.length === 0) return new Map();
+    await this.ready();
+    const { rows } = await this.pool.query<{ order_id: string; body_hash: string }>(
+      "SELECT order_id, body_hash FROM payments WHERE order_id = ANY($1::text[])",
+      [orderIds],
+    );
+    return new Map(rows.map((row) => [row.order_id, row.body_hash]));
+  }
 }
 
 async function upsertMessages(

@@ -106,4 +106,19 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE TABLE relays (owner TEXT PRIMARY KEY, alive_until BIGINT NOT NULL)",
     ],
   },
+  {
+    version: 3,
+    name: "idempotency",
+    statements: [
+      // Idempotency-Key answers (issue 12): the first request's fingerprint and, once given, its answer; kept 24 h.
+      `CREATE TABLE idempotency_keys (
+         key         TEXT    PRIMARY KEY,
+         fingerprint TEXT    NOT NULL,
+         created_at  BIGINT  NOT NULL,
+         status      INTEGER,
+         answer      TEXT
+       )`,
+      "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+    ],
+  },
 ];

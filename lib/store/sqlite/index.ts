@@ -3,11 +3,13 @@ import type { LedgerEntry } from "../../payments/ledger";
 import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
-import type { AuditStore, HealthStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import type { AuditStore, HealthStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
+import { sqliteIdempotency } from "./idempotency";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
+import { paidHashes } from "./paid-hashes";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -24,6 +26,7 @@ export class SqliteStore implements WarrenStore {
   readonly payments: PaymentStore;
   readonly trace: TraceStore;
   readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
 
   constructor(readonly db: Db) {
@@ -38,6 +41,7 @@ export class SqliteStore implements WarrenStore {
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),
       counts: async () => ledger.counts(),
+      paidHashes: async (orderIds) => paidHashes(db, orderIds),
     };
     this.trace = {
       order: async (orderId: string) => traceOrder(db, orderId),
@@ -52,6 +56,7 @@ export class SqliteStore implements WarrenStore {
       byActionPrefix: async (prefix, limit) => audit.byActionPrefix(prefix, limit),
       forTarget: async (target, limit) => audit.forTarget(target, limit),
     };
+    this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
   }
 

@@ -1,5 +1,6 @@
 import { initialSchema } from "./0001-initial";
 import { accountsSchema } from "./0002-accounts";
+import { idempotencySchema } from "./0003-idempotency";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
 export interface Migration {
@@ -15,4 +16,5 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: "initial", statements: initialSchema },
   { version: 2, name: "accounts", statements: accountsSchema },
+  { version: 3, name: "idempotency", statements: idempotencySchema },
 ];
