@@ -1,23 +1,7 @@
 import type { Pool } from "pg";
-import type { AuditEntry, AuditInput, AuditResult } from "../../audit/log";
+import type { AuditEntry, AuditInput } from "../../audit/log";
+import { type AuditRow, auditColumns as columns, toAuditEntry as toEntry } from "../rows";
 import type { AuditStore } from "../store";
-
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: string | null;
-  result: AuditResult;
-  message: string | null;
-}
-
-const columns = "id, at, actor, action, target, details, result, message";
-const toEntry = (row: AuditRow): AuditEntry => ({
-  ...row,
-  details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null,
-});
 
 /** The audit trail on PostgreSQL (table `audit_log`): appended to, never edited. */
 export class PgAudit implements AuditStore {

@@ -2,33 +2,9 @@ import type { Pool, PoolClient } from "pg";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
+import { type PaymentRow, paymentColumns, toPayment } from "../rows";
 import type { PaymentStore } from "../store";
 import { inTransaction } from "./tx";
-
-interface PaymentRow {
-  seq: number;
-  order_id: string;
-  item: string;
-  quantity: number;
-  amount_cents: number;
-  placed_at: number | null;
-  paid_at: number;
-}
-
-const paymentColumns = "seq, order_id, item, quantity, amount_cents, placed_at, paid_at";
-
-function toPayment(row: PaymentRow): Payment {
-  return {
-    seq: row.seq,
-    orderId: row.order_id,
-    item: row.item,
-    quantity: row.quantity,
-    amountCents: row.amount_cents,
-    placedAt: row.placed_at,
-    paidAt: row.paid_at,
-    latencyMs: row.placed_at === null ? null : Math.max(0, row.paid_at - row.placed_at),
-  };
-}
 
 /**
  * The payments ledger on PostgreSQL, for any number of workers at once. A delivery

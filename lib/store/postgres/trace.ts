@@ -8,48 +8,16 @@ import {
   type SearchQuery,
   type SummaryRow,
   searchTerm,
-  type TraceStatus,
 } from "../../trace/trace";
+import { traceCandidateSql as candidateSql, traceSummaryColumns } from "../rows";
 import type { TraceStore } from "../store";
 
 /** One order's summary from every table that knows it (the same reads as lib/store/sqlite/trace.ts). */
 const summarySql = `
-  SELECT i.order_id,
-         COALESCE(p.item, o.item) AS item,
-         COALESCE(p.quantity, o.quantity) AS quantity,
-         COALESCE(o.placed_at, p.placed_at) AS placed_at,
-         o.confirmed_at, o.status AS order_status, o.error, o.source,
-         p.paid_at, p.amount_cents,
-         (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = i.order_id) AS deliveries,
-         (SELECT COUNT(*) FROM duplicates u WHERE u.order_id = i.order_id) AS duplicates,
-         (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = i.order_id AND d.redelivered = 1) AS redelivered,
-         (SELECT outcome FROM deliveries d WHERE d.order_id = i.order_id ORDER BY d.id DESC LIMIT 1) AS last_outcome
+  SELECT ${traceSummaryColumns}
   FROM unnest($1::text[]) AS i(order_id)
   LEFT JOIN orders o ON o.order_id = i.order_id
   LEFT JOIN payments p ON p.order_id = i.order_id`;
-
-const candidateSql: Record<TraceStatus | "latest", string[]> = {
-  latest: [
-    "SELECT order_id FROM orders ORDER BY placed_at DESC LIMIT 100",
-    "SELECT order_id FROM payments ORDER BY seq DESC LIMIT 100",
-    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL ORDER BY id DESC LIMIT 100",
-  ],
-  paid: ["SELECT order_id FROM payments ORDER BY seq DESC LIMIT 200"],
-  "in-flight": [
-    `SELECT o.order_id FROM orders o WHERE o.status IN ('confirmed', 'accepted')
-       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
-       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id)
-     ORDER BY o.placed_at DESC LIMIT 200`,
-  ],
-  "dead-lettered": [
-    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND outcome IN ('dead-lettered', 'conflict') ORDER BY id DESC LIMIT 1000",
-  ],
-  failed: ["SELECT order_id FROM orders WHERE status = 'failed' ORDER BY placed_at DESC LIMIT 200"],
-  duplicates: ["SELECT order_id FROM duplicates ORDER BY id DESC LIMIT 1000"],
-  redelivered: [
-    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND redelivered = 1 ORDER BY id DESC LIMIT 1000",
-  ],
-};
 
 /** The trace's reads on PostgreSQL; the rules (status, hops) are in lib/trace. */
 export class PgTrace implements TraceStore {

@@ -1,21 +1,7 @@
-import type { AuditEntry, AuditInput, AuditResult } from "../../audit/log";
+import type { AuditEntry, AuditInput } from "../../audit/log";
 import type { Db } from "../db";
 import { durabilityOf } from "../durable";
-
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: string | null;
-  result: AuditResult;
-  message: string | null;
-}
-
-function toEntry(row: AuditRow): AuditEntry {
-  return { ...row, details: row.details ? (JSON.parse(row.details) as Record<string, unknown>) : null };
-}
+import { type AuditRow, toAuditEntry as toEntry } from "../rows";
 
 /** The audit trail on SQLite (table `audit_log`), appended to, never edited. */
 export class AuditLog {

@@ -4,31 +4,7 @@ import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
 import type { Db } from "../db";
 import { durabilityOf } from "../durable";
-
-interface PaymentRow {
-  seq: number;
-  order_id: string;
-  item: string;
-  quantity: number;
-  amount_cents: number;
-  placed_at: number | null;
-  paid_at: number;
-}
-
-function toPayment(row: PaymentRow): Payment {
-  return {
-    seq: row.seq,
-    orderId: row.order_id,
-    item: row.item,
-    quantity: row.quantity,
-    amountCents: row.amount_cents,
-    placedAt: row.placed_at,
-    paidAt: row.paid_at,
-    latencyMs: row.placed_at === null ? null : Math.max(0, row.paid_at - row.placed_at),
-  };
-}
-
-const paymentColumns = "seq, order_id, item, quantity, amount_cents, placed_at, paid_at";
+import { type PaymentRow, paymentColumns, toPayment } from "../rows";
 
 /**
  * The payments ledger on SQLite. Exactly-once lives here, not in the broker: a payment

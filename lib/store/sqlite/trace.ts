@@ -7,9 +7,9 @@ import {
   type SearchQuery,
   type SummaryRow,
   searchTerm,
-  type TraceStatus,
 } from "../../trace/trace";
 import { cachedStatement, type Db } from "../db";
+import { traceCandidateSql as candidateSql, traceSummaryColumns } from "../rows";
 
 /**
  * The trace's reads on SQLite: what each stage already writes (the web
@@ -19,16 +19,7 @@ import { cachedStatement, type Db } from "../db";
 
 /** One order's summary from every table that knows it (a row of nulls when none does). */
 const summaryByIdSql = `
-  SELECT i.order_id,
-         COALESCE(p.item, o.item) AS item,
-         COALESCE(p.quantity, o.quantity) AS quantity,
-         COALESCE(o.placed_at, p.placed_at) AS placed_at,
-         o.confirmed_at, o.status AS order_status, o.error, o.source,
-         p.paid_at, p.amount_cents,
-         (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = i.order_id) AS deliveries,
-         (SELECT COUNT(*) FROM duplicates u WHERE u.order_id = i.order_id) AS duplicates,
-         (SELECT COUNT(*) FROM deliveries d WHERE d.order_id = i.order_id AND d.redelivered = 1) AS redelivered,
-         (SELECT outcome FROM deliveries d WHERE d.order_id = i.order_id ORDER BY d.id DESC LIMIT 1) AS last_outcome
+  SELECT ${traceSummaryColumns}
   FROM (SELECT ? AS order_id) i
   LEFT JOIN orders o ON o.order_id = i.order_id
   LEFT JOIN payments p ON p.order_id = i.order_id`;
@@ -38,30 +29,6 @@ function summaryRow(db: Db, orderId: string): SummaryRow | null {
   if (!row || (row.order_status === null && row.paid_at === null && row.deliveries === 0)) return null;
   return row;
 }
-
-/** Candidate ids come from indexed, bounded queries; only those few get a full summary. */
-const candidateSql: Record<TraceStatus | "latest", string[]> = {
-  latest: [
-    "SELECT order_id FROM orders ORDER BY placed_at DESC LIMIT 100",
-    "SELECT order_id FROM payments ORDER BY seq DESC LIMIT 100",
-    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL ORDER BY id DESC LIMIT 100",
-  ],
-  paid: ["SELECT order_id FROM payments ORDER BY seq DESC LIMIT 200"],
-  "in-flight": [
-    `SELECT o.order_id FROM orders o WHERE o.status IN ('confirmed', 'accepted')
-       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
-       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id)
-     ORDER BY o.placed_at DESC LIMIT 200`,
-  ],
-  "dead-lettered": [
-    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND outcome IN ('dead-lettered', 'conflict') ORDER BY id DESC LIMIT 1000",
-  ],
-  failed: ["SELECT order_id FROM orders WHERE status = 'failed' ORDER BY placed_at DESC LIMIT 200"],
-  duplicates: ["SELECT order_id FROM duplicates ORDER BY id DESC LIMIT 1000"],
-  redelivered: [
-    "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND redelivered = 1 ORDER BY id DESC LIMIT 1000",
-  ],
-};
 
 export function searchOrders(db: Db, { q, status, limit = 50 }: SearchQuery): OrderSummary[] {
   const ids = new Set<string>();
