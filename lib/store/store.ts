@@ -133,8 +133,31 @@ export interface UnresolvedOrder {
   confirmedAt: number;
 }
 
+/** Where an order stands for the books (lib/books/checker.ts): a keyset cursor over placed orders. */
+export interface BooksCursor {
+  placedAt: number;
+  orderId: string;
+}
+
+/** One order's standing in the books. */
+export interface BookState {
+  orderId: string;
+  placedAt: number;
+  confirmedAt: number | null;
+  /** Its outbox row still exists: accepted, not yet confirmed by the broker. */
+  inOutbox: boolean;
+  /** Payment rows for it (the ledger's UNIQUE order id keeps this at most 1; more is a broken ledger). */
+  payments: number;
+  /** A delivery of it was dead-lettered (or refused as a conflict). */
+  deadLettered: boolean;
+}
+
 /** The health panel's reads (the rules are in lib/health/pipeline.ts). */
 export interface HealthStore {
+  /** Orders placed after `cursor` (null: from the first), in (placedAt, orderId) order: the books' new work per tick. */
+  ordersAfter(cursor: BooksCursor | null, limit: number): Promise<BooksCursor[]>;
+  /** The standing of each of `orderIds` that exists (absent ids are left out). */
+  bookStates(orderIds: string[]): Promise<BookState[]>;
   /** Unresolved orders confirmed before `cutoff`, oldest first. */
   unresolvedBefore(cutoff: number, limit: number): Promise<UnresolvedOrder[]>;
   countUnresolvedBefore(cutoff: number): Promise<number>;

@@ -286,6 +286,60 @@ for (const adapter of adapters) {
       assert.ok((await store.health.lastDeliveryId()) >= 2, "two deliveries recorded");
     });
 
+    it("books reads: orders after a keyset cursor, and each order's outbox/paid/dead-lettered standing", async () => {
+      await store.orders.accept(
+        {
+          orders: [newOrder("b1", 100), newOrder("b2", 100), newOrder("b3", 200), newOrder("b4", 300)],
+          lease: lease("r", 9000),
+          outcomes: [],
+          at: 100,
+        },
+        retryIn(1),
+      );
+      const ids = (rows: Array<{ orderId: string }>) => rows.map((row) => row.orderId);
+      assert.deepEqual(ids(await store.health.ordersAfter(null, 10)), ["b1", "b2", "b3", "b4"]);
+      // Two orders placed in the same millisecond: the order id breaks the tie, so none is skipped or seen twice.
+      const page = await store.health.ordersAfter(null, 1);
+      assert.deepEqual(page, [{ orderId: "b1", placedAt: 100 }]);
+      assert.deepEqual(ids(await store.health.ordersAfter({ orderId: "b1", placedAt: 100 }, 2)), ["b2", "b3"]);
+      assert.deepEqual(ids(await store.health.ordersAfter({ orderId: "b4", placedAt: 300 }, 2)), []);
+      await store.orders.recordOutcomes(
+        [
+          { kind: "confirmed", orderId: "b2", at: 1000 },
+          { kind: "confirmed", orderId: "b3", at: 1000 },
+          { kind: "confirmed", orderId: "b4", at: 1000 },
+        ],
+        retryIn(1),
+      );
+      await store.payments.recordBatch([{ order: payable("b2"), messageId: "b2", redelivered: false }]);
+      await store.payments.recordDeadLetter("bad", "b3", "schema", false);
+      const states = await store.health.bookStates(["b1", "b2", "b3", "b4", "nobody"]);
+      const byId = new Map(states.map((s) => [s.orderId, s]));
+      assert.equal(states.length, 4, "unknown ids are left out");
+      assert.deepEqual(byId.get("b1"), {
+        orderId: "b1",
+        placedAt: 100,
+        confirmedAt: null,
+        inOutbox: true,
+        payments: 0,
+        deadLettered: false,
+      });
+      assert.deepEqual(
+        [byId.get("b2"), byId.get("b3"), byId.get("b4")].map((s) => [
+          s?.inOutbox,
+          s?.payments,
+          s?.deadLettered,
+          s?.confirmedAt,
+        ]),
+        [
+          [false, 1, false, 1000],
+          [false, 0, true, 1000],
+          [false, 0, false, 1000],
+        ],
+      );
+      assert.deepEqual(await store.health.bookStates([]), []);
+    });
+
     it("appends audit entries and reads them newest first, by target and by action prefix", async () => {
       const first = await store.audit.append({
         actor: "operator#abc",
