@@ -86,7 +86,7 @@ export class Books {
 
   async tick(now: number, queueMessages: number | null): Promise<BooksReport> {
     const fresh: string[] = [];
-    const max = this.options.maxNewPerTick ?? 100_000;
+    const max = this.options.maxNewPerTick ?? 20_000;
     let catchingUp = false;
     while (fresh.length < max) {
       const page = await this.reads.ordersAfter(this.cursor, Math.min(PAGE, max - fresh.length));
@@ -100,6 +100,8 @@ export class Books {
     const ids = [...this.open.keys(), ...fresh];
     for (let i = 0; i < ids.length; i += STATE_CHUNK) {
       for (const state of await this.reads.bookStates(ids.slice(i, i + STATE_CHUNK))) this.settle(state);
+      // SQLite answers synchronously: let requests in between chunks of a long first pass.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return this.report(now, queueMessages, catchingUp);
   }
