@@ -340,6 +340,54 @@ for (const adapter of adapters) {
       assert.deepEqual(await store.health.bookStates([]), []);
     });
 
+    it("outbox detail: backlog, backoff state and who holds each lease", async () => {
+      assert.deepEqual(await store.health.outboxDetail(0, 10), {
+        waiting: 0,
+        oldestAt: null,
+        retrying: 0,
+        maxAttempts: 0,
+        owners: [],
+        oldest: [],
+      });
+      await store.orders.accept(
+        { orders: [newOrder("o1", 100), newOrder("o2", 200)], lease: lease("web-1", 5000), outcomes: [], at: 100 },
+        retryIn(1),
+      );
+      await store.orders.accept(
+        { orders: [newOrder("o3", 300)], lease: lease("web-2", 700), outcomes: [], at: 300 },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes(
+        [{ kind: "failed", orderId: "o1", error: "broker away", at: 400 }],
+        retryIn(2000),
+      );
+      const detail = await store.health.outboxDetail(1000, 2);
+      assert.deepEqual([detail.waiting, detail.oldestAt, detail.retrying, detail.maxAttempts], [3, 100, 1, 1]);
+      // A failed row is given up for any relay; web-2's lease ran out at 700: neither is held.
+      assert.deepEqual(detail.owners, [{ owner: "web-1", rows: 1, until: 5000 }]);
+      assert.deepEqual(detail.oldest, [
+        {
+          orderId: "o1",
+          createdAt: 100,
+          attempts: 1,
+          nextAttemptAt: 2400,
+          leaseOwner: null,
+          leaseUntil: 0,
+          lastError: "broker away",
+        },
+        {
+          orderId: "o2",
+          createdAt: 100,
+          attempts: 0,
+          nextAttemptAt: 100,
+          leaseOwner: "web-1",
+          leaseUntil: 5000,
+          lastError: null,
+        },
+      ]);
+      assert.equal((await store.health.outboxDetail(1000, 10)).oldest[2]?.leaseOwner, null);
+    });
+
     it("appends audit entries and reads them newest first, by target and by action prefix", async () => {
       const first = await store.audit.append({
         actor: "operator#abc",

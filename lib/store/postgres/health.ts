@@ -1,6 +1,18 @@
 import type { Pool } from "pg";
-import { type BookStateRow, bookStateColumns, ordersAfterSql, toBookState } from "../books-sql";
-import type { BookState, BooksCursor, HealthStore, UnresolvedOrder } from "../store";
+import {
+  type BookStateRow,
+  bookStateColumns,
+  type OutboxEntryRow,
+  type OutboxOwnerRow,
+  type OutboxTotalsRow,
+  ordersAfterSql,
+  outboxOldestSql,
+  outboxOwnersSql,
+  outboxTotalsSql,
+  toBookState,
+  toOutboxDetail,
+} from "../books-sql";
+import type { BookState, BooksCursor, HealthStore, OutboxDetail, UnresolvedOrder } from "../store";
 
 /** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (as lib/store/sqlite/health.ts). */
 const unresolved = `o.status = 'confirmed'
@@ -87,6 +99,15 @@ export class PgHealth implements HealthStore {
       [orderIds],
     );
     return rows.map(toBookState);
+  }
+
+  async outboxDetail(at: number, limit: number): Promise<OutboxDetail> {
+    const [totals, owners, oldest] = await Promise.all([
+      this.rows<OutboxTotalsRow>(outboxTotalsSql),
+      this.rows<OutboxOwnerRow>(outboxOwnersSql, [at]),
+      this.rows<OutboxEntryRow>(outboxOldestSql, [limit]),
+    ]);
+    return toOutboxDetail(totals[0], owners, oldest, at);
   }
 
   async lastDeliveryId(): Promise<number> {

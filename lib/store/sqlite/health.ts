@@ -1,6 +1,18 @@
-import { type BookStateRow, bookStateColumns, ordersAfterSql, toBookState } from "../books-sql";
+import {
+  type BookStateRow,
+  bookStateColumns,
+  type OutboxEntryRow,
+  type OutboxOwnerRow,
+  type OutboxTotalsRow,
+  ordersAfterSql,
+  outboxOldestSql,
+  outboxOwnersSql,
+  outboxTotalsSql,
+  toBookState,
+  toOutboxDetail,
+} from "../books-sql";
 import { cachedStatement, type Db } from "../db";
-import type { BookState, BooksCursor, HealthStore } from "../store";
+import type { BookState, BooksCursor, HealthStore, OutboxDetail } from "../store";
 
 /**
  * The health panel's reads on SQLite (the rules are in lib/health/pipeline.ts).
@@ -112,6 +124,17 @@ export function bookStates(db: Db, orderIds: string[]): BookState[] {
   return states;
 }
 
+const positional = (sql: string) => sql.replace(/\$\d/g, "?");
+
+export function outboxDetail(db: Db, at: number, limit: number): OutboxDetail {
+  return toOutboxDetail(
+    cachedStatement<[], OutboxTotalsRow>(db, outboxTotalsSql).get(),
+    cachedStatement<[number], OutboxOwnerRow>(db, positional(outboxOwnersSql)).all(at),
+    cachedStatement<[number], OutboxEntryRow>(db, positional(outboxOldestSql)).all(limit),
+    at,
+  );
+}
+
 /** The same reads behind the store interface. */
 export function sqliteHealth(db: Db): HealthStore {
   return {
@@ -124,5 +147,6 @@ export function sqliteHealth(db: Db): HealthStore {
     outboxBacklog: async () => outboxBacklog(db),
     ordersAfter: async (cursor, limit) => ordersAfter(db, cursor, limit),
     bookStates: async (ids) => bookStates(db, ids),
+    outboxDetail: async (at, limit) => outboxDetail(db, at, limit),
   };
 }
