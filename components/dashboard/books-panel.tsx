@@ -6,6 +6,7 @@ import { cardClass } from "@/components/ui/card";
 import { fetchJson } from "@/hooks/fetch-json";
 import { useStreamEvent } from "@/hooks/use-event-stream";
 import type { BooksReport } from "@/lib/books/books";
+import { OutboxBacklog } from "./outbox-backlog";
 
 const muted = "text-slate-600 dark:text-slate-400";
 
@@ -100,6 +101,7 @@ export function BooksPanel() {
               </ul>
             </>
           ) : null}
+          {data.backlog ? <OutboxBacklog backlog={data.backlog} at={data.at} /> : null}
           {data.paidTwice.length > 0 ? (
             <p className="mt-2 text-sm text-red-700 dark:text-red-300" data-testid="books-paid-twice">
               Paid twice: {data.paidTwice.map(shortOrderId).join(", ")}

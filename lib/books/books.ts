@@ -1,4 +1,4 @@
-import type { BookState, BooksCursor, HealthStore } from "../store/store";
+import type { BookState, BooksCursor, HealthStore, OutboxDetail } from "../store/store";
 
 /** An order in none of the states the books know, with where to look. */
 export interface LostOrder {
@@ -31,6 +31,8 @@ export interface BooksReport {
   lost: LostOrder[];
   /** Orders placed but not read yet (a first pass over a large table spans several ticks). */
   catchingUp: boolean;
+  /** What waits for the broker: backoff and lease holders (null when not read). */
+  backlog: OutboxDetail | null;
 }
 
 export interface BooksOptions {
@@ -152,6 +154,7 @@ export class Books {
       balanced: difference === null ? null : difference === 0 && this.paidTwice.size === 0,
       lost,
       catchingUp,
+      backlog: null,
     };
   }
 }

@@ -3,6 +3,8 @@ import type { QueueSample, QueueSampler } from "../events/sampler";
 import type { HealthStore } from "../store/store";
 import { Books, type BooksReport } from "./books";
 
+const BACKLOG_ROWS = 10;
+
 export interface BooksCheckerOptions {
   reads: HealthStore;
   /** The live queue depths (one sampler per process); its latest sample gives the queue's messages. */
@@ -83,6 +85,8 @@ export class BooksChecker extends EventEmitter {
     }
     const queue = queueMessages(this.options.sampler.latest(), this.options.orderQueue);
     const report = await this.books.tick(now, queue);
+    // The outbox holds only unconfirmed orders: read whole each tick, it is what the operator watches while the broker is away.
+    report.backlog = await this.options.reads.outboxDetail(now, BACKLOG_ROWS);
     this.ticks++;
     this.latest = report;
     this.emit("books", report);

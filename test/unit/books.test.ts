@@ -75,6 +75,10 @@ describe("books", () => {
     await accept(["a", "b", "c", "d", "e"]);
     let report = await checker.check();
     assert.deepEqual([report.accepted, report.outbox, report.difference, report.balanced], [5, 5, 0, true]);
+    assert.deepEqual(
+      [report.backlog?.waiting, report.backlog?.oldestAt, report.backlog?.owners],
+      [5, 100_000, [{ owner: "r", rows: 5, until: 160_000 }]],
+    );
 
     await confirm(["a", "b", "c", "d"]);
     report = await checker.check();
