@@ -200,9 +200,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     registers: [registry],
     collect() {
       const latest = read(sources.books)?.latest;
-      // Unknown (no report yet, or the queue cannot be read): no sample rather than a reassuring 0.
-      this.reset();
-      if (latest && latest.difference !== null) this.set(latest.difference + latest.paidTwice.length);
+      // Unknown (no report yet, or the queue cannot be read): NaN rather than a reassuring 0.
+      this.set(latest && latest.difference !== null ? latest.difference + latest.paidTwice.length : Number.NaN);
     },
   });
   gaugeOf("warren_sse_clients", "Live SSE streams this process serves.", () => read(sources.sseClients));
