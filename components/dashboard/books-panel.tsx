@@ -11,6 +11,9 @@ import { OutboxBacklog } from "./outbox-backlog";
 const muted = "text-slate-600 dark:text-slate-400";
 
 function verdict(report: BooksReport): { text: string; tone: string } {
+  if (report.catchingUp) {
+    return { text: `Reading the books: ${count(report.accepted)} orders so far (first pass).`, tone: muted };
+  }
   if (report.difference === null) {
     return { text: "Cannot balance while the queue cannot be read (broker unreachable).", tone: muted };
   }
