@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { BrokerLink, describeUrl } from "../../lib/amqp/link";
 import { ConfigError, parseEnv } from "../../lib/config/env";
 import { describeNode, describeNodes, splitNodeList } from "../../lib/config/node-list";
 import { createWarren } from "../../lib/process/warren";
+import { ManagementClient } from "../../lib/queues/management";
 
 /** A port that was free a moment ago and is closed now: connecting to it is refused at once. */
 async function closedPort(): Promise<number> {
@@ -120,5 +122,31 @@ describe("node lists (AMQP_URL, RABBITMQ_MANAGEMENT_URL)", () => {
     const all = lines.join("\n");
     assert.match(all, new RegExp(`using broker 127\\.0\\.0\\.1:${ports[0]}/v0, 127\\.0\\.0\\.1:${ports[1]}/v1`));
     assert.doesNotMatch(all, /pass-word-|mpass-|user\d|muser/, all);
+  });
+
+  it("asks the next management node when one does not answer, then keeps asking the one that did", async () => {
+    const seen: string[] = [];
+    const server = createHttpServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization}`);
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ name: "alive" }));
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const address = server.address();
+    if (address === null || typeof address === "string") throw new Error("no port");
+    try {
+      const dead = await closedPort();
+      const client = new ManagementClient({
+        baseUrl: `http://127.0.0.1:${dead},http://127.0.0.1:${address.port}/`,
+        amqpUrl: "amqp://ann:pw-one@rmq1/warren,amqp://bob:pw-two@rmq2/warren",
+      });
+      assert.equal(client.vhost, "warren", "the vhost and credentials come from the first AMQP node");
+      assert.deepEqual(await client.read("/api/overview"), { name: "alive" });
+      assert.deepEqual(await client.read("/api/overview"), { name: "alive" });
+      const auth = `Basic ${Buffer.from("ann:pw-one").toString("base64")}`;
+      assert.deepEqual(seen, [`/api/overview ${auth}`, `/api/overview ${auth}`]);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 });
