@@ -128,13 +128,29 @@ export class ManagementClient {
   private baseIndex = 0;
 
   constructor(private readonly options: ManagementOptions) {
+    // Credentials in a management URL become the Authorization header: fetch() refuses such a URL
+    // with an error that quotes it, password included, and that error would reach pages and logs.
+    let inUrl: { user: string; pass: string } | null = null;
     this.bases = splitNodeList(options.baseUrl)
       .filter(Boolean)
-      .map((base) => base.replace(/\/$/, ""));
+      .map((base) => {
+        try {
+          const parsed = new URL(base);
+          if (parsed.username && !inUrl) {
+            inUrl = { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) };
+          }
+          parsed.username = "";
+          parsed.password = "";
+          return parsed.href.replace(/\/$/, "");
+        } catch {
+          return base.replace(/\/$/, "");
+        }
+      });
     if (this.bases.length === 0) throw new Error("no management API URL given");
     const url = new URL(splitNodeList(options.amqpUrl).find(Boolean) ?? options.amqpUrl);
-    const user = options.user ?? decodeURIComponent(url.username || "guest");
-    const pass = options.password ?? decodeURIComponent(url.password || "guest");
+    const fromUrl = inUrl as { user: string; pass: string } | null;
+    const user = options.user ?? fromUrl?.user ?? decodeURIComponent(url.username || "guest");
+    const pass = options.password ?? fromUrl?.pass ?? decodeURIComponent(url.password || "guest");
     this.auth = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
     const path = url.pathname.replace(/^\//, "");
     this.vhost = path === "" ? "/" : decodeURIComponent(path);

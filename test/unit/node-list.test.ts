@@ -149,4 +149,17 @@ describe("node lists (AMQP_URL, RABBITMQ_MANAGEMENT_URL)", () => {
       await new Promise((done) => server.close(done));
     }
   });
+
+  it("never lets a management URL's password reach an error", async () => {
+    const dead = await closedPort();
+    const client = new ManagementClient({
+      baseUrl: `http://mu:mgmt-secret@127.0.0.1:${dead},http://mu:mgmt-secret@127.0.0.1:${await closedPort()}`,
+      amqpUrl: "amqp://guest:guest@127.0.0.1:5672",
+    });
+    await assert.rejects(client.read("/api/overview"), (error: Error) => {
+      assert.doesNotMatch(`${error.message} ${String((error as { cause?: unknown }).cause)}`, /mgmt-secret/);
+      assert.match(error.message, /management API unreachable \(ECONNREFUSED\)/);
+      return true;
+    });
+  });
 });
