@@ -62,6 +62,10 @@ test("the link moves to another node when its node stops, and orders are still p
 
     // Stop the node both links are on (the app only: the Erlang node stays, as in a broker restart).
     const onNode = nodes.find((n) => `127.0.0.1:${n.port}/${VHOST}` === first) as PrivateBroker;
+    let lostAt = 0;
+    w.publishLink.once("down", () => {
+      lostAt = Date.now();
+    });
     const stoppedAt = Date.now();
     await onNode.stopApp();
     await waitFor(
@@ -73,7 +77,8 @@ test("the link moves to another node when its node stops, and orders are still p
       30_000,
       "both links up on another node",
     );
-    const moved = Date.now() - stoppedAt;
+    const movedAt = Date.now();
+    const moved = movedAt - stoppedAt;
     await waitFor(() => consumer.stats.running && w.publisher.ready, 30_000, "consumer and publisher back");
     const recovered = Date.now() - stoppedAt;
 
@@ -81,7 +86,7 @@ test("the link moves to another node when its node stops, and orders are still p
     await waitFor(() => paid(w, after.orderId), 30_000, "the order placed after the move is paid");
     const paidAfter = Date.now() - stoppedAt;
     console.log(
-      `[cluster-nodes] links moved ${first} -> ${w.publishLink.node()} in ${moved} ms, pipeline ready in ${recovered} ms, order paid ${paidAfter} ms after stop_app`,
+      `[cluster-nodes] links moved ${first} -> ${w.publishLink.node()} in ${moved} ms after stop_app was issued (${movedAt - lostAt} ms after the link saw its node go), pipeline ready in ${recovered} ms, order paid ${paidAfter} ms after stop_app`,
     );
     assert.ok(
       lines.some((l) => l.includes(`lost the broker node ${first}`)),
