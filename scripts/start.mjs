@@ -57,14 +57,29 @@ if (
 
 // 2. The broker.
 const amqpUrl = process.env.AMQP_URL || "amqp://guest:guest@127.0.0.1:5672";
-let host = "127.0.0.1";
-let port = 5672;
-try {
-  const url = new URL(amqpUrl);
-  host = url.hostname || host;
-  port = Number(url.port) || (url.protocol === "amqps:" ? 5671 : 5672);
-} catch {
-  // lib/config/env.ts reports a malformed AMQP_URL with its name at start.
+// AMQP_URL may list a cluster's nodes, comma-separated: one reachable node is enough to start.
+const nodes = amqpUrl
+  .split(",")
+  .map((entry) => entry.trim())
+  .filter(Boolean)
+  .map((entry) => {
+    try {
+      const url = new URL(entry);
+      return {
+        host: url.hostname || "127.0.0.1",
+        port: Number(url.port) || (url.protocol === "amqps:" ? 5671 : 5672),
+      };
+    } catch {
+      // lib/config/env.ts reports a malformed AMQP_URL with its name and the entry's position at start.
+      return { host: "127.0.0.1", port: 5672 };
+    }
+  });
+let { host, port } = nodes[0] ?? { host: "127.0.0.1", port: 5672 };
+for (const node of nodes) {
+  if (await reachable(node.host, node.port)) {
+    ({ host, port } = node);
+    break;
+  }
 }
 const local = ["127.0.0.1", "localhost", "::1"].includes(host);
 if (!(await reachable(host, port))) {

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import amqp, { type ChannelModel } from "amqplib";
+import { describeNode, describeNodes, splitNodeList } from "../config/node-list";
 import { backoffDelay, bounded, dropChannel, dropConnection } from "./bounded";
 import { tolerateUndecodableProperties } from "./tolerant-frames";
 import { declareTopology } from "./topology";
@@ -7,6 +8,7 @@ import { declareTopology } from "./topology";
 export type LinkState = "connecting" | "up" | "down";
 
 export interface BrokerLinkOptions {
+  /** One URL, or the nodes of a cluster comma-separated: each attempt tries the next one. */
   url: string;
   /** Shown in the management UI's connection list. */
   name: string;
@@ -31,6 +33,8 @@ export interface LinkStatus {
   /** When the link entered this state. */
   since: number;
   lastError: string | null;
+  /** The node the link is on (or trying), as host:port/vhost: never a password. */
+  node?: string;
   /** Failed attempts since the link was last up. */
   failedAttempts: number;
   attemptInFlight: boolean;
@@ -62,10 +66,21 @@ export class BrokerLink extends EventEmitter {
   private nextAttemptAt: number | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private redeclaring: Promise<void> | null = null;
+  /** amqplib has no host list: the link rotates through the nodes itself. */
+  private readonly nodes: string[];
+  /** The node of the attempt in flight, or of the live connection. */
+  private nodeIndex = 0;
 
   constructor(private readonly options: BrokerLinkOptions) {
     super();
     this.setMaxListeners(100);
+    this.nodes = splitNodeList(options.url).filter(Boolean);
+    if (this.nodes.length === 0) throw new Error(`[${options.name}] no broker URL given`);
+  }
+
+  /** The node the link is on, or the one it tries next (host:port/vhost). */
+  node(): string {
+    return describeNode(this.nodes[this.nodeIndex] as string);
   }
 
   private get connectTimeoutMs() {
@@ -92,6 +107,7 @@ export class BrokerLink extends EventEmitter {
       state: this.state,
       since: this.since,
       lastError: this.lastError,
+      node: this.node(),
       failedAttempts: this.failedAttempts,
       attemptInFlight: this.attempt !== null,
       nextAttemptAt: this.nextAttemptAt,
@@ -140,7 +156,9 @@ export class BrokerLink extends EventEmitter {
     const id = ++this.attemptSeq;
     this.attempt = { id, startedAt: Date.now() };
     this.nextAttemptAt = null;
-    const { url, name, log } = this.options;
+    const { name, log } = this.options;
+    const url = this.nodes[this.nodeIndex] as string;
+    const where = this.nodes.length > 1 ? ` ${describeNode(url)}` : "";
     let model: ChannelModel | null = null;
     const stale = () => this.closed || this.attempt?.id !== id;
     try {
@@ -179,7 +197,7 @@ export class BrokerLink extends EventEmitter {
       this.lastError = null;
       this.setState("up");
       this.attempt = null;
-      log?.(`[${name}] connected`);
+      log?.(`[${name}] connected${where}`);
       this.emit("up", model);
     } catch (error) {
       if (model) void dropConnection(model);
@@ -187,11 +205,13 @@ export class BrokerLink extends EventEmitter {
       this.attempt = null;
       this.failedAttempts++;
       this.lastError = (error as Error).message;
+      // The next attempt goes to the next node: a dead or refusing node is not retried first.
+      this.nextNode();
       this.setState("down");
       this.emit("down", error);
       this.schedule();
       log?.(
-        `[${name}] connect attempt ${this.failedAttempts} failed: ${(error as Error).message}; next in ${Math.max(0, (this.nextAttemptAt ?? Date.now()) - Date.now())} ms`,
+        `[${name}] connect attempt ${this.failedAttempts}${where} failed: ${(error as Error).message}; next${this.nodes.length > 1 ? ` ${this.node()}` : ""} in ${Math.max(0, (this.nextAttemptAt ?? Date.now()) - Date.now())} ms`,
       );
     } finally {
       if (this.attempt?.id === id) this.attempt = null;
@@ -202,8 +222,15 @@ export class BrokerLink extends EventEmitter {
     if (this.model !== model) return;
     this.model = null;
     this.lastError = error.message;
+    // The node just lost is the last one to try again, not the first.
+    const lost = this.node();
+    this.nextNode();
     this.setState("down");
-    this.options.log?.(`[${this.options.name}] lost the broker: ${error.message}; reconnecting`);
+    this.options.log?.(
+      this.nodes.length > 1
+        ? `[${this.options.name}] lost the broker node ${lost}: ${error.message}; reconnecting, next ${this.node()}`
+        : `[${this.options.name}] lost the broker: ${error.message}; reconnecting`,
+    );
     this.emit("down", error);
     this.schedule();
   }
@@ -241,6 +268,10 @@ export class BrokerLink extends EventEmitter {
     }
   }
 
+  private nextNode() {
+    this.nodeIndex = (this.nodeIndex + 1) % this.nodes.length;
+  }
+
   private setState(state: LinkState) {
     if (this.state !== state) this.since = Date.now();
     this.state = state;
@@ -264,7 +295,7 @@ export function withHeartbeat(url: string, seconds: number): string {
   return `${url}${url.includes("?") ? "&" : "?"}heartbeat=${seconds}`;
 }
 
-/** Strips credentials so a URL can be logged or shown. */
+/** What a log line or page shows for a broker URL or node list: host:port/vhost per node, never a password. */
 export function describeUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//");
+  return describeNodes(url);
 }

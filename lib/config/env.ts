@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { LOG_LEVELS } from "../observability/log-levels";
+import { describeNodes, splitNodeList } from "./node-list";
 
 function isIpOrCidr(entry: string): boolean {
   const [address, bits, extra] = entry.split("/");
@@ -16,19 +17,43 @@ function isIpOrCidr(entry: string): boolean {
  * fails at start with the variable's name and what was expected, rather than
  * surfacing later as a confusing broker or database error.
  */
-const amqpUrl = z
-  .string()
-  .trim()
-  .refine((value) => /^amqps?:\/\/[^\s]+$/.test(value), {
-    message: "expected an amqp:// or amqps:// URL, e.g. amqp://guest:guest@127.0.0.1:5672",
-  });
+/**
+ * One URL or a comma-separated list of cluster nodes, each checked on its own
+ * so the error names the position of the bad entry (and never its password).
+ */
+const nodeList = (pattern: RegExp, expected: string) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const entries = splitNodeList(value);
+      entries.forEach((entry, index) => {
+        let problem: string | null = null;
+        if (entry === "") problem = "empty (two commas in a row, or a comma at an end)";
+        else if (!pattern.test(entry)) problem = `expected ${expected}`;
+        else {
+          try {
+            new URL(entry);
+          } catch {
+            problem = `not a valid URL; expected ${expected}`;
+          }
+        }
+        if (problem) {
+          const where = entries.length > 1 ? `entry ${index + 1} of ${entries.length}: ` : "";
+          ctx.addIssue({ code: "custom", message: `${where}${problem}` });
+        }
+      });
+    });
 
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((value) => /^https?:\/\/[^\s]+$/.test(value), {
-    message: "expected an http:// or https:// URL, e.g. http://127.0.0.1:15672",
-  });
+const amqpUrl = nodeList(
+  /^amqps?:\/\/[^\s]+$/,
+  "an amqp:// or amqps:// URL, e.g. amqp://guest:guest@127.0.0.1:5672 (several nodes: comma-separated)",
+);
+
+const httpUrl = nodeList(
+  /^https?:\/\/[^\s]+$/,
+  "an http:// or https:// URL, e.g. http://127.0.0.1:15672 (several nodes: comma-separated)",
+);
 
 const postgresUrl = z
   .string()
@@ -163,9 +188,8 @@ function redact(name: string, value: string): string {
   ) {
     return "***";
   }
-  if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL" || name === "DATABASE_URL") {
-    return value.replace(/\/\/([^:/@]+):([^@]*)@/, "//$1:***@");
-  }
+  if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") return describeNodes(value);
+  if (name === "DATABASE_URL") return value.replace(/\/\/([^:/@]+):([^@]*)@/g, "//$1:***@");
   return value;
 }
 

@@ -1,10 +1,13 @@
+import { splitNodeList } from "../config/node-list";
+
 /**
  * A small client for RabbitMQ's management HTTP API. Everything here is
  * optional: when the plugin is not enabled, callers fall back to AMQP.
  */
 export interface ManagementOptions {
+  /** One URL, or a cluster's nodes comma-separated: a node that does not answer is skipped. */
   baseUrl: string;
-  /** The AMQP URL whose user, password and vhost are reused. */
+  /** The AMQP URL (or node list: its first node) whose user, password and vhost are reused. */
   amqpUrl: string;
   /** Overrides for the management user and password (else the AMQP URL's). */
   user?: string;
@@ -120,10 +123,34 @@ export class ManagementClient {
   /** Requests sent so far: the benchmark checks it does not grow with dashboards. */
   calls = 0;
 
+  private readonly bases: string[];
+  /** The node that answered last: asked first next time. */
+  private baseIndex = 0;
+
   constructor(private readonly options: ManagementOptions) {
-    const url = new URL(options.amqpUrl);
-    const user = options.user ?? decodeURIComponent(url.username || "guest");
-    const pass = options.password ?? decodeURIComponent(url.password || "guest");
+    // Credentials in a management URL become the Authorization header: fetch() refuses such a URL
+    // with an error that quotes it, password included, and that error would reach pages and logs.
+    let inUrl: { user: string; pass: string } | null = null;
+    this.bases = splitNodeList(options.baseUrl)
+      .filter(Boolean)
+      .map((base) => {
+        try {
+          const parsed = new URL(base);
+          if (parsed.username && !inUrl) {
+            inUrl = { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) };
+          }
+          parsed.username = "";
+          parsed.password = "";
+          return parsed.href.replace(/\/$/, "");
+        } catch {
+          return base.replace(/\/$/, "");
+        }
+      });
+    if (this.bases.length === 0) throw new Error("no management API URL given");
+    const url = new URL(splitNodeList(options.amqpUrl).find(Boolean) ?? options.amqpUrl);
+    const fromUrl = inUrl as { user: string; pass: string } | null;
+    const user = options.user ?? fromUrl?.user ?? decodeURIComponent(url.username || "guest");
+    const pass = options.password ?? fromUrl?.pass ?? decodeURIComponent(url.password || "guest");
     this.auth = `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
     const path = url.pathname.replace(/^\//, "");
     this.vhost = path === "" ? "/" : decodeURIComponent(path);
@@ -136,12 +163,24 @@ export class ManagementClient {
     extraHeaders?: Record<string, string>,
   ): Promise<Response> {
     this.calls++;
-    return fetch(`${this.options.baseUrl.replace(/\/$/, "")}${path}`, {
-      method,
-      headers: { authorization: this.auth, "content-type": "application/json", ...extraHeaders },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500),
-    });
+    let lastError: unknown;
+    for (let tried = 0; tried < this.bases.length; tried++) {
+      const index = (this.baseIndex + tried) % this.bases.length;
+      try {
+        const res = await fetch(`${this.bases[index]}${path}`, {
+          method,
+          headers: { authorization: this.auth, "content-type": "application/json", ...extraHeaders },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 1500),
+        });
+        this.baseIndex = index;
+        return res;
+      } catch (error) {
+        // This node does not answer: any node of the cluster serves the same API.
+        lastError = error;
+      }
+    }
+    throw lastError;
   }
 
   /** A request whose network failure, timeout, 401 or 5xx means "management is not usable". */
