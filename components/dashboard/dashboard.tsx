@@ -8,6 +8,7 @@ import { usePoliteAnnouncement } from "@/hooks/use-polite-announcement";
 import type { DashboardSnapshot } from "@/lib/dashboard/snapshot";
 import type { PipelineHealth } from "@/lib/health/pipeline";
 import type { Payment } from "@/lib/payments/decide";
+import { BooksPanel } from "./books-panel";
 import { BrokerBanner } from "./broker-banner";
 import { ConnectionBadge, type ConnectionState } from "./connection-badge";
 import { OrderForm } from "./order-form";
@@ -84,6 +85,7 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
         <div className="flex min-w-0 flex-col gap-6">
           {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
           <PipelineHealthPanel brokerDown={brokerDown} />
+          <BooksPanel />
           <PaymentsFeed payments={feed} total={payments.totals.payments} highlight={lastOrderId} />
         </div>
       </main>

@@ -139,6 +139,12 @@ export const envSchema = z.object({
   WARREN_READ_ONLY: flag.default(false),
   /** The health panel lists confirmed orders still unpaid after this many seconds. */
   WARREN_STUCK_AFTER_S: integer(1, 86_400, 30).default(30),
+  /** How often the books (lib/books) check that every accepted order is accounted for. */
+  WARREN_BOOKS_INTERVAL_MS: integer(250, 600_000, 5000).default(5000),
+  /** Orders confirmed this recently count as in flight, not missing from the books. */
+  WARREN_BOOKS_SETTLE_MS: integer(0, 3_600_000, 10_000).default(10_000),
+  /** How often the books' counters are checked against the ledger's totals (a removed payment row shows then). */
+  WARREN_BOOKS_VERIFY_MS: integer(0, 86_400_000, 60_000).default(60_000),
   /** The least severe log lines written (pino levels). */
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   /** `npm run worker` serves GET /metrics on this port (0: any free port, printed at start). */

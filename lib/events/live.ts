@@ -1,4 +1,5 @@
 import "server-only";
+import type { BooksReport } from "../books/books";
 import type { AlarmState } from "../broker-admin/alarm-monitor";
 import type { HealthMonitor } from "../health/monitor";
 import type { PipelineHealth } from "../health/pipeline";
@@ -19,18 +20,22 @@ export interface LiveHandlers {
   health: (health: PipelineHealth) => void;
   /** Resource alarms for every page's banner (the process's one alarm watcher). */
   alarms: (state: AlarmState) => void;
+  /** The books (the process's one checker): each tick's report. */
+  books?: (report: BooksReport) => void;
 }
 
 /** What the dashboards read: the process's one sampler, payment feed and health monitor, shared by every client. */
 export const live = {
   /** Subscribes to every live event; returns the unsubscribe. */
   subscribe(handlers: LiveHandlers): () => void {
-    const { feed, sampler, health, alarms } = liveParts();
+    const { feed, sampler, health, alarms, books } = liveParts();
     feed.on("payment", handlers.payment);
     sampler.on("sample", handlers.queues);
     health.on("health", handlers.health);
     alarms.on("alarms", handlers.alarms);
+    if (handlers.books) books.on("books", handlers.books);
     return () => {
+      if (handlers.books) books.off("books", handlers.books);
       feed.off("payment", handlers.payment);
       sampler.off("sample", handlers.queues);
       health.off("health", handlers.health);
@@ -47,6 +52,11 @@ export const live = {
       const [recent, totals] = await Promise.all([payments.recent(limit), payments.counts()]);
       return { payments: recent, totals };
     },
+  },
+  /** The latest books report, or one computed now (the first tick has not finished yet). */
+  async books(): Promise<BooksReport> {
+    const { books } = liveParts();
+    return books.latest ?? books.check();
   },
   alarmState(): AlarmState {
     return liveParts().alarms.latest();

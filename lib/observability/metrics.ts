@@ -28,6 +28,8 @@ export interface MetricSources {
   management?: () => { calls: number } | null;
   paymentFeed?: () => { relayed: number } | null;
   sseClients?: () => number;
+  /** The latest books report (lib/books): how many settled orders are unaccounted for. */
+  books?: () => { latest: { difference: number | null; paidTwice: string[] } | null } | null;
 }
 
 /** Why a message was dead-lettered, as a bounded label (the full reason is in its header and the ledger). */
@@ -190,6 +192,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     collect() {
       this.reset();
       for (const link of read(sources.links) ?? []) this.set({ link: link.name }, link.state === "up" ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "warren_books_unaccounted",
+    help: "Settled orders in none of outbox, queue, paid, dead-lettered, plus orders paid twice (0: the books balance).",
+    registers: [registry],
+    collect() {
+      const latest = read(sources.books)?.latest;
+      // Unknown (no report yet, or the queue cannot be read): NaN rather than a reassuring 0.
+      this.set(latest && latest.difference !== null ? latest.difference + latest.paidTwice.length : Number.NaN);
     },
   });
   gaugeOf("warren_sse_clients", "Live SSE streams this process serves.", () => read(sources.sseClients));

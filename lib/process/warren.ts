@@ -2,6 +2,7 @@ import "server-only";
 import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
+import { BooksChecker } from "../books/checker";
 import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
@@ -43,6 +44,8 @@ export interface LiveParts {
   health: HealthMonitor;
   /** Resource alarms for every page's banner: one watcher per process, whatever the number of tabs. */
   alarms: AlarmMonitor;
+  /** Whether every accepted order is accounted for: one checker per process, whatever the number of tabs. */
+  books: BooksChecker;
 }
 
 /** Everything one Warren process runs. Parts a role does not need are null. */
@@ -214,7 +217,22 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       stuckAfterS: config.WARREN_STUCK_AFTER_S,
     });
     const alarms = started("alarm monitor", new AlarmMonitor(management, publishLink).start(), (a) => a.stop());
-    live = { sampler, feed, health, alarms };
+    const booksLog = logOf("books");
+    const books = started(
+      "books",
+      new BooksChecker({
+        reads: store.health,
+        sampler,
+        orderQueue: config.ORDER_QUEUE,
+        intervalMs: config.WARREN_BOOKS_INTERVAL_MS,
+        settleMs: config.WARREN_BOOKS_SETTLE_MS,
+        verifyEveryMs: config.WARREN_BOOKS_VERIFY_MS,
+        // A locked, busy or unreachable store skips one tick; the next tries again.
+        onError: (error) => booksLog(`[books] tick failed: ${error instanceof Error ? error.message : String(error)}`),
+      }).start(),
+      (b) => b.stop(),
+    );
+    live = { sampler, feed, health, alarms, books };
   }
 
   // 7. history: recorded from the start (1 h at 5 s), so the charts have a past
@@ -245,6 +263,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     outbox: () => outbox && { stats: outbox.stats, backlog: () => store.orders.backlog() },
     consumer: () => consumer,
     sampler: () => live?.sampler ?? null,
+    books: () => live?.books ?? null,
     paymentFeed: () => live?.feed ?? null,
     sseClients: () => streams?.size ?? 0,
   });

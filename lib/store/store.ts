@@ -133,8 +133,60 @@ export interface UnresolvedOrder {
   confirmedAt: number;
 }
 
+/** Where an order stands for the books (lib/books/checker.ts): a keyset cursor over placed orders. */
+export interface BooksCursor {
+  placedAt: number;
+  orderId: string;
+}
+
+/** One order's standing in the books. */
+export interface BookState {
+  orderId: string;
+  placedAt: number;
+  confirmedAt: number | null;
+  /** Its outbox row still exists: accepted, not yet confirmed by the broker. */
+  inOutbox: boolean;
+  /** Payment rows for it (the ledger's UNIQUE order id keeps this at most 1; more is a broken ledger). */
+  payments: number;
+  /** A delivery of it was dead-lettered (or refused as a conflict). */
+  deadLettered: boolean;
+}
+
+/** One outbox row as the backlog panel shows it. */
+export interface OutboxEntry {
+  orderId: string;
+  createdAt: number;
+  /** Failed publish attempts so far (0: never failed). */
+  attempts: number;
+  /** When the relay may try it again (backoff after a failure). */
+  nextAttemptAt: number;
+  /** The relay (process) holding its lease, while the lease runs; null when free. */
+  leaseOwner: string | null;
+  leaseUntil: number;
+  lastError: string | null;
+}
+
+/** The outbox at a glance: what waits for the broker, its backoff, and who holds it. */
+export interface OutboxDetail {
+  waiting: number;
+  oldestAt: number | null;
+  /** Rows that failed at least once (backing off). */
+  retrying: number;
+  maxAttempts: number;
+  /** Leases running at the time asked, by owner. */
+  owners: Array<{ owner: string; rows: number; until: number }>;
+  /** The oldest rows, up to the limit asked. */
+  oldest: OutboxEntry[];
+}
+
 /** The health panel's reads (the rules are in lib/health/pipeline.ts). */
 export interface HealthStore {
+  /** The outbox backlog: counts, backoff, lease holders at `at`, and the `limit` oldest rows. */
+  outboxDetail(at: number, limit: number): Promise<OutboxDetail>;
+  /** Orders placed after `cursor` (null: from the first), in (placedAt, orderId) order: the books' new work per tick. */
+  ordersAfter(cursor: BooksCursor | null, limit: number): Promise<BooksCursor[]>;
+  /** The standing of each of `orderIds` that exists (absent ids are left out). */
+  bookStates(orderIds: string[]): Promise<BookState[]>;
   /** Unresolved orders confirmed before `cutoff`, oldest first. */
   unresolvedBefore(cutoff: number, limit: number): Promise<UnresolvedOrder[]>;
   countUnresolvedBefore(cutoff: number): Promise<number>;

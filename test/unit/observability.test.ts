@@ -61,6 +61,21 @@ describe("metrics registry", () => {
     assert.equal(deadLetterReason("something new"), "other");
   });
 
+  it("counts unaccounted and paid-twice orders from the books, and says NaN while they are unknown", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let latest: { difference: number | null; paidTwice: string[] } | null = null;
+    metrics.attach({ books: () => ({ latest }) });
+    try {
+      assert.ok(Number.isNaN(metricValue(await parseMetrics(await metrics.text()), "warren_books_unaccounted")));
+      latest = { difference: 2, paidTwice: ["o-1"] };
+      assert.equal(metricValue(await parseMetrics(await metrics.text()), "warren_books_unaccounted"), 3);
+      latest = { difference: null, paidTwice: [] };
+      assert.ok(Number.isNaN(metricValue(await parseMetrics(await metrics.text()), "warren_books_unaccounted")));
+    } finally {
+      metrics.close();
+    }
+  });
+
   it("reads the outbox's backlog at scrape time, and survives a database that cannot answer", async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     let backlog = () => ({ pending: 3, oldestCreatedAt: Date.now() - 5_000 });

@@ -286,6 +286,108 @@ for (const adapter of adapters) {
       assert.ok((await store.health.lastDeliveryId()) >= 2, "two deliveries recorded");
     });
 
+    it("books reads: orders after a keyset cursor, and each order's outbox/paid/dead-lettered standing", async () => {
+      await store.orders.accept(
+        {
+          orders: [newOrder("b1", 100), newOrder("b2", 100), newOrder("b3", 200), newOrder("b4", 300)],
+          lease: lease("r", 9000),
+          outcomes: [],
+          at: 100,
+        },
+        retryIn(1),
+      );
+      const ids = (rows: Array<{ orderId: string }>) => rows.map((row) => row.orderId);
+      assert.deepEqual(ids(await store.health.ordersAfter(null, 10)), ["b1", "b2", "b3", "b4"]);
+      // Two orders placed in the same millisecond: the order id breaks the tie, so none is skipped or seen twice.
+      const page = await store.health.ordersAfter(null, 1);
+      assert.deepEqual(page, [{ orderId: "b1", placedAt: 100 }]);
+      assert.deepEqual(ids(await store.health.ordersAfter({ orderId: "b1", placedAt: 100 }, 2)), ["b2", "b3"]);
+      assert.deepEqual(ids(await store.health.ordersAfter({ orderId: "b4", placedAt: 300 }, 2)), []);
+      await store.orders.recordOutcomes(
+        [
+          { kind: "confirmed", orderId: "b2", at: 1000 },
+          { kind: "confirmed", orderId: "b3", at: 1000 },
+          { kind: "confirmed", orderId: "b4", at: 1000 },
+        ],
+        retryIn(1),
+      );
+      await store.payments.recordBatch([{ order: payable("b2"), messageId: "b2", redelivered: false }]);
+      await store.payments.recordDeadLetter("bad", "b3", "schema", false);
+      const states = await store.health.bookStates(["b1", "b2", "b3", "b4", "nobody"]);
+      const byId = new Map(states.map((s) => [s.orderId, s]));
+      assert.equal(states.length, 4, "unknown ids are left out");
+      assert.deepEqual(byId.get("b1"), {
+        orderId: "b1",
+        placedAt: 100,
+        confirmedAt: null,
+        inOutbox: true,
+        payments: 0,
+        deadLettered: false,
+      });
+      assert.deepEqual(
+        [byId.get("b2"), byId.get("b3"), byId.get("b4")].map((s) => [
+          s?.inOutbox,
+          s?.payments,
+          s?.deadLettered,
+          s?.confirmedAt,
+        ]),
+        [
+          [false, 1, false, 1000],
+          [false, 0, true, 1000],
+          [false, 0, false, 1000],
+        ],
+      );
+      assert.deepEqual(await store.health.bookStates([]), []);
+    });
+
+    it("outbox detail: backlog, backoff state and who holds each lease", async () => {
+      assert.deepEqual(await store.health.outboxDetail(0, 10), {
+        waiting: 0,
+        oldestAt: null,
+        retrying: 0,
+        maxAttempts: 0,
+        owners: [],
+        oldest: [],
+      });
+      await store.orders.accept(
+        { orders: [newOrder("o1", 100), newOrder("o2", 200)], lease: lease("web-1", 5000), outcomes: [], at: 100 },
+        retryIn(1),
+      );
+      await store.orders.accept(
+        { orders: [newOrder("o3", 300)], lease: lease("web-2", 700), outcomes: [], at: 300 },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes(
+        [{ kind: "failed", orderId: "o1", error: "broker away", at: 400 }],
+        retryIn(2000),
+      );
+      const detail = await store.health.outboxDetail(1000, 2);
+      assert.deepEqual([detail.waiting, detail.oldestAt, detail.retrying, detail.maxAttempts], [3, 100, 1, 1]);
+      // A failed row is given up for any relay; web-2's lease ran out at 700: neither is held.
+      assert.deepEqual(detail.owners, [{ owner: "web-1", rows: 1, until: 5000 }]);
+      assert.deepEqual(detail.oldest, [
+        {
+          orderId: "o1",
+          createdAt: 100,
+          attempts: 1,
+          nextAttemptAt: 2400,
+          leaseOwner: null,
+          leaseUntil: 0,
+          lastError: "broker away",
+        },
+        {
+          orderId: "o2",
+          createdAt: 100,
+          attempts: 0,
+          nextAttemptAt: 100,
+          leaseOwner: "web-1",
+          leaseUntil: 5000,
+          lastError: null,
+        },
+      ]);
+      assert.equal((await store.health.outboxDetail(1000, 10)).oldest[2]?.leaseOwner, null);
+    });
+
     it("appends audit entries and reads them newest first, by target and by action prefix", async () => {
       const first = await store.audit.append({
         actor: "operator#abc",

@@ -1,3 +1,4 @@
+import type { BooksReport } from "@/lib/books/books";
 import type { AlarmState } from "@/lib/broker-admin/alarm-monitor";
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
 import { live } from "@/lib/events/live";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * The tab's one live stream: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment,
- * alarms (every page's banner: the state on connect, then each change), heartbeats.
+ * alarms (every page's banner: the state on connect, then each change), books (each tick of the one checker), heartbeats.
  */
 export const GET = route(({ request, access, client }) =>
   liveStream(request, { client, signedIn: access().user !== null }, (send) => {
@@ -26,7 +27,14 @@ export const GET = route(({ request, access, client }) =>
     const onSample = (sample: QueueSample) => emit(sharedSseEvent("queues", sample));
     const onHealth = (value: PipelineHealth) => emit(sharedSseEvent("health", value));
     const onAlarms = (state: AlarmState) => emit(sharedSseEvent("alarms", state));
-    const unsubscribe = live.subscribe({ payment: onPayment, queues: onSample, health: onHealth, alarms: onAlarms });
+    const onBooks = (report: BooksReport) => emit(sharedSseEvent("books", report));
+    const unsubscribe = live.subscribe({
+      payment: onPayment,
+      queues: onSample,
+      health: onHealth,
+      alarms: onAlarms,
+      books: onBooks,
+    });
     const resumeFrom = lastEventIdOf(request);
     void (async () => {
       try {

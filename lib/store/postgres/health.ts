@@ -1,5 +1,18 @@
 import type { Pool } from "pg";
-import type { HealthStore, UnresolvedOrder } from "../store";
+import {
+  type BookStateRow,
+  bookStateColumns,
+  type OutboxEntryRow,
+  type OutboxOwnerRow,
+  type OutboxTotalsRow,
+  ordersAfterSql,
+  outboxOldestSql,
+  outboxOwnersSql,
+  outboxTotalsSql,
+  toBookState,
+  toOutboxDetail,
+} from "../books-sql";
+import type { BookState, BooksCursor, HealthStore, OutboxDetail, UnresolvedOrder } from "../store";
 
 /** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (as lib/store/sqlite/health.ts). */
 const unresolved = `o.status = 'confirmed'
@@ -68,6 +81,33 @@ export class PgHealth implements HealthStore {
       "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
     );
     return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
+  }
+
+  async ordersAfter(cursor: BooksCursor | null, limit: number): Promise<BooksCursor[]> {
+    const rows = await this.rows<{ order_id: string; placed_at: number }>(ordersAfterSql, [
+      cursor?.placedAt ?? -1,
+      cursor?.orderId ?? "",
+      limit,
+    ]);
+    return rows.map((r) => ({ orderId: r.order_id, placedAt: Number(r.placed_at) }));
+  }
+
+  async bookStates(orderIds: string[]): Promise<BookState[]> {
+    if (orderIds.length === 0) return [];
+    const rows = await this.rows<BookStateRow>(
+      `SELECT ${bookStateColumns} FROM orders o WHERE o.order_id = ANY($1::text[])`,
+      [orderIds],
+    );
+    return rows.map(toBookState);
+  }
+
+  async outboxDetail(at: number, limit: number): Promise<OutboxDetail> {
+    const [totals, owners, oldest] = await Promise.all([
+      this.rows<OutboxTotalsRow>(outboxTotalsSql),
+      this.rows<OutboxOwnerRow>(outboxOwnersSql, [at]),
+      this.rows<OutboxEntryRow>(outboxOldestSql, [limit]),
+    ]);
+    return toOutboxDetail(totals[0], owners, oldest, at);
   }
 
   async lastDeliveryId(): Promise<number> {

@@ -1,5 +1,18 @@
+import {
+  type BookStateRow,
+  bookStateColumns,
+  type OutboxEntryRow,
+  type OutboxOwnerRow,
+  type OutboxTotalsRow,
+  ordersAfterSql,
+  outboxOldestSql,
+  outboxOwnersSql,
+  outboxTotalsSql,
+  toBookState,
+  toOutboxDetail,
+} from "../books-sql";
 import { cachedStatement, type Db } from "../db";
-import type { HealthStore } from "../store";
+import type { BookState, BooksCursor, HealthStore, OutboxDetail } from "../store";
 
 /**
  * The health panel's reads on SQLite (the rules are in lib/health/pipeline.ts).
@@ -87,6 +100,41 @@ export function outboxBacklog(db: Db): OutboxBacklog {
   return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
 }
 
+/** Orders placed after `cursor`, in (placed_at, order_id) order. */
+export function ordersAfter(db: Db, cursor: BooksCursor | null, limit: number): BooksCursor[] {
+  // $1 is used twice: named parameters bind it once for both.
+  return cachedStatement<[{ p1: number; p2: string; p3: number }], { order_id: string; placed_at: number }>(
+    db,
+    ordersAfterSql.replace(/\$(\d)/g, "@p$1"),
+  )
+    .all({ p1: cursor?.placedAt ?? -1, p2: cursor?.orderId ?? "", p3: limit })
+    .map((r) => ({ orderId: r.order_id, placedAt: r.placed_at }));
+}
+
+export function bookStates(db: Db, orderIds: string[]): BookState[] {
+  const statement = cachedStatement<[string], BookStateRow>(
+    db,
+    `SELECT ${bookStateColumns} FROM orders o WHERE o.order_id = ?`,
+  );
+  const states: BookState[] = [];
+  for (const id of orderIds) {
+    const row = statement.get(id);
+    if (row) states.push(toBookState(row));
+  }
+  return states;
+}
+
+const positional = (sql: string) => sql.replace(/\$\d/g, "?");
+
+export function outboxDetail(db: Db, at: number, limit: number): OutboxDetail {
+  return toOutboxDetail(
+    cachedStatement<[], OutboxTotalsRow>(db, outboxTotalsSql).get(),
+    cachedStatement<[number], OutboxOwnerRow>(db, positional(outboxOwnersSql)).all(at),
+    cachedStatement<[number], OutboxEntryRow>(db, positional(outboxOldestSql)).all(limit),
+    at,
+  );
+}
+
 /** The same reads behind the store interface. */
 export function sqliteHealth(db: Db): HealthStore {
   return {
@@ -97,5 +145,8 @@ export function sqliteHealth(db: Db): HealthStore {
     placedAndPaid: async () => placedAndPaid(db),
     lastDeliveryId: async () => lastDeliveryId(db),
     outboxBacklog: async () => outboxBacklog(db),
+    ordersAfter: async (cursor, limit) => ordersAfter(db, cursor, limit),
+    bookStates: async (ids) => bookStates(db, ids),
+    outboxDetail: async (at, limit) => outboxDetail(db, at, limit),
   };
 }
