@@ -29,6 +29,8 @@ const nodeTests = (name, dir, extra = []) => {
       "--import",
       "tsx",
       "--test",
+      // A test (or a file whose process does not exit) that hangs fails after 5 min instead of holding CI.
+      "--test-timeout=300000",
       ...extra,
       "--test-reporter=spec",
       "--test-reporter-destination=stdout",
