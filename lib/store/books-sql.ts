@@ -90,3 +90,8 @@ export const toBookState = (r: BookStateRow): BookState => ({
   payments: Number(r.payments),
   deadLettered: Boolean(r.dead_lettered),
 });
+
+/** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (the health panel's stuck orders). */
+export const unresolvedSql = `o.status = 'confirmed'
+  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
+  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;

@@ -11,13 +11,11 @@ import {
   outboxTotalsSql,
   toBookState,
   toOutboxDetail,
+  unresolvedSql as unresolved,
 } from "../books-sql";
 import type { BookState, BooksCursor, HealthStore, OutboxDetail, UnresolvedOrder } from "../store";
 
 /** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (as lib/store/sqlite/health.ts). */
-const unresolved = `o.status = 'confirmed'
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
-  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;
 
 type Row = { order_id: string; item: string; confirmed_at: number };
 const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });

@@ -10,6 +10,7 @@ import {
   outboxTotalsSql,
   toBookState,
   toOutboxDetail,
+  unresolvedSql as unresolved,
 } from "../books-sql";
 import { cachedStatement, type Db } from "../db";
 import type { BookState, BooksCursor, HealthStore, OutboxDetail } from "../store";
@@ -18,9 +19,6 @@ import type { BookState, BooksCursor, HealthStore, OutboxDetail } from "../store
  * The health panel's reads on SQLite (the rules are in lib/health/pipeline.ts).
  * "Unresolved": confirmed by the broker, neither paid nor dead-lettered.
  */
-const unresolved = `o.status = 'confirmed'
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id)
-  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.order_id AND d.outcome IN ('dead-lettered', 'conflict'))`;
 
 export type { UnresolvedOrder } from "../store";
 
