@@ -77,6 +77,8 @@ export const ROUTES: Route[] = [
   },
   { name: "audit", path: () => "/audit" },
   { name: "login", path: () => "/login" },
+  { name: "account", path: () => "/account", operator: true, ready: h1 },
+  { name: "users", path: () => "/users", operator: true, ready: h1 },
   { name: "broker overview", path: () => "/broker", ready: h1 },
   { name: "connections", path: () => "/connections", ready: h1 },
   { name: "exchanges", path: () => "/exchanges", ready: h1 },

@@ -27,7 +27,7 @@ export default async function AccountPage() {
               {new Date(session.lastSeenAt).toISOString()}
               {session.id === access.sessionId ? " (this one)" : ""}
             </div>
-            <div className="text-slate-500">
+            <div className="text-slate-600 dark:text-slate-400">
               {session.client ?? "?"} · {session.userAgent ?? "unknown browser"}
             </div>
             <ActionForm action={revokeSessionAction} submit="End this session">
