@@ -52,6 +52,15 @@ export interface OutboxRow {
   previousOwner: string | null;
 }
 
+/** A relay's request for due outbox rows (see OrderStore.claimDue). */
+export interface ClaimRequest {
+  dueBy: number;
+  at: number;
+  limit: number;
+  lease: Lease;
+  exclude: ReadonlySet<string>;
+}
+
 /** When a row that failed `attempts` times may be tried again. */
 export type RetryAt = (attempts: number, at: number) => number;
 
@@ -82,13 +91,7 @@ export interface OrderStore {
    * Claims up to `limit` rows due by `dueBy` whose lease ran out or is `lease.owner`'s,
    * oldest first, leaving out `exclude` (being published right now); leases them to `lease`.
    */
-  claimDue(claim: {
-    dueBy: number;
-    at: number;
-    limit: number;
-    lease: Lease;
-    exclude: ReadonlySet<string>;
-  }): Promise<OutboxRow[]>;
+  claimDue(claim: ClaimRequest): Promise<OutboxRow[]>;
   /** Rows in the outbox: accepted, not yet confirmed by the broker. */
   pending(): Promise<number>;
   /** The same count, and when the oldest of them was accepted (null when empty): for the metrics. */

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from "pg";
-import type { Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
+import type { ClaimRequest, Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
 import { inTransaction } from "./tx";
 
 /**
@@ -62,19 +62,7 @@ export class PgOrderStore implements OrderStore {
     await inTransaction(this.pool, (client) => applyOutcomes(client, outcomes, retryAt));
   }
 
-  async claimDue({
-    dueBy,
-    at,
-    limit,
-    lease,
-    exclude,
-  }: {
-    dueBy: number;
-    at: number;
-    limit: number;
-    lease: Lease;
-    exclude: ReadonlySet<string>;
-  }): Promise<OutboxRow[]> {
+  async claimDue({ dueBy, at, limit, lease, exclude }: ClaimRequest): Promise<OutboxRow[]> {
     await this.ready();
     // The inner SELECT sees each row before the UPDATE: its lease_owner is the previous owner.
     const { rows } = await this.pool.query<{

@@ -1,6 +1,6 @@
 import { probe, startTimer } from "../../observability/probes";
 import type { Db } from "../db";
-import type { Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
+import type { ClaimRequest, Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
 
 /**
  * Order intake and the outbox on SQLite. Statements are prepared and the
@@ -99,19 +99,7 @@ export class SqliteOrderStore implements OrderStore {
     if (outcomes.length > 0) this.tx.outcomes.immediate(outcomes, retryAt);
   }
 
-  async claimDue({
-    dueBy,
-    at,
-    limit,
-    lease,
-    exclude,
-  }: {
-    dueBy: number;
-    at: number;
-    limit: number;
-    lease: Lease;
-    exclude: ReadonlySet<string>;
-  }): Promise<OutboxRow[]> {
+  async claimDue({ dueBy, at, limit, lease, exclude }: ClaimRequest): Promise<OutboxRow[]> {
     return this.tx.claim.immediate(dueBy, at, limit, lease, exclude);
   }
 
