@@ -1,6 +1,6 @@
 import type { Db } from "./db";
 
-/** Users and their server-side sessions (tables from migration 2). */
+/** Users and their server-side sessions (tables from migration 2; PostgreSQL: migration 8). */
 export type Role = "viewer" | "operator" | "admin";
 
 export interface UserRow {
@@ -97,10 +97,10 @@ export class AccountStore {
     return this.userById(Number(info.lastInsertRowid)) as UserRow;
   }
 
-  setPassword(userId: number, passwordHash: string): void {
+  setPassword(userId: number, passwordHash: string, now = Date.now()): void {
     this.db.transaction(() => {
       this.db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(passwordHash, userId);
-      this.revokeUserSessions(userId);
+      this.revokeUserSessions(userId, now);
     })();
   }
 
@@ -108,10 +108,10 @@ export class AccountStore {
     this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(role, userId);
   }
 
-  setDisabled(userId: number, disabled: boolean): void {
+  setDisabled(userId: number, disabled: boolean, now = Date.now()): void {
     this.db.transaction(() => {
       this.db.prepare("UPDATE users SET disabled = ? WHERE id = ?").run(disabled ? 1 : 0, userId);
-      if (disabled) this.revokeUserSessions(userId);
+      if (disabled) this.revokeUserSessions(userId, now);
     })();
   }
 

@@ -3,6 +3,7 @@ import type { OrderSource, PlacedOrder } from "../orders/types";
 import type { LedgerOutcome, Payment } from "../payments/decide";
 import type { LedgerEntry } from "../payments/ledger";
 import type { OrderSummary, OrderTrace, SearchQuery } from "../trace/trace";
+import type { Role, SessionRow, SessionWithUser, UserRow } from "./accounts";
 
 /**
  * What Warren keeps, in the words of what it does. One adapter per backend
@@ -22,6 +23,10 @@ export interface WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  /** People and their server-side sessions: every web process of one database shares them. */
+  readonly accounts: AccountsStore;
+  /** The operator's pause/resume/prefetch of a pipeline, stored so every process (and a later one) applies it. */
+  readonly pipeline: PipelineStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -118,6 +123,12 @@ export interface PaymentStore {
   recent(limit: number): Promise<Payment[]>;
   /** Payments after `seq` (an SSE client's Last-Event-ID), oldest first. */
   since(seq: number, limit?: number): Promise<Payment[]>;
+  /**
+   * Where a since() reader stands once it has read every payment visible now: the seq of the
+   * last of them in since() order (0: none). since(head()) returns only payments that were not
+   * yet visible to every reader when head() was read, so a reader starting there skips nothing.
+   */
+  head(): Promise<number>;
   counts(): Promise<{ payments: number; duplicates: number }>;
   /** The body hash each of these orders was paid with; orders not paid are absent (read-only, for the redrive dry-run). */
   paidHashes(orderIds: string[]): Promise<Map<string, string>>;
@@ -242,6 +253,56 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
   /** Deletes keys created before `before`; returns how many. */
   sweep(before: number): Promise<number>;
+}
+
+/** Users and server-side sessions (lib/auth uses them; sessions are keyed by the hash of the cookie's token). */
+export interface AccountsStore {
+  /** The user of this name, whatever its case. */
+  userByName(name: string): Promise<UserRow | null>;
+  userById(id: number): Promise<UserRow | null>;
+  /** Every user, by name. */
+  users(): Promise<UserRow[]>;
+  countEnabledUsers(): Promise<number>;
+  /** Adds a user; null when the name is taken (whatever its case), e.g. by another process at the same moment. */
+  addUser(name: string, role: Role, passwordHash: string, source: "env" | "cli", now?: number): Promise<UserRow | null>;
+  /** A new password, and every session of the user ends (one transaction). */
+  setPassword(userId: number, passwordHash: string, now?: number): Promise<void>;
+  setRole(userId: number, role: Role): Promise<void>;
+  /** Disabling also ends every session of the user (one transaction). */
+  setDisabled(userId: number, disabled: boolean, now?: number): Promise<void>;
+  createSession(session: Omit<SessionRow, "revokedAt" | "lastSeenAt">): Promise<void>;
+  sessionWithUser(id: string): Promise<SessionWithUser | null>;
+  touchSession(id: string, now?: number): Promise<void>;
+  /** Live (not revoked) sessions of a user, newest first. */
+  sessionsOf(userId: number): Promise<SessionRow[]>;
+  /** Revokes one session; returns whether it was live. */
+  revokeSession(id: string, now?: number): Promise<boolean>;
+  revokeUserSessions(userId: number, now?: number): Promise<number>;
+  /** Forgets sessions revoked or last used before `before`; returns how many. */
+  pruneSessions(before: number): Promise<number>;
+}
+
+/** The operator's settings for the payment consumers of one order queue (every process of the pipeline). */
+export interface PipelineState {
+  queue: string;
+  paused: boolean;
+  /** null: each process keeps its PREFETCH. */
+  prefetch: number | null;
+  /** Grows by one with each change. */
+  version: number;
+  updatedAt: number;
+  updatedBy: string | null;
+}
+
+export interface PipelineStore {
+  /** The stored state of `queue`'s pipeline; null when no operator ever changed it. */
+  read(queue: string): Promise<PipelineState | null>;
+  /** Applies a change (fields left out stay as they are) in one statement and returns the new state. */
+  write(
+    queue: string,
+    change: { paused?: boolean; prefetch?: number },
+    meta: { at: number; by: string | null },
+  ): Promise<PipelineState>;
 }
 
 /** Opens a store; the contract suite takes one of these per backend. */

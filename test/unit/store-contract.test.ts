@@ -435,5 +435,116 @@ for (const adapter of adapters) {
         ["operator#abc"],
       );
     });
+
+    it("head(): since(head()) holds only payments recorded after it was read", async () => {
+      assert.equal(await store.payments.head(), 0);
+      await store.payments.recordBatch([{ order: payable("hd1"), messageId: "hd1", redelivered: false }]);
+      const head = await store.payments.head();
+      const [first] = await store.payments.recent(1);
+      assert.equal(head, first?.seq);
+      assert.deepEqual(await store.payments.since(head), []);
+      await store.payments.recordBatch([{ order: payable("hd2"), messageId: "hd2", redelivered: false }]);
+      assert.deepEqual(
+        (await store.payments.since(head)).map((p) => p.orderId),
+        ["hd2"],
+      );
+    });
+
+    it("accounts: a user per name whatever its case; a taken name gives null", async () => {
+      const alice = await store.accounts.addUser("alice", "operator", "hash-a", "cli", 1000);
+      assert.ok(alice);
+      assert.equal(alice.name, "alice");
+      assert.equal(alice.role, "operator");
+      assert.equal(alice.disabled, false);
+      assert.equal(await store.accounts.addUser("ALICE", "viewer", "x", "cli"), null);
+      assert.equal((await store.accounts.userByName("Alice"))?.id, alice.id);
+      assert.equal((await store.accounts.userById(alice.id))?.passwordHash, "hash-a");
+      assert.equal(await store.accounts.userById(alice.id + 1000), null);
+      await store.accounts.addUser("Bob", "viewer", "hash-b", "env", 1001);
+      assert.deepEqual(
+        (await store.accounts.users()).map((u) => [u.name, u.source]),
+        [
+          ["alice", "cli"],
+          ["Bob", "env"],
+        ],
+      );
+      assert.equal(await store.accounts.countEnabledUsers(), 2);
+      await store.accounts.setRole(alice.id, "admin");
+      assert.equal((await store.accounts.userByName("alice"))?.role, "admin");
+    });
+
+    it("sessions: found with their user, touched, revoked once; a new password or disabling ends them all", async () => {
+      const carol = await store.accounts.addUser("carol", "operator", "h1", "cli", 1000);
+      assert.ok(carol);
+      for (const [id, at] of [
+        ["s1", 2000],
+        ["s2", 3000],
+        ["s3", 4000],
+      ] as const) {
+        await store.accounts.createSession({ id, userId: carol.id, createdAt: at, client: "1.2.3.4", userAgent: "ua" });
+      }
+      const s1 = await store.accounts.sessionWithUser("s1");
+      assert.deepEqual(s1, {
+        id: "s1",
+        userId: carol.id,
+        createdAt: 2000,
+        lastSeenAt: 2000,
+        revokedAt: null,
+        client: "1.2.3.4",
+        userAgent: "ua",
+        user: { id: carol.id, name: "carol", role: "operator", disabled: false },
+      });
+      assert.equal(await store.accounts.sessionWithUser("nope"), null);
+      await store.accounts.touchSession("s1", 2500);
+      assert.equal((await store.accounts.sessionWithUser("s1"))?.lastSeenAt, 2500);
+      assert.deepEqual(
+        (await store.accounts.sessionsOf(carol.id)).map((s) => s.id),
+        ["s3", "s2", "s1"],
+      );
+      assert.equal(await store.accounts.revokeSession("s3", 5000), true);
+      assert.equal(await store.accounts.revokeSession("s3", 5001), false);
+      assert.equal((await store.accounts.sessionWithUser("s3"))?.revokedAt, 5000);
+      await store.accounts.setPassword(carol.id, "h2", 6000);
+      assert.equal((await store.accounts.userById(carol.id))?.passwordHash, "h2");
+      assert.deepEqual(await store.accounts.sessionsOf(carol.id), []);
+      await store.accounts.createSession({ id: "s4", userId: carol.id, createdAt: 7000, client: null, userAgent: null });
+      await store.accounts.setDisabled(carol.id, true, 8000);
+      assert.equal((await store.accounts.sessionWithUser("s4"))?.revokedAt, 8000);
+      assert.equal((await store.accounts.sessionWithUser("s4"))?.user.disabled, true);
+      assert.equal(await store.accounts.countEnabledUsers(), 0);
+      await store.accounts.setDisabled(carol.id, false);
+      assert.equal(await store.accounts.countEnabledUsers(), 1);
+      await store.accounts.createSession({ id: "s5", userId: carol.id, createdAt: 9000, client: null, userAgent: null });
+      await store.accounts.createSession({ id: "s6", userId: carol.id, createdAt: 9500, client: null, userAgent: null });
+      assert.equal(await store.accounts.revokeUserSessions(carol.id, 9600), 2);
+      // Pruning forgets sessions revoked or unused before the cut-off; none of carol's ended after 9600.
+      assert.equal(await store.accounts.pruneSessions(9700), 6);
+      assert.equal(await store.accounts.sessionWithUser("s1"), null);
+    });
+
+    it("pipeline state: none until written; each change keeps the other field and bumps the version", async () => {
+      assert.equal(await store.pipeline.read("q"), null);
+      const paused = await store.pipeline.write("q", { paused: true }, { at: 100, by: "op" });
+      assert.deepEqual(paused, { queue: "q", paused: true, prefetch: null, version: 1, updatedAt: 100, updatedBy: "op" });
+      const prefetch = await store.pipeline.write("q", { prefetch: 25 }, { at: 200, by: null });
+      assert.deepEqual(prefetch, {
+        queue: "q",
+        paused: true,
+        prefetch: 25,
+        version: 2,
+        updatedAt: 200,
+        updatedBy: null,
+      });
+      await store.pipeline.write("q", { paused: false }, { at: 300, by: "op2" });
+      assert.deepEqual(await store.pipeline.read("q"), {
+        queue: "q",
+        paused: false,
+        prefetch: 25,
+        version: 3,
+        updatedAt: 300,
+        updatedBy: "op2",
+      });
+      assert.equal(await store.pipeline.read("other"), null, "one row per order queue");
+    });
   });
 }

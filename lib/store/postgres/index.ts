@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { WarrenStore } from "../store";
+import { PgAccounts } from "./accounts";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
@@ -7,6 +8,7 @@ import { PgIdempotency } from "./idempotency";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
+import { PgPipeline } from "./pipeline";
 import { PgTrace } from "./trace";
 
 /** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
@@ -38,6 +40,8 @@ export class PostgresStore implements WarrenStore {
   readonly audit: PgAudit;
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
+  readonly accounts: PgAccounts;
+  readonly pipeline: PgPipeline;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -48,6 +52,8 @@ export class PostgresStore implements WarrenStore {
     this.audit = new PgAudit(pool, ready);
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
+    this.accounts = new PgAccounts(pool, ready);
+    this.pipeline = new PgPipeline(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

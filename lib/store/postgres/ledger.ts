@@ -226,6 +226,16 @@ export class PgLedger implements PaymentStore {
     return rows.map(toPayment);
   }
 
+  /** The last payment visible to every reader, in since() order (see since()). */
+  async head(): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ seq: number }>(
+      `SELECT seq FROM payments WHERE xid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY xid DESC, seq DESC LIMIT 1`,
+    );
+    return rows[0]?.seq ?? 0;
+  }
+
   async counts(): Promise<{ payments: number; duplicates: number }> {
     await this.ready();
     const { rows } = await this.pool.query<{ payments: number; duplicates: number }>(

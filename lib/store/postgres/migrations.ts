@@ -121,4 +121,41 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
     ],
   },
+  {
+    version: 8,
+    name: "accounts, sessions and pipeline state",
+    statements: [
+      // SQLite's migration 2: people and their server-side sessions, shared by every web process.
+      `CREATE TABLE users (
+         id            BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         name          TEXT    NOT NULL,
+         role          TEXT    NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+         password_hash TEXT    NOT NULL,
+         disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+         source        TEXT    NOT NULL DEFAULT 'cli',
+         created_at    BIGINT  NOT NULL
+       )`,
+      // Names are unique whatever their case (SQLite: COLLATE NOCASE; names are ASCII by schema).
+      "CREATE UNIQUE INDEX users_name_lower ON users (lower(name))",
+      `CREATE TABLE sessions (
+         id           TEXT    PRIMARY KEY,
+         user_id      BIGINT  NOT NULL REFERENCES users(id),
+         created_at   BIGINT  NOT NULL,
+         last_seen_at BIGINT  NOT NULL,
+         revoked_at   BIGINT,
+         client       TEXT,
+         user_agent   TEXT
+       )`,
+      "CREATE INDEX sessions_user ON sessions (user_id)",
+      // The operator's pause/resume/prefetch per order queue (SQLite's migration 8).
+      `CREATE TABLE pipeline_state (
+         queue      TEXT    PRIMARY KEY,
+         paused     BOOLEAN NOT NULL DEFAULT FALSE,
+         prefetch   INTEGER,
+         version    BIGINT  NOT NULL,
+         updated_at BIGINT  NOT NULL,
+         updated_by TEXT
+       )`,
+    ],
+  },
 ];

@@ -3,13 +3,24 @@ import type { LedgerEntry } from "../../payments/ledger";
 import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
-import type { AuditStore, HealthStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import type {
+  AccountsStore,
+  AuditStore,
+  HealthStore,
+  IdempotencyStore,
+  PaymentStore,
+  PipelineStore,
+  TraceStore,
+  WarrenStore,
+} from "../store";
+import { sqliteAccounts } from "./accounts";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
+import { sqlitePipeline } from "./pipeline";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -28,6 +39,8 @@ export class SqliteStore implements WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  readonly accounts: AccountsStore;
+  readonly pipeline: PipelineStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -40,6 +53,7 @@ export class SqliteStore implements WarrenStore {
       recordAcks: async (acks) => ledger.recordAcks(acks),
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),
+      head: async () => ledger.head(),
       counts: async () => ledger.counts(),
       paidHashes: async (orderIds) => paidHashes(db, orderIds),
     };
@@ -58,6 +72,8 @@ export class SqliteStore implements WarrenStore {
     };
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
+    this.accounts = sqliteAccounts(db);
+    this.pipeline = sqlitePipeline(db);
   }
 
   durable(): Promise<void> {

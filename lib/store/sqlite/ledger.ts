@@ -2,7 +2,7 @@ import { probe, startTimer } from "../../observability/probes";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
-import type { Db } from "../db";
+import { cachedStatement, type Db } from "../db";
 import { durabilityOf } from "../durable";
 import { type PaymentRow, paymentColumns, toPayment } from "../rows";
 
@@ -152,6 +152,11 @@ export class Ledger {
 
   since(seq: number, limit = 500): Payment[] {
     return this.sinceStmt.all(seq, limit).map(toPayment);
+  }
+
+  /** One writer at a time on SQLite: seq is commit order, so the newest seq is where a reader stands. */
+  head(): number {
+    return cachedStatement<[], { seq: number }>(this.db, "SELECT COALESCE(MAX(seq), 0) AS seq FROM payments").get()?.seq ?? 0;
   }
 
   counts(): { payments: number; duplicates: number } {
