@@ -1,8 +1,8 @@
 /**
  * `npm run user -- add NAME --role viewer|operator|admin` (also `passwd NAME`,
  * `role NAME ROLE`, `disable NAME`, `enable NAME`, `list`, `sessions NAME`,
- * `revoke NAME`). Works on the database at WARREN_DB_PATH, also while Warren
- * runs (SQLite WAL). The password is read from stdin when it is not a
+ * `revoke NAME`). Works on Warren's store (DATABASE_URL, else the SQLite file at
+ * WARREN_DB_PATH), also while Warren runs. The password is read from stdin when it is not a
  * terminal (`printf '%s' "$PW" | npm run user -- add alice --role operator`),
  * else prompted for without echo.
  */
@@ -10,8 +10,7 @@ import { createInterface } from "node:readline";
 import { hashPassword } from "../lib/auth/password";
 import { passwordSchema, roleSchema, userNameSchema } from "../lib/auth/user-schema";
 import { parseEnv } from "../lib/config/env";
-import { AccountStore } from "../lib/store/accounts";
-import { openDb } from "../lib/store/db";
+import { openStore } from "../lib/store/open";
 
 const USAGE = `usage: npm run user -- <command>
   add NAME --role viewer|operator|admin   add a user (password from stdin or a prompt)
@@ -64,11 +63,11 @@ async function main() {
     return;
   }
   const config = parseEnv(process.env);
-  const db = openDb(config.WARREN_DB_PATH);
-  const store = new AccountStore(db);
-  const userOf = (raw: string | undefined) => {
+  const warrenStore = openStore(config);
+  const store = warrenStore.accounts;
+  const userOf = async (raw: string | undefined) => {
     const name = parsed(userNameSchema, raw ?? "", "name");
-    return store.userByName(name) ?? fail(`there is no user named ${name}`);
+    return (await store.userByName(name)) ?? fail(`there is no user named ${name}`);
   };
   try {
     switch (command) {
@@ -76,41 +75,43 @@ async function main() {
         const name = parsed(userNameSchema, args[0] ?? "", "name");
         const at = args.indexOf("--role");
         const role = parsed(roleSchema, at >= 0 ? args[at + 1] : "", "--role");
-        if (store.userByName(name)) fail(`there is already a user named ${name}`);
+        if (await store.userByName(name)) fail(`there is already a user named ${name}`);
         const password = parsed(passwordSchema, await readPassword(), "password");
-        store.addUser(name, role, await hashPassword(password), "cli");
+        if (!(await store.addUser(name, role, await hashPassword(password), "cli"))) {
+          fail(`there is already a user named ${name}`);
+        }
         console.log(`[user] added ${name} (${role})`);
         break;
       }
       case "passwd": {
-        const user = userOf(args[0]);
+        const user = await userOf(args[0]);
         const password = parsed(passwordSchema, await readPassword(), "password");
-        store.setPassword(user.id, await hashPassword(password));
+        await store.setPassword(user.id, await hashPassword(password));
         console.log(`[user] new password for ${user.name}; their sessions ended`);
         break;
       }
       case "role": {
-        const user = userOf(args[0]);
+        const user = await userOf(args[0]);
         const role = parsed(roleSchema, args[1] ?? "", "role");
-        store.setRole(user.id, role);
+        await store.setRole(user.id, role);
         console.log(`[user] ${user.name} is now ${role}`);
         break;
       }
       case "disable":
       case "enable": {
-        const user = userOf(args[0]);
-        store.setDisabled(user.id, command === "disable");
+        const user = await userOf(args[0]);
+        await store.setDisabled(user.id, command === "disable");
         console.log(`[user] ${user.name} ${command}d`);
         break;
       }
       case "revoke": {
-        const user = userOf(args[0]);
-        console.log(`[user] ended ${store.revokeUserSessions(user.id)} session(s) of ${user.name}`);
+        const user = await userOf(args[0]);
+        console.log(`[user] ended ${await store.revokeUserSessions(user.id)} session(s) of ${user.name}`);
         break;
       }
       case "sessions": {
-        const user = userOf(args[0]);
-        for (const s of store.sessionsOf(user.id)) {
+        const user = await userOf(args[0]);
+        for (const s of await store.sessionsOf(user.id)) {
           console.log(
             `${s.id.slice(0, 12)}  since ${new Date(s.createdAt).toISOString()}  last ${new Date(s.lastSeenAt).toISOString()}  ${s.client ?? ""}`,
           );
@@ -118,8 +119,8 @@ async function main() {
         break;
       }
       case "list": {
-        for (const user of store.users()) {
-          const live = store.sessionsOf(user.id).length;
+        for (const user of await store.users()) {
+          const live = (await store.sessionsOf(user.id)).length;
           console.log(`${user.name}\t${user.role}\t${user.disabled ? "disabled" : "enabled"}\t${live} session(s)`);
         }
         break;
@@ -128,7 +129,7 @@ async function main() {
         fail(`unknown command "${command}"\n${USAGE}`);
     }
   } finally {
-    db.close();
+    await warrenStore.close();
   }
 }
 

@@ -20,7 +20,7 @@ export const revokeSessionAction = validatedAction(
     const access = await currentAccess();
     requireRole(access, "viewer", env());
     const user = access.user as NonNullable<typeof access.user>;
-    revokeSessionOf(user, data.session);
+    await revokeSessionOf(user, data.session);
     recordAudit({ actor: user.name, action: "auth.session-revoke", target: data.session.slice(0, 12), result: "ok" });
     revalidatePath("/account");
     revalidatePath("/users");

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Your account — Warren" };
 export default async function AccountPage() {
   const access = await currentAccess();
   if (!access.user) redirect("/login?next=/account");
-  const sessions = sessionsOfUser(access.user.id);
+  const sessions = await sessionsOfUser(access.user.id);
   return (
     <main id="main" className="mx-auto max-w-3xl px-4 py-6 sm:px-6">
       <h1 className="text-2xl font-bold tracking-tight">Your account</h1>

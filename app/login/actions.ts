@@ -62,7 +62,7 @@ export const signInAction = validatedAction(
 export async function signOutAction(): Promise<void> {
   const jar = await cookies();
   const access = await currentAccess();
-  signOut(jar.get(SESSION_COOKIE)?.value);
+  await signOut(jar.get(SESSION_COOKIE)?.value);
   if (access.user) {
     recordAudit(
       { actor: access.user.name, action: "auth.sign-out", result: "ok", message: "signed out" },

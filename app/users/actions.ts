@@ -40,9 +40,10 @@ export const addUserAction = validatedAction(
   { what: "Adding the user", nothingDone: "No user was added." },
   async (data): Promise<ActionState> => {
     const actor = await admin("users.add", data.name);
-    const store = accountStore();
-    if (store.userByName(data.name)) throw new WarrenError("conflict", `There is already a user named ${data.name}.`);
-    store.addUser(data.name, data.role, await hashPassword(data.password), "cli");
+    const store = await accountStore();
+    const conflict = () => new WarrenError("conflict", `There is already a user named ${data.name}.`);
+    if (await store.userByName(data.name)) throw conflict();
+    if (!(await store.addUser(data.name, data.role, await hashPassword(data.password), "cli"))) throw conflict();
     recordAudit({ actor, action: "users.add", target: data.name, details: { role: data.role }, result: "ok" });
     revalidatePath("/users");
     return { status: "ok", message: `Added ${data.name} (${data.role}).`, at: Date.now() };
@@ -60,13 +61,13 @@ export const changeUserAction = validatedAction(
   { what: "Changing the user", nothingDone: "Nothing was changed." },
   async (data): Promise<ActionState> => {
     const actor = await admin(`users.${data.change}`, data.name);
-    const store = accountStore();
-    const user = store.userByName(data.name);
+    const store = await accountStore();
+    const user = await store.userByName(data.name);
     if (!user) throw new WarrenError("not_found", `There is no user named ${data.name}.`);
-    if (data.change === "disable") store.setDisabled(user.id, true);
-    else if (data.change === "enable") store.setDisabled(user.id, false);
-    else if (data.change === "end-sessions") store.revokeUserSessions(user.id);
-    else store.setRole(user.id, data.change);
+    if (data.change === "disable") await store.setDisabled(user.id, true);
+    else if (data.change === "enable") await store.setDisabled(user.id, false);
+    else if (data.change === "end-sessions") await store.revokeUserSessions(user.id);
+    else await store.setRole(user.id, data.change);
     recordAudit({ actor, action: `users.${data.change}`, target: user.name, result: "ok" });
     revalidatePath("/users");
     return { status: "ok", message: `${user.name}: ${data.change} done.`, at: Date.now() };

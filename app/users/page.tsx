@@ -25,7 +25,8 @@ export default async function UsersPage() {
       </main>
     );
   }
-  const users = accountStore().users();
+  const users = await (await accountStore()).users();
+  const sessions = await Promise.all(users.map((user) => sessionsOfUser(user.id)));
   return (
     <main id="main" className="mx-auto max-w-4xl px-4 py-6 sm:px-6">
       <h1 className="text-2xl font-bold tracking-tight">Users</h1>
@@ -42,7 +43,7 @@ export default async function UsersPage() {
         </ActionForm>
       </section>
       <ul className="mt-6 flex flex-col gap-3" data-testid="users">
-        {users.map((user) => (
+        {users.map((user, index) => (
           <li key={user.id} className="rounded-lg border border-slate-200 p-3 text-sm dark:border-slate-800">
             <div className="font-semibold">
               {user.name} · {user.role}
@@ -59,7 +60,7 @@ export default async function UsersPage() {
               </select>
             </ActionForm>
             <ul className="mt-2 flex flex-col gap-1">
-              {sessionsOfUser(user.id).map((session) => (
+              {(sessions[index] ?? []).map((session) => (
                 <li key={session.id} className="flex flex-wrap items-center gap-2 text-slate-600 dark:text-slate-400">
                   session from {new Date(session.createdAt).toISOString()} ({session.client ?? "?"})
                   <ActionForm action={revokeSessionAction} submit="End">

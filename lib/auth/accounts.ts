@@ -3,9 +3,9 @@ import type { Env } from "../config/env";
 import { env } from "../config/env";
 import { WarrenError } from "../errors";
 import { currentWarren } from "../process/current";
-import { AccountStore, type Role, type SessionRow, type SessionWithUser } from "../store/accounts";
-import type { Db } from "../store/db";
-import { DUMMY_HASH, hashPasswordSync, verifyPassword, verifyPasswordSync } from "./password";
+import type { Role, SessionRow, SessionWithUser } from "../store/accounts";
+import type { AccountsStore, WarrenStore } from "../store/store";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "./password";
 import { isWellFormedToken, newSessionToken, sessionIdOf } from "./session";
 import { SignInLimits } from "./sign-in-limits";
 
@@ -17,43 +17,54 @@ export const ENV_ADMIN = "admin";
 const TOUCH_EVERY_MS = 30_000;
 
 interface Accounts {
-  store: AccountStore;
+  store: AccountsStore;
   limits: SignInLimits;
+  /** The first admin from WARREN_ADMIN_PASSWORD, made (or re-keyed) once per process before the first use. */
+  envAdmin: Promise<void> | null;
 }
 
 /**
- * The accounts of the process's database, with the sign-in limits (in memory).
- * Kept on the database handle itself: route handlers and server actions may
- * load this module in separate module graphs, and two limiters would let a
- * guesser try twice as often.
+ * The accounts of the process's store (SQLite file or PostgreSQL: every web process of
+ * one database shares users and sessions), with the sign-in limits (in memory).
+ * Kept on the store object itself: route handlers and server actions may load this
+ * module in separate module graphs, and two limiters would let a guesser try twice as often.
  */
 const ACCOUNTS = Symbol.for("warren.accounts");
 
-function accounts(): Accounts {
-  const db = currentWarren().db as Db & { [ACCOUNTS]?: Accounts };
-  if (!db[ACCOUNTS]) {
-    const store = new AccountStore(db);
-    ensureEnvAdmin(store, env());
-    db[ACCOUNTS] = { store, limits: new SignInLimits() };
+async function accounts(): Promise<Accounts> {
+  const store = currentWarren().store as WarrenStore & { [ACCOUNTS]?: Accounts };
+  let held = store[ACCOUNTS];
+  if (!held) {
+    held = { store: store.accounts, limits: new SignInLimits(), envAdmin: null };
+    store[ACCOUNTS] = held;
   }
-  return db[ACCOUNTS];
+  const ready = held;
+  // A failed attempt (database down) is tried again on the next call.
+  ready.envAdmin ??= ensureEnvAdmin(ready.store, env()).catch((error) => {
+    ready.envAdmin = null;
+    throw error;
+  });
+  await ready.envAdmin;
+  return ready;
 }
 
-export const accountStore = () => accounts().store;
+export const accountStore = async (): Promise<AccountsStore> => (await accounts()).store;
 
 /**
  * Today's setup keeps working: WARREN_ADMIN_PASSWORD makes (or, when it
  * changed, re-keys) an admin named "admin". A new password ends that admin's
- * sessions, as it did when the password signed the cookies.
+ * sessions, as it did when the password signed the cookies. Several web
+ * processes starting together on one database: one adds the admin, the others
+ * find it (addUser gives null for a taken name).
  */
-export function ensureEnvAdmin(store: AccountStore, config: Pick<Env, "WARREN_ADMIN_PASSWORD">): void {
+export async function ensureEnvAdmin(store: AccountsStore, config: Pick<Env, "WARREN_ADMIN_PASSWORD">): Promise<void> {
   const password = config.WARREN_ADMIN_PASSWORD;
   if (!password) return;
-  const existing = store.userByName(ENV_ADMIN);
+  const existing = await store.userByName(ENV_ADMIN);
   if (!existing) {
-    store.addUser(ENV_ADMIN, "admin", hashPasswordSync(password), "env");
-  } else if (existing.source === "env" && !verifyPasswordSync(password, existing.passwordHash)) {
-    store.setPassword(existing.id, hashPasswordSync(password));
+    await store.addUser(ENV_ADMIN, "admin", await hashPassword(password), "env");
+  } else if (existing.source === "env" && !(await verifyPassword(password, existing.passwordHash))) {
+    await store.setPassword(existing.id, await hashPassword(password));
   }
 }
 
@@ -72,18 +83,18 @@ export async function signIn(
   password: string,
   meta: { client: string; userAgent: string | null },
 ): Promise<SignInOutcome> {
-  const { store, limits } = accounts();
+  const { store, limits } = await accounts();
   const verdict = await limits.attempt(meta.client, name);
   if (!verdict.allowed) return { ok: false, reason: "limited", retryAfterS: verdict.retryAfterS, scope: verdict.scope };
-  const user = store.userByName(name);
+  const user = await store.userByName(name);
   // Verify against a dummy hash for unknown names: the answer takes as long either way.
   const matches = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || user.disabled || !matches) return { ok: false, reason: "wrong" };
   await limits.succeeded(meta.client, name);
   // Sessions past the absolute timeout can never be used again: forget them now and then.
-  store.pruneSessions(Date.now() - env().WARREN_SESSION_MAX_S * 1000);
+  await store.pruneSessions(Date.now() - env().WARREN_SESSION_MAX_S * 1000);
   const token = newSessionToken();
-  store.createSession({
+  await store.createSession({
     id: sessionIdOf(token),
     userId: user.id,
     createdAt: Date.now(),
@@ -94,12 +105,12 @@ export async function signIn(
 }
 
 /** The live session of a cookie's token, or null (unknown, revoked, idle too long, too old, user disabled). */
-export function sessionOf(token: string | undefined, now = Date.now()): SessionWithUser | null {
+export async function sessionOf(token: string | undefined, now = Date.now()): Promise<SessionWithUser | null> {
   if (!isWellFormedToken(token)) return null;
-  const { store } = accounts();
-  const session = store.sessionWithUser(sessionIdOf(token));
+  const { store } = await accounts();
+  const session = await store.sessionWithUser(sessionIdOf(token));
   if (!session || !isSessionLive(session, now, env())) return null;
-  if (now - session.lastSeenAt > TOUCH_EVERY_MS) store.touchSession(session.id, now);
+  if (now - session.lastSeenAt > TOUCH_EVERY_MS) await store.touchSession(session.id, now);
   return session;
 }
 
@@ -114,25 +125,25 @@ export function isSessionLive(
   return now - session.lastSeenAt <= config.WARREN_SESSION_IDLE_S * 1000;
 }
 
-export function signOut(token: string | undefined): void {
-  if (isWellFormedToken(token)) accounts().store.revokeSession(sessionIdOf(token));
+export async function signOut(token: string | undefined): Promise<void> {
+  if (isWellFormedToken(token)) await (await accounts()).store.revokeSession(sessionIdOf(token));
 }
 
-export function signInAvailable(): boolean {
-  return accounts().store.countEnabledUsers() > 0;
+export async function signInAvailable(): Promise<boolean> {
+  return (await (await accounts()).store.countEnabledUsers()) > 0;
 }
 
-export function sessionsOfUser(userId: number): SessionRow[] {
-  return accounts().store.sessionsOf(userId);
+export async function sessionsOfUser(userId: number): Promise<SessionRow[]> {
+  return (await accounts()).store.sessionsOf(userId);
 }
 
 /** Revokes a session by its id; only its owner or an admin may (checked by the caller's role). */
-export function revokeSessionOf(actor: { id: number; role: Role }, sessionId: string): void {
-  const { store } = accounts();
-  const target = store.sessionWithUser(sessionId);
+export async function revokeSessionOf(actor: { id: number; role: Role }, sessionId: string): Promise<void> {
+  const { store } = await accounts();
+  const target = await store.sessionWithUser(sessionId);
   if (!target || target.revokedAt !== null) throw new WarrenError("not_found", "There is no such live session.");
   if (target.userId !== actor.id && actor.role !== "admin") {
     throw new WarrenError("forbidden", "Only an admin may end another person's session.");
   }
-  store.revokeSession(sessionId);
+  await store.revokeSession(sessionId);
 }

@@ -6,9 +6,9 @@ import { sessionOf, signInAvailable } from "./accounts";
 import { sessionTokenFromCookieHeader } from "./cookies";
 import { SESSION_COOKIE } from "./session";
 
-function accessOfToken(token: string | undefined): Access {
-  const session = sessionOf(token);
-  return accessFor(session, { WARREN_READ_ONLY: env().WARREN_READ_ONLY, signInEnabled: signInAvailable() });
+async function accessOfToken(token: string | undefined): Promise<Access> {
+  const [session, signInEnabled] = await Promise.all([sessionOf(token), signInAvailable()]);
+  return accessFor(session, { WARREN_READ_ONLY: env().WARREN_READ_ONLY, signInEnabled });
 }
 
 /** Access for the current server component or server action, re-read from the session on every call. */
@@ -18,6 +18,6 @@ export async function currentAccess(): Promise<Access> {
 }
 
 /** The same for a route handler. */
-export function requestAccess(request: Request): Access {
+export function requestAccess(request: Request): Promise<Access> {
   return accessOfToken(sessionTokenFromCookieHeader(request.headers.get("cookie")));
 }

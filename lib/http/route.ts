@@ -9,8 +9,8 @@ import { crossOriginRefusal } from "./cross-origin";
 
 export interface RouteContext {
   request: Request;
-  /** Who is calling (read once per request, on first use). */
-  access(): Access;
+  /** Who is calling (read from the store once per request, on first use). */
+  access(): Promise<Access>;
   /** The client's address, forwarding headers believed only from WARREN_TRUSTED_PROXIES. */
   client: string;
   /** The one JSON body reader: exact media type, size limit while reading, strict UTF-8. */
@@ -30,7 +30,7 @@ export function route(
     try {
       const refused = crossOriginRefusal(request);
       if (refused) throw new WarrenError("forbidden", `Refused: ${refused}.`);
-      let access: Access | null = null;
+      let access: Promise<Access> | null = null;
       const context: RouteContext = {
         request,
         access: () => {

@@ -20,7 +20,7 @@ import { QueueWatchers } from "../queues/watch";
 import type { Db } from "../store/db";
 import { describeStore, openStore } from "../store/open";
 import type { PostgresStore } from "../store/postgres";
-import { openSqliteStore, SqliteStore } from "../store/sqlite";
+import { SqliteStore } from "../store/sqlite";
 import type { WarrenStore } from "../store/store";
 import { findWarren, holdWarren, releaseWarren } from "./current";
 import type { Log } from "./log";
@@ -55,7 +55,7 @@ export interface Warren {
   readonly log: Log;
   /** Everything Warren keeps (lib/store), behind its interface. */
   readonly store: WarrenStore;
-  /** The SQLite file that holds accounts and sessions (the store's own file, or on PostgreSQL a web host's). */
+  /** The store's SQLite file (null on PostgreSQL). */
   readonly db: Db | null;
   readonly ledger: Ledger | null;
   readonly publishLink: BrokerLink;
@@ -119,12 +119,8 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   const sqlite = store instanceof SqliteStore ? store : null;
   const ledger = sqlite?.ledger ?? null;
   log(`[warren] ${role} process using ${describeStore(config)}`);
-  // Accounts and sessions are not behind the store interface yet: on PostgreSQL a web process keeps
-  // them in this machine's SQLite file (WARREN_DB_PATH), so sign-in works but sessions are per host.
-  const accountsStore =
-    sqlite ?? (web ? started("accounts (SQLite)", openSqliteStore(config.WARREN_DB_PATH), (s) => s.close()) : null);
-  const db = accountsStore?.db ?? null;
-  if (!sqlite && web) log(`[warren] accounts and sessions in SQLite ${config.WARREN_DB_PATH} (per host on PostgreSQL)`);
+  // Accounts and sessions live in the store (store.accounts): on PostgreSQL every web process shares them.
+  const db = sqlite?.db ?? null;
   if (!sqlite) {
     // The schema is brought up to date now rather than by the first order; a database that is down
     // or refuses is said at start, and each later call tries again.

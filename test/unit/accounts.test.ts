@@ -7,6 +7,7 @@ import { ensureEnvAdmin, isSessionLive } from "../../lib/auth/accounts";
 import { verifyPasswordSync } from "../../lib/auth/password";
 import { AccountStore } from "../../lib/store/accounts";
 import { openDb } from "../../lib/store/db";
+import { sqliteAccounts } from "../../lib/store/sqlite/accounts";
 
 const dir = mkdtempSync(join(tmpdir(), "warren-accounts-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,8 +16,8 @@ describe("accounts store (real SQLite file)", () => {
   const db = openDb(join(dir, "a.db"));
   const store = new AccountStore(db);
 
-  it("makes the first admin from WARREN_ADMIN_PASSWORD, and a new password ends its sessions", () => {
-    ensureEnvAdmin(store, { WARREN_ADMIN_PASSWORD: "first-password" });
+  it("makes the first admin from WARREN_ADMIN_PASSWORD, and a new password ends its sessions", async () => {
+    await ensureEnvAdmin(sqliteAccounts(db), { WARREN_ADMIN_PASSWORD: "first-password" });
     const admin = store.userByName("admin");
     assert.equal(admin?.role, "admin");
     assert.ok(verifyPasswordSync("first-password", admin?.passwordHash ?? ""));
@@ -27,9 +28,9 @@ describe("accounts store (real SQLite file)", () => {
       client: null,
       userAgent: null,
     });
-    ensureEnvAdmin(store, { WARREN_ADMIN_PASSWORD: "first-password" });
+    await ensureEnvAdmin(sqliteAccounts(db), { WARREN_ADMIN_PASSWORD: "first-password" });
     assert.equal(store.sessionsOf(admin?.id ?? 0).length, 1, "same password: sessions stay");
-    ensureEnvAdmin(store, { WARREN_ADMIN_PASSWORD: "second-password" });
+    await ensureEnvAdmin(sqliteAccounts(db), { WARREN_ADMIN_PASSWORD: "second-password" });
     assert.ok(verifyPasswordSync("second-password", store.userByName("admin")?.passwordHash ?? ""));
     assert.equal(store.sessionsOf(admin?.id ?? 0).length, 0, "new password: sessions ended");
   });

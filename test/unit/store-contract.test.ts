@@ -507,15 +507,33 @@ for (const adapter of adapters) {
       await store.accounts.setPassword(carol.id, "h2", 6000);
       assert.equal((await store.accounts.userById(carol.id))?.passwordHash, "h2");
       assert.deepEqual(await store.accounts.sessionsOf(carol.id), []);
-      await store.accounts.createSession({ id: "s4", userId: carol.id, createdAt: 7000, client: null, userAgent: null });
+      await store.accounts.createSession({
+        id: "s4",
+        userId: carol.id,
+        createdAt: 7000,
+        client: null,
+        userAgent: null,
+      });
       await store.accounts.setDisabled(carol.id, true, 8000);
       assert.equal((await store.accounts.sessionWithUser("s4"))?.revokedAt, 8000);
       assert.equal((await store.accounts.sessionWithUser("s4"))?.user.disabled, true);
       assert.equal(await store.accounts.countEnabledUsers(), 0);
       await store.accounts.setDisabled(carol.id, false);
       assert.equal(await store.accounts.countEnabledUsers(), 1);
-      await store.accounts.createSession({ id: "s5", userId: carol.id, createdAt: 9000, client: null, userAgent: null });
-      await store.accounts.createSession({ id: "s6", userId: carol.id, createdAt: 9500, client: null, userAgent: null });
+      await store.accounts.createSession({
+        id: "s5",
+        userId: carol.id,
+        createdAt: 9000,
+        client: null,
+        userAgent: null,
+      });
+      await store.accounts.createSession({
+        id: "s6",
+        userId: carol.id,
+        createdAt: 9500,
+        client: null,
+        userAgent: null,
+      });
       assert.equal(await store.accounts.revokeUserSessions(carol.id, 9600), 2);
       // Pruning forgets sessions revoked or unused before the cut-off; none of carol's ended after 9600.
       assert.equal(await store.accounts.pruneSessions(9700), 6);
@@ -525,7 +543,14 @@ for (const adapter of adapters) {
     it("pipeline state: none until written; each change keeps the other field and bumps the version", async () => {
       assert.equal(await store.pipeline.read("q"), null);
       const paused = await store.pipeline.write("q", { paused: true }, { at: 100, by: "op" });
-      assert.deepEqual(paused, { queue: "q", paused: true, prefetch: null, version: 1, updatedAt: 100, updatedBy: "op" });
+      assert.deepEqual(paused, {
+        queue: "q",
+        paused: true,
+        prefetch: null,
+        version: 1,
+        updatedAt: 100,
+        updatedBy: "op",
+      });
       const prefetch = await store.pipeline.write("q", { prefetch: 25 }, { at: 200, by: null });
       assert.deepEqual(prefetch, {
         queue: "q",

@@ -16,12 +16,12 @@ export const GET = route(async ({ request, access }) => {
   if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
     throw new WarrenError("bad_request", "limit must be a whole number from 1 to 1000.");
   }
-  return Response.json(browseFor(await browse(queue, Number(raw)), access()));
+  return Response.json(browseFor(await browse(queue, Number(raw)), await access()));
 });
 
 /** POST: redrive or discard (operators only), body as the workbench's action. */
 export const POST = route(async ({ access, client, json }) => {
-  const context = { access: access(), client };
+  const context = { access: await access(), client };
   denyUnlessOperator(context, "dead-letters", null);
   const result = await operate(await json(), actorOf(context.access));
   return Response.json({ message: summarize(result), ...result });

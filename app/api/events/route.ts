@@ -16,8 +16,9 @@ export const dynamic = "force-dynamic";
  * The tab's one live stream: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment,
  * alarms (every page's banner: the state on connect, then each change), books (each tick of the one checker), heartbeats.
  */
-export const GET = route(({ request, access, client }) =>
-  liveStream(request, { client, signedIn: access().user !== null }, (send) => {
+export const GET = route(async ({ request, access, client }) => {
+  const signedIn = (await access()).user !== null;
+  return liveStream(request, { client, signedIn }, (send) => {
     // The snapshot and a resume are read from the store (async on any backend); live events that arrive
     // meanwhile wait behind them, so a tab always gets its snapshot first (it dedupes payments by seq).
     let held: Array<string | Uint8Array> | null = [];
@@ -54,5 +55,5 @@ export const GET = route(({ request, access, client }) =>
       }
     })();
     return unsubscribe;
-  }),
-);
+  });
+});

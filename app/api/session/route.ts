@@ -35,8 +35,8 @@ export const POST = route(async ({ request, client, json }) => {
 });
 
 /** DELETE: ends this session on the server (the cookie alone is worth nothing afterwards). */
-export const DELETE = route(({ request }) => {
-  signOut(sessionTokenFromCookieHeader(request.headers.get("cookie")));
+export const DELETE = route(async ({ request }) => {
+  await signOut(sessionTokenFromCookieHeader(request.headers.get("cookie")));
   return new Response(null, {
     status: 204,
     headers: { "Set-Cookie": "warren_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax" },

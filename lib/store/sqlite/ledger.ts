@@ -156,7 +156,9 @@ export class Ledger {
 
   /** One writer at a time on SQLite: seq is commit order, so the newest seq is where a reader stands. */
   head(): number {
-    return cachedStatement<[], { seq: number }>(this.db, "SELECT COALESCE(MAX(seq), 0) AS seq FROM payments").get()?.seq ?? 0;
+    return (
+      cachedStatement<[], { seq: number }>(this.db, "SELECT COALESCE(MAX(seq), 0) AS seq FROM payments").get()?.seq ?? 0
+    );
   }
 
   counts(): { payments: number; duplicates: number } {

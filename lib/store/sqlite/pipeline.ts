@@ -41,7 +41,13 @@ export function sqlitePipeline(db: Db): PipelineStore {
     },
     write: async (queue, change, meta) => {
       const paused = change.paused === undefined ? null : change.paused ? 1 : 0;
-      const row = upsert.get({ queue, paused, prefetch: change.prefetch ?? null, at: meta.at, by: meta.by }) as StateRow;
+      const row = upsert.get({
+        queue,
+        paused,
+        prefetch: change.prefetch ?? null,
+        at: meta.at,
+        by: meta.by,
+      }) as StateRow;
       return toState(row);
     },
   };

@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
 /** GET /api/broker/connections?vhost=/ — the vhost's connections (`vhost=*` for all), blocked ones first; client addresses for operators only. */
 export const GET = route(async ({ request, access }) => {
   const vhost = parseVhost(new URL(request.url).searchParams.get("vhost"));
-  return Response.json(connectionsFor(await listConnections(brokerManagement(), vhost), access()));
+  return Response.json(connectionsFor(await listConnections(brokerManagement(), vhost), await access()));
 });

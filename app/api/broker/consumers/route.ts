@@ -11,7 +11,7 @@ export const GET = route(() => Response.json(orderConsumer()));
 
 /** POST {"command":"pause"|"resume"} or {"command":"prefetch","prefetch":N}: to every process, operator only. */
 export const POST = route(async ({ access, client, json }) => {
-  const context = { access: access(), client };
+  const context = { access: await access(), client };
   denyUnlessOperator(context, "consumers.control", orderConsumer().queue);
   const command = parseOr400(controlCommandSchema, await json());
   await controlConsumers(context, command);

@@ -10,6 +10,6 @@ export const dynamic = "force-dynamic";
  * consumer's decision code; nothing is published. Operators only, as the redrive.
  */
 export const POST = route(async ({ access, client, json }) => {
-  denyUnlessOperator({ access: access(), client }, "dead-letters", null);
+  denyUnlessOperator({ access: await access(), client }, "dead-letters", null);
   return Response.json(await dryRun(await json()));
 });

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
  * Operators only: a connection's name, peer and channel names are client ip:port pairs.
  */
 export const GET = route(async ({ request, access }) => {
-  const who = access();
+  const who = await access();
   if (who.role !== "operator") {
     throw new WarrenError(
       who.user ? "forbidden" : "unauthorized",

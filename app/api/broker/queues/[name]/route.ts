@@ -11,5 +11,5 @@ export const GET = route(async ({ request, access }) => {
   const name = queueOfPath(request);
   const detail = await queueDetail(name);
   if (!detail.exists) throw new WarrenError("not_found", `There is no queue named "${name}".`);
-  return Response.json(detailFor(detail, access()));
+  return Response.json(detailFor(detail, await access()));
 });

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 /** POST /api/broker/connections/<name>/close {"reason": "…"} — operator only, audited. */
 export const POST = route(async ({ request, access, client, json }) => {
   const name = nameFromPath(request, 4);
-  const context = { access: access(), client };
+  const context = { access: await access(), client };
   denyUnlessOperator(context, "connection.close", name);
   const body = (await json()) as Record<string, unknown>;
   const { reason } = parseOr400(closeConnectionSchema, { name, reason: body?.reason });

@@ -13,7 +13,7 @@ const bodySchema = z.object({ count: z.unknown().optional() });
  * The broker requeues the messages, marked redelivered.
  */
 export const POST = route(async ({ request, access, client, json }) => {
-  const context = { access: access(), client };
+  const context = { access: await access(), client };
   const queue = queueOfPath(request);
   denyUnlessOperator(context, "queue.peek", queue);
   const { count } = parseOr400(bodySchema, await json({ empty: {} }));

@@ -10,7 +10,7 @@ const bodySchema = z.object({ message: z.unknown() });
 
 /** POST /api/broker/queues/{name}/publish with {"message": <any JSON>}: operator only. */
 export const POST = route(async ({ request, access, client, json }) => {
-  const context = { access: access(), client };
+  const context = { access: await access(), client };
   const queue = queueOfPath(request);
   denyUnlessOperator(context, "queue.publish-test", queue);
   const { message } = parseOr400(bodySchema, await json());

@@ -10,7 +10,7 @@ const bodySchema = z.object({ confirm: z.literal("purge", { message: 'send {"con
 
 /** POST /api/broker/queues/{name}/purge with {"confirm":"purge"}: operator only (401/403). */
 export const POST = route(async ({ request, access, client, json }) => {
-  const context = { access: access(), client };
+  const context = { access: await access(), client };
   const queue = queueOfPath(request);
   denyUnlessOperator(context, "queue.purge", queue);
   parseOr400(bodySchema, await json());

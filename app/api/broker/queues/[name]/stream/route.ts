@@ -19,7 +19,7 @@ export const GET = route(async ({ request, access, client }) => {
   const name = queueOfPath(request);
   const sinceRaw = new URL(request.url).searchParams.get("since");
   let since = sinceRaw && /^\d{1,15}$/.test(sinceRaw) ? Number(sinceRaw) : 0;
-  const viewer = access();
+  const viewer = await access();
   const watch = await watchQueue(name);
   return liveStream(request, { client, signedIn: viewer.user !== null }, (send) =>
     watch((detail: QueueDetail) => {
