@@ -28,15 +28,15 @@ export interface LiveHandlers {
 export const live = {
   /** Subscribes to every live event; returns the unsubscribe. */
   subscribe(handlers: LiveHandlers): () => void {
-    const { feed, sampler, health, alarms, books } = liveParts();
-    feed.on("payment", handlers.payment);
+    const { payments, sampler, health, alarms, books } = liveParts();
+    payments.on("payment", handlers.payment);
     sampler.on("sample", handlers.queues);
     health.on("health", handlers.health);
     alarms.on("alarms", handlers.alarms);
     if (handlers.books) books.on("books", handlers.books);
     return () => {
       if (handlers.books) books.off("books", handlers.books);
-      feed.off("payment", handlers.payment);
+      payments.off("payment", handlers.payment);
       sampler.off("sample", handlers.queues);
       health.off("health", handlers.health);
       alarms.off("alarms", handlers.alarms);

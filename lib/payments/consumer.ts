@@ -19,6 +19,11 @@ export interface PaymentConsumerOptions {
   queue: string;
   prefetch: number;
   log?: (message: string) => void;
+  /**
+   * Start paused, for this reason, until told otherwise: a process whose pipeline state is
+   * stored (lib/payments/pipeline-state.ts) takes no delivery before it has read that state.
+   */
+  startPaused?: string;
 }
 
 interface Delivery {
@@ -81,9 +86,12 @@ export class PaymentConsumer extends EventEmitter {
       inFlight: 0,
       delivered: 0,
       acked: 0,
-      paused: false,
+      paused: options.startPaused !== undefined,
       prefetch: options.prefetch,
     };
+    if (options.startPaused !== undefined) {
+      this.state = { state: "paused", since: Date.now(), reason: options.startPaused };
+    }
     this.rc = new ResilientChannel({
       link: options.consumeLink,
       name: "payments",
@@ -274,13 +282,13 @@ export class PaymentConsumer extends EventEmitter {
    * channel, so deliveries already in hand are still acked on it. The queue
    * grows until resume().
    */
-  async pause(): Promise<void> {
+  async pause(reason = "paused by an operator"): Promise<void> {
     this.stats.paused = true;
     const channel = this.rc.current();
     const tag = this.consumerTag;
     this.consumerTag = null;
     this.stats.running = false;
-    this.setState("paused", "paused by an operator");
+    this.setState("paused", reason);
     if (channel && tag) await channel.cancel(tag).catch(() => {});
     this.options.log?.(`[payments] paused consuming ${this.options.queue}`);
   }

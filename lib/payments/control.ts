@@ -38,9 +38,16 @@ async function applyControl(consumer: PaymentConsumer, command: ControlCommand):
 /**
  * Subscribes this process's consumer to the control exchange, on a resilient
  * channel: a channel error or a lost connection re-subscribes, so no process
- * silently ignores pause/resume.
+ * silently ignores pause/resume. With `wake`, a command only wakes the process
+ * to read the stored pipeline state (lib/payments/pipeline-state.ts), which is
+ * the truth; without it (no store at hand) the command is applied as sent.
  */
-export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, log?: (message: string) => void) {
+export function listenForControl(
+  link: BrokerLink,
+  consumer: PaymentConsumer,
+  log?: (message: string) => void,
+  wake?: (command: ControlCommand) => Promise<void>,
+) {
   const rc: ResilientChannel = new ResilientChannel({
     link,
     name: "control",
@@ -64,7 +71,7 @@ export function listenForControl(link: BrokerLink, consumer: PaymentConsumer, lo
           }
           if (!parsed.success) return;
           log?.(`[control] ${JSON.stringify(parsed.data)}`);
-          void applyControl(consumer, parsed.data).catch((error: Error) =>
+          void (wake ? wake(parsed.data) : applyControl(consumer, parsed.data)).catch((error: Error) =>
             log?.(`[control] could not apply ${parsed.data.command}: ${error.message}`),
           );
         },

@@ -6,6 +6,7 @@ import { BooksChecker } from "../books/checker";
 import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
+import { PaymentTail } from "../events/payment-tail";
 import { QueueSampler } from "../events/sampler";
 import { StreamRegistry } from "../events/streams";
 import { HealthMonitor } from "../health/monitor";
@@ -14,6 +15,7 @@ import { OrderOutbox } from "../orders/outbox";
 import { PaymentConsumer } from "../payments/consumer";
 import { listenForControl } from "../payments/control";
 import { type Ledger, ledgerOf } from "../payments/ledger";
+import { PipelineStateWatcher, WAITING_FOR_STATE } from "../payments/pipeline-state";
 import { ManagementClient } from "../queues/management";
 import { createQueueTools, type QueueTools } from "../queues/service";
 import { QueueWatchers } from "../queues/watch";
@@ -39,8 +41,10 @@ export interface WarrenOptions {
 /** The live side of a web process: what the dashboards subscribe to. */
 export interface LiveParts {
   sampler: QueueSampler;
-  /** Payment events from the `payments.events` fanout (and this process's own consumer). */
+  /** Payment events from the `payments.events` fanout (and this process's own consumer): wake-ups for `payments`. */
   feed: PaymentRelay;
+  /** The payments every live stream serves, read from the store in resume-safe order (the feed only wakes it). */
+  payments: PaymentTail;
   health: HealthMonitor;
   /** Resource alarms for every page's banner: one watcher per process, whatever the number of tabs. */
   alarms: AlarmMonitor;
@@ -91,7 +95,7 @@ export interface Warren {
  *   3. publisher    confirm channel on the publish link          (both roles)
  *   4. consumer     payment consumer + operator control listener (worker; web unless WARREN_CONSUMER=0)
  *   5. outbox       order relay: publishes what intake stored    (web)
- *   6. live         payment feed, queue sampler, health monitor  (web)
+ *   6. live         payment feed + tail, queue sampler, health   (web)
  *   7. history      queue history + own-rate meter               (web)
  *   8. pages        audit log, queue-page watchers, SSE streams  (web)
  *
@@ -169,11 +173,28 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
         queue: config.ORDER_QUEUE,
         prefetch: config.PREFETCH,
         log: logOf("consumer"),
+        startPaused: WAITING_FOR_STATE,
       }).start(),
       (c) => c.stop(),
     );
     metrics.attachConsumer(consumer);
-    started("control listener", listenForControl(consumeLink, consumer, logOf("control")), (l) => l.close());
+    // The stored pause/resume/prefetch is the truth (a process started while paused starts paused);
+    // the control fanout wakes every process to re-read it at once, and each re-reads it periodically.
+    const pipelineState = started(
+      "pipeline state",
+      new PipelineStateWatcher({
+        store: store.pipeline,
+        queue: config.ORDER_QUEUE,
+        consumer,
+        log: logOf("control"),
+      }).start(),
+      (w) => w.stop(),
+    );
+    started(
+      "control listener",
+      listenForControl(consumeLink, consumer, logOf("control"), () => pipelineState.refresh()),
+      (l) => l.close(),
+    );
   }
 
   // 5. outbox relay: publishes what intake stored, now and after every reconnect (rows of an earlier run too)
@@ -196,6 +217,11 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   if (web) {
     const feed = new PaymentRelay(consumeLink, config.ORDER_QUEUE, logOf("payment-feed")).start();
     if (consumer) feed.attachLocal(consumer);
+    const payments = started(
+      "payment tail",
+      new PaymentTail({ payments: store.payments, wake: feed, log: logOf("payment-feed") }).start(),
+      (t) => t.stop(),
+    );
     const sampler = started(
       "sampler",
       new QueueSampler({
@@ -228,7 +254,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       }).start(),
       (b) => b.stop(),
     );
-    live = { sampler, feed, health, alarms, books };
+    live = { sampler, feed, payments, health, alarms, books };
   }
 
   // 7. history: recorded from the start (1 h at 5 s), so the charts have a past

@@ -170,15 +170,31 @@ export function peekMessages(context: ActionContext, queue: string, count: numbe
   });
 }
 
-/** Pause, resume or change prefetch of the payment consumers in every process. */
+/**
+ * Pause, resume or change prefetch of the payment consumers in every process: the change is
+ * stored first (the truth, read by every process, also by one started later), then broadcast
+ * on the control fanout so running processes re-read it at once instead of at their next poll.
+ */
 export function controlConsumers(context: ActionContext, command: ControlCommand): Promise<void> {
-  const queue = currentWarren().env.ORDER_QUEUE;
+  const { env: config, store, publisher } = currentWarren();
+  const queue = config.ORDER_QUEUE;
   const action = `consumers.${command.command}`;
   const details = command.command === "prefetch" ? { prefetch: command.prefetch } : null;
   return audited(context, action, queue, details, async () => {
-    await broadcastControl(currentWarren().publisher, command, queue);
-    const message =
+    const change =
+      command.command === "prefetch" ? { prefetch: command.prefetch } : { paused: command.command === "pause" };
+    await store.pipeline.write(queue, change, { at: Date.now(), by: actorOf(context.access) });
+    const done =
       command.command === "prefetch" ? `prefetch set to ${command.prefetch}` : `consumers ${command.command}d`;
-    return { value: undefined, message: `${message} (broadcast on warren.control)` };
+    try {
+      await broadcastControl(publisher, command, queue);
+    } catch (error) {
+      if (isWarrenError(error) && error.code === "conflict") {
+        return { value: undefined, message: `${done} (stored; no consumer runs now: each applies it when it starts)` };
+      }
+      // Stored, but not announced: every process still reads it within its poll period.
+      return { value: undefined, message: `${done} (stored; processes apply it within seconds)` };
+    }
+    return { value: undefined, message: `${done} (stored, and broadcast on warren.control)` };
   });
 }

@@ -12,19 +12,27 @@ import type { Payment } from "@/lib/payments/decide";
 
 export const dynamic = "force-dynamic";
 
+/** since() answers at most this many payments per call (PaymentStore.since's default). */
+const RESUME_PAGE = 500;
+
 /**
  * The tab's one live stream: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment,
  * alarms (every page's banner: the state on connect, then each change), books (each tick of the one checker), heartbeats.
+ *
+ * Payments come from the store, never straight from the fanout: the process's payment tail reads
+ * `payments.since()` (on PostgreSQL only rows visible to every reader, in commit-safe order) and each event's
+ * id is its place in that order, so a `Last-Event-ID` resume on any instance continues exactly there and never
+ * passes over a payment that committed late. The fanout only wakes the tail.
  */
 export const GET = route(async ({ request, access, client }) => {
   const signedIn = (await access()).user !== null;
   return liveStream(request, { client, signedIn }, (send) => {
     // The snapshot and a resume are read from the store (async on any backend); live events that arrive
     // meanwhile wait behind them, so a tab always gets its snapshot first (it dedupes payments by seq).
-    let held: Array<string | Uint8Array> | null = [];
-    const emit = (chunk: string | Uint8Array) => (held ? held.push(chunk) : send(chunk));
+    let held: Array<{ chunk: string | Uint8Array; seq?: number }> | null = [];
+    const emit = (chunk: string | Uint8Array, seq?: number) => (held ? held.push({ chunk, seq }) : send(chunk));
     // Live events are shared objects: encoded once for all clients.
-    const onPayment = (payment: Payment) => emit(sharedSseEvent("payment", payment, payment.seq));
+    const onPayment = (payment: Payment) => emit(sharedSseEvent("payment", payment, payment.seq), payment.seq);
     const onSample = (sample: QueueSample) => emit(sharedSseEvent("queues", sample));
     const onHealth = (value: PipelineHealth) => emit(sharedSseEvent("health", value));
     const onAlarms = (state: AlarmState) => emit(sharedSseEvent("alarms", state));
@@ -38,12 +46,20 @@ export const GET = route(async ({ request, access, client }) => {
     });
     const resumeFrom = lastEventIdOf(request);
     void (async () => {
+      // Payments the resume sent: the tail may hand the same ones over while it runs.
+      const resumed = new Set<number>();
       try {
         send(sseEvent("snapshot", await dashboardSnapshot()));
         send(sseEvent("alarms", live.alarmState()));
         if (resumeFrom !== null) {
-          for (const payment of await live.payments.since(resumeFrom)) {
-            send(sharedSseEvent("payment", payment, payment.seq));
+          for (let cursor = resumeFrom; ; ) {
+            const page = await live.payments.since(cursor);
+            for (const payment of page) {
+              resumed.add(payment.seq);
+              send(sharedSseEvent("payment", payment, payment.seq));
+              cursor = payment.seq;
+            }
+            if (page.length < RESUME_PAGE) break;
           }
         }
       } catch (error) {
@@ -51,7 +67,7 @@ export const GET = route(async ({ request, access, client }) => {
       } finally {
         const waiting = held ?? [];
         held = null;
-        for (const chunk of waiting) send(chunk);
+        for (const { chunk, seq } of waiting) if (seq === undefined || !resumed.has(seq)) send(chunk);
       }
     })();
     return unsubscribe;

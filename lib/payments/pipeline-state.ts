@@ -1,0 +1,106 @@
+import type { PipelineState, PipelineStore } from "../store/store";
+import type { PaymentConsumer } from "./consumer";
+
+/** How often every process re-reads the stored state, whatever the broker delivered. */
+export const PIPELINE_STATE_POLL_MS = 5000;
+/** The reason a consumer shows until its process has read the stored state once. */
+export const WAITING_FOR_STATE = "waiting for the stored pipeline state";
+
+/**
+ * Keeps this process's payment consumer in the state stored for its pipeline (pause/resume/
+ * prefetch, table `pipeline_state`). The stored row is the truth; a command on the control
+ * fanout is only a wake-up to read it now, and the row is re-read every `intervalMs` anyway,
+ * so a process that missed the broadcast (reconnecting, started a moment later, on another
+ * machine) still follows. The consumer starts paused (PaymentConsumerOptions.startPaused)
+ * and takes its first delivery only after the first read.
+ */
+export class PipelineStateWatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  /** The state last applied (null: none stored, so the process's own PREFETCH and not paused). */
+  applied: PipelineState | null = null;
+  /** Whether the stored state has been read at least once. */
+  loaded = false;
+
+  constructor(
+    private readonly options: {
+      store: PipelineStore;
+      queue: string;
+      consumer: PaymentConsumer;
+      intervalMs?: number;
+      log?: (message: string) => void;
+    },
+  ) {}
+
+  start(): this {
+    void this.refresh();
+    return this;
+  }
+
+  /** Reads the stored state now and applies it; calls during a read make one more read after it. */
+  refresh(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.reading) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        await this.readAndApply();
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.reading = null;
+      this.schedule();
+    });
+    return this.reading;
+  }
+
+  private schedule() {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    // Until the first read succeeds the consumer is held: try again within a second.
+    const wait = this.loaded ? (this.options.intervalMs ?? PIPELINE_STATE_POLL_MS) : 1000;
+    this.timer = setTimeout(() => void this.refresh(), wait);
+    this.timer.unref();
+  }
+
+  private async readAndApply(): Promise<void> {
+    const { store, queue, consumer, log } = this.options;
+    let state: PipelineState | null;
+    try {
+      state = await store.read(queue);
+    } catch (error) {
+      log?.(`[pipeline] could not read the stored state of ${queue}: ${(error as Error).message} (trying again)`);
+      return;
+    }
+    if (this.stopped) return;
+    const first = !this.loaded;
+    this.loaded = true;
+    this.applied = state;
+    try {
+      if (state?.prefetch != null && state.prefetch !== consumer.stats.prefetch) {
+        log?.(`[pipeline] prefetch ${state.prefetch} (stored)`);
+        await consumer.setPrefetch(state.prefetch);
+      }
+      const paused = state?.paused ?? false;
+      if (paused && (first || !consumer.stats.paused)) {
+        if (!consumer.stats.paused || first) log?.(`[pipeline] ${queue} is paused (stored)`);
+        await consumer.pause(state?.updatedBy ? `paused by an operator (${state.updatedBy})` : "paused by an operator");
+      } else if (!paused && consumer.stats.paused) {
+        if (!first) log?.(`[pipeline] ${queue} resumed (stored)`);
+        await consumer.resume();
+      }
+    } catch (error) {
+      log?.(`[pipeline] could not apply the stored state of ${queue}: ${(error as Error).message}`);
+    }
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
