@@ -145,6 +145,8 @@ export const envSchema = z.object({
   WARREN_BOOKS_SETTLE_MS: integer(0, 3_600_000, 10_000).default(10_000),
   /** How often the books' counters are checked against the ledger's totals (a removed payment row shows then). */
   WARREN_BOOKS_VERIFY_MS: integer(0, 86_400_000, 60_000).default(60_000),
+  /** How often each process re-reads the stored pause/resume/prefetch (the control fanout wakes it sooner). */
+  WARREN_PIPELINE_POLL_MS: integer(100, 600_000, 5000).default(5000),
   /** The least severe log lines written (pino levels). */
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   /** `npm run worker` serves GET /metrics on this port (0: any free port, printed at start). */

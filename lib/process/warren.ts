@@ -186,6 +186,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
         store: store.pipeline,
         queue: config.ORDER_QUEUE,
         consumer,
+        intervalMs: config.WARREN_PIPELINE_POLL_MS,
         log: logOf("control"),
       }).start(),
       (w) => w.stop(),

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import type { PaymentConsumer } from "../../lib/payments/consumer";
+import { PipelineStateWatcher } from "../../lib/payments/pipeline-state";
+import { openSqliteStore } from "../../lib/store/sqlite";
+
+const dir = mkdtempSync(join(tmpdir(), "warren-pipeline-state-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The consumer's control surface, recording what it was told. */
+function fakeConsumer(prefetch: number) {
+  const calls: string[] = [];
+  const consumer = {
+    stats: { paused: true, prefetch },
+    async pause(reason?: string) {
+      consumer.stats.paused = true;
+      calls.push(`pause:${reason}`);
+    },
+    async resume() {
+      consumer.stats.paused = false;
+      calls.push("resume");
+    },
+    async setPrefetch(value: number) {
+      consumer.stats.prefetch = value;
+      calls.push(`prefetch:${value}`);
+    },
+  };
+  return { consumer, calls };
+}
+
+const waitUntil = async (check: () => boolean, what: string) => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+describe("PipelineStateWatcher (stored pause/resume/prefetch)", () => {
+  it("resumes a held consumer when nothing is stored; follows later changes by re-reading alone", async () => {
+    const store = openSqliteStore(join(dir, "a.db"));
+    const { consumer, calls } = fakeConsumer(100);
+    const watcher = new PipelineStateWatcher({
+      store: store.pipeline,
+      queue: "q",
+      consumer: consumer as unknown as PaymentConsumer,
+      intervalMs: 20,
+    }).start();
+    try {
+      await waitUntil(() => calls.includes("resume"), "the first read");
+      assert.deepEqual(calls, ["resume"], "no state stored: the process's own PREFETCH, not paused");
+      // Another process stores a change and announces nothing: the periodic re-read applies it.
+      await store.pipeline.write("q", { paused: true, prefetch: 7 }, { at: 1, by: "ops" });
+      await waitUntil(() => consumer.stats.paused && consumer.stats.prefetch === 7, "the re-read");
+      assert.deepEqual(calls.slice(1), ["prefetch:7", "pause:paused by an operator (ops)"]);
+      await store.pipeline.write("q", { paused: false }, { at: 2, by: "ops" });
+      await waitUntil(() => !consumer.stats.paused, "the resume");
+      assert.equal(watcher.applied?.version, 2);
+    } finally {
+      watcher.stop();
+      await store.close();
+    }
+  });
+
+  it("keeps a consumer started while paused paused", async () => {
+    const store = openSqliteStore(join(dir, "b.db"));
+    await store.pipeline.write("q", { paused: true }, { at: 1, by: null });
+    const { consumer, calls } = fakeConsumer(100);
+    const watcher = new PipelineStateWatcher({
+      store: store.pipeline,
+      queue: "q",
+      consumer: consumer as unknown as PaymentConsumer,
+      intervalMs: 20,
+    }).start();
+    try {
+      await waitUntil(() => watcher.loaded, "the first read");
+      await watcher.refresh();
+      assert.equal(consumer.stats.paused, true);
+      assert.ok(!calls.includes("resume"), `told: ${calls.join(", ")}`);
+    } finally {
+      watcher.stop();
+      await store.close();
+    }
+  });
+});
