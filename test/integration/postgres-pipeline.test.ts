@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -30,7 +30,7 @@ describe("order → RabbitMQ → payment on PostgreSQL (real broker, real Postgr
       AMQP_URL,
       ORDER_QUEUE: queue,
       DATABASE_URL: database.url(),
-      // Accounts and sessions are not in the store interface yet: a web process keeps them in SQLite.
+      // Accounts and sessions are in PostgreSQL too: nothing is written to this file.
       WARREN_DB_PATH: accountsFile,
       // Never set policies on the shared broker from a test.
       RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
@@ -55,7 +55,8 @@ describe("order → RabbitMQ → payment on PostgreSQL (real broker, real Postgr
 
   it("pays an order placed through the order door, once, and the health panel reads it", async () => {
     assert.equal(warren.store.backend, "postgres");
-    assert.equal(warren.db?.name, accountsFile, "SQLite holds only the accounts");
+    assert.equal(warren.db, null, "no SQLite file on PostgreSQL, not even for accounts");
+    assert.ok(!existsSync(accountsFile), "accounts and sessions are in PostgreSQL");
     assert.equal(warren.ledger, null, "the ledger is PostgreSQL's");
     assert.ok(
       lines.some((line) => /using PostgreSQL 127\.0\.0\.1:5432\//.test(line)),
