@@ -3,7 +3,8 @@
 // local one if it is installed), build if the sources changed, then run Warren
 // (web + payment consumer) on http://localhost:$PORT.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { reachable } from "./lib/net.mjs";
 
@@ -132,10 +133,29 @@ const sources = [
   "postcss.config.mjs",
   "tsconfig.json",
 ];
+// NEXT_SERVER_ACTIONS_ENCRYPTION_KEY is read by `next build` and embedded in the build: several web
+// processes behind one load balancer need builds made with the same key (or one build copied to all).
+// A build made with another key (or none) is rebuilt, so changing the key takes effect.
+const actionKey = process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY?.trim() || "";
+if (actionKey && ![16, 24, 32].includes(Buffer.from(actionKey, "base64").length)) {
+  console.error(
+    "[warren] NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: expected a base64 AES key of 16, 24 or 32 bytes (openssl rand -base64 32).",
+  );
+  process.exit(2);
+}
+const keyMark = ".next/warren-action-key";
+const keyFingerprint = actionKey ? createHash("sha256").update(actionKey).digest("hex").slice(0, 16) : "none";
+const builtWith = existsSync(keyMark) ? readFileSync(keyMark, "utf8").trim() : "none";
 const built = mtime(".next/BUILD_ID");
-if (built === 0 || Math.max(...sources.map(newestIn)) > built) {
-  say("building the production app (next build)…");
+if (built === 0 || Math.max(...sources.map(newestIn)) > built || builtWith !== keyFingerprint) {
+  say(
+    builtWith !== keyFingerprint && built !== 0
+      ? "building the production app (next build): the server actions key changed…"
+      : "building the production app (next build)…",
+  );
   run("npx", ["next", "build"]);
+  // A fingerprint, never the key: the build directory may be copied around.
+  writeFileSync(keyMark, `${keyFingerprint}\n`);
 }
 
 // 4. Serve. Signals go to Next so the consumer shuts down in order.

@@ -98,7 +98,11 @@ export const envSchema = z.object({
   SAMPLE_INTERVAL_MS: integer(100, 60_000, 1000).default(1000),
   /** Enables operator sign-in; without it every action is disabled. */
   WARREN_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").optional(),
-  /** Accepted for old setups; sessions are server-side now and need no signing key. */
+  /**
+   * Accepted for old setups and not used: sessions are server-side (the cookie holds a random token
+   * whose hash is looked up in the store), so web processes share sessions through the database and
+   * need no shared signing key.
+   */
   WARREN_SESSION_SECRET: z.string().min(16, "expected at least 16 characters").optional(),
   /** A session ends after this many seconds without a request, and after the absolute maximum in any case. */
   WARREN_SESSION_IDLE_S: integer(60, 7 * 86_400, 1800).default(1800),
@@ -145,6 +149,19 @@ export const envSchema = z.object({
   WARREN_BOOKS_SETTLE_MS: integer(0, 3_600_000, 10_000).default(10_000),
   /** How often the books' counters are checked against the ledger's totals (a removed payment row shows then). */
   WARREN_BOOKS_VERIFY_MS: integer(0, 86_400_000, 60_000).default(60_000),
+  /**
+   * Next.js's key for server actions (read by `next build`, embedded in the build): every web process
+   * behind one load balancer must run a build made with the same key (or the same build). Checked here
+   * so a malformed key is named at start instead of failing each action.
+   */
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .refine(
+      (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && [16, 24, 32].includes(Buffer.from(value, "base64").length),
+      { message: "expected a base64 AES key of 16, 24 or 32 bytes, e.g. from `openssl rand -base64 32`" },
+    )
+    .optional(),
   /** How often each process re-reads the stored pause/resume/prefetch (the control fanout wakes it sooner). */
   WARREN_PIPELINE_POLL_MS: integer(100, 600_000, 5000).default(5000),
   /** The least severe log lines written (pino levels). */
@@ -185,6 +202,7 @@ function redact(name: string, value: string): string {
   if (
     name === "WARREN_ADMIN_PASSWORD" ||
     name === "WARREN_SESSION_SECRET" ||
+    name === "NEXT_SERVER_ACTIONS_ENCRYPTION_KEY" ||
     name === "RABBITMQ_MANAGEMENT_PASSWORD" ||
     name === "WARREN_METRICS_TOKEN"
   ) {

@@ -11,13 +11,8 @@ import type { Warren } from "../../lib/process/warren";
 import { createWarren } from "../../lib/process/warren";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import { readSse } from "../helpers/sse-reader";
 import { AMQP_URL, waitFor } from "./harness";
-
-interface SseEvent {
-  id: string | null;
-  event: string;
-  data: unknown;
-}
 
 /** A live stream through the real route handler (app/api/events/route.ts), read as a browser's EventSource would. */
 async function openStream(GET: (request: Request) => Promise<Response>, lastEventId?: string) {
@@ -29,39 +24,8 @@ async function openStream(GET: (request: Request) => Promise<Response>, lastEven
     }),
   );
   assert.equal(response.status, 200);
-  const events: SseEvent[] = [];
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  const pump = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (done) return;
-      text += decoder.decode(value, { stream: true });
-      let end = text.indexOf("\n\n");
-      while (end >= 0) {
-        const block = text.slice(0, end);
-        text = text.slice(end + 2);
-        const field = (name: string) =>
-          block
-            .split("\n")
-            .find((line) => line.startsWith(`${name}: `))
-            ?.slice(name.length + 2) ?? null;
-        const event = field("event");
-        if (event) events.push({ id: field("id"), event, data: JSON.parse(field("data") ?? "null") });
-        end = text.indexOf("\n\n");
-      }
-    }
-  })();
-  return {
-    events,
-    payments: () => events.filter((e) => e.event === "payment").map((e) => ({ id: e.id, ...(e.data as Payment) })),
-    async close() {
-      abort.abort();
-      await reader.cancel().catch(() => {});
-      await pump;
-    },
-  };
+  const stream = readSse(response.body as ReadableStream<Uint8Array>, abort);
+  return { ...stream, payments: () => stream.payments<Payment>() };
 }
 
 /**
