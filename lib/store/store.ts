@@ -27,6 +27,7 @@ export interface WarrenStore {
   readonly accounts: AccountsStore;
   /** The operator's pause/resume/prefetch of a pipeline, stored so every process (and a later one) applies it. */
   readonly pipeline: PipelineStore;
+  readonly leadership: LeadershipStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -303,6 +304,23 @@ export interface PipelineStore {
     change: { paused?: boolean; prefetch?: number },
     meta: { at: number; by: string | null },
   ): Promise<PipelineState>;
+}
+
+/**
+ * Leases that let one process of a group do a job at a time (sample the queue history, evaluate
+ * alerts): whoever holds a role's unexpired lease leads; a holder that stops renewing loses it when
+ * it runs out, and any process may take it then. Works across machines: only the database's row counts.
+ */
+export interface LeadershipStore {
+  /**
+   * Takes or renews `role` for `holder` until `at + ttlMs`, when the role is free, expired at `at`,
+   * or already held by `holder`. True when `holder` leads after the call.
+   */
+  acquire(role: string, holder: string, at: number, ttlMs: number): Promise<boolean>;
+  /** Gives the role up at once (a stopping leader), if `holder` holds it. */
+  release(role: string, holder: string): Promise<void>;
+  /** Who holds `role` and until when (null: nobody has ever held it). */
+  current(role: string): Promise<{ holder: string; until: number } | null>;
 }
 
 /** Opens a store; the contract suite takes one of these per backend. */

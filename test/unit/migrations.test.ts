@@ -62,10 +62,12 @@ describe("store migrations (PRAGMA user_version)", () => {
       "delivery_acks",
       "duplicates",
       "idempotency_keys",
+      "leaders",
       "messages",
       "orders",
       "outbox",
       "payments",
+      "pipeline_state",
       "sessions",
       "users",
     ]);

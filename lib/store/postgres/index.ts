@@ -5,6 +5,7 @@ import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
 import { PgIdempotency } from "./idempotency";
+import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
@@ -42,6 +43,7 @@ export class PostgresStore implements WarrenStore {
   readonly idempotency: PgIdempotency;
   readonly accounts: PgAccounts;
   readonly pipeline: PgPipeline;
+  readonly leadership: PgLeadership;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -54,6 +56,7 @@ export class PostgresStore implements WarrenStore {
     this.idempotency = new PgIdempotency(pool, ready);
     this.accounts = new PgAccounts(pool, ready);
     this.pipeline = new PgPipeline(pool, ready);
+    this.leadership = new PgLeadership(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

@@ -8,6 +8,7 @@ import type {
   AuditStore,
   HealthStore,
   IdempotencyStore,
+  LeadershipStore,
   PaymentStore,
   PipelineStore,
   TraceStore,
@@ -17,6 +18,7 @@ import { sqliteAccounts } from "./accounts";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
+import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
@@ -41,6 +43,7 @@ export class SqliteStore implements WarrenStore {
   readonly health: HealthStore;
   readonly accounts: AccountsStore;
   readonly pipeline: PipelineStore;
+  readonly leadership: LeadershipStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -74,6 +77,7 @@ export class SqliteStore implements WarrenStore {
     this.health = sqliteHealth(db);
     this.accounts = sqliteAccounts(db);
     this.pipeline = sqlitePipeline(db);
+    this.leadership = sqliteLeadership(db);
   }
 
   durable(): Promise<void> {
