@@ -104,7 +104,16 @@ export class PaymentConsumer extends EventEmitter {
         if (!this.stats.paused && !this.stopping) await this.consumeOn(channel);
       },
     });
-    this.rc.on("open", () => this.markConsuming());
+    this.rc.on("open", (channel: Channel) => {
+      // A resume() that arrived while this channel was being set up (after setup saw "paused",
+      // before the channel became current) found no channel to subscribe on: subscribe now.
+      if (!this.consumerTag && !this.stats.paused && !this.stopping && this.rc.current() === channel) {
+        void this.subscribe(channel).catch((error: Error) =>
+          this.options.log?.(`[payments] could not subscribe to ${this.options.queue}: ${error.message}`),
+        );
+      }
+      this.markConsuming();
+    });
     this.rc.on("failed", (reason: string) => {
       this.consumerTag = null;
       this.stats.running = false;

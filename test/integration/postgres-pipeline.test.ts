@@ -90,7 +90,9 @@ describe("order → RabbitMQ → payment on PostgreSQL (real broker, real Postgr
     assert.equal(trace?.status, "paid");
     assert.equal(await warren.store.orders.pending(), 0, "the outbox is empty");
     assert.deepEqual(await warren.store.payments.counts(), { payments: 1, duplicates: 0 });
-    // A resuming dashboard gets it from since().
+    // A resuming dashboard gets it from since(), once every older transaction on the server ended
+    // (other databases' count too: on a shared server that can take a moment).
+    await waitFor(async () => (await warren.store.payments.since(0)).length > 0, 10_000, "since() to serve it");
     assert.deepEqual(
       (await warren.store.payments.since(0)).map((p) => p.orderId),
       [order.orderId],

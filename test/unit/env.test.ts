@@ -33,6 +33,29 @@ describe("parseEnv", () => {
     );
   });
 
+  it("checks NEXT_SERVER_ACTIONS_ENCRYPTION_KEY is a base64 AES key and never echoes it", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    assert.equal(parseEnv({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key }).NEXT_SERVER_ACTIONS_ENCRYPTION_KEY, key);
+    assert.equal(parseEnv({}).NEXT_SERVER_ACTIONS_ENCRYPTION_KEY, undefined);
+    for (const bad of ["not base64!", Buffer.alloc(20, 1).toString("base64")]) {
+      assert.throws(
+        () => parseEnv({ NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: bad }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: expected a base64 AES key of 16, 24 or 32/);
+          assert.doesNotMatch(error.message, new RegExp(bad.replace(/[^A-Za-z0-9]/g, ".")));
+          return true;
+        },
+      );
+    }
+  });
+
+  it("reads WARREN_PIPELINE_POLL_MS (default 5 s, 100 ms to 10 min)", () => {
+    assert.equal(parseEnv({}).WARREN_PIPELINE_POLL_MS, 5000);
+    assert.equal(parseEnv({ WARREN_PIPELINE_POLL_MS: "250" }).WARREN_PIPELINE_POLL_MS, 250);
+    assert.throws(() => parseEnv({ WARREN_PIPELINE_POLL_MS: "10" }), /WARREN_PIPELINE_POLL_MS/);
+  });
+
   it("takes a PostgreSQL URL for DATABASE_URL (unset: SQLite) and never echoes its password", () => {
     assert.equal(parseEnv({}).DATABASE_URL, undefined);
     assert.equal(
