@@ -121,4 +121,13 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
     ],
   },
+  {
+    version: 9,
+    name: "traceparent",
+    statements: [
+      // Distributed tracing (issue 12, part 8): the placing request's W3C trace context, for the relay and the trace page.
+      "ALTER TABLE orders ADD COLUMN traceparent TEXT",
+      "ALTER TABLE outbox ADD COLUMN traceparent TEXT",
+    ],
+  },
 ];
