@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -193,5 +194,66 @@ describe("distributed tracing: one W3C trace from the request to the ledger comm
       await connection.close();
     }
     assert.deepEqual(receiver.refused, []);
+  });
+
+  it("`npm run worker` exports its spans too, continuing the message's trace (same setup, service warren-worker)", async () => {
+    const workerQueue = `${queue}.worker`;
+    const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
+      env: {
+        ...process.env,
+        AMQP_URL,
+        ORDER_QUEUE: workerQueue,
+        WARREN_DB_PATH: join(dir, "worker.db"),
+        RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+        WORKER_METRICS_PORT: "0",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    worker.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    worker.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    const connection = await amqp.connect(AMQP_URL);
+    try {
+      await waitFor(() => output.includes(`consuming ${workerQueue}`), 30_000, "the worker to start consuming");
+      assert.match(output, /exporting traces to http:\/\/127\.0\.0\.1:\d+\/v1\/traces as warren-worker/);
+      const channel = await connection.createConfirmChannel();
+      const traceId = hex(16);
+      const producerSpanId = hex(8);
+      const orderId = `traced-worker-${Date.now()}`;
+      channel.sendToQueue(workerQueue, Buffer.from(JSON.stringify({ orderId, item: "worker-tea", quantity: 1 })), {
+        persistent: true,
+        messageId: orderId,
+        headers: { traceparent: `00-${traceId}-${producerSpanId}-01` },
+      });
+      await channel.waitForConfirms();
+      // The worker's batch processor sends on its own schedule (no flush from here): wait for what it sent.
+      let commit: ReceivedSpan | undefined;
+      await waitFor(
+        () => {
+          commit = receiver.spans.find((s) => s.traceId === traceId && s.name === "ledger commit");
+          return commit !== undefined;
+        },
+        15_000,
+        "the worker's ledger commit span",
+      );
+      const consume = receiver.spans.find((s) => s.spanId === commit?.parentSpanId);
+      assert.ok(consume);
+      assert.equal(consume.name, `process ${workerQueue}`);
+      assert.equal(consume.parentSpanId, producerSpanId);
+      assert.equal(consume.service, "warren-worker");
+      assert.equal(commit?.service, "warren-worker");
+    } finally {
+      worker.kill("SIGTERM");
+      await new Promise((resolve) => (worker.exitCode === null ? worker.once("exit", resolve) : resolve(null)));
+      const cleanup = await connection.createChannel();
+      await cleanup.deleteQueue(workerQueue).catch(() => {});
+      await cleanup.deleteQueue(`${workerQueue}.dlq`).catch(() => {});
+      await connection.close();
+    }
   });
 });
