@@ -60,7 +60,7 @@ const singleHttpUrl = (example: string) =>
   z
     .string()
     .trim()
-    .regex(/^https?:\/\/[^\s,]+$/, `expected one http:// or https:// URL, e.g. ${example}`);
+    .regex(/^https?:\/\/\S+$/, `expected an http:// or https:// URL, e.g. ${example}`);
 
 const postgresUrl = z
   .string()

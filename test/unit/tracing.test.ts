@@ -111,6 +111,9 @@ describe("tracing configuration and the trace viewer link", () => {
       WARREN_TRACE_URL: "http://127.0.0.1:16686/trace/{traceId}",
     });
     assert.equal(config.OTEL_SERVICE_NAME, "warren-eu-1");
+    // A Grafana Explore URL (Tempo) has braces, quotes and commas around the id.
+    const grafana = 'https://grafana/explore?left={"datasource":"tempo","queries":[{"query":"{traceId}"}]}';
+    assert.equal(parseEnv({ WARREN_TRACE_URL: grafana }).WARREN_TRACE_URL, grafana);
   });
 
   it("links a well-formed trace id into the viewer's URL, and nothing else", () => {
