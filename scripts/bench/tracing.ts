@@ -71,7 +71,11 @@ async function run(label: string, traced: boolean, endpoint?: string) {
     while ((warren.consumer?.stats.paid ?? 0) < total) await new Promise((r) => setTimeout(r, 20));
     const ms = performance.now() - startedAt;
     const used = process.cpuUsage(cpu);
-    return { label, ordersPerS: Math.round(total / (ms / 1000)), cpuMsPerOrder: (used.user + used.system) / 1000 / total };
+    return {
+      label,
+      ordersPerS: Math.round(total / (ms / 1000)),
+      cpuMsPerOrder: (used.user + used.system) / 1000 / total,
+    };
   } finally {
     await warren.close();
     const connection = await amqp.connect(AMQP_URL);
@@ -93,7 +97,9 @@ for (const round of [1, 2]) {
   await tracing.shutdown();
 }
 collector.server.close();
-console.log(`tracing bench: ${total} orders, ${concurrency} at a time, paid end to end (in-process web Warren, SQLite)`);
+console.log(
+  `tracing bench: ${total} orders, ${concurrency} at a time, paid end to end (in-process web Warren, SQLite)`,
+);
 for (const r of results) {
   console.log(`  tracing ${r.label.padEnd(4)}  ${r.ordersPerS} orders/s  ${r.cpuMsPerOrder.toFixed(3)} CPU ms/order`);
 }
