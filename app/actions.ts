@@ -1,6 +1,5 @@
 "use server";
 
-import { headers } from "next/headers";
 import { shortOrderId } from "@/components/format";
 import { isWarrenError } from "@/lib/errors";
 import { type ActionState, errorState } from "@/lib/http/action";
@@ -41,7 +40,7 @@ export async function placeOrderAction(
   try {
     // The same door as POST /api/orders; it reads the fields with the form's schema.
     const key = readIdempotencyKey(typeof idempotencyKey === "string" ? idempotencyKey : null);
-    const order = await orders.accept(values, "form", { idempotencyKey: key, headers: await headers() });
+    const order = await orders.accept(values, "form", { idempotencyKey: key });
     if (order.status === "accepted") {
       return {
         status: "ok",
