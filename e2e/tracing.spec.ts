@@ -2,7 +2,9 @@ import { e2eTraceUrl } from "../playwright.config";
 import { expect, test, unique } from "./fixtures";
 
 test.describe("distributed tracing on the trace page", () => {
-  test("an order placed through the form links to its trace in the viewer (WARREN_TRACE_URL)", async ({ page }) => {
+  test("an order placed through the form links to its trace in the viewer (WARREN_TRACE_URL; docs/trace-otel.png when WARREN_SCREENSHOT=1)", async ({
+    page,
+  }) => {
     await page.goto("/");
     const item = unique("e2e-otel");
     await page.getByLabel("Item").fill(item);
@@ -25,6 +27,9 @@ test.describe("distributed tracing on the trace page", () => {
     // Keyboard: the link is reachable and named.
     await link.focus();
     await expect(link).toBeFocused();
+    const path = process.env.WARREN_SCREENSHOT ? "docs/trace-otel.png" : test.info().outputPath("trace-otel.png");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path, fullPage: true });
   });
 
   test("an order from a producer without a traceparent says it has no trace", async ({ page, broker }) => {
