@@ -115,6 +115,33 @@ for (const adapter of adapters) {
       );
     });
 
+    it("keeps the placing request's traceparent with the outbox row and the order (distributed tracing)", async () => {
+      const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+      await store.orders.accept(
+        {
+          orders: [{ ...newOrder("traced"), traceparent }, newOrder("untraced")],
+          lease: lease("dead", 500),
+          outcomes: [],
+          at: 10,
+        },
+        retryIn(100),
+      );
+      // Another relay, after the first one died: the row still carries the request's trace.
+      const rows = await store.orders.claimDue({
+        dueBy: 600,
+        at: 600,
+        limit: 10,
+        lease: lease("me", 9000),
+        exclude: none,
+      });
+      assert.deepEqual(rows.map((row) => [row.orderId, row.traceparent]).sort(), [
+        ["traced", traceparent],
+        ["untraced", null],
+      ]);
+      assert.equal((await store.trace.order("traced"))?.traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
+      assert.equal((await store.trace.order("untraced"))?.traceId, null);
+    });
+
     it("hands rows to another relay once the lease runs out or is released, oldest first", async () => {
       await store.orders.accept(
         { orders: [newOrder("old", 10)], lease: lease("dead", 500), outcomes: [], at: 10 },
