@@ -22,6 +22,7 @@ export interface WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  readonly leadership: LeadershipStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -38,6 +39,8 @@ export interface NewOrder {
   source: OrderSource;
   /** The message body as it will be published (and re-published) byte for byte. */
   body: string;
+  /** The W3C trace context of the request that placed it (null when tracing is off): the relay's publish continues it. */
+  traceparent?: string | null;
 }
 
 /** What became of one publish attempt of an outbox row. */
@@ -50,6 +53,8 @@ export interface OutboxRow {
   body: string;
   /** Who held the lease before this claim (null: nobody); another owner means the row was recovered. */
   previousOwner: string | null;
+  /** The placing request's trace context, kept with the row so a publish after a restart continues that trace. */
+  traceparent: string | null;
 }
 
 /** A relay's request for due outbox rows (see OrderStore.claimDue). */
@@ -242,6 +247,23 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
   /** Deletes keys created before `before`; returns how many. */
   sweep(before: number): Promise<number>;
+}
+
+/**
+ * Leases that let one process of a group do a job at a time (sample the queue history, evaluate
+ * alerts): whoever holds a role's unexpired lease leads; a holder that stops renewing loses it when
+ * it runs out, and any process may take it then. Works across machines: only the database's row counts.
+ */
+export interface LeadershipStore {
+  /**
+   * Takes or renews `role` for `holder` until `at + ttlMs`, when the role is free, expired at `at`,
+   * or already held by `holder`. True when `holder` leads after the call.
+   */
+  acquire(role: string, holder: string, at: number, ttlMs: number): Promise<boolean>;
+  /** Gives the role up at once (a stopping leader), if `holder` holds it. */
+  release(role: string, holder: string): Promise<void>;
+  /** Who holds `role` and until when (null: nobody has ever held it). */
+  current(role: string): Promise<{ holder: string; until: number } | null>;
 }
 
 /** Opens a store; the contract suite takes one of these per backend. */

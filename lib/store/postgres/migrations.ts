@@ -121,4 +121,21 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
     ],
   },
+  {
+    version: 4,
+    name: "leadership",
+    statements: [
+      // Leadership leases (one process of a group samples history, evaluates alerts): lib/store/store.ts LeadershipStore.
+      "CREATE TABLE leaders (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
+    ],
+  },
+  {
+    version: 9,
+    name: "traceparent",
+    statements: [
+      // Distributed tracing (issue 12, part 8): the placing request's W3C trace context, for the relay and the trace page.
+      "ALTER TABLE orders ADD COLUMN traceparent TEXT",
+      "ALTER TABLE outbox ADD COLUMN traceparent TEXT",
+    ],
+  },
 ];
