@@ -108,7 +108,8 @@ async function main() {
     console.log(`  export AMQP_URL='${amqp}'`);
     console.log(`  export RABBITMQ_MANAGEMENT_URL='${management}'`);
     console.log("  npm start            # and in other terminals: npm run worker\n");
-    console.log("Ctrl-C (or `npm run cluster -- stop`) stops the nodes and removes their data.");
+    const stop = base === 5701 ? "npm run cluster -- stop" : `npm run cluster -- stop --base-port ${base}`;
+    console.log(`Ctrl-C (or \`${stop}\`) stops the nodes and removes their data.`);
   } catch (error) {
     console.error(`the cluster did not come up: ${(error as Error).message}`);
     await stopAll();

@@ -116,7 +116,12 @@ interface DrainRun {
   counted: number;
 }
 
-async function withBacklog<T>(amqpUrl: string, queue: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Fills `queue` with the backlog, runs `run`, and deletes the queue and its DLQ after, unless
+ * `keep`: a Warren consumer still subscribed re-declares a queue deleted under it, so a caller with
+ * workers deletes it itself once they have stopped.
+ */
+async function withBacklog<T>(amqpUrl: string, queue: string, run: () => Promise<T>, keep = false): Promise<T> {
   const conn = await connectAny(amqpUrl, { noDelay: true });
   conn.on("error", () => {});
   try {
@@ -130,10 +135,14 @@ async function withBacklog<T>(amqpUrl: string, queue: string, run: () => Promise
     await channel.close();
     return await run();
   } finally {
-    const channel = await conn.createChannel().catch(() => null);
-    for (const name of [queue, `${queue}.dlq`]) await channel?.deleteQueue(name).catch(() => {});
+    if (!keep) await deleteQueues(conn, queue);
     await conn.close().catch(() => {});
   }
+}
+
+async function deleteQueues(conn: Awaited<ReturnType<typeof connectAny>>, queue: string) {
+  const channel = await conn.createChannel().catch(() => null);
+  for (const name of [queue, `${queue}.dlq`]) await channel?.deleteQueue(name).catch(() => {});
 }
 
 /** Raw amqplib: `consumers` connections, each a channel with `prefetch`, consume + ack one by one. */
@@ -205,21 +214,27 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
     while ((await check.checkQueue(queue)).consumerCount > 0 && Date.now() < until) await sleep(50);
     const { consumerCount } = await check.checkQueue(queue);
     if (consumerCount > 0) throw new Error(`${consumerCount} worker(s) did not pause`);
-    return await withBacklog(amqpUrl, queue, async () => {
-      const from = Date.now();
-      await command("resume");
-      const deadline = from + 600_000;
-      let paid = await store.count();
-      while (paid < orders && Date.now() < deadline) {
-        await sleep(100);
-        paid = await store.count();
-      }
-      const seconds = (Date.now() - from) / 1000;
-      if (paid < orders) throw new Error(`${kind}, ${workers} worker(s): only ${paid} of ${orders} paid`);
-      return { perSecond: round(paid / seconds, 0) ?? 0, seconds: round(seconds, 2) ?? 0, counted: paid };
-    });
+    return await withBacklog(
+      amqpUrl,
+      queue,
+      async () => {
+        const from = Date.now();
+        await command("resume");
+        const deadline = from + 600_000;
+        let paid = await store.count();
+        while (paid < orders && Date.now() < deadline) {
+          await sleep(100);
+          paid = await store.count();
+        }
+        const seconds = (Date.now() - from) / 1000;
+        if (paid < orders) throw new Error(`${kind}, ${workers} worker(s): only ${paid} of ${orders} paid`);
+        return { perSecond: round(paid / seconds, 0) ?? 0, seconds: round(seconds, 2) ?? 0, counted: paid };
+      },
+      true,
+    );
   } finally {
     await Promise.all(started.map((s) => s.stop()));
+    await deleteQueues(conn, queue);
     await conn.close().catch(() => {});
     await store.drop();
   }
