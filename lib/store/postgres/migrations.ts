@@ -130,7 +130,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
     ],
   },
   {
-    version: 9,
+    version: 5,
     name: "traceparent",
     statements: [
       // Distributed tracing (issue 12, part 8): the placing request's W3C trace context, for the relay and the trace page.
