@@ -197,7 +197,8 @@ export class PaymentConsumer extends EventEmitter {
     this.buffer = [];
     if (batch.length === 0) return;
     const { ledger, log, publisher, queue } = this.options;
-    const { verdicts, paid, duplicates } = await payBatch(batch, ledger, this.failures, log);
+    const { verdicts, paid, duplicates, absorbed } = await payBatch(batch, ledger, this.failures, log);
+    for (const entry of absorbed) this.emit("absorbed", entry);
 
     for (const duplicate of duplicates) {
       this.stats.duplicates++;

@@ -7,6 +7,7 @@ import { PgIdempotency } from "./idempotency";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
+import { PgTiming } from "./timing";
 import { PgTrace } from "./trace";
 
 /** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
@@ -38,6 +39,7 @@ export class PostgresStore implements WarrenStore {
   readonly audit: PgAudit;
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
+  readonly timing: PgTiming;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -48,6 +50,7 @@ export class PostgresStore implements WarrenStore {
     this.audit = new PgAudit(pool, ready);
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
+    this.timing = new PgTiming(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

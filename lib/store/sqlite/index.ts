@@ -3,13 +3,22 @@ import type { LedgerEntry } from "../../payments/ledger";
 import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
-import type { AuditStore, HealthStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import type {
+  AuditStore,
+  HealthStore,
+  IdempotencyStore,
+  PaymentStore,
+  TimingStore,
+  TraceStore,
+  WarrenStore,
+} from "../store";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
+import { sqliteTiming } from "./timing";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -28,6 +37,7 @@ export class SqliteStore implements WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  readonly timing: TimingStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -58,6 +68,7 @@ export class SqliteStore implements WarrenStore {
     };
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
+    this.timing = sqliteTiming(db);
   }
 
   durable(): Promise<void> {
