@@ -281,7 +281,11 @@ for (const adapter of adapters) {
         ["repub-1"],
       );
       const first = await store.payments.recordBatch(
-        ["warren-1", "repub-1", "ext-1"].map((id) => ({ order: payable(id), messageId: `m-${id}`, redelivered: false })),
+        ["warren-1", "repub-1", "ext-1"].map((id) => ({
+          order: payable(id),
+          messageId: `m-${id}`,
+          redelivered: false,
+        })),
       );
       assert.deepEqual(
         first.map((o) => o.kind),
