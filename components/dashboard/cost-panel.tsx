@@ -104,6 +104,10 @@ export function CostPanel() {
         <>
           <div className="mt-2">
             <CostChart series={data} />
+            <div className={`flex justify-between text-xs ${muted}`} aria-hidden="true">
+              <span>60 min ago</span>
+              <span>now</span>
+            </div>
           </div>
           <table className="mt-2 w-full text-sm">
             <caption className="sr-only">Absorbed by cause</caption>

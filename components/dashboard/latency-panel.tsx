@@ -135,7 +135,7 @@ export function LatencyPanel() {
                     p99
                   </th>
                   <th scope="col" className="hidden py-1 pl-2 font-medium sm:table-cell">
-                    Histogram
+                    Histogram <span className="font-normal">(1 ms … 30 s+, log)</span>
                   </th>
                 </tr>
               </thead>
@@ -161,6 +161,10 @@ export function LatencyPanel() {
               </tbody>
             </table>
           </div>
+          <p className={`mt-2 text-xs ${muted}`}>
+            From the database rows every process writes. confirmed → delivered is 0 ms when the broker delivered before
+            the publisher had its confirm.
+          </p>
         </>
       )}
     </section>
