@@ -92,11 +92,6 @@ async function measure(name: string, store: WarrenStore) {
   const now = Date.now();
   await time("latency, last minute (sample 2,000)", () => store.timing.paidSince(now - 60_000, SAMPLE));
   await time("latency, last hour (sample 2,000)", () => store.timing.paidSince(now - 3_600_000, SAMPLE));
-  await time("latency, a window of 1,500 orders (read whole)", async () => {
-    const { rows } = await store.timing.paidSince(now - 3_600_000, SAMPLE);
-    const last = rows.at(-1);
-    if (last) await store.timing.paidSince(last.paidAt, SAMPLE);
-  });
   await time("cost of exactly-once, last hour per minute", () => store.timing.absorbedSince(now - 3_600_000));
   await time("hop observer, 500 orders by id", () =>
     store.timing.hopsOf(Array.from({ length: 500 }, (_, i) => `o-${String((i * 997) % total).padStart(8, "0")}`)),
