@@ -40,15 +40,23 @@ test.describe("latency and cost-of-exactly-once panels", () => {
     // A client retry (same Idempotency-Key, same body): absorbed at the door, counted by cause.
     const key = crypto.randomUUID();
     const body = { item: unique("e2e-retry"), quantity: 1 };
+    const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
       const res = await request.post("/api/orders", { headers: { "idempotency-key": key }, data: body });
       expect(res.status()).toBe(202);
+      ids.push(((await res.json()) as { orderId: string }).orderId);
     }
+    expect(ids[1]).toBe(ids[0]);
     const retries = page.getByTestId("cost-client_retry");
     await expect
       .poll(async () => Number(await retries.getAttribute("data-hour")), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(1);
     await expect(page.getByTestId("cost").getByRole("img")).toHaveAttribute("aria-label", /client retry/);
+
+    // The order's trace shows the absorbed retry as its own hop.
+    await page.goto(`/trace?order=${ids[0]}`);
+    await expect(page.locator('[data-kind="client-retry"]')).toHaveCount(1);
+    await expect(page.locator('[data-kind="client-retry"]')).toContainText("client retry absorbed");
   });
 
   test("fit 390 px, pass axe in light and dark, and are pictured in docs/", async ({ page }) => {
