@@ -122,6 +122,14 @@ export const PG_MIGRATIONS: PgMigration[] = [
     ],
   },
   {
+    version: 4,
+    name: "leadership",
+    statements: [
+      // Leadership leases (one process of a group samples history, evaluates alerts): lib/store/store.ts LeadershipStore.
+      "CREATE TABLE leaders (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
+    ],
+  },
+  {
     version: 6,
     name: "latency and absorbed duplicates",
     statements: [

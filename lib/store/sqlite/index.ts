@@ -7,6 +7,7 @@ import type {
   AuditStore,
   HealthStore,
   IdempotencyStore,
+  LeadershipStore,
   PaymentStore,
   TimingStore,
   TraceStore,
@@ -15,6 +16,7 @@ import type {
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
+import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
@@ -37,6 +39,7 @@ export class SqliteStore implements WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
 
   constructor(readonly db: Db) {
@@ -68,6 +71,7 @@ export class SqliteStore implements WarrenStore {
     };
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
+    this.leadership = sqliteLeadership(db);
     this.timing = sqliteTiming(db);
   }
 
