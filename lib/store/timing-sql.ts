@@ -1,6 +1,8 @@
 /**
- * The stage times of paid orders, the same SQL on both backends: each payment joined by key
- * to its order (placed, confirmed), its paying delivery (delivered) and that delivery's ack.
+ * The stage times of paid orders on SQLite: each payment joined by key to its order (placed,
+ * confirmed), its paying delivery (delivered) and that delivery's ack. SQLite's planner makes
+ * every join an index lookup; PostgreSQL's hashed whole tables, so it has its own LATERAL
+ * form (lib/store/postgres/timing.ts).
  * An order from an external producer has no `orders` row: its placed time is the message's.
  * Callers append a WHERE clause on `p`.
  */
