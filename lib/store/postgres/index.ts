@@ -3,6 +3,7 @@ import type { WarrenStore } from "../store";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
+import { PgHistory } from "./history";
 import { PgIdempotency } from "./idempotency";
 import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
@@ -40,6 +41,7 @@ export class PostgresStore implements WarrenStore {
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
   readonly leadership: PgLeadership;
+  readonly history: PgHistory;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -51,6 +53,7 @@ export class PostgresStore implements WarrenStore {
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
+    this.history = new PgHistory(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

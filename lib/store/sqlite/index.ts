@@ -6,6 +6,7 @@ import { durabilityOf } from "../durable";
 import type {
   AuditStore,
   HealthStore,
+  HistoryStore,
   IdempotencyStore,
   LeadershipStore,
   PaymentStore,
@@ -14,6 +15,7 @@ import type {
 } from "../store";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
+import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
 import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
@@ -38,6 +40,7 @@ export class SqliteStore implements WarrenStore {
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
+  readonly history: HistoryStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -69,6 +72,7 @@ export class SqliteStore implements WarrenStore {
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
     this.leadership = sqliteLeadership(db);
+    this.history = sqliteHistory(db);
   }
 
   durable(): Promise<void> {
