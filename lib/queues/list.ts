@@ -147,8 +147,11 @@ export function deadLetterTargetOf(row: Pick<ManagementQueueRow, "arguments" | "
 }
 
 export function toQueueRow(row: ManagementQueueRow, own: ReadonlySet<string>): QueueRow {
-  // The broker leaves out the stats of what never happened on a queue: zero, not unknown.
+  // The broker leaves out the stats of what never happened on a queue: zero, not unknown. But with
+  // statistics collection off it leaves out the counts too: then the rates are unknown, not zero.
+  const statsOff = row.messages_ready === undefined && row.message_stats === undefined;
   const stats = row.message_stats ?? {};
+  const rateOf = (value: unknown) => (statsOff ? null : (num(value) ?? 0));
   return {
     name: row.name,
     type: str(row.type),
@@ -157,9 +160,9 @@ export function toQueueRow(row: ManagementQueueRow, own: ReadonlySet<string>): Q
     unacked: num(row.messages_unacknowledged),
     total: num(row.messages),
     consumers: num(row.consumers),
-    publishRate: num(stats.publish_details?.rate) ?? 0,
-    deliverRate: num(stats.deliver_get_details?.rate) ?? 0,
-    ackRate: num(stats.ack_details?.rate) ?? 0,
+    publishRate: rateOf(stats.publish_details?.rate),
+    deliverRate: rateOf(stats.deliver_get_details?.rate),
+    ackRate: rateOf(stats.ack_details?.rate),
     deadLetter: deadLetterTargetOf(row),
     policy: str(row.policy),
     warren: own.has(row.name),
