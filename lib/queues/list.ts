@@ -61,6 +61,14 @@ export const queueListQuerySchema = z.object({
       .default("name"),
   ),
   dir: z.preprocess(one, z.enum(["asc", "desc"], { message: "dir must be asc or desc" }).default("asc")),
+  vhost: z.preprocess(
+    one,
+    z
+      .string()
+      .refine((v) => v !== "*", { message: "pick one vhost" })
+      .refine((v) => Buffer.byteLength(v) <= 255, { message: "vhost names are at most 255 bytes" })
+      .default("/"),
+  ),
 });
 export type QueueListQuery = z.infer<typeof queueListQuerySchema>;
 
@@ -116,6 +124,8 @@ export interface QueueListResult {
   totalCount: number;
   pageCount: number;
   fetchedInMs: number;
+  /** The vhost Warren's link uses: only its queues have a detail page here. */
+  warrenVhost: string;
 }
 
 export const LIMITED_MODE_MESSAGE = "limited mode: enable rabbitmq_management for all queues and rates";
@@ -182,13 +192,15 @@ export interface QueueListSources {
 /** One page of queues: from the management API, or Warren's own queues over AMQP when it is away. */
 export async function listQueues(query: QueueListQuery, sources: QueueListSources): Promise<QueueListResult> {
   const started = performance.now();
-  const own = new Set(sources.ownQueues);
+  // Warren's own queues live in its vhost only.
+  const own = new Set(query.vhost === sources.management.vhost ? sources.ownQueues : []);
   const pageQuery: QueuePageQuery = {
     page: query.page,
     pageSize: query.size,
     name: query.name,
     sort: SORT_KEYS[query.sort],
     reverse: query.dir === "desc",
+    vhost: query.vhost,
   };
   try {
     const page = await sources.management.listQueues(pageQuery);
@@ -201,6 +213,7 @@ export async function listQueues(query: QueueListQuery, sources: QueueListSource
       totalCount: page.total_count,
       pageCount: Math.max(1, page.page_count),
       fetchedInMs: Math.round(performance.now() - started),
+      warrenVhost: sources.management.vhost,
     };
   } catch (error) {
     if (!isManagementUnavailable(error)) throw error;
@@ -211,12 +224,13 @@ export async function listQueues(query: QueueListQuery, sources: QueueListSource
     return {
       mode: "limited",
       limitedReason: error.message,
-      query: { ...query, page: 1 },
+      query: { ...query, page: 1, vhost: sources.management.vhost },
       rows: filtered,
       filteredCount: filtered.length,
       totalCount: rows.length,
       pageCount: 1,
       fetchedInMs: Math.round(performance.now() - started),
+      warrenVhost: sources.management.vhost,
     };
   }
 }

@@ -12,6 +12,21 @@ import { openDb } from "../../lib/store/db";
 const dir = mkdtempSync(join(tmpdir(), "warren-queues-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+describe("queue list vhost", () => {
+  it("defaults to / and refuses all vhosts at once or a name too long, with a reason", () => {
+    const fine = parseQueueListQuery({});
+    assert.equal(fine.ok && fine.query.vhost, "/");
+    const other = parseQueueListQuery({ vhost: "warren" });
+    assert.equal(other.ok && other.query.vhost, "warren");
+    const all = parseQueueListQuery({ vhost: "*" });
+    assert.equal(all.ok, false);
+    assert.deepEqual(!all.ok && all.fieldErrors.vhost, ["pick one vhost"]);
+    assert.equal(all.query.vhost, "/");
+    const long = parseQueueListQuery({ vhost: "v".repeat(256) });
+    assert.equal(long.ok, false);
+  });
+});
+
 describe("queue list query", () => {
   it("defaults, and reports each bad field with a message", () => {
     const ok = parseQueueListQuery({});
