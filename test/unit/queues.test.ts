@@ -30,12 +30,16 @@ describe("queue list vhost", () => {
 describe("queue list query", () => {
   it("defaults, and reports each bad field with a message", () => {
     const ok = parseQueueListQuery({});
-    assert.deepEqual(ok, { ok: true, query: { page: 1, size: 50, name: "", sort: "name", dir: "asc" } });
+    assert.deepEqual(ok, { ok: true, query: { page: 1, size: 50, name: "", sort: "name", dir: "asc", vhost: "/" } });
     const bad = parseQueueListQuery({ page: "0", size: "7", sort: "evil", dir: "up", name: "ok" });
     assert.equal(bad.ok, false);
     if (bad.ok) return;
     assert.deepEqual(Object.keys(bad.fieldErrors).sort(), ["dir", "page", "size", "sort"]);
-    assert.deepEqual(bad.query, { page: 1, size: 50, name: "ok", sort: "name", dir: "asc" }, "defaults where wrong");
+    assert.deepEqual(
+      bad.query,
+      { page: 1, size: 50, name: "ok", sort: "name", dir: "asc", vhost: "/" },
+      "defaults where wrong",
+    );
     assert.equal(parseQueueListQuery(new URLSearchParams("page=2&sort=publish&dir=desc")).ok, true);
   });
 });
