@@ -120,7 +120,12 @@ export function HistoryChart({
       : `${time(at[shown] ?? 0, stepMs)}: ${lines.map((l) => `${l.label} ${format(l.values[shown] ?? null)}`).join(", ")}`;
 
   return (
-    <figure data-testid={testId} data-points={at.length} className={`${cardClass} min-w-0 p-3`}>
+    <figure
+      data-testid={testId}
+      data-points={at.filter((_, i) => lines.some((l) => l.values[i] !== null && l.values[i] !== undefined)).length}
+      data-slots={at.length}
+      className={`${cardClass} min-w-0 p-3`}
+    >
       <figcaption className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
         <span className="font-semibold">{title}</span>
         <span className="flex flex-wrap gap-3 text-xs">

@@ -1,0 +1,92 @@
+import { expect, needsManagement, test } from "./fixtures";
+
+/**
+ * Issue 13 part 8: the queue page's stored history with a range picker, hover and keyboard
+ * readout (1280 and 390 px wide); part 4: the queue list's vhost selector.
+ */
+for (const width of [1280, 390]) {
+  test(`the queue page's history chart: range picker, hover and keyboard values (${width} px)`, async ({
+    page,
+    broker,
+  }) => {
+    await page.setViewportSize({ width, height: 900 });
+    for (let i = 0; i < 3; i++)
+      await broker.sendRaw(JSON.stringify({ orderId: `h-${width}-${i}`, item: "chart-book", quantity: 1 }));
+    await page.goto(`/queues/${encodeURIComponent(broker.queue)}`);
+    const depth = page.getByTestId("depth-chart");
+    await expect(depth).toBeVisible();
+    // Warren's own queue is sampled from the start: the chart has stored points.
+    await expect.poll(async () => Number(await depth.getAttribute("data-points"))).toBeGreaterThan(1);
+    await expect(depth.locator("canvas")).toBeVisible();
+    await expect(page.getByTestId("rate-chart")).toContainText("Source:");
+
+    // Hover: the values under the cursor.
+    const box = await depth.getByRole("slider").boundingBox();
+    if (!box) throw new Error("no chart box");
+    await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+    await expect(page.getByTestId("depth-chart-readout")).toContainText(/\d\d:\d\d:\d\d: ready/);
+
+    // Keyboard: the chart is a slider over time.
+    const slider = depth.getByRole("slider");
+    await slider.focus();
+    await slider.press("Home");
+    await expect(slider).toHaveAttribute("aria-valuenow", "0");
+    await slider.press("End");
+    await slider.press("ArrowLeft");
+    const last = Number(await slider.getAttribute("aria-valuemax"));
+    await expect(slider).toHaveAttribute("aria-valuenow", String(last - 1));
+    await expect(slider).toHaveAttribute("aria-valuetext", /ready/);
+
+    // The range picker: 1 h is read at 10 s per point, 30 d at 1 h.
+    const answer = page.waitForResponse((r) => r.url().includes("/history?range=1h") && r.ok());
+    await page.getByRole("radio", { name: "1 h" }).check();
+    const body = (await (await answer).json()) as { stepMs: number; at: number[] };
+    expect(body.stepMs).toBe(10_000);
+    expect(body.at).toHaveLength(360);
+    await expect(page.locator("[data-range='1h']")).toHaveAttribute("data-step", "10000");
+    await page.getByRole("radio", { name: "30 d" }).check();
+    await expect(page.locator("[data-range='30d']")).toHaveAttribute("data-step", "3600000");
+    await expect(page.getByTestId("depth-chart")).toHaveAttribute("data-slots", "720");
+  });
+}
+
+test("the history API refuses a range it does not know, with the list of those it does", async ({
+  request,
+  broker,
+}) => {
+  const res = await request.get(`/api/broker/queues/${encodeURIComponent(broker.queue)}/history?range=2w`);
+  expect(res.status()).toBe(400);
+  expect(await res.text()).toContain("range must be one of 10m, 1h, 24h, 7d, 30d");
+});
+
+for (const width of [1280, 390]) {
+  test(`the queues page has a vhost selector, default / (${width} px)`, async ({ page }) => {
+    await needsManagement();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto("/queues");
+    const select = page.getByLabel("Vhost");
+    await expect(select).toHaveValue("/");
+    await select.selectOption("/");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page.getByTestId("queue-table")).toBeVisible();
+    // One vhost at a time: "*" is refused with a reason, and "/" shown instead.
+    await page.goto("/queues?vhost=*");
+    await expect(page.getByTestId("query-errors")).toContainText("pick one vhost");
+    await expect(page.getByLabel("Vhost")).toHaveValue("/");
+  });
+}
+
+test("history chart screenshot (docs/history-chart.png when WARREN_SCREENSHOT=1)", async ({ page, broker }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  for (let i = 0; i < 12; i++) {
+    await broker.sendRaw(JSON.stringify({ orderId: `shot-${Date.now()}-${i}`, item: "chart-book", quantity: 1 }));
+  }
+  await page.goto(`/queues/${encodeURIComponent(broker.queue)}`);
+  const panel = page.getByTestId("history-panel");
+  await expect(page.getByTestId("depth-chart").locator("canvas")).toBeVisible();
+  const slider = page.getByTestId("depth-chart").getByRole("slider");
+  const box = await slider.boundingBox();
+  if (box) await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  const path = process.env.WARREN_SCREENSHOT ? "docs/history-chart.png" : test.info().outputPath("history-chart.png");
+  await panel.screenshot({ path });
+});
