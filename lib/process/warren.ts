@@ -272,6 +272,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     outbox: () => outbox && { stats: outbox.stats, backlog: () => store.orders.backlog() },
     consumer: () => consumer,
     sampler: () => live?.sampler ?? null,
+    history: () => queueTools?.recorder ?? null,
     books: () => live?.books ?? null,
     paymentFeed: () => live?.feed ?? null,
     sseClients: () => streams?.size ?? 0,
