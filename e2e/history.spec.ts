@@ -1,4 +1,4 @@
-import { expect, needsManagement, test } from "./fixtures";
+import { expect, needsManagement, signIn, test } from "./fixtures";
 
 /**
  * Issue 13 part 8: the queue page's stored history with a range picker, hover and keyboard
@@ -23,7 +23,7 @@ for (const width of [1280, 390]) {
     // Hover: the values under the cursor.
     const box = await depth.getByRole("slider").boundingBox();
     if (!box) throw new Error("no chart box");
-    await page.mouse.move(box.x + box.width - 20, box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 3 });
     await expect(page.getByTestId("depth-chart-readout")).toContainText(/\d\d:\d\d:\d\d: ready/);
 
     // Keyboard: the chart is a slider over time.
@@ -76,17 +76,36 @@ for (const width of [1280, 390]) {
   });
 }
 
-test("history chart screenshot (docs/history-chart.png when WARREN_SCREENSHOT=1)", async ({ page, broker }) => {
+test("history chart screenshot (docs/history-chart.png when WARREN_SCREENSHOT=1)", async ({
+  page,
+  broker,
+  request,
+}) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  for (let i = 0; i < 12; i++) {
-    await broker.sendRaw(JSON.stringify({ orderId: `shot-${Date.now()}-${i}`, item: "chart-book", quantity: 1 }));
+  await signIn(page, `/queues/${encodeURIComponent(broker.queue)}`);
+  if (process.env.WARREN_SCREENSHOT) {
+    // Give the chart a shape worth showing: a backlog while paused, drained on resume.
+    test.setTimeout(90_000);
+    await page.getByRole("button", { name: "Pause consumers" }).click();
+    await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "paused");
+    try {
+      for (let i = 0; i < 40; i++) {
+        await broker.sendRaw(JSON.stringify({ orderId: `shot-${Date.now()}-${i}`, item: "chart-book", quantity: 1 }));
+        await page.waitForTimeout(250);
+      }
+    } finally {
+      const cookies = await page.context().cookies();
+      const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+      await request.post("/api/broker/consumers", { data: { command: "resume" }, headers: { cookie } });
+    }
+    await expect.poll(() => broker.depth(broker.queue), { timeout: 15_000 }).toBe(0);
+    await page.waitForTimeout(6000);
   }
-  await page.goto(`/queues/${encodeURIComponent(broker.queue)}`);
   const panel = page.getByTestId("history-panel");
   await expect(page.getByTestId("depth-chart").locator("canvas")).toBeVisible();
   const slider = page.getByTestId("depth-chart").getByRole("slider");
   const box = await slider.boundingBox();
-  if (box) await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  if (box) await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2, { steps: 3 });
   const path = process.env.WARREN_SCREENSHOT ? "docs/history-chart.png" : test.info().outputPath("history-chart.png");
   await panel.screenshot({ path });
 });

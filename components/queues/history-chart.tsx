@@ -45,7 +45,7 @@ export function HistoryChart({
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [index, setIndex] = useState<number | null>(null);
-  const key = lines.map((l) => l.label).join(",");
+  const key = `${lines.map((l) => l.label).join(",")}|${stepMs}`;
 
   // Build once per set of lines; new data goes through setData.
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when the lines change, data flows in below
@@ -69,7 +69,10 @@ export function HistoryChart({
           legend: { show: false },
           cursor: { drag: { x: false, y: false } },
           scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-          axes: [axis, { ...axis, size: 48 }],
+          axes: [
+            { ...axis, values: (_u, splits) => splits.map((v) => time(v, stepMs)) },
+            { ...axis, size: 48 },
+          ],
           series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 1.5, points: { show: false } }))],
           hooks: { setCursor: [(u) => setIndex(u.cursor.idx ?? null)] },
         },
