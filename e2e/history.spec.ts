@@ -39,12 +39,20 @@ for (const width of [1280, 390]) {
 
     // The range picker: 1 h is read at 10 s per point, 30 d at 1 h.
     const answer = page.waitForResponse((r) => r.url().includes("/history?range=1h") && r.ok());
-    await page.getByRole("radio", { name: "1 h" }).check();
+    // From the keyboard: the picker is a radio group (arrow keys move the choice).
+    await page.getByRole("radio", { name: "10 min" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await expect(page.getByRole("radio", { name: "1 h" })).toBeChecked();
     const body = (await (await answer).json()) as { stepMs: number; at: number[] };
     expect(body.stepMs).toBe(10_000);
     expect(body.at).toHaveLength(360);
     await expect(page.locator("[data-range='1h']")).toHaveAttribute("data-step", "10000");
-    await page.getByRole("radio", { name: "30 d" }).check();
+    // With the pointer: the visible label is the target.
+    await page
+      .locator("label")
+      .filter({ hasText: /^30 d$/ })
+      .click();
+    await expect(page.getByRole("radio", { name: "30 d" })).toBeChecked();
     await expect(page.locator("[data-range='30d']")).toHaveAttribute("data-step", "3600000");
     await expect(page.getByTestId("depth-chart")).toHaveAttribute("data-slots", "720");
   });
