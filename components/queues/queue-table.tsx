@@ -217,9 +217,29 @@ export function QueueTable({ initial, vhosts }: { initial: Page; vhosts: string[
                   <td className="px-2 py-1.5 text-right" data-col="consumers">
                     {count(row.consumers)}
                   </td>
-                  <td className="px-2 py-1.5 text-right">{rate(row.publishRate)}</td>
-                  <td className="px-2 py-1.5 text-right">{rate(row.deliverRate)}</td>
-                  <td className="px-2 py-1.5 text-right">{rate(row.ackRate)}</td>
+                  {[row.publishRate, row.deliverRate, row.ackRate].map((value, i) => (
+                    <td
+                      // biome-ignore lint/suspicious/noArrayIndexKey: three fixed columns
+                      key={i}
+                      className="px-2 py-1.5 text-right"
+                      data-source={row.rateSource ?? "broker"}
+                      title={
+                        row.rateSource === "derived"
+                          ? "derived from Warren's samples (broker statistics off)"
+                          : undefined
+                      }
+                    >
+                      {rate(value)}
+                      {row.rateSource === "derived" ? (
+                        <>
+                          <sup aria-hidden="true" className="text-slate-600 dark:text-slate-400">
+                            d
+                          </sup>
+                          <span className="sr-only"> (derived from Warren&apos;s samples)</span>
+                        </>
+                      ) : null}
+                    </td>
+                  ))}
                   <td className="px-2 py-1.5 font-mono text-xs">
                     {row.deadLetter ? (
                       <span title={`from ${row.deadLetter.source}`}>
@@ -237,6 +257,12 @@ export function QueueTable({ initial, vhosts }: { initial: Page; vhosts: string[
           </tbody>
         </table>
       </TableScroll>
+      {page.rows.some((row) => row.rateSource === "derived") ? (
+        <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="derived-note">
+          <sup>d</sup> derived from Warren&apos;s samples: the broker keeps no rate statistics (statistics collection is
+          off), so Warren computes them for the queues it samples.
+        </p>
+      ) : null}
       {page.pageCount > 1 ? (
         <nav aria-label="Pages" className="flex items-center justify-between text-sm">
           {query.page > 1 ? (

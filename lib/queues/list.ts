@@ -111,6 +111,8 @@ export interface QueueRow {
   warren: boolean;
   /** Only when state is "unreachable": the broker's last answer about this queue. */
   lastSeen?: { at: number; ready: number | null; consumers: number | null } | null;
+  /** Set when the rates are not the broker's: e.g. "derived" from Warren's samples (statistics off). */
+  rateSource?: "derived" | "prometheus";
 }
 
 export interface QueueListResult {

@@ -105,6 +105,23 @@ export async function queuePage(query: QueueListQuery): Promise<QueueListResult 
     ownQueues: ownQueues(runtime),
     lastSeen: (name) => runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? null,
   });
+  // With the broker's statistics off its rates are unknown: fill in what Warren derived for the queues it samples.
+  const missing = result.rows.filter((row) => row.publishRate === null && row.state !== "unreachable");
+  if (missing.length > 0 && query.vhost === runtime.management.vhost) {
+    const tracked = new Set(await runtime.store.history.tracked().catch(() => []));
+    await Promise.all(
+      missing
+        .filter((row) => tracked.has(row.name))
+        .map(async (row) => {
+          const { rates } = await latestRecorded(runtime, row.name);
+          if (rates.source !== "derived" && rates.source !== "prometheus") return;
+          row.publishRate = rates.publish;
+          row.deliverRate = rates.deliver;
+          row.ackRate = rates.ack;
+          row.rateSource = rates.source;
+        }),
+    );
+  }
   return { ...result, own: tools.meter.rates() };
 }
 

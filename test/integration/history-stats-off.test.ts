@@ -38,7 +38,9 @@ describe("rates with broker statistics off (private RabbitMQ node)", { skip: pri
         "the private management API",
         500,
       );
-      const overview = (await (await fetch(`${api}/api/overview`, { headers: auth })).json()) as { disable_stats?: boolean };
+      const overview = (await (await fetch(`${api}/api/overview`, { headers: auth })).json()) as {
+        disable_stats?: boolean;
+      };
       assert.equal(overview.disable_stats, true, "the node keeps no statistics");
 
       const queue = `stats-off-${Date.now()}`;
@@ -53,7 +55,11 @@ describe("rates with broker statistics off (private RabbitMQ node)", { skip: pri
         { log: () => {} },
       );
       const live = warren;
-      await waitFor(() => Boolean(live.consumer?.stats.running && live.publisher.ready), 30_000, "consumer and publisher");
+      await waitFor(
+        () => Boolean(live.consumer?.stats.running && live.publisher.ready),
+        30_000,
+        "consumer and publisher",
+      );
       // A steady trickle of orders while the leader samples once a second.
       let placed = 0;
       const trickle = setInterval(() => {
@@ -81,21 +87,37 @@ describe("rates with broker statistics off (private RabbitMQ node)", { skip: pri
       const history = await queueHistory(queue, "10m");
       assert.equal(history.rateSource, "derived");
       assert.ok(history.publish.some((v) => v !== null && v > 0));
-      // The list does not pass the broker's silence off as 0/s.
+      // The list does not pass the broker's silence off as 0/s: it shows Warren's derived rates, marked so,
+      // and nothing for a queue Warren does not sample.
       const page = await queuePage({ page: 1, size: 50, name: queue, sort: "name", dir: "asc", vhost: "/" });
       const row = page.rows.find((r) => r.name === queue);
       assert.ok(row);
-      assert.equal(row.publishRate, null);
+      assert.equal(row.rateSource, "derived");
+      assert.equal(typeof row.publishRate, "number");
+      const unsampled = await fetch(`${api}/api/queues/%2F/not-sampled`, {
+        method: "PUT",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ durable: false }),
+      });
+      assert.ok(unsampled.ok);
+      const other = (await queuePage({ page: 1, size: 50, name: "not-sampled", sort: "name", dir: "asc", vhost: "/" }))
+        .rows[0];
+      assert.equal(other?.publishRate, null);
+      assert.equal(other?.rateSource, undefined);
 
       // The vhost selector: a queue in another vhost shows there, and not under "/".
       const put = (path: string, body: unknown) =>
-        fetch(`${api}${path}`, { method: "PUT", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body) });
+        fetch(`${api}${path}`, {
+          method: "PUT",
+          headers: { ...auth, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
       assert.ok((await put("/api/vhosts/hist-v", {})).ok);
       assert.ok((await put("/api/permissions/hist-v/guest", { configure: ".*", write: ".*", read: ".*" })).ok);
       assert.ok((await put("/api/queues/hist-v/in-other-vhost", { durable: true })).ok);
-      const other = await queuePage({ page: 1, size: 50, name: "", sort: "name", dir: "asc", vhost: "hist-v" });
+      const elsewhere = await queuePage({ page: 1, size: 50, name: "", sort: "name", dir: "asc", vhost: "hist-v" });
       assert.deepEqual(
-        other.rows.map((r) => [r.name, r.warren]),
+        elsewhere.rows.map((r) => [r.name, r.warren]),
         [["in-other-vhost", false]],
       );
       const root = await queuePage({ page: 1, size: 50, name: "in-other", sort: "name", dir: "asc", vhost: "/" });
