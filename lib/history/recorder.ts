@@ -21,6 +21,7 @@ export interface HistoryRecorderOptions {
 /** Queues tracked besides Warren's own: bounds the rows kept (lib/history/tiers ROWS_PER_QUEUE_BOUND each). */
 export const MAX_VIEWED_QUEUES = 20;
 const TRACKED_REFRESH_MS = 5000;
+const TRACK_EVERY_MS = 60_000;
 
 /**
  * Durable queue history. Every web process has one recorder, but only the leader of the
@@ -35,6 +36,7 @@ export class HistoryRecorder {
   private tracked: { at: number; names: string[] } | null = null;
   private lastRollup = 0;
   private registered: Promise<void> | null = null;
+  private readonly noted = new Map<string, number>();
   /** Rows this process wrote, rounds it sampled as leader, and whether it led at its last round. */
   readonly stats = { written: 0, rounds: 0, leading: false, rollups: 0, failures: 0 };
 
@@ -62,10 +64,15 @@ export class HistoryRecorder {
   /** A queue page was opened (on this process): sample that queue from now on. */
   async track(queue: string, at = Date.now()): Promise<void> {
     if (this.options.pinned.includes(queue)) return;
+    // An open page asks every second: note it in the database once a minute.
+    const noted = this.noted.get(queue);
+    if (noted !== undefined && at - noted < TRACK_EVERY_MS) return;
     const dropped = await this.options.store.track(queue, at, {
       pinned: false,
       maxViewed: this.options.maxViewed ?? MAX_VIEWED_QUEUES,
     });
+    if (this.noted.size > 1000) this.noted.clear();
+    this.noted.set(queue, at);
     if (dropped.length > 0) this.options.log?.(`[history] no longer sampling ${dropped.join(", ")} (bound reached)`);
     this.tracked = null;
   }

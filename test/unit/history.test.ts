@@ -107,3 +107,48 @@ describe("rates with broker statistics off", () => {
     assert.equal(deriver.derive("dlq", 2000, { ready: 3, consumers: 2 }, null).source, null);
   });
 });
+
+describe("history recorder", () => {
+  it("samples Warren's queues from the start and others once opened, within the bound", async () => {
+    const { HistoryRecorder } = await import("../../lib/history/recorder");
+    const { Leader } = await import("../../lib/process/leader");
+    const store = openSqliteStore(join(dir, "recorder.db"));
+    try {
+      const asked: string[][] = [];
+      const recorder = new HistoryRecorder({
+        store: store.history,
+        leader: new Leader(store.leadership, "history-sampler"),
+        pinned: ["orders", "orders.dlq"],
+        maxViewed: 2,
+        sample: async (names, at) => {
+          asked.push(names);
+          return names.map((queue) => ({
+            queue,
+            at,
+            ready: 1,
+            unacked: 0,
+            consumers: 0,
+            publish: null,
+            deliver: null,
+            ack: null,
+            rateSource: null,
+          }));
+        },
+      });
+      await recorder.tick(1_000_000);
+      assert.deepEqual(asked.at(-1), ["orders", "orders.dlq"]);
+      await recorder.track("a", 1_000_100);
+      await recorder.track("b", 1_000_200);
+      await recorder.track("c", 1_000_300);
+      await recorder.tick(1_001_000);
+      assert.deepEqual(asked.at(-1), ["orders", "orders.dlq", "c", "b"]);
+      assert.equal(recorder.stats.written, 2 + 4);
+      // Warren's own queues are pinned: opening one changes nothing, and they are never dropped.
+      await recorder.track("orders", 1_001_500);
+      assert.deepEqual(await store.history.tracked(), ["orders", "orders.dlq", "c", "b"]);
+      await recorder.stop();
+    } finally {
+      await store.close();
+    }
+  });
+});
