@@ -131,6 +131,15 @@ export const PG_MIGRATIONS: PgMigration[] = [
   },
   {
     version: 5,
+    name: "traceparent",
+    statements: [
+      // Distributed tracing (issue 12, part 8): the placing request's W3C trace context, for the relay and the trace page.
+      "ALTER TABLE orders ADD COLUMN traceparent TEXT",
+      "ALTER TABLE outbox ADD COLUMN traceparent TEXT",
+    ],
+  },
+  {
+    version: 6,
     name: "history",
     statements: [
       // Durable queue history (lib/history; lib/store/history-sql.ts): one leader writes 1 s rows, rolled up as they age.

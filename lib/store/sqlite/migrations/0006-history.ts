@@ -1,5 +1,5 @@
 /**
- * Migration 5: durable queue history (lib/history). One row per (queue, resolution, bucket start):
+ * Migration 6: durable queue history (lib/history). One row per (queue, resolution, bucket start):
  * `n` samples averaged, the depth's peaks, and where the rates came from. A leader writes 1 s rows;
  * the rollup folds them into 10 s, then 1 min rows as they age, and deletes what is past 30 days.
  * `history_queues` is the bounded list of queues sampled (Warren's own pinned, others once opened).
