@@ -3,6 +3,7 @@ import type { WarrenStore } from "../store";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
+import { PgHistory } from "./history";
 import { PgIdempotency } from "./idempotency";
 import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
@@ -42,6 +43,7 @@ export class PostgresStore implements WarrenStore {
   readonly idempotency: PgIdempotency;
   readonly leadership: PgLeadership;
   readonly timing: PgTiming;
+  readonly history: PgHistory;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -54,6 +56,7 @@ export class PostgresStore implements WarrenStore {
     this.idempotency = new PgIdempotency(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
     this.timing = new PgTiming(pool, ready);
+    this.history = new PgHistory(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

@@ -6,6 +6,7 @@ import { durabilityOf } from "../durable";
 import type {
   AuditStore,
   HealthStore,
+  HistoryStore,
   IdempotencyStore,
   LeadershipStore,
   PaymentStore,
@@ -15,6 +16,7 @@ import type {
 } from "../store";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
+import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
 import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
@@ -41,6 +43,7 @@ export class SqliteStore implements WarrenStore {
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
+  readonly history: HistoryStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -73,6 +76,7 @@ export class SqliteStore implements WarrenStore {
     this.health = sqliteHealth(db);
     this.leadership = sqliteLeadership(db);
     this.timing = sqliteTiming(db);
+    this.history = sqliteHistory(db);
   }
 
   durable(): Promise<void> {
