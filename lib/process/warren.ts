@@ -3,6 +3,7 @@ import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
 import { BooksChecker } from "../books/checker";
+import { HopObserver } from "../books/hop-observer";
 import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
@@ -14,6 +15,7 @@ import { createMetrics, type WarrenMetrics } from "../observability/metrics";
 import { OrderOutbox } from "../orders/outbox";
 import { PaymentConsumer } from "../payments/consumer";
 import { listenForControl } from "../payments/control";
+import type { Payment } from "../payments/decide";
 import { type Ledger, ledgerOf } from "../payments/ledger";
 import { PipelineStateWatcher, WAITING_FOR_STATE } from "../payments/pipeline-state";
 import { ManagementClient } from "../queues/management";
@@ -96,7 +98,7 @@ export interface Warren {
  *   4. consumer     payment consumer + operator control listener (worker; web unless WARREN_CONSUMER=0)
  *   5. outbox       order relay: publishes what intake stored    (web)
  *   6. live         payment feed + tail, queue sampler, health   (web)
- *   7. history      queue history + own-rate meter               (web)
+ *   7. history      durable queue history (leader writes) + own-rate meter (web)
  *   8. pages        audit log, queue-page watchers, SSE streams  (web)
  *
  * The reverse order is what shutdown needs: open streams end first (so the HTTP
@@ -178,6 +180,17 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       (c) => c.stop(),
     );
     metrics.attachConsumer(consumer);
+    // Where the time goes: each order this consumer paid, observed once in the hop histograms.
+    const hops = started(
+      "hop observer",
+      new HopObserver({
+        reads: store.timing,
+        observe: (hop, ms) => metrics.observeHop(hop, ms),
+        onError: (error) => logOf("consumer")(`[latency] ${error instanceof Error ? error.message : String(error)}`),
+      }).start(),
+      (h) => h.stop(),
+    );
+    consumer.on("payment", (payment: Payment) => hops.note(payment.orderId));
     // The stored pause/resume/prefetch is the truth (a process started while paused starts paused);
     // the control fanout wakes every process to re-read it at once, and each re-reads it periodically.
     const pipelineState = started(
@@ -258,12 +271,21 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     live = { sampler, feed, payments, health, alarms, books };
   }
 
-  // 7. history: recorded from the start (1 h at 5 s), so the charts have a past
+  // 7. history: durable, in the store; one web process of all (the "history-sampler" lease) samples and writes
   const queueTools = live
     ? started(
         "queue history",
-        createQueueTools({ env: config, publisher, consumer, sampler: live.sampler, consumeLink, management }),
-        (tools) => tools.history.stop(),
+        createQueueTools({
+          env: config,
+          publisher,
+          consumer,
+          sampler: live.sampler,
+          consumeLink,
+          management,
+          store,
+          log: logOf("history"),
+        }),
+        (tools) => tools.stop(),
       )
     : null;
 
@@ -286,6 +308,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     outbox: () => outbox && { stats: outbox.stats, backlog: () => store.orders.backlog() },
     consumer: () => consumer,
     sampler: () => live?.sampler ?? null,
+    history: () => queueTools?.recorder ?? null,
     books: () => live?.books ?? null,
     paymentFeed: () => live?.feed ?? null,
     sseClients: () => streams?.size ?? 0,

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { reachable } from "../lib/net.mjs";
 
 const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
 const SHARED_COOKIE = "/var/lib/rabbitmq/.erlang.cookie";
@@ -32,6 +33,8 @@ export interface PrivateBrokerOptions {
   managementPort?: number;
   /** The Erlang cookie: nodes that are to form a cluster need the same one. */
   cookie?: string;
+  /** More rabbitmq.conf lines (e.g. `management_agent.disable_metrics_collector = true`). */
+  extraConfig?: string[];
 }
 
 /**
@@ -112,20 +115,11 @@ export class PrivateBroker {
       "log.console = false",
     ];
     if (management) config.push(`management.tcp.port = ${management}`, "management.tcp.ip = 127.0.0.1");
+    config.push(...(this.options.extraConfig ?? []));
     writeFileSync(join(this.dir, "rabbitmq.conf"), `${config.join("\n")}\n`);
     await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
     this.started = true;
-    // -detached returns before the Erlang node is reachable: await_startup fails fast until it is.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      try {
-        await this.ctl("await_startup", "--timeout", "60");
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    await this.awaitStartup();
     this.osPid = Number((await this.ctl("eval", "list_to_integer(os:getpid()).")).trim());
     const user = this.options.user;
     if (user) {
@@ -161,6 +155,40 @@ export class PrivateBroker {
   async startApp(): Promise<void> {
     await this.ctl("start_app");
     await this.ctl("await_startup", "--timeout", "60");
+  }
+
+  /** `kill -9` of the node's Erlang VM (a crash: no goodbye to clients or to the other cluster members). */
+  kill(): void {
+    if (this.osPid <= 0) throw new Error(`${this.nodeName}: no pid known`);
+    try {
+      process.kill(this.osPid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Starts the node again on its existing data (after `kill()`), as a restarted server would. */
+  async relaunch(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    // The killed VM may hold its port for a moment.
+    while ((await reachable("127.0.0.1", this.port, 500)) && Date.now() < deadline) await sleep(200);
+    await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
+    await this.awaitStartup();
+    this.osPid = Number((await this.ctl("eval", "list_to_integer(os:getpid()).")).trim());
+  }
+
+  private async awaitStartup(): Promise<void> {
+    // -detached returns before the Erlang node is reachable: await_startup fails fast until it is.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      try {
+        await this.ctl("await_startup", "--timeout", "60");
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(500);
+      }
+    }
   }
 
   async closeAllConnections(reason = "warren chaos"): Promise<void> {

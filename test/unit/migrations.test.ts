@@ -57,10 +57,12 @@ describe("store migrations (PRAGMA user_version)", () => {
       .pluck()
       .all();
     assert.deepEqual(tables, [
+      "absorbed",
       "audit_log",
       "deliveries",
       "delivery_acks",
       "duplicates",
+      "history_queues",
       "idempotency_keys",
       "leaders",
       "messages",
@@ -68,6 +70,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       "outbox",
       "payments",
       "pipeline_state",
+      "queue_history",
       "sessions",
       "users",
     ]);

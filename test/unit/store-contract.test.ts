@@ -7,7 +7,7 @@ import type { PlacedOrder } from "../../lib/orders/types";
 import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
 import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
-import type { Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
+import type { HistorySample, Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
@@ -268,6 +268,115 @@ for (const adapter of adapters) {
       assert.equal((await store.trace.order("nul-2"))?.status, "dead-lettered");
       await store.audit.append({ actor: "viewer", action: "x\u0000", result: "denied", message: "\u0000" });
       assert.equal(await store.audit.count(), 1);
+    });
+
+    it("reads each paid order's stage times, for a list of orders and for a window by paid time", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("hop-1"), newOrder("hop-2")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes([{ kind: "confirmed", orderId: "hop-1", at: 1010 }], retryIn(1));
+      const before = Date.now();
+      await store.payments.recordBatch([
+        { order: payable("hop-1"), messageId: "m-hop-1", redelivered: false, deliveredAt: 1020 },
+        { order: payable("ext-1"), messageId: "m-ext-1", redelivered: false, deliveredAt: 1030 },
+      ]);
+      const ackedAt = Date.now() + 5;
+      await store.payments.recordAcks([{ messageId: "m-hop-1", at: ackedAt }]);
+      const [hop1] = await store.timing.hopsOf(["hop-1", "hop-2", "nobody"]);
+      assert.equal((await store.timing.hopsOf(["hop-1", "hop-2", "nobody"])).length, 1, "only paid orders");
+      assert.equal(hop1?.orderId, "hop-1");
+      assert.equal(hop1?.placedAt, 1000);
+      assert.equal(hop1?.confirmedAt, 1010);
+      assert.equal(hop1?.deliveredAt, 1020);
+      assert.ok((hop1?.paidAt ?? 0) >= before);
+      assert.equal(hop1?.ackedAt, ackedAt);
+      // An external producer's order: no orders row, its placed time is the message's; no confirm.
+      const [ext] = await store.timing.hopsOf(["ext-1"]);
+      assert.equal(ext?.confirmedAt, null);
+      assert.equal(ext?.placedAt, 1000);
+      assert.equal(ext?.ackedAt, null);
+      const window = await store.timing.paidSince(before - 1, 100);
+      assert.equal(window.total, 2);
+      assert.deepEqual(window.rows.map((r) => r.orderId).sort(), ["ext-1", "hop-1"]);
+      assert.deepEqual(await store.timing.paidSince(Date.now() + 60_000, 100), { total: 0, rows: [] });
+      // More payments than the sample: an even spread, and the window's size from the sequence.
+      await store.payments.recordBatch(
+        Array.from({ length: 30 }, (_, i) => ({
+          order: payable(`many-${i}`),
+          messageId: `m-many-${i}`,
+          redelivered: false,
+          deliveredAt: 1040,
+        })),
+      );
+      const sampled = await store.timing.paidSince(before - 1, 8);
+      assert.equal(sampled.total, 32);
+      assert.equal(sampled.rows.length, 8);
+    });
+
+    it("absorbs duplicates and conflicts by cause: redelivery, outbox re-publish, producer resend, client retry", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("warren-1"), newOrder("repub-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        retryIn(1),
+      );
+      // repub-1's row is claimed again (its confirm was not recorded): a second publish.
+      const claimed = await store.orders.claimDue({
+        dueBy: 3000,
+        at: 3000,
+        limit: 10,
+        lease: lease("r2", 9000),
+        exclude: new Set(["warren-1"]),
+      });
+      assert.deepEqual(
+        claimed.map((r) => r.orderId),
+        ["repub-1"],
+      );
+      const first = await store.payments.recordBatch(
+        ["warren-1", "repub-1", "ext-1"].map((id) => ({
+          order: payable(id),
+          messageId: `m-${id}`,
+          redelivered: false,
+        })),
+      );
+      assert.deepEqual(
+        first.map((o) => o.kind),
+        ["paid", "paid", "paid"],
+      );
+      const again = await store.payments.recordBatch([
+        { order: payable("warren-1"), messageId: "m-warren-1", redelivered: true },
+        { order: payable("repub-1"), messageId: "m-repub-1b", redelivered: false },
+        { order: payable("ext-1"), messageId: "m-ext-1b", redelivered: false },
+        { order: payable("ext-1", "tea", 9), messageId: "m-ext-1c", redelivered: false },
+        { order: payable("warren-1"), messageId: "m-warren-1c", redelivered: false },
+      ]);
+      assert.deepEqual(
+        again.map((o) => (o.kind === "paid" ? "paid" : `${o.kind}:${o.cause}`)),
+        [
+          "duplicate:broker_redelivery",
+          "duplicate:outbox_republish",
+          "duplicate:producer_resend",
+          "conflict:producer_resend",
+          "duplicate:producer_resend",
+        ],
+      );
+      await store.timing.recordClientRetry({ orderId: "warren-1", at: Date.now() });
+      const rows = await store.timing.absorbedSince(0);
+      const byCause = new Map<string, number>();
+      for (const row of rows) {
+        assert.equal(row.minute % 60_000, 0);
+        byCause.set(`${row.cause}/${row.kind}`, (byCause.get(`${row.cause}/${row.kind}`) ?? 0) + row.count);
+      }
+      assert.deepEqual(Object.fromEntries([...byCause].sort()), {
+        "broker_redelivery/duplicate": 1,
+        "client_retry/duplicate": 1,
+        "outbox_republish/duplicate": 1,
+        "producer_resend/conflict": 1,
+        "producer_resend/duplicate": 2,
+      });
+      assert.deepEqual(await store.timing.absorbedSince(Date.now() + 120_000), []);
+      // The trace shows the absorbed client retry as its own hop.
+      const trace = await store.trace.order("warren-1");
+      assert.equal(trace?.hops.filter((h) => h.kind === "client-retry").length, 1);
     });
 
     it("traces deliveries, acks and dead letters, and finds orders by id tail, item and status", async () => {
@@ -655,6 +764,112 @@ for (const adapter of adapters) {
       const won = await Promise.all(holders.map((h) => store.leadership.acquire("race", h, 5000, 1000)));
       assert.equal(won.filter(Boolean).length, 1);
       assert.equal((await store.leadership.current("race"))?.holder, holders[won.indexOf(true)]);
+    });
+
+    const sample = (
+      queue: string,
+      at: number,
+      ready: number | null,
+      extra: Partial<HistorySample> = {},
+    ): HistorySample => ({
+      queue,
+      at,
+      ready,
+      unacked: 1,
+      consumers: 2,
+      publish: 10,
+      deliver: null,
+      ack: null,
+      rateSource: "derived",
+      ...extra,
+    });
+    const TIERS = [
+      { resolutionMs: 1000, keepMs: 60_000 },
+      { resolutionMs: 10_000, keepMs: 600_000 },
+      { resolutionMs: 60_000, keepMs: 3_600_000 },
+    ];
+
+    it("records history samples once per slot and reads them back in buckets of any step", async () => {
+      const t0 = 1_000_000;
+      const written = await store.history.record(
+        [sample("q", t0, 4), sample("q", t0 + 1500, 6), sample("q", t0 + 1900, 99), sample("other", t0, 50)],
+        1000,
+      );
+      // The third lands in the second's slot already taken: ignored, not a second row.
+      assert.equal(written, 3);
+      const fine = await store.history.read("q", t0, t0 + 10_000, 1000);
+      assert.deepEqual(
+        fine.map((b) => [b.at, b.ready, b.samples, b.rateSource]),
+        [
+          [t0, 4, 1, "derived"],
+          [t0 + 1000, 6, 1, "derived"],
+        ],
+      );
+      const wide = await store.history.read("q", t0, t0 + 10_000, 10_000);
+      assert.equal(wide.length, 1);
+      assert.equal(wide[0]?.ready, 5);
+      assert.equal(wide[0]?.readyMax, 6);
+      assert.equal(wide[0]?.deliver, null);
+      assert.equal(wide[0]?.samples, 2);
+    });
+
+    it("rolls old rows into coarser buckets (averages weighted, peaks kept) and deletes past the last tier", async () => {
+      const t0 = 6_000_000; // a multiple of 60 s
+      // 20 one-second samples in two 10 s buckets: ready 0..9 then 10..19 (unacked unknown in one).
+      await store.history.record(
+        Array.from({ length: 20 }, (_, i) => sample("q", t0 + i * 1000, i, i === 3 ? { unacked: null } : {})),
+        1000,
+      );
+      // Still within the 1 s tier's keep: nothing moves.
+      assert.deepEqual(await store.history.rollup(t0 + 30_000, TIERS), { rolled: 0, deleted: 0 });
+      const before = await store.history.read("q", t0, t0 + 60_000, 10_000);
+      const now = t0 + 20_000 + 60_000;
+      assert.deepEqual(await store.history.rollup(now, TIERS), { rolled: 20, deleted: 0 });
+      assert.deepEqual(await store.history.rowCounts("q"), { 10000: 2 });
+      const after = await store.history.read("q", t0, t0 + 60_000, 10_000);
+      assert.deepEqual(after, before);
+      assert.equal(after[0]?.ready, 4.5);
+      assert.equal(after[0]?.unacked, 1);
+      assert.equal(after[1]?.readyMax, 19);
+      // A second rollup at the same time changes nothing (whole buckets only, never twice).
+      assert.deepEqual(await store.history.rollup(now, TIERS), { rolled: 0, deleted: 0 });
+      // 10 min later the 10 s rows go to one 1 min row, whose average is the 19 samples'.
+      assert.deepEqual(await store.history.rollup(now + 600_000, TIERS), { rolled: 2, deleted: 0 });
+      const minute = await store.history.read("q", t0, t0 + 60_000, 60_000);
+      assert.equal(minute.length, 1);
+      assert.equal(minute[0]?.samples, 20);
+      assert.equal(minute[0]?.ready, 9.5);
+      assert.equal(minute[0]?.readyMax, 19);
+      // Past the last tier's keep: gone.
+      assert.deepEqual(await store.history.rollup(t0 + 60_000 + 3_600_000, TIERS), { rolled: 0, deleted: 1 });
+      assert.deepEqual(await store.history.rowCounts(), {});
+    });
+
+    it("merges a late sample into a bucket that was already rolled up", async () => {
+      const t0 = 6_000_000;
+      await store.history.record([sample("q", t0, 10), sample("q", t0 + 1000, 20)], 1000);
+      await store.history.rollup(t0 + 10_000 + 60_000, TIERS);
+      await store.history.record([sample("q", t0 + 2000, 60)], 1000);
+      await store.history.rollup(t0 + 10_000 + 60_000, TIERS);
+      const [bucket] = await store.history.read("q", t0, t0 + 10_000, 10_000);
+      assert.equal(bucket?.samples, 3);
+      assert.equal(bucket?.ready, 30);
+      assert.equal(bucket?.readyMax, 60);
+      assert.deepEqual(await store.history.rowCounts("q"), { 10000: 1 });
+    });
+
+    it("keeps a bounded list of tracked queues: pinned ones stay, the least recently viewed go with their rows", async () => {
+      const opts = (pinned: boolean) => ({ pinned, maxViewed: 2 });
+      assert.deepEqual(await store.history.track("own", 1, opts(true)), []);
+      assert.deepEqual(await store.history.track("a", 2, opts(false)), []);
+      assert.deepEqual(await store.history.track("b", 3, opts(false)), []);
+      await store.history.record([sample("a", 5000, 1), sample("b", 5000, 1)], 1000);
+      // "a" viewed again: "b" is now the least recently viewed.
+      await store.history.track("a", 4, opts(false));
+      assert.deepEqual(await store.history.track("c", 5, opts(false)), ["b"]);
+      assert.deepEqual(await store.history.tracked(), ["own", "c", "a"]);
+      assert.deepEqual(await store.history.rowCounts("b"), {});
+      assert.deepEqual(await store.history.rowCounts("a"), { 1000: 1 });
     });
   });
 }

@@ -4,12 +4,14 @@ import { PgAccounts } from "./accounts";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
+import { PgHistory } from "./history";
 import { PgIdempotency } from "./idempotency";
 import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
 import { PgPipeline } from "./pipeline";
+import { PgTiming } from "./timing";
 import { PgTrace } from "./trace";
 
 /** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
@@ -44,6 +46,8 @@ export class PostgresStore implements WarrenStore {
   readonly accounts: PgAccounts;
   readonly pipeline: PgPipeline;
   readonly leadership: PgLeadership;
+  readonly timing: PgTiming;
+  readonly history: PgHistory;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -57,6 +61,8 @@ export class PostgresStore implements WarrenStore {
     this.accounts = new PgAccounts(pool, ready);
     this.pipeline = new PgPipeline(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
+    this.timing = new PgTiming(pool, ready);
+    this.history = new PgHistory(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

@@ -139,6 +139,50 @@ export const PG_MIGRATIONS: PgMigration[] = [
     ],
   },
   {
+    version: 6,
+    name: "latency and absorbed duplicates",
+    statements: [
+      // Issue 12, parts 3 and 7 (see SQLite's 0006-latency): re-publish count, absorbed duplicates by cause, paid-time index.
+      "ALTER TABLE orders ADD COLUMN publishes INTEGER NOT NULL DEFAULT 1",
+      `CREATE TABLE absorbed (
+         id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at         BIGINT NOT NULL,
+         cause      TEXT   NOT NULL,
+         kind       TEXT   NOT NULL,
+         order_id   TEXT,
+         message_id TEXT
+       )`,
+      "CREATE INDEX absorbed_at ON absorbed (at)",
+      "CREATE INDEX absorbed_order ON absorbed (order_id)",
+      "CREATE INDEX payments_paid ON payments (paid_at)",
+    ],
+  },
+  {
+    version: 7,
+    name: "history",
+    statements: [
+      // Durable queue history (lib/history; lib/store/history-sql.ts): one leader writes 1 s rows, rolled up as they age.
+      `CREATE TABLE queue_history (
+         queue       TEXT             NOT NULL,
+         resolution  INTEGER          NOT NULL,
+         at          BIGINT           NOT NULL,
+         n           INTEGER          NOT NULL,
+         ready       DOUBLE PRECISION,
+         ready_max   DOUBLE PRECISION,
+         unacked     DOUBLE PRECISION,
+         unacked_max DOUBLE PRECISION,
+         consumers   DOUBLE PRECISION,
+         publish     DOUBLE PRECISION,
+         deliver     DOUBLE PRECISION,
+         ack         DOUBLE PRECISION,
+         rate_source TEXT,
+         PRIMARY KEY (queue, resolution, at)
+       )`,
+      "CREATE INDEX queue_history_age ON queue_history (resolution, at)",
+      "CREATE TABLE history_queues (queue TEXT PRIMARY KEY, pinned INTEGER NOT NULL, viewed_at BIGINT NOT NULL)",
+    ],
+  },
+  {
     version: 8,
     name: "accounts, sessions and pipeline state",
     statements: [

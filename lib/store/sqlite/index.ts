@@ -7,22 +7,26 @@ import type {
   AccountsStore,
   AuditStore,
   HealthStore,
+  HistoryStore,
   IdempotencyStore,
   LeadershipStore,
   PaymentStore,
   PipelineStore,
+  TimingStore,
   TraceStore,
   WarrenStore,
 } from "../store";
 import { sqliteAccounts } from "./accounts";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
+import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
 import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
 import { sqlitePipeline } from "./pipeline";
+import { sqliteTiming } from "./timing";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -44,6 +48,8 @@ export class SqliteStore implements WarrenStore {
   readonly accounts: AccountsStore;
   readonly pipeline: PipelineStore;
   readonly leadership: LeadershipStore;
+  readonly timing: TimingStore;
+  readonly history: HistoryStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -78,6 +84,8 @@ export class SqliteStore implements WarrenStore {
     this.accounts = sqliteAccounts(db);
     this.pipeline = sqlitePipeline(db);
     this.leadership = sqliteLeadership(db);
+    this.timing = sqliteTiming(db);
+    this.history = sqliteHistory(db);
   }
 
   durable(): Promise<void> {

@@ -3,6 +3,8 @@ import { accountsSchema } from "./0002-accounts";
 import { idempotencySchema } from "./0003-idempotency";
 import { leadershipSchema } from "./0004-leadership";
 import { traceparentSchema } from "./0005-traceparent";
+import { latencySchema } from "./0006-latency";
+import { historySchema } from "./0007-history";
 import { pipelineStateSchema } from "./0008-pipeline-state";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
@@ -22,5 +24,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: "idempotency", statements: idempotencySchema },
   { version: 4, name: "leadership", statements: leadershipSchema },
   { version: 5, name: "traceparent", statements: traceparentSchema },
+  { version: 6, name: "latency and absorbed duplicates", statements: latencySchema },
+  { version: 7, name: "history", statements: historySchema },
   { version: 8, name: "pipeline state", statements: pipelineStateSchema },
 ];
