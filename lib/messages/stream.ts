@@ -65,15 +65,21 @@ function cell(value: unknown): string | number | boolean {
   return String(value);
 }
 
+/**
+ * csv-stringify quotes a field holding the record delimiter (CRLF) but not a bare LF or CR;
+ * spreadsheet apps and line-based readers split rows on those, so quote them too.
+ */
+const CSV_OPTIONS = { eof: true, record_delimiter: "\r\n", quoted_match: /[\r\n]/ } as const;
+
 /** Encodes rows as JSON Lines or CSV (RFC 4180 quoting by csv-stringify; a header row first). */
 export function rowEncoder(format: ExportFormat, columns: readonly string[]): (row: Record<string, unknown>) => string {
   if (format === "jsonl") return (row) => `${JSON.stringify(row)}\n`;
   let first = true;
   return (row) => {
-    const line = stringify([columns.map((c) => cell(row[c]))], { eof: true, record_delimiter: "\r\n" });
+    const line = stringify([columns.map((c) => cell(row[c]))], CSV_OPTIONS);
     if (!first) return line;
     first = false;
-    return stringify([columns as string[]], { eof: true, record_delimiter: "\r\n" }) + line;
+    return stringify([columns as string[]], CSV_OPTIONS) + line;
   };
 }
 
@@ -98,7 +104,7 @@ export function downloadResponse(
     } finally {
       await rows.return(undefined).catch(() => {});
     }
-    if (!any && format === "csv") yield stringify([columns as string[]], { eof: true, record_delimiter: "\r\n" });
+    if (!any && format === "csv") yield stringify([columns as string[]], CSV_OPTIONS);
   }
   const safeName = filename.replace(/[^\w.-]+/g, "_");
   return new Response(
