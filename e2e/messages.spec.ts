@@ -27,6 +27,7 @@ for (const width of [1280, 390]) {
         const tools = page.getByTestId("message-tools");
         await expect(tools.getByTestId("read-cost")).toContainText("redelivered");
         await tools.getByTestId("search-filter").fill('item = "book" and quantity > 3');
+        await tools.getByTestId("search-limit").fill("5000");
         const progress = tools.getByTestId("search-progress");
         await Promise.all([progress.waitFor({ state: "attached" }), tools.getByTestId("search-run").click()]);
         await expect(tools.getByTestId("search-status")).toContainText("Read 3000 messages", { timeout: 20_000 });

@@ -118,6 +118,7 @@ export function SearchPanel({
           </label>
           <input
             id={`${id}-limit`}
+            data-testid="search-limit"
             type="number"
             min={1}
             max={ctx.maxRead}
