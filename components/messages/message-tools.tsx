@@ -1,7 +1,8 @@
 "use client";
 
 import { useId, useState } from "react";
-import { AccessNotice, type ClientAccess } from "@/components/access-notice";
+import type { ClientAccess } from "@/components/access-notice";
+import { SignInLink } from "@/components/sign-in-link";
 import { Card } from "@/components/ui/card";
 import { ExportPanel } from "./export-panel";
 import { MovePanel } from "./move-panel";
@@ -70,7 +71,15 @@ export function MessageTools({
             miss the messages while Warren holds them.
           </label>
         ) : null}
-        <AccessNotice access={access} />
+        {access.canAct ? null : (
+          // Not the shared AccessNotice: its test id is the page's own notice, and this panel sits beside it.
+          <p data-testid="message-tools-access" className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+            Reading message bodies, moving and exporting are for operators. {access.reason}{" "}
+            {access.signInEnabled && access.role === "viewer" ? (
+              <SignInLink className="font-medium text-emerald-700 underline dark:text-emerald-300">Sign in</SignInLink>
+            ) : null}
+          </p>
+        )}
       </div>
       <SearchPanel
         ctx={ctx}
