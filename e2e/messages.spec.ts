@@ -137,3 +137,45 @@ test("reading a queue with consumers is refused (409, with the reason) unless co
   expect([401, 403]).toContain(anonymous?.status());
   await viewer?.close();
 });
+
+test("closing a search's stream mid-read stops it and requeues everything (over HTTP)", async ({ page, broker }) => {
+  const queue = `${broker.queue}.${unique("cancel")}`;
+  await broker.channel.assertQueue(queue, { durable: false });
+  try {
+    for (let i = 0; i < 5000; i++) broker.channel.sendToQueue(queue, Buffer.from(`{"n":${i}}`));
+    await broker.channel.waitForConfirms();
+    await signIn(page, "/");
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const abort = new AbortController();
+    const res = await fetch(new URL(`/api/broker/queues/${encodeURIComponent(queue)}/search`, page.url()), {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ filter: "nothing matches this", limit: 5000 }),
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!text.includes('"type":"progress"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    abort.abort();
+    expect(text).not.toContain('"type":"done"');
+    // Everything read goes back, and the audit log says the read stopped early.
+    await expect.poll(() => broker.depth(queue)).toBe(5000);
+    await expect
+      .poll(async () => {
+        const log = await page.request.get("/api/audit/export?format=jsonl");
+        return (await log.text())
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as { action: string; target: string; details?: { cancelled?: boolean } })
+          .some((e) => e.action === "queue.search" && e.target === queue && e.details?.cancelled === true);
+      })
+      .toBe(true);
+  } finally {
+    await broker.channel.deleteQueue(queue).catch(() => {});
+  }
+});
