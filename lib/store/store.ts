@@ -22,6 +22,7 @@ export interface WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  readonly leadership: LeadershipStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -242,6 +243,23 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
   /** Deletes keys created before `before`; returns how many. */
   sweep(before: number): Promise<number>;
+}
+
+/**
+ * Leases that let one process of a group do a job at a time (sample the queue history, evaluate
+ * alerts): whoever holds a role's unexpired lease leads; a holder that stops renewing loses it when
+ * it runs out, and any process may take it then. Works across machines: only the database's row counts.
+ */
+export interface LeadershipStore {
+  /**
+   * Takes or renews `role` for `holder` until `at + ttlMs`, when the role is free, expired at `at`,
+   * or already held by `holder`. True when `holder` leads after the call.
+   */
+  acquire(role: string, holder: string, at: number, ttlMs: number): Promise<boolean>;
+  /** Gives the role up at once (a stopping leader), if `holder` holds it. */
+  release(role: string, holder: string): Promise<void>;
+  /** Who holds `role` and until when (null: nobody has ever held it). */
+  current(role: string): Promise<{ holder: string; until: number } | null>;
 }
 
 /** Opens a store; the contract suite takes one of these per backend. */

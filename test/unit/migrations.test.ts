@@ -62,6 +62,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       "delivery_acks",
       "duplicates",
       "idempotency_keys",
+      "leaders",
       "messages",
       "orders",
       "outbox",

@@ -435,5 +435,32 @@ for (const adapter of adapters) {
         ["operator#abc"],
       );
     });
+
+    it("gives a role to one holder at a time until its lease runs out", async () => {
+      assert.equal(await store.leadership.current("sampler"), null);
+      assert.equal(await store.leadership.acquire("sampler", "a", 1000, 500), true);
+      // Another holder is refused while the lease runs, the holder renews it.
+      assert.equal(await store.leadership.acquire("sampler", "b", 1200, 500), false);
+      assert.equal(await store.leadership.acquire("sampler", "a", 1400, 500), true);
+      assert.deepEqual(await store.leadership.current("sampler"), { holder: "a", until: 1900 });
+      assert.equal(await store.leadership.acquire("sampler", "b", 1899, 500), false);
+      // Roles are independent.
+      assert.equal(await store.leadership.acquire("alerts", "b", 1899, 500), true);
+      // Expired: the next one takes it, and the old holder is refused now.
+      assert.equal(await store.leadership.acquire("sampler", "b", 1900, 500), true);
+      assert.equal(await store.leadership.acquire("sampler", "a", 2000, 500), false);
+      // A release by a non-holder changes nothing; the holder's frees the role at once.
+      await store.leadership.release("sampler", "a");
+      assert.equal((await store.leadership.current("sampler"))?.holder, "b");
+      await store.leadership.release("sampler", "b");
+      assert.equal(await store.leadership.acquire("sampler", "a", 2001, 500), true);
+    });
+
+    it("elects exactly one of many holders racing for a free role", async () => {
+      const holders = Array.from({ length: 8 }, (_, i) => `h${i}`);
+      const won = await Promise.all(holders.map((h) => store.leadership.acquire("race", h, 5000, 1000)));
+      assert.equal(won.filter(Boolean).length, 1);
+      assert.equal((await store.leadership.current("race"))?.holder, holders[won.indexOf(true)]);
+    });
   });
 }

@@ -4,6 +4,7 @@ import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
 import { PgIdempotency } from "./idempotency";
+import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
@@ -38,6 +39,7 @@ export class PostgresStore implements WarrenStore {
   readonly audit: PgAudit;
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
+  readonly leadership: PgLeadership;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -48,6 +50,7 @@ export class PostgresStore implements WarrenStore {
     this.audit = new PgAudit(pool, ready);
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
+    this.leadership = new PgLeadership(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

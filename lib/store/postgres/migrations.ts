@@ -121,4 +121,12 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
     ],
   },
+  {
+    version: 4,
+    name: "leadership",
+    statements: [
+      // Leadership leases (one process of a group samples history, evaluates alerts): lib/store/store.ts LeadershipStore.
+      "CREATE TABLE leaders (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
+    ],
+  },
 ];

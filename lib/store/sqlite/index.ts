@@ -3,10 +3,19 @@ import type { LedgerEntry } from "../../payments/ledger";
 import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
-import type { AuditStore, HealthStore, IdempotencyStore, PaymentStore, TraceStore, WarrenStore } from "../store";
+import type {
+  AuditStore,
+  HealthStore,
+  IdempotencyStore,
+  LeadershipStore,
+  PaymentStore,
+  TraceStore,
+  WarrenStore,
+} from "../store";
 import { AuditLog } from "./audit";
 import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
+import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
@@ -28,6 +37,7 @@ export class SqliteStore implements WarrenStore {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
+  readonly leadership: LeadershipStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -58,6 +68,7 @@ export class SqliteStore implements WarrenStore {
     };
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
+    this.leadership = sqliteLeadership(db);
   }
 
   durable(): Promise<void> {
