@@ -41,6 +41,6 @@ export async function* exportMessages(
       yield row;
     }
   } finally {
-    await releaseAll(channel, queue);
+    await releaseAll(model, channel, queue, read);
   }
 }

@@ -111,7 +111,7 @@ export async function* moveMessages(
     yield progress();
   } finally {
     await Promise.all(inFlight);
-    await releaseAll(channel, queue);
+    await releaseAll(model, channel, queue, mode === "move" ? summary.read - summary.done : summary.read);
   }
   summary.cancelled = Boolean(signal?.aborted);
   summary.ms = Date.now() - started;

@@ -63,7 +63,7 @@ export async function* searchQueue(
     }
     yield { type: "progress", read, matched, limit };
   } finally {
-    await releaseAll(channel, queue);
+    await releaseAll(model, channel, queue, read);
   }
   yield {
     type: "done",

@@ -8,10 +8,11 @@ import { isWarrenError } from "../../lib/errors";
 import { exportMessages, MESSAGE_COLUMNS } from "../../lib/messages/export";
 import { parseFilter } from "../../lib/messages/filter";
 import { type MoveEvent, moveMessages } from "../../lib/messages/move";
-import { assertReadable, queueFacts } from "../../lib/messages/read";
+import { assertReadable, queueFacts, readingCost } from "../../lib/messages/read";
 import { type SearchEvent, searchQueue } from "../../lib/messages/search";
 import { rowEncoder } from "../../lib/messages/stream";
-import { AMQP_URL } from "./harness";
+import { ManagementClient } from "../../lib/queues/management";
+import { AMQP_URL, MANAGEMENT_URL, needsManagement } from "./harness";
 
 /**
  * Search, move/copy and export on the real broker, each on queues of its own. Counts are taken
@@ -293,6 +294,32 @@ describe("messages: search, move/copy, export on the real broker", () => {
     } finally {
       await consumer.close();
     }
+  });
+
+  it("on a quorum queue: says each read counts a delivery, and it does (x-delivery-count goes up)", async (t) => {
+    const skip = await needsManagement();
+    if (skip) return t.skip(skip);
+    const q = await queue("quorum", { "x-queue-type": "quorum", "x-delivery-limit": 5 });
+    await seed(q, 3, (i) => ({ body: { n: i } }));
+    const management = new ManagementClient({ baseUrl: MANAGEMENT_URL, amqpUrl: AMQP_URL });
+    const facts = await queueFacts(
+      model(),
+      q,
+      async () => (await management.queueDetail(q)) as Record<string, unknown> | null,
+    );
+    assert.equal(facts.kind, "quorum");
+    assert.equal(facts.deliveryLimit, 5);
+    assert.match(readingCost(facts), /delivery-limit of 5/);
+    for (let round = 0; round < 2; round++) {
+      await collect(searchQueue(model(), q, { filter: parseFilter(""), limit: 10, depth: 3 }));
+    }
+    assert.equal(await depth(q), 3, "every message read is back before the search ends");
+    const c = await raw.createChannel();
+    const m = await c.get(q, { noAck: true });
+    assert.ok(m);
+    assert.equal(m.fields.redelivered, true);
+    assert.ok(Number(m.properties.headers?.["x-delivery-count"]) >= 2, "two reads counted two deliveries");
+    await c.close();
   });
 
   it("refuses a stream queue and a missing queue", async () => {
