@@ -9,6 +9,7 @@ import { exportMessages } from "./export";
 import { FilterError, MAX_FILTER_LENGTH, parseFilter } from "./filter";
 import { describeTarget, MAX_MOVE, MAX_RATE, type MoveEvent, type MoveTarget, moveMessages } from "./move";
 import {
+  assertFree,
   assertReadable,
   claimQueue,
   MAX_READ,
@@ -100,15 +101,20 @@ export async function readFacts(queue: string): Promise<QueueFacts & { cost: str
   return { ...facts, cost: readingCost(facts) };
 }
 
-/** Checks, claims the queue, and wraps a generator so it is audited once and releases the claim however it ends. */
+/**
+ * Claims the queue when the run starts (a response cancelled before its first read never starts
+ * the generator, so a claim taken earlier would never be released) and audits once, however it ends.
+ */
 async function* guarded<E>(
+  queue: string,
   run: AsyncGenerator<E>,
-  release: () => void,
   audit: (last: E | null, failed: string | null) => void,
 ): AsyncGenerator<E> {
   let last: E | null = null;
   let failed: string | null = null;
+  let release: (() => void) | null = null;
   try {
+    release = claimQueue(queue);
     for await (const event of run) {
       last = event;
       yield event;
@@ -118,8 +124,10 @@ async function* guarded<E>(
     throw error;
   } finally {
     await run.return(undefined as never).catch(() => {});
-    release();
-    audit(last, failed);
+    if (release) {
+      release();
+      audit(last, failed);
+    }
   }
 }
 
@@ -157,16 +165,16 @@ export async function startSearch(
   const selection = selectionOf({ filter: input.filter });
   if (!("filter" in selection)) throw new Error("unreachable");
   const facts = await prepare(context, "queue.search", queue, input.confirmConsumers);
-  const release = claimQueue(queue);
+  assertFree(queue);
   const log = auditor(context, "queue.search", queue, { filter: input.filter, limit: input.limit });
   return guarded(
+    queue,
     searchQueue(currentWarren().consumeLink.current(), queue, {
       filter: selection.filter,
       limit: input.limit,
       depth: facts.depth,
       signal,
     }),
-    release,
     (last, failed) => {
       if (failed) return log("error", failed, {});
       const done = last?.type === "done" ? last : null;
@@ -208,7 +216,7 @@ export async function startMove(
   const selection = selectionOf(input.selection);
   const facts = await prepare(context, action, queue, input.confirmConsumers);
   await assertTarget(queue, input.target);
-  const release = claimQueue(queue);
+  assertFree(queue);
   const to = describeTarget(input.target);
   const log = auditor(context, action, queue, {
     from: queue,
@@ -219,6 +227,7 @@ export async function startMove(
   });
   const runtime = currentWarren();
   return guarded(
+    queue,
     moveMessages(runtime.consumeLink.current(), runtime.publisher, queue, {
       mode: input.mode,
       target: input.target,
@@ -228,7 +237,6 @@ export async function startMove(
       depth: facts.depth,
       signal,
     }),
-    release,
     (last, failed) => {
       const counts = last && last.type !== "start" ? last : null;
       const done = counts?.done ?? 0;
@@ -251,7 +259,7 @@ export async function startExport(context: ActionContext, queue: string, raw: un
   const input = parsed(exportSchema, raw);
   const selection = selectionOf(input.selection);
   await prepare(context, "queue.export", queue, input.confirmConsumers);
-  const release = claimQueue(queue);
+  assertFree(queue);
   let rows = 0;
   const log = auditor(context, "queue.export", queue, {
     format: input.format,
@@ -271,7 +279,7 @@ export async function startExport(context: ActionContext, queue: string, raw: un
   }
   return {
     format: input.format,
-    rows: guarded(counted(), release, (_last, failed) =>
+    rows: guarded(queue, counted(), (_last, failed) =>
       log(
         failed ? "error" : "ok",
         `exported ${rows} message${rows === 1 ? "" : "s"} as ${input.format}; all requeued`,

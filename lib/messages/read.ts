@@ -106,6 +106,11 @@ export function assertReadable(facts: QueueFacts, confirmedConsumers: boolean): 
 
 const busy = new Set<string>();
 
+/** Refuses (409) before a response starts when this process is already reading the queue. */
+export function assertFree(queue: string): void {
+  if (busy.has(queue)) claimQueue(queue);
+}
+
 /** One read per queue at a time in this process: two would each see only part of the queue. */
 export function claimQueue(queue: string): () => void {
   if (busy.has(queue)) {
