@@ -138,7 +138,7 @@ export function SearchPanel({
         with <code>and</code>.
       </p>
       <div className="flex flex-wrap items-end gap-2">
-        <div className="min-w-0 flex-1">
+        <div className="w-full min-w-0 sm:w-auto sm:flex-1">
           <label htmlFor={`${id}-saved`} className="text-sm font-medium">
             Saved filters (this browser, {ctx.user})
           </label>
