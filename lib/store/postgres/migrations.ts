@@ -129,4 +129,13 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE TABLE leaders (role TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL)",
     ],
   },
+  {
+    version: 5,
+    name: "traceparent",
+    statements: [
+      // Distributed tracing (issue 12, part 8): the placing request's W3C trace context, for the relay and the trace page.
+      "ALTER TABLE orders ADD COLUMN traceparent TEXT",
+      "ALTER TABLE outbox ADD COLUMN traceparent TEXT",
+    ],
+  },
 ];
