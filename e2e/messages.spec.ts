@@ -76,6 +76,18 @@ for (const width of [1280, 390]) {
         await expect(tools.getByTestId("move-status")).toContainText("Moved 40 of 40", { timeout: 20_000 });
         expect(await broker.depth(from)).toBe(0);
         expect(await broker.depth(to)).toBe(40);
+        // Audited: who, from, to, count, moved and failed.
+        const log = await page.request.get("/api/audit/export?format=jsonl");
+        const entry = (await log.text())
+          .trim()
+          .split("\n")
+          .map(
+            (line) =>
+              JSON.parse(line) as { action: string; target: string; actor: string; details: Record<string, unknown> },
+          )
+          .find((e) => e.action === "queue.move" && e.target === from);
+        expect(entry?.actor).toBe("admin");
+        expect(entry?.details).toMatchObject({ from, to: `queue ${to}`, count: 40, moved: 40, failed: 0 });
       } finally {
         await broker.channel.deleteQueue(from).catch(() => {});
         await broker.channel.deleteQueue(to).catch(() => {});

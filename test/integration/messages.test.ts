@@ -210,6 +210,32 @@ describe("messages: search, move/copy, export on the real broker", () => {
     await ch.deleteExchange(exchange).catch(() => {});
   });
 
+  it("a move whose publishes are unroutable moves nothing and loses nothing", async () => {
+    const from = await queue("unroutable-from");
+    const exchange = `test.messages.nowhere.${suffix}`;
+    await ch.assertExchange(exchange, "direct", { autoDelete: false });
+    try {
+      await seed(from, 30, (i) => ({ body: { n: i } }));
+      const events = await collect(
+        moveMessages(model(), publisher, from, {
+          mode: "move",
+          target: { exchange, routingKey: "no-binding" },
+          selection: { all: true },
+          limit: 100,
+          ratePerSecond: 1000,
+          depth: 30,
+        }),
+      );
+      const done = events.at(-1) as Extract<MoveEvent, { type: "done" }>;
+      assert.equal(done.done, 0);
+      assert.equal(done.failed, 30);
+      assert.match(done.errors[0] ?? "", /No queue is bound/);
+      assert.equal(await depth(from), 30, "every source copy stayed");
+    } finally {
+      await ch.deleteExchange(exchange).catch(() => {});
+    }
+  });
+
   it("moves a selection by id and stops reading once every id is found", async () => {
     const from = await queue("select-from");
     const to = await queue("select-to");
