@@ -140,6 +140,26 @@ test("reading a queue with consumers is refused (409, with the reason) unless co
   const allowed = await page.request.post(url, { data: { filter: "x", limit: 1, confirmConsumers: true } });
   expect(allowed.status()).toBe(200);
   expect(await allowed.text()).toContain('"type":"done"');
+  // Bad input is a 400 with the reason, never a 500.
+  const bad = async (path: string, data: unknown) => {
+    const res = await page.request.post(`/api/broker/queues/${encodeURIComponent(broker.queue)}/${path}`, { data });
+    expect(res.status()).toBe(400);
+    return ((await res.json()) as { message: string }).message;
+  };
+  expect(await bad("search", { filter: 'item = "open', confirmConsumers: true })).toMatch(/filter: .*quoted string/);
+  expect(await bad("search", { limit: 5001, confirmConsumers: true })).toMatch(/at most 5000/);
+  expect(await bad("move", { mode: "move", target: { queue: "x" }, selection: { all: true } })).toMatch(/confirm/i);
+  expect(
+    await bad("move", {
+      mode: "move",
+      target: { queue: broker.queue },
+      selection: { all: true },
+      confirmed: true,
+      confirmConsumers: true,
+    }),
+  ).toMatch(/source queue/);
+  expect(await bad("export", { format: "xml", selection: { all: true } })).toMatch(/format/);
+  expect((await page.request.get("/api/trace/export?status=nope")).status()).toBe(400);
   // A viewer may not read bodies at all.
   const viewer = await page
     .context()

@@ -161,6 +161,7 @@ export async function startSearch(
   raw: unknown,
   signal: AbortSignal,
 ): Promise<AsyncGenerator<SearchEvent>> {
+  denyUnlessOperator(context, "queue.search", queue);
   const input = parsed(searchSchema, raw);
   const selection = selectionOf({ filter: input.filter });
   if (!("filter" in selection)) throw new Error("unreachable");
