@@ -57,6 +57,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       .pluck()
       .all();
     assert.deepEqual(tables, [
+      "absorbed",
       "audit_log",
       "deliveries",
       "delivery_acks",

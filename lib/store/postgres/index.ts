@@ -8,6 +8,7 @@ import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
+import { PgTiming } from "./timing";
 import { PgTrace } from "./trace";
 
 /** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
@@ -40,6 +41,7 @@ export class PostgresStore implements WarrenStore {
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
   readonly leadership: PgLeadership;
+  readonly timing: PgTiming;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -51,6 +53,7 @@ export class PostgresStore implements WarrenStore {
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
+    this.timing = new PgTiming(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

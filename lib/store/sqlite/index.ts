@@ -9,6 +9,7 @@ import type {
   IdempotencyStore,
   LeadershipStore,
   PaymentStore,
+  TimingStore,
   TraceStore,
   WarrenStore,
 } from "../store";
@@ -19,6 +20,7 @@ import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
+import { sqliteTiming } from "./timing";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -38,6 +40,7 @@ export class SqliteStore implements WarrenStore {
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
+  readonly timing: TimingStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
@@ -69,6 +72,7 @@ export class SqliteStore implements WarrenStore {
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
     this.leadership = sqliteLeadership(db);
+    this.timing = sqliteTiming(db);
   }
 
   durable(): Promise<void> {
