@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, GetMessage } from "amqplib";
 import { decodeDeadLetter, fingerprint, MAX_SHOWN_BODY } from "../deadletters/decode";
 import { WarrenError } from "../errors";
+import { peekCost } from "../queues/delivery-limit";
 import { type Filter, type Inspectable, matches } from "./filter";
 
 /**
@@ -48,13 +49,13 @@ export function readingCost(facts: Pick<QueueFacts, "kind" | "deliveryLimit" | "
   return parts.join(" ");
 }
 
+/** The delivery-limit in force, by the queue page's own rule (the lower of policy and argument). */
 function deliveryLimitOf(detail: Record<string, unknown> | null): number | null {
   if (!detail) return null;
-  const args = (detail.arguments ?? {}) as Record<string, unknown>;
   const effective = detail.effective_policy_definition;
   const policy = effective && !Array.isArray(effective) ? (effective as Record<string, unknown>) : {};
-  const raw = args["x-delivery-limit"] ?? policy["delivery-limit"];
-  return typeof raw === "number" ? raw : null;
+  const type = typeof detail.type === "string" ? detail.type : null;
+  return peekCost(type, policy, (detail.arguments ?? {}) as Record<string, unknown>).limit;
 }
 
 export async function openChannel(model: ChannelModel | null): Promise<Channel> {
