@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { DeadLetterWorkbench } from "@/components/dead-letters/workbench";
+import { MessageTools } from "@/components/messages/message-tools";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
+import { MAX_READ, readFacts } from "@/lib/messages";
 import { browseFor } from "@/lib/security/redact";
 
 export const dynamic = "force-dynamic";
@@ -31,7 +33,10 @@ export default async function DeadLettersPage({
       problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
     }
   }
-  const audit = await recentAuditByAction("dead-letters.", 10);
+  const [audit, facts] = await Promise.all([
+    recentAuditByAction("dead-letters.", 10),
+    queue ? readFacts(queue.name).catch(() => null) : null,
+  ]);
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
@@ -54,6 +59,21 @@ export default async function DeadLettersPage({
           audit={audit}
           listLimit={LIST_LIMIT}
         />
+        {queue ? (
+          <MessageTools
+            queue={queue.name}
+            facts={facts}
+            access={{
+              canAct: access.canAct,
+              reason: access.reason,
+              role: access.role,
+              signInEnabled: access.signInEnabled,
+            }}
+            user={access.user?.name ?? "viewer"}
+            maxRead={MAX_READ}
+            groups={[...new Set(browse?.messages.map((m) => m.group) ?? [])]}
+          />
+        ) : null}
       </main>
     </div>
   );
