@@ -33,7 +33,7 @@ export const POST = route(async ({ request, access, client, json }) => {
   const queue = queueOfPath(request);
   const abort = new AbortController();
   const { format, rows } = await startExport(
-    { access: access(), client },
+    { access: await access(), client },
     queue,
     await payloadOf(request, json),
     abort.signal,

@@ -15,6 +15,11 @@ export const dynamic = "force-dynamic";
 export const POST = route(async ({ request, access, client, json }) => {
   const queue = queueOfPath(request);
   const abort = new AbortController();
-  const events = await startMove({ access: access(), client }, queue, await json({ limit: 512 * 1024 }), abort.signal);
+  const events = await startMove(
+    { access: await access(), client },
+    queue,
+    await json({ limit: 512 * 1024 }),
+    abort.signal,
+  );
   return ndjsonResponse(events, abort, request);
 });

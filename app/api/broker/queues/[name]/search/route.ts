@@ -14,6 +14,6 @@ export const dynamic = "force-dynamic";
 export const POST = route(async ({ request, access, client, json }) => {
   const queue = queueOfPath(request);
   const abort = new AbortController();
-  const events = await startSearch({ access: access(), client }, queue, await json({ empty: {} }), abort.signal);
+  const events = await startSearch({ access: await access(), client }, queue, await json({ empty: {} }), abort.signal);
   return ndjsonResponse(events, abort, request);
 });
