@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { WarrenStore } from "../store";
+import { PgAlerts } from "./alerts";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
@@ -40,6 +41,7 @@ export class PostgresStore implements WarrenStore {
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
   readonly leadership: PgLeadership;
+  readonly alerts: PgAlerts;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -51,6 +53,7 @@ export class PostgresStore implements WarrenStore {
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
+    this.alerts = new PgAlerts(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

@@ -3,7 +3,8 @@ import { classifyExisting, type LedgerOutcome, type Payment } from "../../paymen
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
 import { type PaymentRow, paymentColumns, toPayment } from "../rows";
-import type { PaymentStore } from "../store";
+import { sourceOf } from "../sqlite/dead-letter-sources";
+import type { DeadLetterProducer, DeadLetterSource, PaymentStore } from "../store";
 import { inTransaction } from "./tx";
 
 /**
@@ -159,6 +160,7 @@ export class PgLedger implements PaymentStore {
     orderId: string | null,
     reason: string,
     redelivered: boolean,
+    producer?: DeadLetterProducer,
   ): Promise<void> {
     await this.ready();
     const at = this.now();
@@ -169,7 +171,35 @@ export class PgLedger implements PaymentStore {
          VALUES ($1, $2, $3, $4, 'dead-lettered', $5)`,
         [orderId, messageId, at, redelivered ? 1 : 0, reason],
       );
+      if (producer) {
+        await client.query(
+          "INSERT INTO dead_letter_sources (at, reason_group, app_id, user_id, message_id) VALUES ($1, $2, $3, $4, $5)",
+          [at, producer.group, producer.appId, producer.userId, messageId],
+        );
+      }
     });
+  }
+
+  async deadLetterSources(window: { minuteAgo: number; hourAgo: number }, limit: number): Promise<DeadLetterSource[]> {
+    await this.ready();
+    const { rows } = await this.pool.query(
+      `SELECT reason_group, app_id, user_id, COUNT(*) AS count, MIN(at) AS first_at, MAX(at) AS last_at,
+              COUNT(*) FILTER (WHERE at >= $1) AS last_minute, COUNT(*) FILTER (WHERE at >= $2) AS last_hour
+         FROM dead_letter_sources
+        GROUP BY reason_group, app_id, user_id
+        ORDER BY MAX(at) DESC LIMIT $3`,
+      [window.minuteAgo, window.hourAgo, limit],
+    );
+    return rows.map(sourceOf);
+  }
+
+  async deadLettersSince(from: number): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM dead_letter_sources WHERE at >= $1",
+      [from],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void> {

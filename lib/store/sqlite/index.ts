@@ -4,6 +4,7 @@ import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
 import type {
+  AlertStore,
   AuditStore,
   HealthStore,
   IdempotencyStore,
@@ -12,7 +13,9 @@ import type {
   TraceStore,
   WarrenStore,
 } from "../store";
+import { sqliteAlerts } from "./alerts";
 import { AuditLog } from "./audit";
+import { sqliteDeadLetterSources } from "./dead-letter-sources";
 import { sqliteHealth } from "./health";
 import { sqliteIdempotency } from "./idempotency";
 import { sqliteLeadership } from "./leadership";
@@ -38,15 +41,19 @@ export class SqliteStore implements WarrenStore {
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
+  readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
     const ledger = new Ledger(db);
     this.ledger = ledger;
+    const sources = sqliteDeadLetterSources(db);
     this.payments = {
       recordBatch: async (entries: LedgerEntry[]) => ledger.recordBatch(entries),
-      recordDeadLetter: async (messageId, orderId, reason, redelivered) =>
-        ledger.recordDeadLetter(messageId, orderId, reason, redelivered),
+      recordDeadLetter: async (messageId, orderId, reason, redelivered, producer) =>
+        ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
+      deadLetterSources: async (window, limit) => sources.sources(window, limit),
+      deadLettersSince: async (from) => sources.since(from),
       recordAcks: async (acks) => ledger.recordAcks(acks),
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),
@@ -69,6 +76,7 @@ export class SqliteStore implements WarrenStore {
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
     this.leadership = sqliteLeadership(db);
+    this.alerts = sqliteAlerts(db);
   }
 
   durable(): Promise<void> {
