@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { DeadLetterSenders } from "@/components/dead-letters/senders";
 import { DeadLetterWorkbench } from "@/components/dead-letters/workbench";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";
+import { deadLetterSenders } from "@/lib/deadletters/senders";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
 import { browseFor } from "@/lib/security/redact";
@@ -32,6 +34,7 @@ export default async function DeadLettersPage({
     }
   }
   const audit = await recentAuditByAction("dead-letters.", 10);
+  const senders = await deadLetterSenders().catch(() => null);
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
@@ -54,6 +57,9 @@ export default async function DeadLettersPage({
           audit={audit}
           listLimit={LIST_LIMIT}
         />
+        <div className="mt-6">
+          <DeadLetterSenders report={senders} />
+        </div>
       </main>
     </div>
   );
