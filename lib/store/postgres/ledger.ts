@@ -2,8 +2,7 @@ import type { Pool, PoolClient } from "pg";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
-import { type PaymentRow, paymentColumns, toPayment } from "../rows";
-import { sourceOf } from "../sqlite/dead-letter-sources";
+import { type PaymentRow, paymentColumns, sourceOf, toPayment } from "../rows";
 import type { DeadLetterProducer, DeadLetterSource, PaymentStore } from "../store";
 import { inTransaction } from "./tx";
 

@@ -1,27 +1,5 @@
 import type { Db } from "../db";
-import type { DeadLetterSource } from "../store";
-
-interface SourceRow {
-  reason_group: string;
-  app_id: string | null;
-  user_id: string | null;
-  count: number;
-  first_at: number;
-  last_at: number;
-  last_minute: number;
-  last_hour: number;
-}
-
-export const sourceOf = (r: SourceRow): DeadLetterSource => ({
-  group: r.reason_group,
-  appId: r.app_id,
-  userId: r.user_id,
-  count: Number(r.count),
-  firstAt: Number(r.first_at),
-  lastAt: Number(r.last_at),
-  lastMinute: Number(r.last_minute),
-  lastHour: Number(r.last_hour),
-});
+import { type SourceRow, sourceOf } from "../rows";
 
 /** "Who sends bad messages" reads on SQLite (rows written by Ledger.recordDeadLetter). */
 export function sqliteDeadLetterSources(db: Db) {
