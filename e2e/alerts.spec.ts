@@ -46,6 +46,7 @@ test.describe("alerts", () => {
     const sender = page.locator(`[data-testid="sender"][data-app-id="${app}"]`);
     await expect(sender).toBeVisible();
     await expect(sender).toContainText("user_id guest");
+    await page.getByTestId("dead-letter-senders").screenshot({ path: "docs/dead-letter-senders.png" });
 
     const paused = await page.request.post("/api/broker/consumers", { data: { command: "pause" } });
     expect(paused.status()).toBe(202);

@@ -312,6 +312,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     consumer: () => consumer,
     sampler: () => live?.sampler ?? null,
     books: () => live?.books ?? null,
+    alerts: () => live?.alerts ?? null,
     paymentFeed: () => live?.feed ?? null,
     sseClients: () => streams?.size ?? 0,
   });

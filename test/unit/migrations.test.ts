@@ -57,11 +57,15 @@ describe("store migrations (PRAGMA user_version)", () => {
       .pluck()
       .all();
     assert.deepEqual(tables, [
+      "alert_deliveries",
+      "alert_incidents",
       "audit_log",
+      "dead_letter_sources",
       "deliveries",
       "delivery_acks",
       "duplicates",
       "idempotency_keys",
+      "leaders",
       "messages",
       "orders",
       "outbox",
