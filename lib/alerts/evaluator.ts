@@ -4,6 +4,7 @@ import { DEAD_LETTER_SUFFIX, deadLetterQueueOf } from "../amqp/topology";
 import type { BooksReport } from "../books/books";
 import type { AlarmState } from "../broker-admin/alarm-monitor";
 import type { QueueSample } from "../events/sampler";
+import { StuckTracker } from "../health/pipeline";
 import { broadcastControl } from "../payments/control";
 import type { Leader } from "../process/leader";
 import type { AlertIncident, WarrenStore } from "../store/store";
@@ -42,6 +43,8 @@ export interface AlertEvaluatorOptions {
 const MAX_RETRY_MS = 5 * 60_000;
 const DELIVERY_BATCH = 50;
 const GUARD_KEY = "guard";
+const PRUNE_EVERY_MS = 60_000;
+const SOURCES_KEPT_MS = 2 * 3_600_000;
 
 /** The DLQ's growth over the last minute of samples (not extrapolated from a shorter window); null when unknown. */
 export function dlqGrowth(history: QueueSample[], dlq: string, now: number): number | null {
@@ -69,6 +72,8 @@ export class AlertEvaluator extends EventEmitter {
   private readonly now: () => number;
   private readonly hooks: Map<string, Webhook>;
   private guardSawPaused = false;
+  private prunedAt = 0;
+  private readonly stuck = new StuckTracker();
 
   constructor(private readonly options: AlertEvaluatorOptions) {
     super();
@@ -113,6 +118,11 @@ export class AlertEvaluator extends EventEmitter {
     const guarded = await this.guard(inputs, at);
     // A lease lost meanwhile: let the new leader send (its rows are the same rows).
     if (await this.options.leader.check()) await this.deliver();
+    if (at - this.prunedAt >= PRUNE_EVERY_MS) {
+      // The per-message rows serve the rates (last hour at most); the totals per producer stay.
+      this.prunedAt = at;
+      await this.options.store.payments.pruneDeadLetterSources(at - SOURCES_KEPT_MS);
+    }
     this.rounds++;
     if (changed || guarded) this.emit("changed");
     return true;
@@ -124,12 +134,13 @@ export class AlertEvaluator extends EventEmitter {
     const dlq = deadLetterQueueOf(orderQueue);
     const [recentDeadLetters, stuck, backlog] = await Promise.all([
       store.payments.deadLettersSince(at - 60_000),
-      store.health.unresolvedBefore(at - thresholds.stuckS * 1000, 1),
+      // Incremental, as the health panel's: a full pass over every confirmed order only on the first round.
+      this.stuck.update(store.health, at - thresholds.stuckS * 1000),
       store.health.outboxBacklog(),
     ]);
     const growth = dlqGrowth(this.options.history(), dlq, at);
-    const oldest = stuck[0];
-    const stuckCount = oldest ? await store.health.countUnresolvedBefore(at - thresholds.stuckS * 1000) : 0;
+    const oldest = stuck.stuck[0];
+    const stuckCount = stuck.count;
     const known = sample && sample.broker === "up";
     return {
       books: this.options.books(),

@@ -122,10 +122,15 @@ export interface PaymentStore {
     redelivered: boolean,
     producer?: DeadLetterProducer,
   ): Promise<void>;
-  /** Per reason group and producer: how many, first and last seen, how many since `minuteAgo` and `hourAgo`. */
+  /**
+   * Per reason group and producer: how many, first and last seen, how many since `minuteAgo` and
+   * `hourAgo` (counted from the per-message rows: those pruned before `hourAgo` count as 0).
+   */
   deadLetterSources(since: { minuteAgo: number; hourAgo: number }, limit: number): Promise<DeadLetterSource[]>;
   /** Messages dead-lettered by Warren at `from` or later (the dead-letter rate). */
   deadLettersSince(from: number): Promise<number>;
+  /** Forgets the per-message rows older than `before` (the totals per producer stay); returns how many. */
+  pruneDeadLetterSources(before: number): Promise<number>;
   /** When deliveries were acked (observational: batched apart from the payment commit). */
   recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void>;
   recent(limit: number): Promise<Payment[]>;

@@ -60,6 +60,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       "alert_deliveries",
       "alert_incidents",
       "audit_log",
+      "dead_letter_producers",
       "dead_letter_sources",
       "deliveries",
       "delivery_acks",

@@ -543,7 +543,8 @@ for (const adapter of adapters) {
       await store.payments.recordDeadLetter("m3", null, "schema: quantity 1", false, producer("legacy", null));
       await store.payments.recordDeadLetter("m4", null, "no producer noted", false);
       const now = Date.now();
-      const sources = await store.payments.deadLetterSources({ minuteAgo: now - 60_000, hourAgo: now - 3_600_000 }, 10);
+      const window = { minuteAgo: now - 60_000, hourAgo: now - 3_600_000 };
+      const sources = await store.payments.deadLetterSources(window, 10);
       const rows = sources
         .map((s) => [s.group, s.appId, s.userId, s.count, s.lastMinute, s.lastHour, s.firstAt <= s.lastAt])
         .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
@@ -559,6 +560,19 @@ for (const adapter of adapters) {
         [
           [0, 0],
           [0, 0],
+        ],
+      );
+      // Pruning the per-message rows keeps the totals, first and last seen.
+      assert.equal(await store.payments.pruneDeadLetterSources(now + 60_000), 3);
+      assert.equal(await store.payments.deadLettersSince(0), 0);
+      const pruned = await store.payments.deadLetterSources(window, 10);
+      assert.deepEqual(
+        pruned
+          .map((s) => [s.appId, s.count, s.lastMinute, s.firstAt === sources.find((x) => x.appId === s.appId)?.firstAt])
+          .sort(),
+        [
+          ["legacy", 1, 0, true],
+          ["shop", 2, 0, true],
         ],
       );
     });

@@ -175,6 +175,13 @@ export class PgLedger implements PaymentStore {
           "INSERT INTO dead_letter_sources (at, reason_group, app_id, user_id, message_id) VALUES ($1, $2, $3, $4, $5)",
           [at, producer.group, producer.appId, producer.userId, messageId],
         );
+        await client.query(
+          `INSERT INTO dead_letter_producers AS p (reason_group, app_id, user_id, count, first_at, last_at)
+           VALUES ($1, $2, $3, 1, $4, $4)
+           ON CONFLICT (reason_group, app_id, user_id)
+           DO UPDATE SET count = p.count + 1, last_at = GREATEST(p.last_at, EXCLUDED.last_at)`,
+          [producer.group, producer.appId ?? "", producer.userId ?? "", at],
+        );
       }
     });
   }
@@ -182,14 +189,24 @@ export class PgLedger implements PaymentStore {
   async deadLetterSources(window: { minuteAgo: number; hourAgo: number }, limit: number): Promise<DeadLetterSource[]> {
     await this.ready();
     const { rows } = await this.pool.query(
-      `SELECT reason_group, app_id, user_id, COUNT(*) AS count, MIN(at) AS first_at, MAX(at) AS last_at,
-              COUNT(*) FILTER (WHERE at >= $1) AS last_minute, COUNT(*) FILTER (WHERE at >= $2) AS last_hour
-         FROM dead_letter_sources
-        GROUP BY reason_group, app_id, user_id
-        ORDER BY MAX(at) DESC LIMIT $3`,
+      `SELECT p.reason_group, NULLIF(p.app_id, '') AS app_id, NULLIF(p.user_id, '') AS user_id, p.count,
+              p.first_at, p.last_at, COALESCE(r.last_minute, 0) AS last_minute, COALESCE(r.last_hour, 0) AS last_hour
+         FROM dead_letter_producers p
+         LEFT JOIN (SELECT reason_group, COALESCE(app_id, '') AS app_id, COALESCE(user_id, '') AS user_id,
+                           COUNT(*) FILTER (WHERE at >= $1) AS last_minute, COUNT(*) AS last_hour
+                      FROM dead_letter_sources WHERE at >= $2
+                     GROUP BY 1, 2, 3) r
+           ON r.reason_group = p.reason_group AND r.app_id = p.app_id AND r.user_id = p.user_id
+        ORDER BY p.last_at DESC LIMIT $3`,
       [window.minuteAgo, window.hourAgo, limit],
     );
     return rows.map(sourceOf);
+  }
+
+  async pruneDeadLetterSources(before: number): Promise<number> {
+    await this.ready();
+    const result = await this.pool.query("DELETE FROM dead_letter_sources WHERE at < $1", [before]);
+    return result.rowCount ?? 0;
   }
 
   async deadLettersSince(from: number): Promise<number> {

@@ -168,6 +168,15 @@ export const PG_MIGRATIONS: PgMigration[] = [
          message_id   TEXT
        )`,
       "CREATE INDEX dead_letter_sources_at ON dead_letter_sources (at)",
+      `CREATE TABLE dead_letter_producers (
+         reason_group TEXT   NOT NULL,
+         app_id       TEXT   NOT NULL DEFAULT '',
+         user_id      TEXT   NOT NULL DEFAULT '',
+         count        BIGINT NOT NULL,
+         first_at     BIGINT NOT NULL,
+         last_at      BIGINT NOT NULL,
+         PRIMARY KEY (reason_group, app_id, user_id)
+       )`,
     ],
   },
 ];

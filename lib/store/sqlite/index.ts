@@ -54,6 +54,7 @@ export class SqliteStore implements WarrenStore {
         ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
       deadLetterSources: async (window, limit) => sources.sources(window, limit),
       deadLettersSince: async (from) => sources.since(from),
+      pruneDeadLetterSources: async (before) => sources.prune(before),
       recordAcks: async (acks) => ledger.recordAcks(acks),
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),

@@ -26,6 +26,7 @@ export class Ledger {
   private readonly recordBatchTx;
 
   private insertSourceStmt: Statement<[number, string, string | null, string | null, string]> | null = null;
+  private upsertProducerStmt: Statement<[string, string, string, number, number]> | null = null;
   constructor(
     readonly db: Db,
     private readonly now: () => number = Date.now,
@@ -133,11 +134,19 @@ export class Ledger {
       "INSERT INTO dead_letter_sources (at, reason_group, app_id, user_id, message_id) VALUES (?, ?, ?, ?, ?)",
     );
     const insertSource = this.insertSourceStmt;
+    this.upsertProducerStmt ??= this.db.prepare<[string, string, string, number, number]>(
+      `INSERT INTO dead_letter_producers (reason_group, app_id, user_id, count, first_at, last_at) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (reason_group, app_id, user_id) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
+    );
+    const upsertProducer = this.upsertProducerStmt;
     this.db
       .transaction(() => {
         this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
         this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
-        if (producer) insertSource.run(at, producer.group, producer.appId, producer.userId, messageId);
+        if (producer) {
+          insertSource.run(at, producer.group, producer.appId, producer.userId, messageId);
+          upsertProducer.run(producer.group, producer.appId ?? "", producer.userId ?? "", at, at);
+        }
       })
       .immediate();
   }

@@ -6,8 +6,10 @@
  * - alert_deliveries: the webhook outbox. One row per (incident, fired|resolved, target), written
  *   in the same transaction as the incident, so a leader that changes hands neither loses nor
  *   resends a notification; `target` is a hash of the webhook URL, `label` its redacted form.
- * - dead_letter_sources: one row per message Warren dead-lettered, with the producer identity the
- *   broker gave (app_id, user_id), for per-reason-group first/last seen and rates.
+ * - dead_letter_producers: per reason group and producer identity the broker gave (app_id, user_id;
+ *   '' when absent, so the key is unique), how many, first and last seen: read whole by the workbench.
+ * - dead_letter_sources: one row per message Warren dead-lettered in the last hours (pruned), for
+ *   the rates (last minute, last hour) by an index range on `at`.
  */
 export const alertsSchema: string[] = [
   `CREATE TABLE IF NOT EXISTS alert_incidents (
@@ -44,4 +46,13 @@ export const alertsSchema: string[] = [
      message_id   TEXT
    )`,
   "CREATE INDEX IF NOT EXISTS dead_letter_sources_at ON dead_letter_sources(at)",
+  `CREATE TABLE IF NOT EXISTS dead_letter_producers (
+     reason_group TEXT    NOT NULL,
+     app_id       TEXT    NOT NULL DEFAULT '',
+     user_id      TEXT    NOT NULL DEFAULT '',
+     count        INTEGER NOT NULL,
+     first_at     INTEGER NOT NULL,
+     last_at      INTEGER NOT NULL,
+     PRIMARY KEY (reason_group, app_id, user_id)
+   )`,
 ];
