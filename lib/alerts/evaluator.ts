@@ -237,6 +237,8 @@ export class AlertEvaluator extends EventEmitter {
     const { alerts } = this.options.store;
     const at = this.now();
     for (const delivery of await alerts.dueDeliveries(at, DELIVERY_BATCH)) {
+      // Renewed (or lost) before each call: a leader whose lease ran out mid-batch stops sending.
+      if (!(await this.options.leader.check())) return;
       const hook = this.hooks.get(delivery.target);
       if (!hook) {
         // A webhook removed from the configuration: nothing to send it to; kept as failed (shown on /alerts).

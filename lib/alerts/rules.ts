@@ -46,7 +46,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export function evaluateRules(inputs: AlertInputs, t: Thresholds): RuleVerdict[] {
   const verdicts: RuleVerdict[] = [];
   const { books } = inputs;
-  if (books && books.balanced !== null) {
+  // While the first pass over a large table is still under way, the books are not yet a verdict.
+  if (books && books.balanced !== null && !books.catchingUp) {
     const unaccounted = books.difference ?? 0;
     const twice = books.paidTwice.length;
     verdicts.push({

@@ -256,7 +256,8 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       new AlertEvaluator({
         store,
         leader: new Leader(store.leadership, "alerts", {
-          ttlMs: Math.max(15_000, 3 * config.WARREN_ALERT_INTERVAL_MS),
+          // Longer than a round's wait and than one webhook call (the lease is renewed before each call).
+          ttlMs: Math.max(15_000, 3 * config.WARREN_ALERT_INTERVAL_MS, 3 * config.WARREN_ALERT_WEBHOOK_TIMEOUT_MS),
           log: alertsLog,
         }),
         orderQueue: config.ORDER_QUEUE,

@@ -50,6 +50,21 @@ describe("alert rules", () => {
     );
   });
 
+  it("wait for the books' first pass before judging them", () => {
+    const books = {
+      balanced: false,
+      difference: 3,
+      paidTwice: [],
+      catchingUp: true,
+    } as unknown as AlertInputs["books"];
+    assert.deepEqual(evaluateRules({ ...unknown, books }, thresholds), []);
+    const done = { ...(books as object), catchingUp: false } as AlertInputs["books"];
+    assert.deepEqual(
+      evaluateRules({ ...unknown, books: done }, thresholds).map((v) => v.firing.map((f) => f.summary)),
+      [["3 orders unaccounted for"]],
+    );
+  });
+
   it("stay quiet at the threshold", () => {
     const verdicts = evaluateRules(
       { ...unknown, dlqPerMin: 10, stuck: { count: 0, oldestAgeS: 0 }, idleQueues: [], outbox: { oldestAgeS: 30 } },
