@@ -14,8 +14,18 @@ const nextConfig = {
   pageExtensions: benchBuild ? ["bench.ts", "tsx", "ts", "jsx", "js"] : ["tsx", "ts", "jsx", "js"],
   distDir: benchBuild ? ".next-bench" : ".next",
   // Native and socket-holding packages stay as plain Node requires; prom-client keeps one copy
-  // (its default metrics watch the process, not a module graph).
-  serverExternalPackages: ["better-sqlite3", "amqplib", "prom-client"],
+  // (its default metrics watch the process, not a module graph). The OpenTelemetry SDK too: it is
+  // loaded only when OTEL_EXPORTER_OTLP_ENDPOINT is set (lib/tracing/setup.ts), and the API is the
+  // one copy Next's own spans use.
+  serverExternalPackages: [
+    "better-sqlite3",
+    "amqplib",
+    "prom-client",
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+  ],
   experimental: {
     // Hosts (besides the request's own) allowed to call server actions, e.g. behind a reverse proxy.
     serverActions: {

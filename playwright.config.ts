@@ -11,6 +11,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 export const e2eQueue = process.env.E2E_QUEUE ?? `e2e.${runId}.order_queue`;
 process.env.E2E_QUEUE = e2eQueue;
 // The e2e server has operator sign-in enabled; specs read the same value.
+/** The e2e server's trace viewer link (WARREN_TRACE_URL); specs read the same value. */
+export const e2eTraceUrl = "http://trace-viewer.test/trace/{traceId}";
 export const e2eOperatorPassword = process.env.E2E_OPERATOR_PASSWORD ?? "e2e-operator-password";
 process.env.E2E_OPERATOR_PASSWORD = e2eOperatorPassword;
 
@@ -56,6 +58,10 @@ export default defineConfig({
       WARREN_DB_PATH: `data/e2e-${runId}.db`,
       WARREN_ADMIN_PASSWORD: e2eOperatorPassword,
       NEXT_TELEMETRY_DISABLED: "1",
+      // Tracing on (lib/tracing), so the trace page has trace ids to link: spans go to a port where nothing
+      // listens unless E2E_OTLP_ENDPOINT names a collector (the exporter drops what it cannot send).
+      OTEL_EXPORTER_OTLP_ENDPOINT: process.env.E2E_OTLP_ENDPOINT ?? "http://127.0.0.1:9",
+      WARREN_TRACE_URL: e2eTraceUrl,
     },
   },
 });

@@ -73,6 +73,8 @@ export const ROUTES: Route[] = [
     path: (s) => `/trace?order=${encodeURIComponent(s.orderId)}`,
     ready: async (page, state) => {
       await expect(page.getByText(state.orderId).first()).toBeVisible();
+      // The order's distributed trace, linked to the viewer (tracing is on in the e2e server).
+      await expect(page.getByTestId("trace-viewer-link")).toBeVisible();
     },
   },
   { name: "audit", path: () => "/audit" },

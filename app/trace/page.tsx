@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { OrderTimeline } from "@/components/trace/order-timeline";
+import { TraceViewerLink } from "@/components/trace/trace-viewer-link";
 import { buttonClass } from "@/components/ui/button";
 import { cardClass, TableScroll } from "@/components/ui/card";
 import { formatClock } from "@/components/ui/time";
@@ -81,7 +82,10 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
 
         {orderId ? (
           trace ? (
-            <OrderTimeline trace={trace} />
+            <>
+              <OrderTimeline trace={trace} />
+              <TraceViewerLink traceId={trace.traceId} url={traces.viewerUrl(trace.traceId)} />
+            </>
           ) : (
             <p
               role="alert"

@@ -59,6 +59,13 @@ const httpUrl = nodeList(
   "an http:// or https:// URL, e.g. http://127.0.0.1:15672 (several nodes: comma-separated)",
 );
 
+/** One http(s) URL (no node list): where spans are sent, or a trace viewer's page. */
+const singleHttpUrl = (example: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/\S+$/, `expected an http:// or https:// URL, e.g. ${example}`);
+
 const postgresUrl = z
   .string()
   .trim()
@@ -187,6 +194,21 @@ export const envSchema = z.object({
   WORKER_METRICS_PORT: integer(0, 65_535, 9464).default(9464),
   /** When set, GET /api/metrics (and the worker's /metrics) need `Authorization: Bearer <token>`. */
   WARREN_METRICS_TOKEN: z.string().min(16, "expected at least 16 characters").optional(),
+  /**
+   * Distributed tracing (lib/tracing): spans go to this OTLP/HTTP collector (`/v1/traces` is added).
+   * Unset: tracing is off and no OpenTelemetry SDK is loaded.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: singleHttpUrl("http://127.0.0.1:4318").optional(),
+  /** The service name on this process's spans; default warren-web or warren-worker. */
+  OTEL_SERVICE_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "expected a name of letters, digits, '.', '_' or '-', e.g. warren-web")
+    .optional(),
+  /** The trace page links each order's trace here: a URL with `{traceId}`, e.g. Jaeger's http://127.0.0.1:16686/trace/{traceId}. */
+  WARREN_TRACE_URL: singleHttpUrl("http://127.0.0.1:16686/trace/{traceId}")
+    .refine((value) => value.includes("{traceId}"), { message: "expected a URL containing {traceId}" })
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -226,7 +248,8 @@ function redact(name: string, value: string): string {
     return "***";
   }
   if (name === "AMQP_URL" || name === "RABBITMQ_MANAGEMENT_URL") return describeNodes(value);
-  if (name === "DATABASE_URL") return value.replace(/\/\/([^:/@]+):([^@]*)@/g, "//$1:***@");
+  if (name === "DATABASE_URL" || name === "OTEL_EXPORTER_OTLP_ENDPOINT")
+    return value.replace(/\/\/([^:/@]+):([^@]*)@/g, "//$1:***@");
   return value;
 }
 

@@ -4,6 +4,7 @@ import { ORDERS_EXCHANGE } from "../amqp/topology";
 import { WarrenError } from "../errors";
 import { probe } from "../observability/probes";
 import type { PublishOutcome, RetryAt, WarrenStore } from "../store/store";
+import { activeTraceparent, startPublishSpan } from "../tracing/spans";
 import { Leases } from "./leases";
 import { orderPublishOptions } from "./message";
 import { newOrderId } from "./order-id";
@@ -36,11 +37,14 @@ export interface Accepted {
 interface Row {
   orderId: string;
   body: string;
+  /** The placing request's trace context (lib/tracing), stored with the row; null when tracing was off. */
+  traceparent: string | null;
 }
 
 interface PendingWrite {
   order: PlacedOrder;
   source: OrderSource;
+  traceparent: string | null;
   /** Called once the row is committed, with the promise of it being on disk (wrapped: a promise would be adopted). */
   resolve: (written: { durable: Promise<void> }) => void;
   reject: (error: Error) => void;
@@ -164,7 +168,8 @@ export class OrderOutbox {
       placedAt: this.now(),
     };
     const { durable } = await new Promise<{ durable: Promise<void> }>((resolve, reject) => {
-      this.writes.push({ order, source, resolve, reject });
+      // Read here, in the caller's context: the turn's batch is written from a setImmediate.
+      this.writes.push({ order, source, traceparent: activeTraceparent(), resolve, reject });
       if (!this.writeScheduled) {
         this.writeScheduled = true;
         setImmediate(() => void this.flushWrites());
@@ -209,11 +214,20 @@ export class OrderOutbox {
     this.writes = [];
     if (batch.length === 0) return Promise.resolve();
     const at = this.now();
-    const rows: Row[] = batch.map(({ order }) => ({ orderId: order.orderId, body: JSON.stringify(order) }));
+    const rows: Row[] = batch.map(({ order, traceparent }) => ({
+      orderId: order.orderId,
+      body: JSON.stringify(order),
+      traceparent,
+    }));
     const outcomes = this.marks;
     this.marks = [];
     const { store, log } = this.options;
-    const orders = batch.map(({ order, source }, index) => ({ order, source, body: rows[index]?.body ?? "" }));
+    const orders = batch.map(({ order, source, traceparent }, index) => ({
+      order,
+      source,
+      body: rows[index]?.body ?? "",
+      traceparent,
+    }));
     const write = store.orders.accept({ orders, lease: this.leases.leaseAt(at), outcomes, at }, this.retryAt).then(
       () => {
         // Leased to us at insert: publish at once, before any sweep could see the rows, and while
@@ -244,13 +258,22 @@ export class OrderOutbox {
   private publish(row: Row, order = JSON.parse(row.body) as PlacedOrder): Promise<boolean> {
     const existing = this.inFlight.get(row.orderId);
     if (existing) return existing;
+    const { queue } = this.options;
+    // Each attempt is a span in the trace of the request that placed the order (the row's traceparent).
+    const span = startPublishSpan(row.traceparent, {
+      exchange: ORDERS_EXCHANGE,
+      routingKey: queue,
+      messageId: row.orderId,
+    });
+    const options = orderPublishOptions(order);
     const attempt = this.options.publisher
-      .publish(ORDERS_EXCHANGE, this.options.queue, Buffer.from(row.body), orderPublishOptions(order), {
+      .publish(ORDERS_EXCHANGE, queue, Buffer.from(row.body), span ? { ...options, headers: span.headers } : options, {
         timeoutMs: this.options.channelWaitMs ?? 1000,
         confirmTimeoutMs: 10_000,
       })
       .then(
         () => {
+          span?.end();
           this.stats.published++;
           const at = this.now();
           probe.orderConfirmed(order.placedAt, at);
@@ -258,6 +281,7 @@ export class OrderOutbox {
           return true;
         },
         (error: Error) => {
+          span?.end(error);
           this.stats.failedAttempts++;
           this.mark({ kind: "failed", orderId: row.orderId, error: error.message, at: this.now() });
           return false;

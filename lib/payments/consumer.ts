@@ -4,6 +4,7 @@ import { ResilientChannel } from "../amqp/channel";
 import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { declareTopology, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
+import { startBatchTrace } from "../tracing/spans";
 import { deadLetter } from "./dead-letter";
 import type { PaymentLedger } from "./ledger";
 import { payBatch } from "./pay-batch";
@@ -197,7 +198,17 @@ export class PaymentConsumer extends EventEmitter {
     this.buffer = [];
     if (batch.length === 0) return;
     const { ledger, log, publisher, queue } = this.options;
-    const { verdicts, paid, duplicates } = await payBatch(batch, ledger, this.failures, log);
+    // One span per delivery, continuing the trace in its headers (lib/tracing); null when tracing is off.
+    const spans = startBatchTrace(
+      queue,
+      batch.map(({ message, receivedAt }) => ({
+        headers: message.properties.headers,
+        messageId: message.properties.messageId,
+        redelivered: message.fields.redelivered,
+        receivedAt,
+      })),
+    );
+    const { verdicts, paid, duplicates } = await payBatch(batch, ledger, this.failures, log, spans);
 
     for (const duplicate of duplicates) {
       this.stats.duplicates++;
@@ -216,6 +227,7 @@ export class PaymentConsumer extends EventEmitter {
     await Promise.all(
       batch.map(async (delivery, index) => {
         const verdict = verdicts[index] ?? { kind: "requeue", delayMs: 1000 };
+        spans?.settle(index, verdict.kind);
         if (verdict.kind !== "dead-letter") return this.settle(delivery, verdict);
         const result = await deadLetter(delivery.message, verdict.reason, verdict.orderId, {
           queue,

@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from "amqplib";
 import { UNDECODABLE_HEADER } from "../amqp/tolerant-frames";
 import { isStoreUnavailable } from "../store/unavailable";
+import type { BatchTrace } from "../tracing/spans";
 import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
 import type { LedgerEntry, PaymentLedger } from "./ledger";
 import type { Verdict } from "./verdict";
@@ -30,6 +31,8 @@ export async function payBatch(
   ledger: PaymentLedger,
   failures: Map<string, number>,
   log?: (message: string) => void,
+  /** The batch's spans (lib/tracing), null when tracing is off: the commit gets one span per delivery. */
+  spans: BatchTrace | null = null,
 ): Promise<BatchResult> {
   const verdicts: Verdict[] = new Array(batch.length);
   const payable: Array<{ index: number; entry: LedgerEntry }> = [];
@@ -73,6 +76,8 @@ export async function payBatch(
   };
 
   let outcomes: Array<LedgerOutcome | undefined> = [];
+  const commit = payable.length > 0 ? spans?.commit(payable.map((p) => p.index)) : undefined;
+  let commitError: unknown;
   try {
     outcomes = await ledger.recordBatch(payable.map((p) => p.entry));
   } catch {
@@ -101,8 +106,10 @@ export async function payBatch(
         if (outcomes[i]) giveUpOrRetry(index, entry, error as Error);
       });
       outcomes = [];
+      commitError = error;
     }
   }
+  commit?.end(commitError ?? (outcomes.some((outcome) => outcome !== undefined) ? undefined : "nothing recorded"));
 
   const paid: Payment[] = [];
   const duplicates: BatchResult["duplicates"] = [];

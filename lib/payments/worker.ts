@@ -3,7 +3,7 @@
  * instead of) the consumer inside the web process. Run with
  * `--conditions=react-server` because lib/process is server-only.
  */
-import { ConfigError } from "../config/env";
+import { ConfigError, env as readEnv } from "../config/env";
 import { partLogger } from "../observability/logger";
 import { serveMetrics } from "../observability/metrics-http";
 import { installShutdown } from "../shutdown";
@@ -11,8 +11,12 @@ import { installShutdown } from "../shutdown";
 async function main() {
   const { startWarren, log } = await import("../process");
   const workerLog = partLogger("worker");
+  const { startTracingFromEnv, stopTracing } = await import("../tracing/setup");
   let warren: ReturnType<typeof startWarren>;
   try {
+    // The same OpenTelemetry setup as the web process (lib/tracing/setup.ts); off without an endpoint.
+    const tracing = await startTracingFromEnv(readEnv(), "worker");
+    if (tracing) workerLog.info(`[worker] exporting traces to ${tracing.url} as ${tracing.serviceName}`);
     warren = startWarren("worker");
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {
@@ -36,6 +40,7 @@ async function main() {
   installShutdown(async () => {
     served?.close();
     await warren.close();
+    await stopTracing();
   }, log);
 }
 

@@ -40,6 +40,8 @@ export interface NewOrder {
   source: OrderSource;
   /** The message body as it will be published (and re-published) byte for byte. */
   body: string;
+  /** The W3C trace context of the request that placed it (null when tracing is off): the relay's publish continues it. */
+  traceparent?: string | null;
 }
 
 /** What became of one publish attempt of an outbox row. */
@@ -52,6 +54,8 @@ export interface OutboxRow {
   body: string;
   /** Who held the lease before this claim (null: nobody); another owner means the row was recovered. */
   previousOwner: string | null;
+  /** The placing request's trace context, kept with the row so a publish after a restart continues that trace. */
+  traceparent: string | null;
 }
 
 /** A relay's request for due outbox rows (see OrderStore.claimDue). */

@@ -1,5 +1,6 @@
 import "server-only";
 import { currentWarren } from "../process/current";
+import { traceViewerUrl } from "../tracing/viewer";
 import type { OrderSummary, OrderTrace, SearchQuery } from "./trace";
 
 export { type OrderSummary, type OrderTrace, TRACE_STATUSES, type TraceStatus } from "./trace";
@@ -11,5 +12,9 @@ export const trace = {
   },
   search(query: SearchQuery): Promise<OrderSummary[]> {
     return currentWarren().store.trace.search(query);
+  },
+  /** The order's trace in the external viewer (WARREN_TRACE_URL), or null when none is configured. */
+  viewerUrl(traceId: string | null): string | null {
+    return traceViewerUrl(currentWarren().env.WARREN_TRACE_URL, traceId);
   },
 };

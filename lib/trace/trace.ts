@@ -1,3 +1,5 @@
+import { traceIdOf } from "../tracing/viewer";
+
 /**
  * The per-order trace, read from what each stage already writes: the web
  * process's `orders` (placed, confirmed), the consumer's `deliveries` (every
@@ -47,6 +49,8 @@ export interface OrderTrace extends OrderSummary {
   hops: Hop[];
   /** Placed → paid, when both are known. */
   totalMs: number | null;
+  /** The OpenTelemetry trace of its placing request (null when tracing was off or it came from another producer). */
+  traceId: string | null;
 }
 
 /** One order as the store reads it from every table that knows it. */
@@ -59,6 +63,8 @@ export interface SummaryRow {
   order_status: string | null;
   error: string | null;
   source: string | null;
+  /** The W3C trace context of the request that placed it (lib/tracing), when tracing was on. */
+  traceparent?: string | null;
   paid_at: number | null;
   amount_cents: number | null;
   deliveries: number;
@@ -209,5 +215,6 @@ export function buildTrace(
     error: row.error,
     hops: timed,
     totalMs: summary.placedAt !== null && summary.paidAt !== null ? summary.paidAt - summary.placedAt : null,
+    traceId: traceIdOf(row.traceparent),
   };
 }

@@ -263,6 +263,12 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
       await a.end();
       await b.end();
     }
+    // pg_snapshot_xmin is server-wide: a transaction of another client of this server (another
+    // test run, another database) delays what since() serves. A reader keeps polling; so does this one.
+    for (const deadline = Date.now() + 20_000; seen.length < 4 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await poll();
+    }
     assert.deepEqual([...seen].sort(), ["early", "early-2", "late", "late-2"]);
     assert.equal(new Set(seen).size, seen.length, "nothing served twice");
   });

@@ -18,6 +18,9 @@ const MAX_BODY_BYTES = 16 * 1024;
  */
 export const POST = route(async ({ json, request }) => {
   const idempotencyKey = readIdempotencyKey(request.headers.get("idempotency-key"));
-  const { replayed, ...order } = await orders.accept(await json({ limit: MAX_BODY_BYTES }), "api", { idempotencyKey });
+  const { replayed, ...order } = await orders.accept(await json({ limit: MAX_BODY_BYTES }), "api", {
+    idempotencyKey,
+    headers: request.headers,
+  });
   return Response.json(order, { status: 202, headers: replayed ? { "Idempotent-Replayed": "true" } : {} });
 });

@@ -130,6 +130,15 @@ export const PG_MIGRATIONS: PgMigration[] = [
     ],
   },
   {
+    version: 5,
+    name: "traceparent",
+    statements: [
+      // Distributed tracing (issue 12, part 8): the placing request's W3C trace context, for the relay and the trace page.
+      "ALTER TABLE orders ADD COLUMN traceparent TEXT",
+      "ALTER TABLE outbox ADD COLUMN traceparent TEXT",
+    ],
+  },
+  {
     version: 7,
     name: "alerts",
     statements: [

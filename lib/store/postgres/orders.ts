@@ -25,13 +25,15 @@ export class PgOrderStore implements OrderStore {
     const insert = (client: Pool | PoolClient) =>
       client.query(
         `WITH o AS (
-           INSERT INTO orders (order_id, item, quantity, source, placed_at, status)
-           SELECT o.id, o.item, o.quantity, o.source, o.placed_at, 'accepted'
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[]) AS o(id, item, quantity, source, placed_at)
+           INSERT INTO orders (order_id, item, quantity, source, placed_at, status, traceparent)
+           SELECT o.id, o.item, o.quantity, o.source, o.placed_at, 'accepted', o.traceparent
+             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $10::text[])
+                  AS o(id, item, quantity, source, placed_at, traceparent)
            ON CONFLICT (order_id) DO NOTHING
          )
-         INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
-         SELECT o.id, o.body, $7, $7, $8, $9 FROM unnest($1::text[], $6::text[]) AS o(id, body)
+         INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until, traceparent)
+         SELECT o.id, o.body, $7, $7, $8, $9, o.traceparent
+           FROM unnest($1::text[], $6::text[], $10::text[]) AS o(id, body, traceparent)
          ON CONFLICT (order_id) DO NOTHING`,
         [
           orders.map((o) => o.order.orderId),
@@ -43,6 +45,7 @@ export class PgOrderStore implements OrderStore {
           at,
           lease.owner,
           lease.until,
+          orders.map((o) => o.traceparent ?? null),
         ],
       );
     // Orders alone: one statement is one transaction (one round trip); with outcomes, one transaction for all.
@@ -70,6 +73,7 @@ export class PgOrderStore implements OrderStore {
       body: string;
       previous: string | null;
       created_at: number;
+      traceparent: string | null;
     }>(
       `UPDATE outbox o SET lease_owner = $4, lease_until = $5
          FROM (SELECT order_id, lease_owner FROM outbox
@@ -80,11 +84,16 @@ export class PgOrderStore implements OrderStore {
                 ORDER BY created_at LIMIT $3
                 FOR UPDATE SKIP LOCKED) c
         WHERE o.order_id = c.order_id
-        RETURNING o.order_id, o.body, c.lease_owner AS previous, o.created_at`,
+        RETURNING o.order_id, o.body, c.lease_owner AS previous, o.created_at, o.traceparent`,
       [dueBy, at, limit, lease.owner, lease.until, [...exclude]],
     );
     rows.sort((a, b) => a.created_at - b.created_at || (a.order_id < b.order_id ? -1 : 1));
-    return rows.map((row) => ({ orderId: row.order_id, body: row.body, previousOwner: row.previous }));
+    return rows.map((row) => ({
+      orderId: row.order_id,
+      body: row.body,
+      previousOwner: row.previous,
+      traceparent: row.traceparent,
+    }));
   }
 
   async pending(): Promise<number> {

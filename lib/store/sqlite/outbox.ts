@@ -14,13 +14,13 @@ export class SqliteOrderStore implements OrderStore {
 
   constructor(readonly db: Db) {
     this.s = {
-      insertOrder: db.prepare<[string, string, number, string, number]>(
-        `INSERT OR IGNORE INTO orders (order_id, item, quantity, source, placed_at, confirmed_at, status, error)
-         VALUES (?, ?, ?, ?, ?, NULL, 'accepted', NULL)`,
+      insertOrder: db.prepare<[string, string, number, string, number, string | null]>(
+        `INSERT OR IGNORE INTO orders (order_id, item, quantity, source, placed_at, confirmed_at, status, error, traceparent)
+         VALUES (?, ?, ?, ?, ?, NULL, 'accepted', NULL, ?)`,
       ),
-      insertOutbox: db.prepare<[string, string, number, number, string, number]>(
-        `INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+      insertOutbox: db.prepare<[string, string, number, number, string, number, string | null]>(
+        `INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until, traceparent)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteOutbox: db.prepare<[string]>("DELETE FROM outbox WHERE order_id = ?"),
       confirmOrder: db.prepare<[number, string]>(
@@ -32,8 +32,11 @@ export class SqliteOrderStore implements OrderStore {
       ),
       attemptsOf: db.prepare<[string], { attempts: number }>("SELECT attempts FROM outbox WHERE order_id = ?"),
       noteOrderError: db.prepare<[string, string]>("UPDATE orders SET error = ? WHERE order_id = ?"),
-      due: db.prepare<[number, number, string, number], { orderId: string; body: string; owner: string | null }>(
-        `SELECT order_id AS orderId, body, lease_owner AS owner FROM outbox
+      due: db.prepare<
+        [number, number, string, number],
+        { orderId: string; body: string; owner: string | null; traceparent: string | null }
+      >(
+        `SELECT order_id AS orderId, body, lease_owner AS owner, traceparent FROM outbox
          WHERE next_attempt_at <= ? AND (lease_until < ? OR lease_owner = ?)
          ORDER BY created_at LIMIT ?`,
       ),
@@ -52,9 +55,9 @@ export class SqliteOrderStore implements OrderStore {
     this.tx = {
       accept: db.transaction(
         (orders: NewOrder[], lease: Lease, outcomes: PublishOutcome[], at: number, retryAt: RetryAt) => {
-          for (const { order, source, body } of orders) {
-            this.s.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt);
-            this.s.insertOutbox.run(order.orderId, body, at, at, lease.owner, lease.until);
+          for (const { order, source, body, traceparent = null } of orders) {
+            this.s.insertOrder.run(order.orderId, order.item, order.quantity, source, order.placedAt, traceparent);
+            this.s.insertOutbox.run(order.orderId, body, at, at, lease.owner, lease.until, traceparent);
           }
           this.applyOutcomes(outcomes, retryAt);
         },
@@ -64,7 +67,12 @@ export class SqliteOrderStore implements OrderStore {
         (dueBy: number, at: number, limit: number, lease: Lease, exclude: ReadonlySet<string>): OutboxRow[] => {
           const rows = this.s.due.all(dueBy, at, lease.owner, limit).filter((row) => !exclude.has(row.orderId));
           for (const row of rows) this.s.lease.run(lease.owner, lease.until, row.orderId);
-          return rows.map(({ orderId, body, owner }) => ({ orderId, body, previousOwner: owner }));
+          return rows.map(({ orderId, body, owner, traceparent }) => ({
+            orderId,
+            body,
+            previousOwner: owner,
+            traceparent,
+          }));
         },
       ),
     };

@@ -2,6 +2,7 @@ import { initialSchema } from "./0001-initial";
 import { accountsSchema } from "./0002-accounts";
 import { idempotencySchema } from "./0003-idempotency";
 import { leadershipSchema } from "./0004-leadership";
+import { traceparentSchema } from "./0005-traceparent";
 import { alertsSchema } from "./0007-alerts";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
@@ -20,5 +21,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: "accounts", statements: accountsSchema },
   { version: 3, name: "idempotency", statements: idempotencySchema },
   { version: 4, name: "leadership", statements: leadershipSchema },
+  { version: 5, name: "traceparent", statements: traceparentSchema },
   { version: 7, name: "alerts", statements: alertsSchema },
 ];
