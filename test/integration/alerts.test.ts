@@ -195,10 +195,16 @@ describe("alerts (real broker, real SQLite, webhook receivers started here)", ()
 
   it("pauses the payment consumers above the guard's dead-letter rate, as the system, audited", async () => {
     const control = listenForControl(pipeline.consumeLink, pipeline.consumer);
+    const sampler = new QueueSampler({ link: pipeline.consumeLink, queues: [pipeline.queue], intervalMs: 100 }).start();
     const { evaluator: alerts } = evaluator(store, pipeline.queue, {
       guard: { enabled: true, dlqPerMin: 3 },
       publisher: pipeline.publisher,
+      sample: () => sampler.latest(),
     });
+    const consumersSeen = (n: number) => {
+      const sample = sampler.latest();
+      return sample?.queues.find((q) => q.name === pipeline.queue)?.consumers === n;
+    };
     try {
       await waitFor(() => control.channel.current() !== null, 10_000, "the control listener");
       await alerts.round();
@@ -219,12 +225,24 @@ describe("alerts (real broker, real SQLite, webhook receivers started here)", ()
       const firing = (await store.alerts.firing()).map((i) => i.key);
       assert.ok(firing.includes("guard"));
       // Once per incident: another round does not pause (or audit) again.
+      await waitFor(() => consumersSeen(0), 10_000, "the broker to show no consumer");
       await alerts.round();
       assert.equal((await store.audit.byActionPrefix("consumers.pause", 10)).length, 1);
+      assert.ok(
+        (await store.alerts.firing()).some((i) => i.key === "guard"),
+        "paused: the guard stays on /alerts",
+      );
+      // An operator resumes: the guard's alert resolves.
+      await pipeline.consumer.resume();
+      await waitFor(() => consumersSeen(1), 10_000, "the broker to show the consumer again");
+      await alerts.round();
+      const guard = (await store.alerts.history(20)).find((i) => i.key === "guard");
+      assert.equal(guard?.resolution, "payment consumers resumed");
     } finally {
       await pipeline.consumer.resume();
       await alerts.stop();
       await control.close();
+      sampler.stop();
     }
   });
 
