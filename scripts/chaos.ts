@@ -9,10 +9,14 @@
  *   npm run chaos -- --in-process      # no web build: Warren's outbox in this process + workers
  *   npm run chaos -- restart crash     # only some scenarios
  *   CHAOS_CYCLES=40 npm run chaos -- cycles   # more broker restart cycles (default 20)
+ *   npm run chaos -- cluster           # at scale: 3-node cluster, private PostgreSQL, 2 web + 3 workers
+ *   npm run chaos -- cluster leader pg-fast   # some of its scenarios (scripts/chaos/cluster-scenarios.ts)
+ *     ports: CLUSTER_TEST_BASE_PORT (5721: nodes 5721-5723), CHAOS_PG_PORT (55432), CHAOS_PORT and CHAOS_PORT+10 (web)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { CLUSTER_SCENARIOS, clusterChaos } from "./chaos/cluster-scenarios";
 import { PrivateBroker } from "./chaos/private-broker";
 import { restartCycles } from "./chaos/restart-cycles";
 import {
@@ -42,6 +46,33 @@ const all: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
 };
 
 const args = process.argv.slice(2);
+const port = Number(process.env.CHAOS_PORT ?? 3401);
+
+if (args[0] === "cluster") {
+  const only = args.slice(1).filter((a) => !a.startsWith("--"));
+  for (const name of only) {
+    if (!CLUSTER_SCENARIOS.includes(name)) {
+      console.error(`unknown cluster scenario "${name}"; choose from: ${CLUSTER_SCENARIOS.join(", ")}`);
+      process.exit(2);
+    }
+  }
+  buildIfMissing();
+  const results = await clusterChaos({
+    base: Number(process.env.CLUSTER_TEST_BASE_PORT ?? 5721),
+    pgPort: Number(process.env.CHAOS_PG_PORT ?? 55432),
+    webPorts: [port, port + 10],
+    workdir: join(ROOT, "data", "chaos"),
+    log: (line) => console.log(line),
+    only,
+  });
+  printTable(results);
+  console.log(
+    "recover = from the fault's end (quorum back, process gone, database up) until every order accepted until then was paid",
+  );
+  const failed =
+    results.length === 0 || results.some((r) => r.problems.length > 0 || r.lost > 0 || r.duplicated > 0 || slow(r));
+  process.exit(failed ? 1 : 0);
+}
 const mode: Mode = args.includes("--in-process") ? "in-process" : "web";
 const chosen = args.filter((a) => !a.startsWith("--"));
 for (const name of chosen) {
@@ -51,9 +82,10 @@ for (const name of chosen) {
   }
 }
 const names = chosen.length > 0 ? chosen : Object.keys(all).filter((name) => mode === "web" || name !== "webterm");
-const port = Number(process.env.CHAOS_PORT ?? 3401);
+if (mode === "web") buildIfMissing();
 
-if (mode === "web" && !existsSync(join(ROOT, ".next", "BUILD_ID"))) {
+function buildIfMissing() {
+  if (existsSync(join(ROOT, ".next", "BUILD_ID"))) return;
   console.log("no production build in .next: running next build first");
   const build = spawnSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit", env: process.env });
   if (build.status !== 0) process.exit(1);

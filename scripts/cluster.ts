@@ -8,16 +8,13 @@
  *
  *   npm run cluster                      # nodes on 5701-5703, management on 15701-15703
  *   npm run cluster -- --base-port 5801  # another set of ports
- *   npm run cluster -- stop              # stops the running cluster
+ *   npm run cluster -- stop              # stops the running cluster (add --base-port if not 5701)
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PrivateBroker, privateBrokerSkipReason } from "./chaos/private-broker";
-
-const VHOST = "warren";
-const STATE_FILE = join(tmpdir(), "warren-cluster.json");
+import { LocalCluster, CLUSTER_VHOST as VHOST } from "./chaos/local-cluster";
+import { privateBrokerSkipReason } from "./chaos/private-broker";
 
 interface ClusterState {
   pid: number;
@@ -52,6 +49,10 @@ function alive(pid: number): boolean {
   }
 }
 
+/** One state file per base port, so clusters on different ports (two people, two helpers) do not clash. */
+const base = option("--base-port", Number(process.env.WARREN_CLUSTER_BASE_PORT ?? 5701));
+const STATE_FILE = join(tmpdir(), `warren-cluster-${base}.json`);
+
 async function stopRunning(): Promise<void> {
   const state = readState();
   if (!state || !alive(state.pid)) {
@@ -78,17 +79,8 @@ async function main() {
     );
     process.exit(1);
   }
-  const base = option("--base-port", 5701);
-  const cookie = randomBytes(20).toString("hex").toUpperCase();
-  const nodes = [0, 1, 2].map(
-    (i) =>
-      new PrivateBroker({
-        port: base + i,
-        nodeName: `warren-cluster-${base + i}@localhost`,
-        managementPort: base + 10000 + i,
-        cookie,
-      }),
-  );
+  const cluster = new LocalCluster({ base, management: true });
+  const nodes = cluster.nodes;
   let stopping: Promise<void> | null = null;
   const stopAll = () => {
     stopping ??= (async () => {
@@ -106,23 +98,18 @@ async function main() {
   try {
     const started = Date.now();
     console.log(`starting 3 RabbitMQ nodes on ports ${base}-${base + 2}…`);
-    await Promise.all(nodes.map((node) => node.start()));
-    const [seed, ...rest] = nodes as [PrivateBroker, ...PrivateBroker[]];
-    for (const node of rest) await node.joinCluster(seed);
-    await seed.ctl("add_vhost", VHOST, "--default-queue-type", "quorum");
-    await seed.ctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*");
-    const status = await seed.ctl("cluster_status", "--formatter", "json");
-    const running = (JSON.parse(status) as { running_nodes?: string[] }).running_nodes ?? [];
-    if (running.length !== nodes.length) throw new Error(`only ${running.length} of 3 nodes joined: ${status}`);
-    const amqp = nodes.map((n) => `amqp://guest:guest@127.0.0.1:${n.port}/${VHOST}`).join(",");
-    const management = nodes.map((n) => n.managementUrl).join(",");
+    await cluster.start();
+    const running = await cluster.runningNodes();
+    const amqp = cluster.amqpUrl;
+    const management = cluster.managementUrl;
     console.log(`cluster of ${running.join(", ")} up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     console.log(`vhost "${VHOST}": default queue type quorum\n`);
     console.log("Run Warren against it:\n");
     console.log(`  export AMQP_URL='${amqp}'`);
     console.log(`  export RABBITMQ_MANAGEMENT_URL='${management}'`);
     console.log("  npm start            # and in other terminals: npm run worker\n");
-    console.log("Ctrl-C (or `npm run cluster -- stop`) stops the nodes and removes their data.");
+    const stop = base === 5701 ? "npm run cluster -- stop" : `npm run cluster -- stop --base-port ${base}`;
+    console.log(`Ctrl-C (or \`${stop}\`) stops the nodes and removes their data.`);
   } catch (error) {
     console.error(`the cluster did not come up: ${(error as Error).message}`);
     await stopAll();

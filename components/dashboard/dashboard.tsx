@@ -11,6 +11,8 @@ import type { Payment } from "@/lib/payments/decide";
 import { BooksPanel } from "./books-panel";
 import { BrokerBanner } from "./broker-banner";
 import { ConnectionBadge, type ConnectionState } from "./connection-badge";
+import { CostPanel } from "./cost-panel";
+import { LatencyPanel } from "./latency-panel";
 import { OrderForm } from "./order-form";
 import { PaymentsFeed } from "./payments-feed";
 import { PipelineHealthPanel } from "./pipeline-health";
@@ -86,6 +88,8 @@ export function Dashboard({ initial }: { initial: DashboardSnapshot }) {
           {/* After the order form in tab order, so the form stays the first stop after the skip link. */}
           <PipelineHealthPanel brokerDown={brokerDown} />
           <BooksPanel />
+          <LatencyPanel />
+          <CostPanel />
           <PaymentsFeed payments={feed} total={payments.totals.payments} highlight={lastOrderId} />
         </div>
       </main>

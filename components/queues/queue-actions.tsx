@@ -40,11 +40,14 @@ export function QueueActions({
   ready,
   access,
   onDone,
+  peekNote = null,
 }: {
   queue: string;
   ready: number | null;
   access: ClientAccess;
   onDone: () => void;
+  /** What a peek costs on this queue (a quorum queue counts it as a delivery), or null. */
+  peekNote?: string | null;
 }) {
   return (
     <section
@@ -58,7 +61,7 @@ export function QueueActions({
       <div className="mt-3 grid gap-6 lg:grid-cols-3">
         <PurgeForm queue={queue} ready={ready} disabled={!access.canAct} onDone={onDone} />
         <PublishForm queue={queue} disabled={!access.canAct} onDone={onDone} />
-        <PeekForm queue={queue} disabled={!access.canAct} />
+        <PeekForm queue={queue} disabled={!access.canAct} note={peekNote} />
       </div>
     </section>
   );
@@ -205,7 +208,7 @@ function PublishForm({ queue, disabled, onDone }: { queue: string; disabled: boo
   );
 }
 
-function PeekForm({ queue, disabled }: { queue: string; disabled: boolean }) {
+function PeekForm({ queue, disabled, note }: { queue: string; disabled: boolean; note: string | null }) {
   const [state, action, pending] = useActionState(peekAction, idlePeek);
   const id = useId();
   return (
@@ -216,6 +219,11 @@ function PeekForm({ queue, disabled }: { queue: string; disabled: boolean }) {
           Uses the management API&apos;s get with ack_requeue_true: the messages go back to the queue but are marked
           <strong> redelivered</strong>.
         </p>
+        {note ? (
+          <p className="mt-1 text-xs font-medium text-amber-800 dark:text-amber-300" data-testid="peek-delivery-limit">
+            {note}
+          </p>
+        ) : null}
         <input type="hidden" name="queue" value={queue} />
         <div className="mt-2 flex items-end gap-2">
           <div>

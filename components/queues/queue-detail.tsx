@@ -8,6 +8,7 @@ import { count, rate } from "@/components/format";
 import { cardClass, TableScroll } from "@/components/ui/card";
 import { Notice } from "@/components/ui/status-line";
 import { fetchJson } from "@/hooks/fetch-json";
+import { peekCost, peekCostNote } from "@/lib/queues/delivery-limit";
 import type { QueueDetail } from "@/lib/queues/service";
 import { ConsumerControls } from "./consumer-controls";
 import { LineChart } from "./line-chart";
@@ -164,7 +165,13 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
           {detail.own ? <OwnRatesPanel own={detail.own} /> : null}
         </>
       ) : null}
-      <QueueActions queue={detail.name} ready={row?.ready ?? null} access={access} onDone={refresh} />
+      <QueueActions
+        queue={detail.name}
+        ready={row?.ready ?? null}
+        access={access}
+        onDone={refresh}
+        peekNote={peekCostNote(peekCost(row?.type, detail.effectivePolicy, detail.arguments))}
+      />
       <section aria-labelledby="queue-audit-heading" data-testid="queue-audit">
         <h2 id="queue-audit-heading" className="mb-2 font-semibold">
           Recent actions on this queue{" "}

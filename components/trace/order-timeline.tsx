@@ -12,6 +12,7 @@ const labels: Record<Hop["kind"], string> = {
   conflict: "conflict",
   "dead-lettered": "dead-lettered",
   acked: "acked",
+  "client-retry": "client retry absorbed",
 };
 
 const dot: Record<Hop["kind"], string> = {
@@ -23,6 +24,7 @@ const dot: Record<Hop["kind"], string> = {
   conflict: "bg-red-500",
   "dead-lettered": "bg-amber-500",
   acked: "bg-emerald-700",
+  "client-retry": "bg-violet-400",
 };
 
 function ms(value: number | null): string {

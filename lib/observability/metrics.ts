@@ -45,6 +45,8 @@ export function deadLetterReason(reason: string): string {
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Hops of an order: LATENCY_BUCKETS and up to 30 s (a broker outage or a consumer backlog). */
+const HOP_BUCKETS = [...LATENCY_BUCKETS, 30];
 const DISK_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 export type WarrenMetrics = ReturnType<typeof createMetrics>;
@@ -172,6 +174,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     () => read(sources.publisher)?.counts.confirmed,
   );
 
+  // Where the time goes (issue 12, part 3): each order once, by the process whose consumer paid it
+  // (lib/books/hop-observer.ts), so sum by (hop, le) across processes counts every order once.
+  const hopSeconds = new Histogram({
+    name: "warren_order_hop_seconds",
+    help: "Time of each hop of a paid order (place_confirmed, confirmed_delivered, delivered_paid, paid_acked, total = place to ack), observed once per order by the process that paid it.",
+    labelNames: ["hop"],
+    buckets: HOP_BUCKETS,
+    registers: [registry],
+  });
+  // The cost of exactly-once (issue 12, part 7): duplicates and conflicts absorbed, by why they came.
+  const absorbed = new Counter({
+    name: "warren_absorbed_total",
+    help: "Duplicates and conflicts absorbed, by cause (broker_redelivery, outbox_republish, client_retry, producer_resend) and kind.",
+    labelNames: ["cause", "kind"],
+    registers: [registry],
+  });
+
   const commitSeconds = new Histogram({
     name: "warren_db_commit_seconds",
     help: "Write transactions, by what they write (the commit writes the WAL; its fsync is separate).",
@@ -253,6 +272,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   subscribe(PROBES.orderConfirmed, onConfirmed);
 
   const consumers = new WeakSet<EventEmitter>();
+  const onAbsorbed = ({ cause, kind }: { cause: string; kind: string }) => absorbed.inc({ cause, kind });
   const onDeadLetter = ({ reason }: { reason: string }) => {
     const category = deadLetterReason(reason);
     deadLettered.inc({ reason: category });
@@ -273,6 +293,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       consumers.add(emitter);
       attached.push(emitter);
       emitter.on("dead-letter", onDeadLetter);
+      emitter.on("absorbed", onAbsorbed);
+    },
+    /** One hop of one paid order (lib/books/hop-observer.ts). */
+    observeHop(hop: string, ms: number): void {
+      hopSeconds.observe({ hop }, ms / 1000);
+    },
+    /** A duplicate or conflict absorbed outside the consumer (an Idempotency-Key replay at the order door). */
+    countAbsorbed(cause: string, kind: string): void {
+      absorbed.inc({ cause, kind });
     },
     /** The Prometheus text exposition of everything above. */
     text(): Promise<string> {
@@ -282,7 +311,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       unsubscribe(PROBES.commit, onCommit);
       unsubscribe(PROBES.fsync, onFsync);
       unsubscribe(PROBES.orderConfirmed, onConfirmed);
-      for (const emitter of attached.splice(0)) emitter.off("dead-letter", onDeadLetter);
+      for (const emitter of attached.splice(0)) {
+        emitter.off("dead-letter", onDeadLetter);
+        emitter.off("absorbed", onAbsorbed);
+      }
       registry.clear();
     },
   };

@@ -38,7 +38,7 @@ export const orders = {
 };
 
 async function acceptOnce(raw: unknown, source: OrderSource, idempotencyKey?: string | null): Promise<AcceptAnswer> {
-  const { outbox, store } = currentWarren();
+  const { outbox, store, metrics, log } = currentWarren();
   if (!outbox) throw new WarrenError("broker_unavailable", "This process does not take orders.");
   if (!idempotencyKey) return acceptOrder(raw, source, outbox);
   // Keys live per door: the form's generated keys never meet an API client's.
@@ -48,5 +48,11 @@ async function acceptOnce(raw: unknown, source: OrderSource, idempotencyKey?: st
     body: JSON.stringify(await acceptOrder(raw, source, outbox)),
   }));
   const order = JSON.parse(answer.body) as AcceptedOrder;
-  return answer.replayed ? { ...order, replayed: true } : order;
+  if (!answer.replayed) return order;
+  // A client retry absorbed at the door: counted for the cost of exactly-once and shown on the order's trace.
+  metrics.countAbsorbed("client_retry", "duplicate");
+  await store.timing
+    .recordClientRetry({ orderId: order.orderId, at: Date.now() })
+    .catch((error: Error) => log(`[orders] could not record a client retry of ${order.orderId}: ${error.message}`));
+  return { ...order, replayed: true };
 }

@@ -208,7 +208,8 @@ export class PaymentConsumer extends EventEmitter {
         receivedAt,
       })),
     );
-    const { verdicts, paid, duplicates } = await payBatch(batch, ledger, this.failures, log, spans);
+    const { verdicts, paid, duplicates, absorbed } = await payBatch(batch, ledger, this.failures, log, spans);
+    for (const entry of absorbed) this.emit("absorbed", entry);
 
     for (const duplicate of duplicates) {
       this.stats.duplicates++;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { describeIssues, orderMessageSchema } from "../orders/schema";
+import type { AbsorbedCause } from "../store/store";
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
@@ -65,8 +66,8 @@ export function hashOrder(orderId: string, item: string, quantity: number): stri
 /** What the ledger found when it tried to record a payment. */
 export type LedgerOutcome =
   | { kind: "paid"; payment: Payment }
-  | { kind: "duplicate"; orderId: string }
-  | { kind: "conflict"; orderId: string; reason: string };
+  | { kind: "duplicate"; orderId: string; cause?: AbsorbedCause }
+  | { kind: "conflict"; orderId: string; reason: string; cause?: AbsorbedCause };
 
 export interface Payment {
   seq: number;
@@ -80,7 +81,10 @@ export interface Payment {
 }
 
 /** Same order id and same content is a duplicate; same id, other content is a conflict. */
-export function classifyExisting(existingHash: string, incoming: PayableOrder): LedgerOutcome {
+export function classifyExisting(
+  existingHash: string,
+  incoming: PayableOrder,
+): Exclude<LedgerOutcome, { kind: "paid" }> {
   if (existingHash === incoming.bodyHash) return { kind: "duplicate", orderId: incoming.orderId };
   return {
     kind: "conflict",

@@ -1,5 +1,6 @@
 import type { ConsumeMessage } from "amqplib";
 import { UNDECODABLE_HEADER } from "../amqp/tolerant-frames";
+import type { AbsorbedCause } from "../store/store";
 import { isStoreUnavailable } from "../store/unavailable";
 import type { BatchTrace } from "../tracing/spans";
 import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
@@ -19,6 +20,8 @@ export interface BatchResult {
   verdicts: Verdict[];
   paid: Payment[];
   duplicates: Array<{ orderId: string; messageId: string }>;
+  /** Duplicates and conflicts the ledger absorbed, with why they came (lib/books/cost.ts). */
+  absorbed: Array<{ orderId: string; kind: "duplicate" | "conflict"; cause: AbsorbedCause }>;
 }
 
 /**
@@ -113,9 +116,13 @@ export async function payBatch(
 
   const paid: Payment[] = [];
   const duplicates: BatchResult["duplicates"] = [];
+  const absorbed: BatchResult["absorbed"] = [];
   payable.forEach(({ index, entry }, i) => {
     const outcome = outcomes[i];
     if (!outcome) return;
+    if (outcome.kind !== "paid") {
+      absorbed.push({ orderId: outcome.orderId, kind: outcome.kind, cause: outcome.cause ?? "producer_resend" });
+    }
     if (outcome.kind === "conflict") {
       verdicts[index] = { kind: "dead-letter", reason: outcome.reason, orderId: entry.order.orderId };
       return;
@@ -125,7 +132,7 @@ export async function payBatch(
     if (outcome.kind === "paid") paid.push(outcome.payment);
     else duplicates.push({ orderId: outcome.orderId, messageId: entry.messageId });
   });
-  return { verdicts, paid, duplicates };
+  return { verdicts, paid, duplicates, absorbed };
 }
 
 function entryOf({ message, receivedAt }: BatchItem, order: PayableOrder): LedgerEntry {

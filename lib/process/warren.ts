@@ -6,6 +6,7 @@ import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
 import { BooksChecker } from "../books/checker";
+import { HopObserver } from "../books/hop-observer";
 import { AlarmMonitor } from "../broker-admin/alarm-monitor";
 import type { Env } from "../config/env";
 import { PaymentRelay } from "../events/hub";
@@ -16,6 +17,7 @@ import { createMetrics, type WarrenMetrics } from "../observability/metrics";
 import { OrderOutbox } from "../orders/outbox";
 import { PaymentConsumer } from "../payments/consumer";
 import { listenForControl } from "../payments/control";
+import type { Payment } from "../payments/decide";
 import { type Ledger, ledgerOf } from "../payments/ledger";
 import { ManagementClient } from "../queues/management";
 import { createQueueTools, type QueueTools } from "../queues/service";
@@ -185,6 +187,17 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       (c) => c.stop(),
     );
     metrics.attachConsumer(consumer);
+    // Where the time goes: each order this consumer paid, observed once in the hop histograms.
+    const hops = started(
+      "hop observer",
+      new HopObserver({
+        reads: store.timing,
+        observe: (hop, ms) => metrics.observeHop(hop, ms),
+        onError: (error) => logOf("consumer")(`[latency] ${error instanceof Error ? error.message : String(error)}`),
+      }).start(),
+      (h) => h.stop(),
+    );
+    consumer.on("payment", (payment: Payment) => hops.note(payment.orderId));
     started("control listener", listenForControl(consumeLink, consumer, logOf("control")), (l) => l.close());
   }
 

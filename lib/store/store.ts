@@ -23,6 +23,7 @@ export interface WarrenStore {
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
+  readonly timing: TimingStore;
   readonly alerts: AlertStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
@@ -374,3 +375,41 @@ export interface AlertStore {
 
 /** Opens a store; the contract suite takes one of these per backend. */
 export type StoreFactory = () => Promise<WarrenStore>;
+
+/** Why a duplicate or conflict reached Warren (lib/books/cost.ts causeOf). */
+export type AbsorbedCause = "broker_redelivery" | "outbox_republish" | "client_retry" | "producer_resend";
+export type AbsorbedKind = "duplicate" | "conflict";
+
+/** Absorbed duplicates and conflicts of one minute, one cause and kind. */
+export interface AbsorbedMinute {
+  /** The minute's start, epoch ms. */
+  minute: number;
+  cause: AbsorbedCause;
+  kind: AbsorbedKind;
+  count: number;
+}
+
+/** A paid order's stage times (epoch ms; null where a stage's time is not recorded, or not yet). */
+export interface HopTimes {
+  orderId: string;
+  placedAt: number | null;
+  confirmedAt: number | null;
+  deliveredAt: number | null;
+  paidAt: number;
+  ackedAt: number | null;
+}
+
+/** Where the time goes and what exactly-once costs (issue 12, parts 3 and 7): reads over indexed time columns. */
+export interface TimingStore {
+  /** The stage times of these orders, for those paid (absent ids are left out). */
+  hopsOf(orderIds: string[]): Promise<HopTimes[]>;
+  /**
+   * Orders paid at `since` or later: how many (from the payment sequence, not a COUNT), and the
+   * stage times of all of them when they are at most `sample`, else of `sample` spread evenly.
+   */
+  paidSince(since: number, sample: number): Promise<{ total: number; rows: HopTimes[] }>;
+  /** A client retry (an Idempotency-Key replay) answered with the kept answer of `orderId`. */
+  recordClientRetry(entry: { orderId: string | null; at: number }): Promise<void>;
+  /** Absorbed duplicates and conflicts at `since` or later, per minute, cause and kind. */
+  absorbedSince(since: number): Promise<AbsorbedMinute[]>;
+}

@@ -4,7 +4,7 @@ import { traceIdOf } from "../tracing/viewer";
  * The per-order trace, read from what each stage already writes: the web
  * process's `orders` (placed, confirmed), the consumer's `deliveries` (every
  * delivery and what became of it, with `delivery_acks` for the ack time),
- * `payments` and `duplicates`.
+ * `payments` and `duplicates`, and the door's `absorbed` client retries (Idempotency-Key replays).
  */
 export const TRACE_STATUSES = ["paid", "in-flight", "dead-lettered", "failed", "duplicates", "redelivered"] as const;
 export type TraceStatus = (typeof TRACE_STATUSES)[number];
@@ -29,7 +29,9 @@ export type HopKind =
   | "duplicate"
   | "conflict"
   | "dead-lettered"
-  | "acked";
+  | "acked"
+  /** A client sent the order again with the same Idempotency-Key and got the first answer: no second order. */
+  | "client-retry";
 
 export interface Hop {
   kind: HopKind;
@@ -157,6 +159,7 @@ export function buildTrace(
   row: SummaryRow,
   deliveries: DeliveryRow[],
   payment: { message_id: string; paid_at: number } | undefined,
+  clientRetries: readonly number[] = [],
 ): OrderTrace {
   // Each hop measures from its cause, not from whatever came just before in time: a publisher's
   // confirm and the broker's delivery to the consumer race, so "confirmed" can land after "paid".
@@ -197,6 +200,16 @@ export function buildTrace(
     }
     if (d.acked_at !== null) last = add({ kind: "acked", at: d.acked_at, ...base }, last);
     previous = last;
+  }
+  for (const at of clientRetries) {
+    add(
+      {
+        kind: "client-retry",
+        at,
+        detail: "same Idempotency-Key, same body: answered with this order again, no second order",
+      },
+      placed,
+    );
   }
   // Shown in time order (stable, so same-millisecond hops keep their causal order).
   const timed: Hop[] = hops

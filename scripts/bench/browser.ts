@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { chromium, type LaunchOptions } from "@playwright/test";
-import amqp from "amqplib";
 import type { LedgerReader } from "./servers";
-import { atFixedRate, round, type Summary, sleep, summarize } from "./util";
+import { atFixedRate, connectAny, round, type Summary, sleep, summarize } from "./util";
 
 export interface FirstLoadJs {
   files: number;
@@ -53,7 +52,7 @@ export async function browserPart(opts: {
   log: (line: string) => void;
 }): Promise<BrowserResult> {
   const browser = await chromium.launch(await launchOptions());
-  const conn = await amqp.connect(opts.amqpUrl, { noDelay: true });
+  const conn = await connectAny(opts.amqpUrl, { noDelay: true });
   try {
     const page = await browser.newPage();
     const scripts: Array<Promise<{ file: string; raw: number; gzip: number } | null>> = [];

@@ -14,6 +14,8 @@
  *   npm run bench                 full run (≈ 5 min on 2 cores, plus next build)
  *   npm run bench -- --smoke      a few hundred ms per part: proves the harness works
  *   npm run bench -- --no-build   reuse the existing bench build (.next-bench)
+ *   npm run bench -- scale        scaled out: intake through 1 and 2 web processes, backlog drain by
+ *                                 1-3 workers on SQLite and PostgreSQL, classic and quorum (scale.ts)
  *
  * Env: BENCH_PORT (3400; the seed service uses +1), BENCH_PREFIX ("bench": queue
  * and DB names), BENCH_CONCURRENCY (16), AMQP_URL, RABBITMQ_MANAGEMENT_URL.
@@ -21,7 +23,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { resolve } from "node:path";
-import amqp from "amqplib";
 import { browserPart } from "./browser";
 import { type CannonResult, cannon, ordersApiTarget, seedTarget, serverActionTarget, type Target } from "./http-load";
 import { depthLag, fanOut, latencyAtRates, Observer } from "./live";
@@ -36,7 +37,7 @@ import {
   startWarren,
   startWorker,
 } from "./servers";
-import { formatNumber, processCpuMs, ratio, round, sleep } from "./util";
+import { connectAny, firstNode, formatNumber, processCpuMs, ratio, round, sleep } from "./util";
 
 const args = new Set(process.argv.slice(2));
 const smoke = args.has("--smoke");
@@ -252,7 +253,7 @@ async function splitIntake(log: (line: string) => void) {
 }
 
 async function seedQueueReport() {
-  const conn = await amqp.connect(amqpUrl);
+  const conn = await connectAny(amqpUrl);
   try {
     const channel = await conn.createChannel();
     await sleep(800); // the seed closes its connections 500 ms after each reply
@@ -286,7 +287,7 @@ async function seedQueueReport() {
 
 async function cleanupBroker() {
   try {
-    const conn = await amqp.connect(amqpUrl);
+    const conn = await connectAny(amqpUrl);
     const channel = await conn.createChannel();
     for (const name of [queue, dlq, seedQueue, splitQueue, `${splitQueue}.dlq`])
       await channel.deleteQueue(name).catch(() => {});
@@ -295,12 +296,12 @@ async function cleanupBroker() {
     // nothing to clean if the broker is gone
   }
   try {
-    const url = new URL(amqpUrl);
+    const url = new URL(firstNode(amqpUrl));
     const auth = Buffer.from(
       `${decodeURIComponent(url.username || "guest")}:${decodeURIComponent(url.password || "guest")}`,
     ).toString("base64");
     for (const name of [queue, splitQueue]) {
-      await fetch(`${managementUrl}/api/policies/%2F/${encodeURIComponent(`warren-dlx-${name}`)}`, {
+      await fetch(`${firstNode(managementUrl)}/api/policies/%2F/${encodeURIComponent(`warren-dlx-${name}`)}`, {
         method: "DELETE",
         headers: { authorization: `Basic ${auth}` },
         signal: AbortSignal.timeout(2000),
@@ -324,6 +325,11 @@ function machine() {
 }
 
 async function main() {
+  if (args.has("scale")) {
+    // Scaled out (several web processes and workers, PostgreSQL, a quorum queue): scripts/bench/scale.ts.
+    const { scaleBench } = await import("./scale");
+    return scaleBench();
+  }
   log(`${smoke ? "SMOKE" : "FULL"} run: port ${port}/${port + 1}, queue ${queue}, ${connections} connections`);
   const buildSeconds = await buildIfNeeded(!args.has("--no-build") && !smoke, log);
   if (buildSeconds !== null) log(`built in ${buildSeconds.toFixed(0)} s`);

@@ -1,9 +1,9 @@
 import http from "node:http";
-import amqp from "amqplib";
 import { ManagementClient } from "../../lib/queues/management";
 import { metricValue, scrapeMetrics } from "./metrics";
 import {
   atFixedRate,
+  connectAny,
   post,
   processCpuMs,
   round,
@@ -417,7 +417,7 @@ export async function depthLag(opts: {
   log: (line: string) => void;
 }): Promise<DepthLagResult> {
   const { queue, observer } = opts;
-  const conn = await amqp.connect(opts.amqpUrl, { noDelay: true });
+  const conn = await connectAny(opts.amqpUrl, { noDelay: true });
   const truthCh = await conn.createChannel();
   const pubCh = await conn.createConfirmChannel();
   const getCh = await conn.createChannel();

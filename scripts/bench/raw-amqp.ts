@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import amqp, { type ConfirmChannel } from "amqplib";
-import { atFixedRate, round, type Summary, sleep, summarize, waitFor } from "./util";
+import type { ConfirmChannel } from "amqplib";
+import { atFixedRate, connectAny, round, type Summary, sleep, summarize, waitFor } from "./util";
 
 /**
  * The broker's own ceiling on this machine: plain amqplib, one long-lived
@@ -61,8 +61,8 @@ export async function runRawBaseline(opts: {
   log: (line: string) => void;
 }): Promise<RawResult> {
   const { url, prefix, durationMs, log } = opts;
-  const pubConn = await amqp.connect(url, { noDelay: true });
-  const subConn = await amqp.connect(url, { noDelay: true });
+  const pubConn = await connectAny(url, { noDelay: true });
+  const subConn = await connectAny(url, { noDelay: true });
   const pubQueue = `${prefix}.raw.publish`;
   const e2eQueue = `${prefix}.raw.e2e`;
   const admin = await pubConn.createChannel();

@@ -81,6 +81,8 @@ export async function startWarren(opts: {
   extraEnv?: Record<string, string>;
   /** False when the payment consumer runs elsewhere (WARREN_CONSUMER=0 and `npm run worker`). */
   expectConsumer?: boolean;
+  /** "production": the build people deploy (.next), for parts that need no bench route. */
+  build?: "bench" | "production";
 }): Promise<Server> {
   const expectConsumer = opts.expectConsumer ?? true;
   for (const suffix of ["", "-wal", "-shm"]) rmSync(resolve(ROOT, opts.dbPath + suffix), { force: true });
@@ -93,7 +95,7 @@ export async function startWarren(opts: {
         ...process.env,
         NODE_ENV: "production",
         NEXT_TELEMETRY_DISABLED: "1",
-        ...BENCH_BUILD_ENV,
+        ...(opts.build === "production" ? {} : BENCH_BUILD_ENV),
         // The fan-out part opens up to 1,000 streams from one address: lift the per-client cap.
         WARREN_MAX_SSE_PER_CLIENT: "5000",
         WARREN_MAX_SSE_TOTAL: "5000",
@@ -122,10 +124,17 @@ export async function startWarren(opts: {
 }
 
 /** `npm run worker`: the payment consumer in a process of its own. */
-export async function startWorker(opts: { queue: string; dbPath: string; amqpUrl: string }): Promise<Server> {
+export async function startWorker(opts: {
+  queue: string;
+  dbPath: string;
+  amqpUrl: string;
+  extraEnv?: Record<string, string>;
+  /** Extra node flags (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
+}): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ["--conditions=react-server", "--import", "tsx", resolve(ROOT, "lib/payments/worker.ts")],
+    [...(opts.nodeArgs ?? []), "--conditions=react-server", "--import", "tsx", resolve(ROOT, "lib/payments/worker.ts")],
     {
       cwd: ROOT,
       env: {
@@ -136,6 +145,7 @@ export async function startWorker(opts: { queue: string; dbPath: string; amqpUrl
         ORDER_QUEUE: opts.queue,
         WARREN_DB_PATH: opts.dbPath,
         AMQP_URL: opts.amqpUrl,
+        ...opts.extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import amqp from "amqplib";
+import { splitNodeList } from "../../lib/config/node-list";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -210,4 +212,25 @@ export function runQueueWaitMs(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * amqp.connect for a broker setting that may list a cluster's nodes (AMQP_URL's comma-separated
+ * form): amqplib takes one URL, so each node is tried in turn and the first that answers is used.
+ */
+export async function connectAny(urls: string, options?: { noDelay?: boolean; timeout?: number }) {
+  let lastError: unknown = new Error("no broker URL given");
+  for (const url of splitNodeList(urls).filter(Boolean)) {
+    try {
+      return await amqp.connect(url, options);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+/** The first node of a comma-separated list (for a URL's user and password, or one management API). */
+export function firstNode(urls: string): string {
+  return splitNodeList(urls).find(Boolean) ?? urls;
 }

@@ -1,5 +1,6 @@
 import amqp from "amqplib";
 import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
+import { splitNodeList } from "../../lib/config/node-list";
 
 /**
  * Counts the payment events on the `payments.events` fanout per order id: what every dashboard
@@ -15,12 +16,17 @@ export class PaymentEventCounter {
   private connection: amqp.ChannelModel | null = null;
   private stopped = false;
   private ready: Promise<void> | null = null;
+  /** The nodes of `url` (one URL, or a cluster's comma-separated list), tried in turn. */
+  private readonly nodes: string[];
+  private next = 0;
 
   constructor(
-    private readonly url: string,
+    url: string,
     /** The order queue whose payments count: the fanout is shared by every pipeline on the broker. */
     private readonly queue: string,
-  ) {}
+  ) {
+    this.nodes = splitNodeList(url).filter(Boolean);
+  }
 
   /** Resolves once the counter's queue is bound, so every event published afterwards is counted. */
   start(): Promise<void> {
@@ -29,7 +35,8 @@ export class PaymentEventCounter {
   }
 
   private async open(): Promise<void> {
-    const connection = await amqp.connect(this.url);
+    const url = this.nodes[this.next++ % this.nodes.length] as string;
+    const connection = await amqp.connect(url, { timeout: 2000 });
     this.connection = connection;
     connection.on("error", () => {});
     connection.on("close", () => {

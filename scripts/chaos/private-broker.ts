@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { reachable } from "../lib/net.mjs";
 
 const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const RABBIT_BIN = "/usr/lib/rabbitmq/bin";
 const SHARED_COOKIE = "/var/lib/rabbitmq/.erlang.cookie";
@@ -115,17 +116,7 @@ export class PrivateBroker {
     writeFileSync(join(this.dir, "rabbitmq.conf"), `${config.join("\n")}\n`);
     await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
     this.started = true;
-    // -detached returns before the Erlang node is reachable: await_startup fails fast until it is.
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      try {
-        await this.ctl("await_startup", "--timeout", "60");
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    await this.awaitStartup();
     this.osPid = Number((await this.ctl("eval", "list_to_integer(os:getpid()).")).trim());
     const user = this.options.user;
     if (user) {
@@ -161,6 +152,40 @@ export class PrivateBroker {
   async startApp(): Promise<void> {
     await this.ctl("start_app");
     await this.ctl("await_startup", "--timeout", "60");
+  }
+
+  /** `kill -9` of the node's Erlang VM (a crash: no goodbye to clients or to the other cluster members). */
+  kill(): void {
+    if (this.osPid <= 0) throw new Error(`${this.nodeName}: no pid known`);
+    try {
+      process.kill(this.osPid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Starts the node again on its existing data (after `kill()`), as a restarted server would. */
+  async relaunch(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    // The killed VM may hold its port for a moment.
+    while ((await reachable("127.0.0.1", this.port, 500)) && Date.now() < deadline) await sleep(200);
+    await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
+    await this.awaitStartup();
+    this.osPid = Number((await this.ctl("eval", "list_to_integer(os:getpid()).")).trim());
+  }
+
+  private async awaitStartup(): Promise<void> {
+    // -detached returns before the Erlang node is reachable: await_startup fails fast until it is.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      try {
+        await this.ctl("await_startup", "--timeout", "60");
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(500);
+      }
+    }
   }
 
   async closeAllConnections(reason = "warren chaos"): Promise<void> {

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,10 +24,10 @@ async function freePort(): Promise<number> {
  * root, so they run as the postgres user when this process is root. `stop()` belongs in a
  * finally: it stops the server (immediate) and removes its files.
  */
-export async function startPrivatePostgres() {
+export async function startPrivatePostgres(wanted: { port?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "warren-pg-"));
   const data = join(dir, "data");
-  const port = await freePort();
+  const port = wanted.port ?? (await freePort());
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
@@ -44,6 +44,16 @@ export async function startPrivatePostgres() {
         timeout: 60_000,
       },
     );
+  // The same, without blocking the event loop (a load generator in this process keeps running).
+  const runAsync = (tool: string, args: string[]) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(
+        asRoot ? "runuser" : join(BIN, tool),
+        asRoot ? ["-u", "postgres", "--", join(BIN, tool), ...args] : args,
+        { timeout: 60_000 },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=on`;
   run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
   run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "start"]);
@@ -54,6 +64,10 @@ export async function startPrivatePostgres() {
     /** `pg_ctl restart` in the given mode ("fast": clients cut off; "immediate": a crash, recovered from the WAL). */
     restart(mode: "fast" | "immediate") {
       run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-m", mode, "-w", "restart"]);
+    },
+    /** `restart`, without blocking this process's event loop. */
+    restartAsync(mode: "fast" | "immediate") {
+      return runAsync("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-m", mode, "-w", "restart"]);
     },
     /** Takes the server away (fast shutdown) until `start()`. */
     halt() {

@@ -57,6 +57,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       .pluck()
       .all();
     assert.deepEqual(tables, [
+      "absorbed",
       "alert_deliveries",
       "alert_incidents",
       "audit_log",

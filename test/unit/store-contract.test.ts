@@ -258,6 +258,115 @@ for (const adapter of adapters) {
       assert.equal(await store.audit.count(), 1);
     });
 
+    it("reads each paid order's stage times, for a list of orders and for a window by paid time", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("hop-1"), newOrder("hop-2")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        retryIn(1),
+      );
+      await store.orders.recordOutcomes([{ kind: "confirmed", orderId: "hop-1", at: 1010 }], retryIn(1));
+      const before = Date.now();
+      await store.payments.recordBatch([
+        { order: payable("hop-1"), messageId: "m-hop-1", redelivered: false, deliveredAt: 1020 },
+        { order: payable("ext-1"), messageId: "m-ext-1", redelivered: false, deliveredAt: 1030 },
+      ]);
+      const ackedAt = Date.now() + 5;
+      await store.payments.recordAcks([{ messageId: "m-hop-1", at: ackedAt }]);
+      const [hop1] = await store.timing.hopsOf(["hop-1", "hop-2", "nobody"]);
+      assert.equal((await store.timing.hopsOf(["hop-1", "hop-2", "nobody"])).length, 1, "only paid orders");
+      assert.equal(hop1?.orderId, "hop-1");
+      assert.equal(hop1?.placedAt, 1000);
+      assert.equal(hop1?.confirmedAt, 1010);
+      assert.equal(hop1?.deliveredAt, 1020);
+      assert.ok((hop1?.paidAt ?? 0) >= before);
+      assert.equal(hop1?.ackedAt, ackedAt);
+      // An external producer's order: no orders row, its placed time is the message's; no confirm.
+      const [ext] = await store.timing.hopsOf(["ext-1"]);
+      assert.equal(ext?.confirmedAt, null);
+      assert.equal(ext?.placedAt, 1000);
+      assert.equal(ext?.ackedAt, null);
+      const window = await store.timing.paidSince(before - 1, 100);
+      assert.equal(window.total, 2);
+      assert.deepEqual(window.rows.map((r) => r.orderId).sort(), ["ext-1", "hop-1"]);
+      assert.deepEqual(await store.timing.paidSince(Date.now() + 60_000, 100), { total: 0, rows: [] });
+      // More payments than the sample: an even spread, and the window's size from the sequence.
+      await store.payments.recordBatch(
+        Array.from({ length: 30 }, (_, i) => ({
+          order: payable(`many-${i}`),
+          messageId: `m-many-${i}`,
+          redelivered: false,
+          deliveredAt: 1040,
+        })),
+      );
+      const sampled = await store.timing.paidSince(before - 1, 8);
+      assert.equal(sampled.total, 32);
+      assert.equal(sampled.rows.length, 8);
+    });
+
+    it("absorbs duplicates and conflicts by cause: redelivery, outbox re-publish, producer resend, client retry", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("warren-1"), newOrder("repub-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        retryIn(1),
+      );
+      // repub-1's row is claimed again (its confirm was not recorded): a second publish.
+      const claimed = await store.orders.claimDue({
+        dueBy: 3000,
+        at: 3000,
+        limit: 10,
+        lease: lease("r2", 9000),
+        exclude: new Set(["warren-1"]),
+      });
+      assert.deepEqual(
+        claimed.map((r) => r.orderId),
+        ["repub-1"],
+      );
+      const first = await store.payments.recordBatch(
+        ["warren-1", "repub-1", "ext-1"].map((id) => ({
+          order: payable(id),
+          messageId: `m-${id}`,
+          redelivered: false,
+        })),
+      );
+      assert.deepEqual(
+        first.map((o) => o.kind),
+        ["paid", "paid", "paid"],
+      );
+      const again = await store.payments.recordBatch([
+        { order: payable("warren-1"), messageId: "m-warren-1", redelivered: true },
+        { order: payable("repub-1"), messageId: "m-repub-1b", redelivered: false },
+        { order: payable("ext-1"), messageId: "m-ext-1b", redelivered: false },
+        { order: payable("ext-1", "tea", 9), messageId: "m-ext-1c", redelivered: false },
+        { order: payable("warren-1"), messageId: "m-warren-1c", redelivered: false },
+      ]);
+      assert.deepEqual(
+        again.map((o) => (o.kind === "paid" ? "paid" : `${o.kind}:${o.cause}`)),
+        [
+          "duplicate:broker_redelivery",
+          "duplicate:outbox_republish",
+          "duplicate:producer_resend",
+          "conflict:producer_resend",
+          "duplicate:producer_resend",
+        ],
+      );
+      await store.timing.recordClientRetry({ orderId: "warren-1", at: Date.now() });
+      const rows = await store.timing.absorbedSince(0);
+      const byCause = new Map<string, number>();
+      for (const row of rows) {
+        assert.equal(row.minute % 60_000, 0);
+        byCause.set(`${row.cause}/${row.kind}`, (byCause.get(`${row.cause}/${row.kind}`) ?? 0) + row.count);
+      }
+      assert.deepEqual(Object.fromEntries([...byCause].sort()), {
+        "broker_redelivery/duplicate": 1,
+        "client_retry/duplicate": 1,
+        "outbox_republish/duplicate": 1,
+        "producer_resend/conflict": 1,
+        "producer_resend/duplicate": 2,
+      });
+      assert.deepEqual(await store.timing.absorbedSince(Date.now() + 120_000), []);
+      // The trace shows the absorbed client retry as its own hop.
+      const trace = await store.trace.order("warren-1");
+      assert.equal(trace?.hops.filter((h) => h.kind === "client-retry").length, 1);
+    });
+
     it("traces deliveries, acks and dead letters, and finds orders by id tail, item and status", async () => {
       await store.orders.accept(
         { orders: [newOrder("trace-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },

@@ -9,6 +9,7 @@ import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
+import { PgTiming } from "./timing";
 import { PgTrace } from "./trace";
 
 /** BIGINT (epoch ms, ids, COUNT) as a JS number: every value Warren keeps fits in 2^53. */
@@ -41,6 +42,7 @@ export class PostgresStore implements WarrenStore {
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
   readonly leadership: PgLeadership;
+  readonly timing: PgTiming;
   readonly alerts: PgAlerts;
   private migrated: Promise<number> | null = null;
 
@@ -53,6 +55,7 @@ export class PostgresStore implements WarrenStore {
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
+    this.timing = new PgTiming(pool, ready);
     this.alerts = new PgAlerts(pool, ready);
   }
 

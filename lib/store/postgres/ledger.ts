@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from "pg";
+import { causeOf } from "../../books/cost";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
@@ -74,6 +75,16 @@ export class PgLedger implements PaymentStore {
       for (const row of rows) hashOf.set(row.order_id, row.body_hash);
     }
 
+    // Why the rest came (lib/books/cost.ts): the broker's flag, or how often Warren's relay sent the order.
+    const publishes = new Map<string, number>();
+    if (others.length > 0) {
+      const { rows } = await client.query<{ order_id: string; publishes: number }>(
+        "SELECT order_id, publishes FROM orders WHERE order_id = ANY($1::text[])",
+        [others],
+      );
+      for (const row of rows) publishes.set(row.order_id, row.publishes);
+    }
+
     const outcomes = entries.map((entry): LedgerOutcome => {
       const { order } = entry;
       const seq = paidNow.get(order.orderId);
@@ -94,7 +105,10 @@ export class PgLedger implements PaymentStore {
       }
       const existing = hashOf.get(order.orderId);
       if (existing === undefined) throw new Error(`order ${order.orderId}: neither paid now nor found paid`);
-      return classifyExisting(existing, order);
+      return {
+        ...classifyExisting(existing, order),
+        cause: causeOf({ redelivered: entry.redelivered, publishes: publishes.get(order.orderId) ?? null }),
+      };
     });
 
     await this.recordDeliveries(client, entries, outcomes, at);
@@ -121,6 +135,12 @@ export class PgLedger implements PaymentStore {
     });
     const messages = [...byMessage].sort(([a], [b]) => compare(a, b));
     const duplicates = entries.filter((_, i) => outcomes[i]?.kind === "duplicate");
+    const absorbed = entries.flatMap((entry, i) => {
+      const outcome = outcomes[i];
+      return outcome && outcome.kind !== "paid"
+        ? [{ entry, kind: outcome.kind, cause: outcome.cause ?? "producer_resend" }]
+        : [];
+    });
     await client.query(
       `WITH m AS (
          INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
@@ -132,6 +152,10 @@ export class PgLedger implements PaymentStore {
          INSERT INTO duplicates (order_id, message_id, redelivered, seen_at)
          SELECT d.order_id, d.message_id, d.redelivered, $1
            FROM unnest($6::text[], $7::text[], $8::int[]) AS d(order_id, message_id, redelivered)
+       ), a AS (
+         INSERT INTO absorbed (at, cause, kind, order_id, message_id)
+         SELECT $1, a.cause, a.kind, a.order_id, a.message_id
+           FROM unnest($15::text[], $16::text[], $17::text[], $18::text[]) AS a(cause, kind, order_id, message_id)
        )
        INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
        SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::text[])`,
@@ -150,6 +174,10 @@ export class PgLedger implements PaymentStore {
         entries.map((e) => (e.redelivered ? 1 : 0)),
         outcomes.map((o) => o.kind),
         outcomes.map((o) => (o.kind === "conflict" ? o.reason : null)),
+        absorbed.map((a) => a.cause),
+        absorbed.map((a) => a.kind),
+        absorbed.map((a) => a.entry.order.orderId),
+        absorbed.map((a) => a.entry.messageId),
       ],
     );
   }

@@ -139,6 +139,25 @@ export const PG_MIGRATIONS: PgMigration[] = [
     ],
   },
   {
+    version: 6,
+    name: "latency and absorbed duplicates",
+    statements: [
+      // Issue 12, parts 3 and 7 (see SQLite's 0006-latency): re-publish count, absorbed duplicates by cause, paid-time index.
+      "ALTER TABLE orders ADD COLUMN publishes INTEGER NOT NULL DEFAULT 1",
+      `CREATE TABLE absorbed (
+         id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at         BIGINT NOT NULL,
+         cause      TEXT   NOT NULL,
+         kind       TEXT   NOT NULL,
+         order_id   TEXT,
+         message_id TEXT
+       )`,
+      "CREATE INDEX absorbed_at ON absorbed (at)",
+      "CREATE INDEX absorbed_order ON absorbed (order_id)",
+      "CREATE INDEX payments_paid ON payments (paid_at)",
+    ],
+  },
+  {
     version: 7,
     name: "alerts",
     statements: [

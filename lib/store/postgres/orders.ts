@@ -75,7 +75,8 @@ export class PgOrderStore implements OrderStore {
       created_at: number;
       traceparent: string | null;
     }>(
-      `UPDATE outbox o SET lease_owner = $4, lease_until = $5
+      `WITH claimed AS (
+       UPDATE outbox o SET lease_owner = $4, lease_until = $5
          FROM (SELECT order_id, lease_owner FROM outbox
                 WHERE next_attempt_at <= $1
                   AND (lease_until < $2 OR lease_owner = $4
@@ -84,7 +85,12 @@ export class PgOrderStore implements OrderStore {
                 ORDER BY created_at LIMIT $3
                 FOR UPDATE SKIP LOCKED) c
         WHERE o.order_id = c.order_id
-        RETURNING o.order_id, o.body, c.lease_owner AS previous, o.created_at, o.traceparent`,
+        RETURNING o.order_id, o.body, c.lease_owner AS previous, o.created_at, o.traceparent
+       ), republished AS (
+         -- The first publish follows intake (publishes = 1); a claimed row is sent again.
+         UPDATE orders SET publishes = publishes + 1 WHERE order_id IN (SELECT order_id FROM claimed)
+       )
+       SELECT * FROM claimed`,
       [dueBy, at, limit, lease.owner, lease.until, [...exclude]],
     );
     rows.sort((a, b) => a.created_at - b.created_at || (a.order_id < b.order_id ? -1 : 1));

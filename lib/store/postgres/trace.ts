@@ -75,6 +75,15 @@ export class PgTrace implements TraceStore {
       "SELECT message_id, paid_at FROM payments WHERE order_id = $1",
       [orderId],
     );
-    return buildTrace(row, deliveries, payments[0]);
+    const { rows: retries } = await this.pool.query<{ at: number }>(
+      "SELECT at FROM absorbed WHERE order_id = $1 AND cause = 'client_retry' ORDER BY at LIMIT 100",
+      [orderId],
+    );
+    return buildTrace(
+      row,
+      deliveries,
+      payments[0],
+      retries.map((r) => r.at),
+    );
   }
 }

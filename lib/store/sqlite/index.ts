@@ -10,6 +10,7 @@ import type {
   IdempotencyStore,
   LeadershipStore,
   PaymentStore,
+  TimingStore,
   TraceStore,
   WarrenStore,
 } from "../store";
@@ -22,6 +23,7 @@ import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
+import { sqliteTiming } from "./timing";
 import { searchOrders, traceOrder } from "./trace";
 
 /**
@@ -41,6 +43,7 @@ export class SqliteStore implements WarrenStore {
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
+  readonly timing: TimingStore;
   readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
@@ -77,6 +80,7 @@ export class SqliteStore implements WarrenStore {
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
     this.leadership = sqliteLeadership(db);
+    this.timing = sqliteTiming(db);
     this.alerts = sqliteAlerts(db);
   }
 

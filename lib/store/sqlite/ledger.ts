@@ -1,4 +1,5 @@
 import type { Statement } from "better-sqlite3";
+import { causeOf } from "../../books/cost";
 import { probe, startTimer } from "../../observability/probes";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
@@ -20,6 +21,8 @@ export class Ledger {
   private readonly upsertMessage;
   private readonly insertDuplicate;
   private readonly insertDelivery;
+  private readonly publishesOf;
+  private readonly insertAbsorbed;
   private readonly recentStmt;
   private readonly sinceStmt;
   private readonly countsStmt;
@@ -45,6 +48,10 @@ export class Ledger {
     );
     this.insertDelivery = db.prepare<[string | null, string, number, number, string, string | null]>(
       "INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.publishesOf = db.prepare<[string], { publishes: number }>("SELECT publishes FROM orders WHERE order_id = ?");
+    this.insertAbsorbed = db.prepare<[number, string, string, string, string]>(
+      "INSERT INTO absorbed (at, cause, kind, order_id, message_id) VALUES (?, ?, ?, ?, ?)",
     );
     this.recentStmt = db.prepare<[number], PaymentRow>(
       `SELECT ${paymentColumns} FROM payments ORDER BY seq DESC LIMIT ?`,
@@ -80,7 +87,9 @@ export class Ledger {
     const at = this.now();
     const existing = this.findPayment.get(order.orderId);
     if (existing) {
-      const outcome = classifyExisting(existing.body_hash, order);
+      const publishes = this.publishesOf.get(order.orderId)?.publishes ?? null;
+      const outcome = { ...classifyExisting(existing.body_hash, order), cause: causeOf({ redelivered, publishes }) };
+      this.insertAbsorbed.run(at, outcome.cause, outcome.kind, order.orderId, messageId);
       this.upsertMessage.run(messageId, order.orderId, outcome.kind, at, at);
       this.insertDelivery.run(
         order.orderId,

@@ -43,6 +43,8 @@ export class SqliteOrderStore implements OrderStore {
       lease: db.prepare<[string, number, string]>(
         "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE order_id = ?",
       ),
+      // The first publish follows intake (publishes = 1); a claimed row is sent again.
+      republish: db.prepare<[string]>("UPDATE orders SET publishes = publishes + 1 WHERE order_id = ?"),
       owners: db.prepare<[number], { lease_owner: string }>(
         "SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL AND lease_until >= ?",
       ),
@@ -66,7 +68,10 @@ export class SqliteOrderStore implements OrderStore {
       claim: db.transaction(
         (dueBy: number, at: number, limit: number, lease: Lease, exclude: ReadonlySet<string>): OutboxRow[] => {
           const rows = this.s.due.all(dueBy, at, lease.owner, limit).filter((row) => !exclude.has(row.orderId));
-          for (const row of rows) this.s.lease.run(lease.owner, lease.until, row.orderId);
+          for (const row of rows) {
+            this.s.lease.run(lease.owner, lease.until, row.orderId);
+            this.s.republish.run(row.orderId);
+          }
           return rows.map(({ orderId, body, owner, traceparent }) => ({
             orderId,
             body,

@@ -74,5 +74,14 @@ export function traceOrder(db: Db, orderId: string): OrderTrace | null {
     "SELECT message_id, paid_at FROM payments WHERE order_id = ?",
   ).get(orderId);
 
-  return buildTrace(row, deliveries, payment);
+  const retries = cachedStatement<[string], { at: number }>(
+    db,
+    "SELECT at FROM absorbed WHERE order_id = ? AND cause = 'client_retry' ORDER BY at LIMIT 100",
+  ).all(orderId);
+  return buildTrace(
+    row,
+    deliveries,
+    payment,
+    retries.map((r) => r.at),
+  );
 }

@@ -3,6 +3,7 @@ import { accountsSchema } from "./0002-accounts";
 import { idempotencySchema } from "./0003-idempotency";
 import { leadershipSchema } from "./0004-leadership";
 import { traceparentSchema } from "./0005-traceparent";
+import { latencySchema } from "./0006-latency";
 import { alertsSchema } from "./0007-alerts";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
@@ -22,5 +23,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: "idempotency", statements: idempotencySchema },
   { version: 4, name: "leadership", statements: leadershipSchema },
   { version: 5, name: "traceparent", statements: traceparentSchema },
+  { version: 6, name: "latency and absorbed duplicates", statements: latencySchema },
   { version: 7, name: "alerts", statements: alertsSchema },
 ];

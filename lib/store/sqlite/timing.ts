@@ -1,0 +1,49 @@
+import { cachedStatement, type Db } from "../db";
+import type { AbsorbedMinute, HopTimes, TimingStore } from "../store";
+import { evenSpread, hopTimesColumns } from "../timing-sql";
+
+/**
+ * Where the time goes and what exactly-once costs, on SQLite. Every read is bounded: the
+ * latency window finds its first payment through `payments_paid` and reads at most
+ * `sample` payments by primary key (each joined by key to its order, paying delivery and
+ * ack); the absorbed series reads `absorbed` through its time index.
+ */
+export function sqliteTiming(db: Db): TimingStore {
+  const hopsSql = `SELECT ${hopTimesColumns} WHERE p.order_id IN (SELECT value FROM json_each(?))`;
+  const bySeqSql = `SELECT ${hopTimesColumns} WHERE p.seq IN (SELECT value FROM json_each(?)) AND p.paid_at >= ?`;
+  const rangeSql = `SELECT ${hopTimesColumns} WHERE p.seq >= ? AND p.paid_at >= ?`;
+  return {
+    hopsOf: async (orderIds) =>
+      orderIds.length === 0 ? [] : cachedStatement<[string], HopTimes>(db, hopsSql).all(JSON.stringify(orderIds)),
+    paidSince: async (since, sample) => {
+      const first = cachedStatement<[number], { seq: number }>(
+        db,
+        "SELECT seq FROM payments WHERE paid_at >= ? ORDER BY paid_at LIMIT 1",
+      ).get(since);
+      if (!first) return { total: 0, rows: [] };
+      const last = cachedStatement<[], { seq: number }>(db, "SELECT MAX(seq) AS seq FROM payments").get();
+      const span = (last?.seq ?? first.seq) - first.seq + 1;
+      if (span <= sample) {
+        const rows = cachedStatement<[number, number], HopTimes>(db, rangeSql).all(first.seq, since);
+        return { total: rows.length, rows };
+      }
+      const seqs = evenSpread(first.seq, span, sample);
+      return {
+        total: span,
+        rows: cachedStatement<[string, number], HopTimes>(db, bySeqSql).all(JSON.stringify(seqs), since),
+      };
+    },
+    recordClientRetry: async ({ orderId, at }) => {
+      cachedStatement<[number, string | null]>(
+        db,
+        "INSERT INTO absorbed (at, cause, kind, order_id) VALUES (?, 'client_retry', 'duplicate', ?)",
+      ).run(at, orderId);
+    },
+    absorbedSince: async (since) =>
+      cachedStatement<[number], AbsorbedMinute>(
+        db,
+        `SELECT (at / 60000) * 60000 AS minute, cause, kind, COUNT(*) AS count
+           FROM absorbed WHERE at >= ? GROUP BY minute, cause, kind ORDER BY minute`,
+      ).all(since),
+  };
+}

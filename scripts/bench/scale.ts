@@ -1,0 +1,393 @@
+/**
+ * `npm run bench -- scale`: Warren scaled out, against plain amqplib in the same run.
+ *
+ *   intake: POST /api/orders through 1 and 2 `next start` processes (no consumer), on SQLite
+ *           and on PostgreSQL, accepted (durable + confirmed) orders per second
+ *   drain:  a backlog of seed-shaped orders ({orderId, item}, as the tutorial publishes them)
+ *           already on the queue, then 1, 2 and 3 `npm run worker` processes pay it; next to
+ *           raw amqplib consume+ack of the same backlog with as many consumers, same prefetch;
+ *           on SQLite and on PostgreSQL; on a classic queue (the broker at AMQP_URL) and on a
+ *           quorum queue in a private 3-node cluster (`scripts/chaos/local-cluster.ts`)
+ *
+ * Env: BENCH_SCALE_ORDERS (100000), PREFETCH (100), BENCH_PORT (web: port and port+1),
+ * CLUSTER_TEST_BASE_PORT (5721), BENCH_SCALE_PARTS (intake,drain,quorum), BENCH_SCALE_STORES (sqlite,postgres),
+ * BENCH_SCALE_WORKERS (1,2,3), BENCH_SCALE_PROFILE (a directory: workers write CPU profiles there),
+ * AMQP_URL, WARREN_TEST_PG_URL.
+ * Writes bench-results/scale-<time>.json and prints the table.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join, resolve } from "node:path";
+import type { ConfirmChannel } from "amqplib";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { CONTROL_EXCHANGE } from "../../lib/amqp/topology";
+import { createTestDatabase } from "../../test/helpers/pg-database";
+import { LocalCluster } from "../chaos/local-cluster";
+import { cannon, ordersApiTarget } from "./http-load";
+import { ROOT, type Server, startWarren, startWorker } from "./servers";
+import { connectAny, round, sleep } from "./util";
+
+const orders = Number(process.env.BENCH_SCALE_ORDERS ?? 100_000);
+const prefetch = Number(process.env.PREFETCH ?? 100);
+const port = Number(process.env.BENCH_PORT ?? 3400);
+const sharedAmqp = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+const clusterBase = Number(process.env.CLUSTER_TEST_BASE_PORT ?? 5721);
+const parts = new Set((process.env.BENCH_SCALE_PARTS ?? "intake,drain,quorum").split(","));
+const stores = (process.env.BENCH_SCALE_STORES ?? "sqlite,postgres").split(",") as StoreKind[];
+const workerCounts = (process.env.BENCH_SCALE_WORKERS ?? "1,2,3").split(",").map(Number);
+/** A directory: every worker writes a CPU profile there (node --cpu-prof) when it stops. */
+const profileDir = process.env.BENCH_SCALE_PROFILE;
+const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+const tag = Date.now().toString(36);
+const t0 = Date.now();
+const log = (line: string) => console.log(`[scale +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}`);
+
+type StoreKind = "sqlite" | "postgres";
+
+interface StoreHandle {
+  kind: StoreKind;
+  env: Record<string, string>;
+  count(): Promise<number>;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty store for one measurement: a SQLite file, or a PostgreSQL database created for it. */
+async function freshStore(kind: StoreKind, dir: string, label: string): Promise<StoreHandle> {
+  if (kind === "sqlite") {
+    const path = join(dir, `${label}.db`);
+    let db: Database.Database | null = null;
+    return {
+      kind,
+      env: { WARREN_DB_PATH: path },
+      async count() {
+        db ??= new Database(path, { readonly: true, fileMustExist: true });
+        return (db.prepare("SELECT COUNT(*) AS n FROM payments").get() as { n: number }).n;
+      },
+      async drop() {
+        db?.close();
+        for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+      },
+    };
+  }
+  const database = await createTestDatabase("warren_scale");
+  const pool = new pg.Pool({ connectionString: database.url(), max: 1 });
+  pool.on("error", () => {});
+  return {
+    kind,
+    env: { DATABASE_URL: database.url(), WARREN_DB_PATH: join(dir, `${label}-accounts.db`) },
+    async count() {
+      const { rows } = await pool.query<{ n: string }>("SELECT COUNT(*) AS n FROM payments").catch(() => ({
+        rows: [{ n: "0" }],
+      }));
+      return Number(rows[0]?.n ?? 0);
+    },
+    async drop() {
+      await pool.end().catch(() => {});
+      await database.drop();
+    },
+  };
+}
+
+/** Publishes `count` persistent seed-shaped orders, a window of confirms in flight. */
+async function fillBacklog(channel: ConfirmChannel, queue: string, count: number, firstId: number) {
+  const WINDOW = 2000;
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  for (let i = 0; i < count; i++) {
+    while (inFlight >= WINDOW) await new Promise<void>((r) => (wake = r));
+    inFlight++;
+    // The tutorial's shape: a numeric orderId and an item, nothing else.
+    const body = Buffer.from(JSON.stringify({ orderId: firstId + i, item: "book" }));
+    channel.sendToQueue(queue, body, { persistent: true }, () => {
+      inFlight--;
+      const w = wake;
+      wake = null;
+      w?.();
+    });
+    if (i % 500 === 0) await new Promise<void>((r) => setImmediate(r));
+  }
+  await channel.waitForConfirms();
+}
+
+interface DrainRun {
+  perSecond: number;
+  seconds: number;
+  counted: number;
+}
+
+/**
+ * Fills `queue` with the backlog, runs `run`, and deletes the queue and its DLQ after, unless
+ * `keep`: a Warren consumer still subscribed re-declares a queue deleted under it, so a caller with
+ * workers deletes it itself once they have stopped.
+ */
+async function withBacklog<T>(amqpUrl: string, queue: string, run: () => Promise<T>, keep = false): Promise<T> {
+  const conn = await connectAny(amqpUrl, { noDelay: true });
+  conn.on("error", () => {});
+  try {
+    const channel = await conn.createConfirmChannel();
+    // Arg-less, as Warren and the tutorial declare it: a quorum queue in a quorum-default vhost.
+    await channel.assertQueue(queue, { durable: true });
+    const filled = Date.now();
+    await fillBacklog(channel, queue, orders, Date.now() * 1000);
+    const { messageCount } = await channel.checkQueue(queue);
+    log(`  ${messageCount} orders on ${queue} (published in ${((Date.now() - filled) / 1000).toFixed(1)} s)`);
+    await channel.close();
+    return await run();
+  } finally {
+    if (!keep) await deleteQueues(conn, queue);
+    await conn.close().catch(() => {});
+  }
+}
+
+async function deleteQueues(conn: Awaited<ReturnType<typeof connectAny>>, queue: string) {
+  const channel = await conn.createChannel().catch(() => null);
+  for (const name of [queue, `${queue}.dlq`]) await channel?.deleteQueue(name).catch(() => {});
+}
+
+/** Raw amqplib: `consumers` connections, each a channel with `prefetch`, consume + ack one by one. */
+async function rawDrain(amqpUrl: string, consumers: number): Promise<DrainRun> {
+  const queue = `bench.scale.raw.${tag}.${consumers}.${Math.random().toString(36).slice(2, 6)}`;
+  return withBacklog(amqpUrl, queue, async () => {
+    let acked = 0;
+    let first = 0;
+    let last = 0;
+    const conns = await Promise.all(Array.from({ length: consumers }, () => connectAny(amqpUrl, { noDelay: true })));
+    try {
+      await Promise.all(
+        conns.map(async (conn) => {
+          const channel = await conn.createChannel();
+          await channel.prefetch(prefetch);
+          await channel.consume(queue, (message) => {
+            if (!message) return;
+            if (first === 0) first = Date.now();
+            channel.ack(message);
+            acked++;
+            last = Date.now();
+          });
+        }),
+      );
+      const deadline = Date.now() + 300_000;
+      while (acked < orders && Date.now() < deadline) await sleep(20);
+      const seconds = (last - first) / 1000;
+      return { perSecond: round(acked / seconds, 0) ?? 0, seconds: round(seconds, 2) ?? 0, counted: acked };
+    } finally {
+      for (const conn of conns) await conn.close().catch(() => {});
+    }
+  });
+}
+
+/**
+ * Warren: `workers` worker processes start on the empty queue, are paused through the control
+ * exchange (the operator's pause, as the queue page sends it), the backlog is published, and one
+ * resume starts them all at once: the rate runs from the resume to the last payment's commit, so
+ * a worker's start-up (a few seconds of tsx) is not counted as drain time, and no worker drains
+ * the backlog alone before the others are up.
+ */
+async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, dir: string): Promise<DrainRun> {
+  const label = `${kind}-${workers}-${Math.random().toString(36).slice(2, 6)}`;
+  const queue = `bench.scale.${tag}.${label}`;
+  const store = await freshStore(kind, dir, label);
+  const started: Server[] = [];
+  const conn = await connectAny(amqpUrl, { noDelay: true });
+  conn.on("error", () => {});
+  try {
+    // One first (it creates the schema on a fresh store), the others together.
+    started.push(await startWorker({ queue, dbPath: "", amqpUrl, extraEnv: workerEnv(store), nodeArgs }));
+    started.push(
+      ...(await Promise.all(
+        Array.from({ length: workers - 1 }, () =>
+          startWorker({ queue, dbPath: "", amqpUrl, extraEnv: workerEnv(store), nodeArgs }),
+        ),
+      )),
+    );
+    const control = await conn.createConfirmChannel();
+    const command = (name: "pause" | "resume") => {
+      control.publish(CONTROL_EXCHANGE, queue, Buffer.from(JSON.stringify({ command: name })), {
+        contentType: "application/json",
+      });
+      return control.waitForConfirms();
+    };
+    await command("pause");
+    const check = await conn.createChannel();
+    const until = Date.now() + 30_000;
+    while ((await check.checkQueue(queue)).consumerCount > 0 && Date.now() < until) await sleep(50);
+    const { consumerCount } = await check.checkQueue(queue);
+    if (consumerCount > 0) throw new Error(`${consumerCount} worker(s) did not pause`);
+    return await withBacklog(
+      amqpUrl,
+      queue,
+      async () => {
+        const from = Date.now();
+        await command("resume");
+        const deadline = from + 600_000;
+        let paid = await store.count();
+        while (paid < orders && Date.now() < deadline) {
+          await sleep(100);
+          paid = await store.count();
+        }
+        const seconds = (Date.now() - from) / 1000;
+        if (paid < orders) throw new Error(`${kind}, ${workers} worker(s): only ${paid} of ${orders} paid`);
+        return { perSecond: round(paid / seconds, 0) ?? 0, seconds: round(seconds, 2) ?? 0, counted: paid };
+      },
+      true,
+    );
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+    await deleteQueues(conn, queue);
+    await conn.close().catch(() => {});
+    await store.drop();
+  }
+}
+
+function workerEnv(store: StoreHandle): Record<string, string> {
+  return {
+    ...store.env,
+    PREFETCH: String(prefetch),
+  };
+}
+
+interface DrainRow {
+  broker: string;
+  store: StoreKind;
+  workers: number;
+  warren: DrainRun;
+  raw: DrainRun;
+  ratio: number;
+}
+
+async function drainSet(broker: string, amqpUrl: string, dir: string): Promise<DrainRow[]> {
+  const rows: DrainRow[] = [];
+  for (const kind of stores) {
+    for (const workers of workerCounts) {
+      const raw = await rawDrain(amqpUrl, workers);
+      log(`${broker}: raw consume+ack, ${workers} consumer(s): ${raw.perSecond}/s`);
+      const warren = await warrenDrain(amqpUrl, kind, workers, dir);
+      const ratio = round(warren.perSecond / raw.perSecond, 2) ?? 0;
+      log(`${broker}: Warren on ${kind}, ${workers} worker(s): ${warren.perSecond}/s (${ratio}× raw)`);
+      rows.push({ broker, store: kind, workers, warren, raw, ratio });
+    }
+  }
+  return rows;
+}
+
+interface IntakeRow {
+  store: StoreKind;
+  webs: number;
+  perSecond: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** POST /api/orders with 16 clients, split over 1 or 2 web processes (no consumer), 3 × 3 s. */
+async function intake(dir: string): Promise<IntakeRow[]> {
+  const rows: IntakeRow[] = [];
+  for (const kind of ["sqlite", "postgres"] as const) {
+    for (const webs of [1, 2]) {
+      const label = `intake-${kind}-${webs}`;
+      const queue = `bench.scale.${tag}.${label}`;
+      const store = await freshStore(kind, dir, label);
+      const servers: Server[] = [];
+      try {
+        const start = (i: number) =>
+          startWarren({
+            port: port + i,
+            queue,
+            dbPath: store.env.WARREN_DB_PATH ?? "",
+            amqpUrl: sharedAmqp,
+            expectConsumer: false,
+            build: "production",
+            extraEnv: { ...store.env, WARREN_CONSUMER: "0" },
+          });
+        servers.push(await start(0));
+        if (webs === 2) servers.push(await start(1));
+        let ok = 0;
+        let seconds = 0;
+        let non2xx = 0;
+        let errors = 0;
+        for (let round = 0; round < 3; round++) {
+          const results = await Promise.all(
+            servers.map((s) => cannon(ordersApiTarget(s.baseUrl), 16 / servers.length, 3000)),
+          );
+          ok += results.reduce((n, r) => n + r.ok, 0);
+          non2xx += results.reduce((n, r) => n + r.non2xx, 0);
+          errors += results.reduce((n, r) => n + r.errors, 0);
+          seconds += Math.max(...results.map((r) => r.seconds));
+        }
+        const perSecond = round(ok / seconds, 0) ?? 0;
+        log(`intake on ${kind} through ${webs} web process(es): ${perSecond} accepted/s`);
+        rows.push({ store: kind, webs, perSecond, non2xx, errors });
+      } finally {
+        await Promise.all(servers.map((s) => s.stop()));
+        await store.drop();
+        const conn = await connectAny(sharedAmqp).catch(() => null);
+        const channel = await conn?.createChannel().catch(() => null);
+        for (const name of [queue, `${queue}.dlq`]) await channel?.deleteQueue(name).catch(() => {});
+        await conn?.close().catch(() => {});
+      }
+    }
+  }
+  return rows;
+}
+
+export async function scaleBench(): Promise<void> {
+  const dir = mkdtempSync(join(os.tmpdir(), "warren-scale-"));
+  const load = os.loadavg();
+  log(
+    `${orders} orders per backlog, prefetch ${prefetch}, ${os.cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(" ")}`,
+  );
+  const result: {
+    intake: IntakeRow[];
+    drain: DrainRow[];
+    orders: number;
+    prefetch: number;
+    loadBefore: number[];
+    loadAfter?: number[];
+  } = { intake: [], drain: [], orders, prefetch, loadBefore: load };
+  try {
+    if (parts.has("intake")) result.intake = await intake(dir);
+    if (parts.has("drain")) result.drain.push(...(await drainSet("classic (1 node)", sharedAmqp, dir)));
+    if (parts.has("quorum")) {
+      const cluster = new LocalCluster({ base: clusterBase, prefix: "warren-bench-cluster" });
+      try {
+        log(`starting a 3-node cluster on ${clusterBase}-${clusterBase + 2} …`);
+        await cluster.start();
+        result.drain.push(...(await drainSet("quorum (3 nodes)", cluster.amqpUrl, dir)));
+      } finally {
+        await cluster.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  result.loadAfter = os.loadavg();
+  print(result);
+  mkdirSync(resolve(ROOT, "bench-results"), { recursive: true });
+  const out = resolve(ROOT, "bench-results", `scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  writeFileSync(out, JSON.stringify(result, null, 2));
+  log(`written ${out}`);
+}
+
+function print(result: { intake: IntakeRow[]; drain: DrainRow[] }) {
+  const n = (v: number) => v.toLocaleString("en");
+  if (result.intake.length > 0) {
+    console.log("\n| intake (POST /api/orders, 16 clients) | 1 web process | 2 web processes | 2 / 1 |");
+    console.log("|---|---|---|---|");
+    for (const kind of ["sqlite", "postgres"] as const) {
+      const one = result.intake.find((r) => r.store === kind && r.webs === 1);
+      const two = result.intake.find((r) => r.store === kind && r.webs === 2);
+      if (one && two)
+        console.log(
+          `| ${kind} | ${n(one.perSecond)}/s | ${n(two.perSecond)}/s | ${(two.perSecond / one.perSecond).toFixed(2)}× |`,
+        );
+    }
+  }
+  if (result.drain.length > 0) {
+    console.log(`\n| backlog drain | store | workers | Warren paid/s | raw consume+ack/s (same consumers) | ratio |`);
+    console.log("|---|---|---|---|---|---|");
+    for (const r of result.drain)
+      console.log(
+        `| ${r.broker} | ${r.store} | ${r.workers} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}× |`,
+      );
+  }
+}
