@@ -58,6 +58,8 @@ export const ROUTES: Route[] = [
     path: (s) => `/queues/${encodeURIComponent(s.queue)}`,
     ready: async (page) => {
       await expect(page.getByTestId("queue-stats")).toBeVisible();
+      // The stored history's charts (uPlot, loaded on demand) and the range picker are checked too.
+      await expect(page.getByTestId("depth-chart").locator("canvas")).toBeVisible();
     },
   },
   {

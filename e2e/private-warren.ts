@@ -12,10 +12,20 @@ import { test } from "./fixtures";
  * count exactly what was published (no other producer can reach this queue).
  * Registers beforeAll/afterAll in the calling spec file; the node is always stopped.
  */
-export function setUpPrivateWarren(port: number, user?: { name: string; password: string }) {
+export function setUpPrivateWarren(
+  port: number,
+  user?: { name: string; password: string },
+  /** A management API on the node (its port, more rabbitmq.conf lines), and Warren pointed at it. */
+  options: { managementPort?: number; extraConfig?: string[] } = {},
+) {
   const skipReason = privateBrokerSkipReason();
   test.skip(skipReason !== false, skipReason || "");
-  const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673), user });
+  const broker = new PrivateBroker({
+    port: Number(process.env.CHAOS_AMQP_PORT ?? 5673),
+    user,
+    managementPort: options.managementPort,
+    extraConfig: options.extraConfig,
+  });
   const dbPath = join("data", `h4-private-e2e-${port}-${Date.now()}.db`);
   const queue = "e2e.private.order_queue";
   const base = `http://127.0.0.1:${port}`;
@@ -27,7 +37,9 @@ export function setUpPrivateWarren(port: number, user?: { name: string; password
     // run ends): refuse it rather than test someone else's Warren.
     if (await reachable("127.0.0.1", port, 500)) throw new Error(`port ${port} is taken: set E2E_PRIVATE_PORT`);
     await broker.start();
-    web = await startWeb("private-web", { amqpUrl: broker.url, dbPath, queue }, port, true);
+    const management = broker.managementUrl;
+    const extra: Record<string, string> = management ? { RABBITMQ_MANAGEMENT_URL: management } : {};
+    web = await startWeb("private-web", { amqpUrl: broker.url, dbPath, queue, extra }, port, true);
   });
 
   test.afterAll(async () => {

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { QueueTable } from "@/components/queues/queue-table";
+import { brokerManagement } from "@/lib/broker-admin";
+import { vhostNames } from "@/lib/broker-admin/vhost";
 import { parseQueueListQuery } from "@/lib/queues/list";
 import { queuePage } from "@/lib/queues/service";
 
@@ -12,12 +14,12 @@ export default async function QueuesPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const parsed = parseQueueListQuery(await searchParams);
-  const initial = await queuePage(parsed.query);
+  const [initial, vhosts] = await Promise.all([queuePage(parsed.query), vhostNames(brokerManagement())]);
   return (
     <main id="main" className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
       <h1 className="text-2xl font-bold tracking-tight">Queues</h1>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Every queue of the vhost, paged, filtered and sorted by the broker. Refreshes every 5 s.
+        Every queue of a vhost (default /), paged, filtered and sorted by the broker. Refreshes every 5 s.
       </p>
       {parsed.ok ? null : (
         <div
@@ -33,7 +35,7 @@ export default async function QueuesPage({
           </ul>
         </div>
       )}
-      <QueueTable initial={initial} />
+      <QueueTable initial={initial} vhosts={vhosts} />
     </main>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import useSWR from "swr";
 import type { ClientAccess } from "@/components/access-notice";
 import { AuditTable } from "@/components/audit/audit-table";
@@ -11,22 +11,16 @@ import { fetchJson } from "@/hooks/fetch-json";
 import { peekCost, peekCostNote } from "@/lib/queues/delivery-limit";
 import type { QueueDetail } from "@/lib/queues/service";
 import { ConsumerControls } from "./consumer-controls";
-import { LineChart } from "./line-chart";
+import { HistoryPanel, rateSourceLabel } from "./history-panel";
 import { QueueActions } from "./queue-actions";
 import { OwnRatesPanel, Unreachable } from "./queue-table";
 
-/** Appends pushed history points to what the page has; everything else is replaced. */
+/** A pushed detail replaces what the page has. */
 function merge(current: QueueDetail, incoming: QueueDetail): QueueDetail {
-  const lastAt = current.history.points.at(-1)?.at ?? 0;
-  const points = [...current.history.points, ...incoming.history.points.filter((p) => p.at > lastAt)].slice(
-    -HISTORY_CAPACITY,
-  );
   // A queue deleted under our eyes: keep the last figures seen, and say so.
   const row = incoming.exists ? incoming.row : current.row;
-  return { ...incoming, row, history: { ...incoming.history, points } };
+  return { ...incoming, row };
 }
-
-const HISTORY_CAPACITY = 720;
 
 export function QueueDetailView({ initial, access }: { initial: QueueDetail; access: ClientAccess }) {
   const path = `/api/broker/queues/${encodeURIComponent(initial.name)}`;
@@ -38,11 +32,8 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
     keepPreviousData: true,
   });
   const detail = data ?? initial;
-  const lastAtRef = useRef(0);
-  lastAtRef.current = detail.history.points.at(-1)?.at ?? 0;
-
   useEffect(() => {
-    const source = new EventSource(`${path}/stream?since=${lastAtRef.current}`);
+    const source = new EventSource(`${path}/stream`);
     source.addEventListener("open", () => setPushed(true));
     source.addEventListener("error", () => setPushed(false));
     source.addEventListener("detail", (event) => {
@@ -52,8 +43,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
     return () => source.close();
   }, [path, mutate]);
   const row = detail.row;
-  const points = detail.history.points;
-  const times = points.map((p) => p.at);
+  const source = rateSourceLabel(detail.rates.source);
   const refresh = useCallback(() => void mutate(), [mutate]);
 
   return (
@@ -68,7 +58,7 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
                 ? "refresh failed, retrying"
                 : "reconnecting; polling every 5 s"}
           </span>{" "}
-          · history kept on the server (1 h at 5 s) ·{" "}
+          · history stored by Warren (1 s for 10 min, 10 s for 24 h, 1 min for 30 days) ·{" "}
           <a className="underline" href={`/queues/${encodeURIComponent(detail.name)}/topology`}>
             where messages come from
           </a>
@@ -76,8 +66,8 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
       </header>
       {detail.unreachable ? (
         <Notice tone="danger" testId="queue-unreachable">
-          The broker is unreachable, so this queue cannot be read now: it is{" "}
-          <Unreachable lastSeen={detail.lastSeen} now={points.at(-1)?.at} />. Warren reconnects on its own.
+          The broker is unreachable, so this queue cannot be read now: it is <Unreachable lastSeen={detail.lastSeen} />.
+          Warren reconnects on its own.
         </Notice>
       ) : detail.exists ? null : (
         <Notice tone="danger" role="alert" testId="queue-gone">
@@ -97,11 +87,11 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
           ["Unacked", count(row?.unacked), "unacked"],
           ["Total", count(row?.total), "total"],
           ["Consumers", count(row?.consumers), "consumers"],
-          ["Publish", rate(row?.publishRate), "publish"],
-          ["Deliver", rate(row?.deliverRate), "deliver"],
-          ["Ack", rate(row?.ackRate), "ack"],
+          ["Publish", rate(row?.publishRate), "publish", source],
+          ["Deliver", rate(row?.deliverRate), "deliver", source],
+          ["Ack", rate(row?.ackRate), "ack", source],
           ["State", row?.state ?? "—", "state"],
-        ].map(([label, value, id]) => (
+        ].map(([label, value, id, from]) => (
           <div
             key={id}
             className="min-w-0 rounded-lg border border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900"
@@ -110,55 +100,15 @@ export function QueueDetailView({ initial, access }: { initial: QueueDetail; acc
             <dd className="text-xl font-semibold" data-testid={`stat-${id}`}>
               {value}
             </dd>
+            {from ? (
+              <dd className="text-[11px] text-slate-600 dark:text-slate-400" data-testid={`source-${id}`}>
+                {from}
+              </dd>
+            ) : null}
           </div>
         ))}
       </dl>
-      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
-        <LineChart
-          title="Depth"
-          testId="depth-chart"
-          times={times}
-          series={[
-            {
-              label: "ready",
-              className: "text-emerald-700 dark:text-emerald-400",
-              values: points.map((p) => p.ready),
-              format: count,
-            },
-            {
-              label: "unacked",
-              className: "text-amber-600 dark:text-amber-400",
-              values: points.map((p) => p.unacked),
-              format: count,
-            },
-          ]}
-        />
-        <LineChart
-          title="Rates (messages/s)"
-          testId="rate-chart"
-          times={times}
-          series={[
-            {
-              label: "publish",
-              className: "text-sky-600 dark:text-sky-400",
-              values: points.map((p) => p.publish),
-              format: rate,
-            },
-            {
-              label: "deliver",
-              className: "text-violet-600 dark:text-violet-400",
-              values: points.map((p) => p.deliver),
-              format: rate,
-            },
-            {
-              label: "ack",
-              className: "text-emerald-700 dark:text-emerald-400",
-              values: points.map((p) => p.ack),
-              format: rate,
-            },
-          ]}
-        />
-      </div>
+      <HistoryPanel queue={detail.name} />
       {detail.isOrderQueue ? (
         <>
           <ConsumerControls state={detail.warrenConsumer} access={access} onDone={refresh} />

@@ -36,11 +36,12 @@ export function queryString(query: QueueListQuery, change: Partial<QueueListQuer
   if (next.name) params.set("name", next.name);
   if (next.sort !== "name") params.set("sort", next.sort);
   if (next.dir !== "asc") params.set("dir", next.dir);
+  if (next.vhost !== "/") params.set("vhost", next.vhost);
   const text = params.toString();
   return text ? `?${text}` : "";
 }
 
-export function QueueTable({ initial }: { initial: Page }) {
+export function QueueTable({ initial, vhosts }: { initial: Page; vhosts: string[] }) {
   const query = initial.query;
   const { data, error } = useSWR<Page>(`/api/broker/queues${queryString(query)}`, fetchJson, {
     fallbackData: initial,
@@ -107,6 +108,24 @@ export function QueueTable({ initial }: { initial: Page }) {
               ))}
             </select>
           </div>
+          <div>
+            <label htmlFor="queue-vhost" className="text-sm font-medium">
+              Vhost
+            </label>
+            <select
+              id="queue-vhost"
+              name="vhost"
+              defaultValue={query.vhost}
+              key={query.vhost}
+              className="mt-1 block max-w-[14rem] rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"
+            >
+              {(vhosts.includes(query.vhost) ? vhosts : [query.vhost, ...vhosts]).map((vhost) => (
+                <option key={vhost} value={vhost}>
+                  {vhost}
+                </option>
+              ))}
+            </select>
+          </div>
           <input type="hidden" name="sort" value={query.sort} />
           <input type="hidden" name="dir" value={query.dir} />
           <button type="submit" className={buttonClass("strong")}>
@@ -156,7 +175,9 @@ export function QueueTable({ initial }: { initial: Page }) {
             {page.rows.length === 0 ? (
               <tr>
                 <td colSpan={COLUMNS.length + 1} className="px-3 py-6 text-center text-slate-600 dark:text-slate-400">
-                  {query.name ? `No queue name contains “${query.name}”.` : "This vhost has no queues yet."}
+                  {query.name
+                    ? `No queue name contains “${query.name}” in vhost ${query.vhost}.`
+                    : `Vhost ${query.vhost} has no queues yet.`}
                 </td>
               </tr>
             ) : (
@@ -168,12 +189,16 @@ export function QueueTable({ initial }: { initial: Page }) {
                   className="border-b border-slate-100 last:border-0 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800/50"
                 >
                   <td className="max-w-[22rem] truncate px-2 py-1.5 font-mono">
-                    <Link
-                      href={`/queues/${encodeURIComponent(row.name)}`}
-                      className="rounded text-emerald-700 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-emerald-300"
-                    >
-                      {row.name}
-                    </Link>
+                    {query.vhost !== page.warrenVhost ? (
+                      <span title={`Detail pages cover Warren's vhost (${page.warrenVhost})`}>{row.name}</span>
+                    ) : (
+                      <Link
+                        href={`/queues/${encodeURIComponent(row.name)}`}
+                        className="rounded text-emerald-700 underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-emerald-500 dark:text-emerald-300"
+                      >
+                        {row.name}
+                      </Link>
+                    )}
                     {row.warren ? (
                       <span className="ml-2 rounded bg-emerald-100 px-1.5 text-xs text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100">
                         Warren
@@ -192,9 +217,29 @@ export function QueueTable({ initial }: { initial: Page }) {
                   <td className="px-2 py-1.5 text-right" data-col="consumers">
                     {count(row.consumers)}
                   </td>
-                  <td className="px-2 py-1.5 text-right">{rate(row.publishRate)}</td>
-                  <td className="px-2 py-1.5 text-right">{rate(row.deliverRate)}</td>
-                  <td className="px-2 py-1.5 text-right">{rate(row.ackRate)}</td>
+                  {[row.publishRate, row.deliverRate, row.ackRate].map((value, i) => (
+                    <td
+                      // biome-ignore lint/suspicious/noArrayIndexKey: three fixed columns
+                      key={i}
+                      className="px-2 py-1.5 text-right"
+                      data-source={row.rateSource ?? "broker"}
+                      title={
+                        row.rateSource === "derived"
+                          ? "derived from Warren's samples (broker statistics off)"
+                          : undefined
+                      }
+                    >
+                      {rate(value)}
+                      {row.rateSource === "derived" ? (
+                        <>
+                          <sup aria-hidden="true" className="text-slate-600 dark:text-slate-400">
+                            d
+                          </sup>
+                          <span className="sr-only"> (derived from Warren&apos;s samples)</span>
+                        </>
+                      ) : null}
+                    </td>
+                  ))}
                   <td className="px-2 py-1.5 font-mono text-xs">
                     {row.deadLetter ? (
                       <span title={`from ${row.deadLetter.source}`}>
@@ -212,6 +257,12 @@ export function QueueTable({ initial }: { initial: Page }) {
           </tbody>
         </table>
       </TableScroll>
+      {page.rows.some((row) => row.rateSource === "derived") ? (
+        <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="derived-note">
+          <sup>d</sup> derived from Warren&apos;s samples: the broker keeps no rate statistics (statistics collection is
+          off), so Warren computes them for the queues it samples.
+        </p>
+      ) : null}
       {page.pageCount > 1 ? (
         <nav aria-label="Pages" className="flex items-center justify-between text-sm">
           {query.page > 1 ? (

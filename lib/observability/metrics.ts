@@ -25,6 +25,8 @@ export interface MetricSources {
   publisher?: () => { counts: { confirmed: number } } | null;
   links?: () => Array<{ name: string; state: string }>;
   sampler?: () => { samplesTaken: number } | null;
+  /** The durable history recorder (lib/history): rows written here, and whether this process leads. */
+  history?: () => { stats: { written: number; leading: boolean } } | null;
   management?: () => { calls: number } | null;
   paymentFeed?: () => { relayed: number } | null;
   sseClients?: () => number;
@@ -245,6 +247,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     "Queue depth samples taken (one sampler per process).",
     () => read(sources.sampler)?.samplesTaken,
   );
+  counterOf(
+    "warren_history_rows_written_total",
+    "Queue history rows this process wrote (only the history-sampler leader writes).",
+    () => read(sources.history)?.stats.written,
+  );
+  gaugeOf("warren_history_leader", "1 while this process holds the history-sampler lease.", () => {
+    const history = read(sources.history);
+    return history ? (history.stats.leading ? 1 : 0) : undefined;
+  });
   counterOf(
     "warren_management_calls_total",
     "Calls to the RabbitMQ management API.",

@@ -102,7 +102,7 @@ export interface Warren {
  *   4. consumer     payment consumer + operator control listener (worker; web unless WARREN_CONSUMER=0)
  *   5. outbox       order relay: publishes what intake stored    (web)
  *   6. live         payment feed, queue sampler, health monitor, books, alerts (web)
- *   7. history      queue history + own-rate meter               (web)
+ *   7. history      durable queue history (leader writes) + own-rate meter (web)
  *   8. pages        audit log, queue-page watchers, SSE streams  (web)
  *
  * The reverse order is what shutdown needs: open streams end first (so the HTTP
@@ -297,12 +297,21 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     live = { sampler, feed, health, alarms, books, alerts: alertBoard, evaluator };
   }
 
-  // 7. history: recorded from the start (1 h at 5 s), so the charts have a past
+  // 7. history: durable, in the store; one web process of all (the "history-sampler" lease) samples and writes
   const queueTools = live
     ? started(
         "queue history",
-        createQueueTools({ env: config, publisher, consumer, sampler: live.sampler, consumeLink, management }),
-        (tools) => tools.history.stop(),
+        createQueueTools({
+          env: config,
+          publisher,
+          consumer,
+          sampler: live.sampler,
+          consumeLink,
+          management,
+          store,
+          log: logOf("history"),
+        }),
+        (tools) => tools.stop(),
       )
     : null;
 
@@ -325,6 +334,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     outbox: () => outbox && { stats: outbox.stats, backlog: () => store.orders.backlog() },
     consumer: () => consumer,
     sampler: () => live?.sampler ?? null,
+    history: () => queueTools?.recorder ?? null,
     books: () => live?.books ?? null,
     alerts: () => live?.alerts ?? null,
     paymentFeed: () => live?.feed ?? null,

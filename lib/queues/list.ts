@@ -61,6 +61,14 @@ export const queueListQuerySchema = z.object({
       .default("name"),
   ),
   dir: z.preprocess(one, z.enum(["asc", "desc"], { message: "dir must be asc or desc" }).default("asc")),
+  vhost: z.preprocess(
+    one,
+    z
+      .string()
+      .refine((v) => v !== "*", { message: "pick one vhost" })
+      .refine((v) => Buffer.byteLength(v) <= 255, { message: "vhost names are at most 255 bytes" })
+      .default("/"),
+  ),
 });
 export type QueueListQuery = z.infer<typeof queueListQuerySchema>;
 
@@ -103,6 +111,8 @@ export interface QueueRow {
   warren: boolean;
   /** Only when state is "unreachable": the broker's last answer about this queue. */
   lastSeen?: { at: number; ready: number | null; consumers: number | null } | null;
+  /** Set when the rates are not the broker's: e.g. "derived" from Warren's samples (statistics off). */
+  rateSource?: "derived" | "prometheus";
 }
 
 export interface QueueListResult {
@@ -116,6 +126,8 @@ export interface QueueListResult {
   totalCount: number;
   pageCount: number;
   fetchedInMs: number;
+  /** The vhost Warren's link uses: only its queues have a detail page here. */
+  warrenVhost: string;
 }
 
 export const LIMITED_MODE_MESSAGE = "limited mode: enable rabbitmq_management for all queues and rates";
@@ -147,8 +159,11 @@ export function deadLetterTargetOf(row: Pick<ManagementQueueRow, "arguments" | "
 }
 
 export function toQueueRow(row: ManagementQueueRow, own: ReadonlySet<string>): QueueRow {
-  // The broker leaves out the stats of what never happened on a queue: zero, not unknown.
+  // The broker leaves out the stats of what never happened on a queue: zero, not unknown. But with
+  // statistics collection off it leaves out the counts too: then the rates are unknown, not zero.
+  const statsOff = row.messages_ready === undefined && row.message_stats === undefined;
   const stats = row.message_stats ?? {};
+  const rateOf = (value: unknown) => (statsOff ? null : (num(value) ?? 0));
   return {
     name: row.name,
     type: str(row.type),
@@ -157,9 +172,9 @@ export function toQueueRow(row: ManagementQueueRow, own: ReadonlySet<string>): Q
     unacked: num(row.messages_unacknowledged),
     total: num(row.messages),
     consumers: num(row.consumers),
-    publishRate: num(stats.publish_details?.rate) ?? 0,
-    deliverRate: num(stats.deliver_get_details?.rate) ?? 0,
-    ackRate: num(stats.ack_details?.rate) ?? 0,
+    publishRate: rateOf(stats.publish_details?.rate),
+    deliverRate: rateOf(stats.deliver_get_details?.rate),
+    ackRate: rateOf(stats.ack_details?.rate),
     deadLetter: deadLetterTargetOf(row),
     policy: str(row.policy),
     warren: own.has(row.name),
@@ -179,13 +194,15 @@ export interface QueueListSources {
 /** One page of queues: from the management API, or Warren's own queues over AMQP when it is away. */
 export async function listQueues(query: QueueListQuery, sources: QueueListSources): Promise<QueueListResult> {
   const started = performance.now();
-  const own = new Set(sources.ownQueues);
+  // Warren's own queues live in its vhost only.
+  const own = new Set(query.vhost === sources.management.vhost ? sources.ownQueues : []);
   const pageQuery: QueuePageQuery = {
     page: query.page,
     pageSize: query.size,
     name: query.name,
     sort: SORT_KEYS[query.sort],
     reverse: query.dir === "desc",
+    vhost: query.vhost,
   };
   try {
     const page = await sources.management.listQueues(pageQuery);
@@ -198,6 +215,7 @@ export async function listQueues(query: QueueListQuery, sources: QueueListSource
       totalCount: page.total_count,
       pageCount: Math.max(1, page.page_count),
       fetchedInMs: Math.round(performance.now() - started),
+      warrenVhost: sources.management.vhost,
     };
   } catch (error) {
     if (!isManagementUnavailable(error)) throw error;
@@ -208,12 +226,13 @@ export async function listQueues(query: QueueListQuery, sources: QueueListSource
     return {
       mode: "limited",
       limitedReason: error.message,
-      query: { ...query, page: 1 },
+      query: { ...query, page: 1, vhost: sources.management.vhost },
       rows: filtered,
       filteredCount: filtered.length,
       totalCount: rows.length,
       pageCount: 1,
       fetchedInMs: Math.round(performance.now() - started),
+      warrenVhost: sources.management.vhost,
     };
   }
 }

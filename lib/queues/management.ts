@@ -36,6 +36,8 @@ export interface QueuePageQuery {
   /** A management API sort key, e.g. `messages_ready` or `message_stats.publish_details.rate`. */
   sort: string;
   reverse: boolean;
+  /** The vhost to list (default: the AMQP URL's). */
+  vhost?: string;
 }
 
 export interface ManagementQueueRow {
@@ -265,7 +267,7 @@ export class ManagementClient {
       pagination: "true",
       columns: ROW_COLUMNS,
     });
-    const res = await this.call("GET", `/api/queues/${encodeURIComponent(this.vhost)}?${params}`);
+    const res = await this.call("GET", `/api/queues/${encodeURIComponent(query.vhost ?? this.vhost)}?${params}`);
     if (res.status === 400) {
       // The broker answers 400 for a page past the end (e.g. after queues were deleted).
       const text = await res.text();

@@ -1,21 +1,29 @@
 import "server-only";
 import { deadLetterQueueOf } from "../amqp/topology";
 import { type AuditEntry, auditFor } from "../audit";
+import { DepthProbe } from "../history/probe";
+import { NO_RATES, type Rates } from "../history/rates";
+import { HistoryRecorder } from "../history/recorder";
+import { brokerRates, historySampler } from "../history/sample";
 import { currentWarren } from "../process/current";
+import { Leader } from "../process/leader";
 import type { Warren } from "../process/warren";
-import { lastKnown, QueueHistory } from "./history";
 import { listQueues, type QueueListQuery, type QueueListResult, type QueueRow, toQueueRow } from "./list";
 import { isManagementUnavailable, type ManagementConsumer } from "./management";
 import { OwnRateMeter, type OwnRates } from "./own-rates";
 import { type ProbedQueue, probeQueue } from "./probe";
 
 export interface QueueTools {
-  history: QueueHistory;
+  /** Durable history: sampled by the "history-sampler" leader of all web processes, read by each. */
+  recorder: HistoryRecorder;
+  probe: DepthProbe;
   meter: OwnRateMeter;
+  /** Stops the meter's timer, the recorder (handing the role over) and the probe's channels. */
+  stop(): Promise<void>;
 }
 
 /** What the queue pages read besides the management API: the process's links, sampler and counters. */
-type QueueParts = Pick<Warren, "env" | "publisher" | "consumer" | "consumeLink" | "management"> & {
+type QueueParts = Pick<Warren, "env" | "publisher" | "consumer" | "consumeLink" | "management" | "store" | "log"> & {
   sampler: NonNullable<Warren["live"]>["sampler"] | null;
 };
 
@@ -27,46 +35,51 @@ export function ownQueues(runtime: Pick<Warren, "env"> = currentWarren()): strin
   return [runtime.env.ORDER_QUEUE, deadLetterQueueOf(runtime.env.ORDER_QUEUE)];
 }
 
-/** The process's queue history recorder and own-rate meter (built and started by lib/process). */
+/** The process's durable history recorder and own-rate meter (built and started by lib/process). */
 export function createQueueTools(runtime: QueueParts): QueueTools {
   const meter = new OwnRateMeter(() => ({
     published: runtime.publisher.counts.confirmed,
     delivered: runtime.consumer?.stats.delivered ?? 0,
     acked: runtime.consumer?.stats.acked ?? 0,
   }));
-  const history = new QueueHistory({
+  const probe = new DepthProbe(runtime.consumeLink);
+  const log = (message: string) => runtime.log(message);
+  const recorder = new HistoryRecorder({
+    store: runtime.store.history,
+    leader: new Leader(runtime.store.leadership, "history-sampler", { log }),
     pinned: ownQueues(runtime),
-    sample: async (names) => {
-      meter.sample();
-      return samplePoints(runtime, names);
+    log,
+    sample: (names, at) => sample(names, at),
+  });
+  const sample = historySampler({
+    live: () => runtime.sampler?.latest() ?? null,
+    probe,
+    management: runtime.management,
+    health: runtime.store.health,
+    orderQueue: runtime.env.ORDER_QUEUE,
+    liveMaxAgeMs: 2 * runtime.env.SAMPLE_INTERVAL_MS,
+  });
+  recorder.start();
+  // This process's own counters, per process (every process, leader or not).
+  meter.sample();
+  const meterTimer = setInterval(() => meter.sample(), 5000);
+  meterTimer.unref();
+  return {
+    recorder,
+    probe,
+    meter,
+    async stop() {
+      clearInterval(meterTimer);
+      await recorder.stop();
+      probe.close();
     },
-  }).start();
-  return { history, meter };
+  };
 }
 
 function queueTools(): QueueTools {
   const { queueTools: tools } = currentWarren();
   if (!tools) throw new Error("this process serves no queue pages");
   return tools;
-}
-
-/**
- * Depth from AMQP (instant) and unacked/rates from the management API (when
- * it is there; it lags a statistics interval). Missing queues are left out.
- */
-async function samplePoints(runtime: QueueParts, names: string[]) {
-  const out = new Map<string, ReturnType<typeof point>>();
-  await Promise.all(
-    names.map(async (name) => {
-      const [probed, row] = await Promise.all([
-        depthOf(runtime, name),
-        runtime.management.queueRow(name).catch(() => null),
-      ]);
-      if (!probed?.exists && !row) return;
-      out.set(name, point(probed, row ? toQueueRow(row, new Set()) : null));
-    }),
-  );
-  return out;
 }
 
 /**
@@ -83,17 +96,6 @@ async function depthOf(runtime: QueueParts, name: string): Promise<ProbedQueue |
   return model ? probeQueue(model, name) : null;
 }
 
-function point(probed: ProbedQueue | null, row: QueueRow | null) {
-  return {
-    ready: probed?.exists ? probed.ready : (row?.ready ?? null),
-    unacked: row?.unacked ?? null,
-    consumers: probed?.exists ? probed.consumers : (row?.consumers ?? null),
-    publish: row?.publishRate ?? null,
-    deliver: row?.deliverRate ?? null,
-    ack: row?.ackRate ?? null,
-  };
-}
-
 export async function queuePage(query: QueueListQuery): Promise<QueueListResult & { own: OwnRates }> {
   const runtime = partsOf(currentWarren());
   const tools = queueTools();
@@ -103,6 +105,23 @@ export async function queuePage(query: QueueListQuery): Promise<QueueListResult 
     ownQueues: ownQueues(runtime),
     lastSeen: (name) => runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? null,
   });
+  // With the broker's statistics off its rates are unknown: fill in what Warren derived for the queues it samples.
+  const missing = result.rows.filter((row) => row.publishRate === null && row.state !== "unreachable");
+  if (missing.length > 0 && query.vhost === runtime.management.vhost) {
+    const tracked = new Set(await runtime.store.history.tracked().catch(() => []));
+    await Promise.all(
+      missing
+        .filter((row) => tracked.has(row.name))
+        .map(async (row) => {
+          const { rates } = await latestRecorded(runtime, row.name);
+          if (rates.source !== "derived" && rates.source !== "prometheus") return;
+          row.publishRate = rates.publish;
+          row.deliverRate = rates.deliver;
+          row.ackRate = rates.ack;
+          row.rateSource = rates.source;
+        }),
+    );
+  }
   return { ...result, own: tools.meter.rates() };
 }
 
@@ -134,7 +153,8 @@ export interface QueueDetail {
   operatorPolicy: string | null;
   effectivePolicy: Record<string, unknown>;
   consumers: ConsumerInfo[];
-  history: ReturnType<QueueHistory["series"]>;
+  /** Publish/deliver/ack per second and where they came from (the broker, or derived from Warren's samples). */
+  rates: Rates;
   /** Set for Warren's order queue: this process's payment consumer. */
   warrenConsumer: { paused: boolean; running: boolean; prefetch: number; inFlight: number } | null;
   own: OwnRates | null;
@@ -169,15 +189,23 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     own: isOrderQueue ? tools.meter.rates() : null,
     audit: await auditFor(name, 10),
     unreachable: runtime.consumeLink.current() === null,
-    // Warren's own queues: the live sampler's last answer (sampled from the start); others: their history.
-    lastSeen:
-      runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? lastKnown(tools.history.series(name)),
   };
+  const recorded = await latestRecorded(runtime, name);
+  // Warren's own queues: the live sampler's last answer (sampled from the start); others: their stored history.
+  const lastSeen = runtime.sampler?.latest()?.queues.find((q) => q.name === name)?.lastSeen ?? recorded.lastSeen;
+  const track = () =>
+    void tools.recorder.track(name).catch((error: Error) => runtime.log(`[history] ${error.message}`));
   const probed = await depthOf(runtime, name);
   try {
     const detail = await runtime.management.queueDetail(name);
-    if (detail || probed?.exists) tools.history.track(name);
+    if (detail || probed?.exists) track();
     const row = detail ? toQueueRow(detail, new Set(own)) : null;
+    const rates = brokerRates(detail) ?? recorded.rates;
+    if (row) {
+      row.publishRate = rates.publish;
+      row.deliverRate = rates.deliver;
+      row.ackRate = rates.ack;
+    }
     if (row && probed?.exists) {
       // AMQP answers at once; the management API lags a statistics interval.
       row.ready = probed.ready;
@@ -186,6 +214,8 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
     const effective = detail?.effective_policy_definition;
     return {
       ...base,
+      lastSeen,
+      rates,
       mode: "management",
       limitedReason: null,
       exists: Boolean(detail),
@@ -199,13 +229,15 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
       operatorPolicy: detail?.operator_policy ?? null,
       effectivePolicy: effective && !Array.isArray(effective) ? effective : {},
       consumers: (detail?.consumer_details ?? []).map(consumerInfo),
-      history: tools.history.series(name),
     };
   } catch (error) {
     if (!isManagementUnavailable(error)) throw error;
-    if (probed?.exists) tools.history.track(name);
+    if (probed?.exists) track();
+    const rates = recorded.rates;
     return {
       ...base,
+      lastSeen,
+      rates,
       mode: "limited",
       limitedReason: error.message,
       exists: Boolean(probed?.exists),
@@ -218,9 +250,9 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
             unacked: null,
             total: null,
             consumers: probed.consumers,
-            publishRate: null,
-            deliverRate: null,
-            ackRate: null,
+            publishRate: rates.publish,
+            deliverRate: rates.deliver,
+            ackRate: rates.ack,
             deadLetter: null,
             policy: null,
             warren: own.includes(name),
@@ -235,9 +267,25 @@ export async function queueDetail(name: string): Promise<QueueDetail> {
       operatorPolicy: null,
       effectivePolicy: {},
       consumers: [],
-      history: tools.history.series(name),
     };
   }
+}
+
+/** The newest stored sample of a queue (any process's leader wrote it): "last seen", and rates when the broker has none. */
+async function latestRecorded(
+  runtime: QueueParts,
+  name: string,
+): Promise<{ lastSeen: QueueDetail["lastSeen"]; rates: Rates }> {
+  const now = Date.now();
+  const buckets = await runtime.store.history.read(name, now - 60_000, now + 1000, 1000).catch(() => []);
+  const seen = buckets.findLast((b) => b.ready !== null);
+  const rated = buckets.findLast((b) => b.rateSource !== null && now - b.at <= 15_000);
+  return {
+    lastSeen: seen ? { at: seen.at, ready: seen.ready, consumers: seen.consumers } : null,
+    rates: rated
+      ? { publish: rated.publish, deliver: rated.deliver, ack: rated.ack, source: rated.rateSource }
+      : { ...NO_RATES },
+  };
 }
 
 /** What the pages and the API show of this process's payment consumer. */

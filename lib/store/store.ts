@@ -24,6 +24,7 @@ export interface WarrenStore {
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
+  readonly history: HistoryStore;
   readonly alerts: AlertStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
@@ -412,4 +413,55 @@ export interface TimingStore {
   recordClientRetry(entry: { orderId: string | null; at: number }): Promise<void>;
   /** Absorbed duplicates and conflicts at `since` or later, per minute, cause and kind. */
   absorbedSince(since: number): Promise<AbsorbedMinute[]>;
+}
+
+/** Where a rate figure came from: the management API, Warren's own samples and counters, or rabbitmq_prometheus. */
+export type RateSource = "broker" | "derived" | "prometheus";
+
+/** One queue's figures at one moment: depth, consumers, rates (messages/s) and where the rates came from. */
+export interface HistorySample {
+  queue: string;
+  at: number;
+  ready: number | null;
+  unacked: number | null;
+  consumers: number | null;
+  publish: number | null;
+  deliver: number | null;
+  ack: number | null;
+  rateSource: RateSource | null;
+}
+
+/** A bucket of samples as the charts read it: averages (weighted by samples), the depth's peaks, and how many samples. */
+export interface HistoryBucket extends Omit<HistorySample, "queue"> {
+  readyMax: number | null;
+  unackedMax: number | null;
+  samples: number;
+}
+
+/** One resolution of the history: rows at `resolutionMs` are kept `keepMs`, then rolled into the next tier (or deleted). */
+export interface HistoryTier {
+  resolutionMs: number;
+  keepMs: number;
+}
+
+/** Durable, downsampled queue history (lib/history): one leader writes, every process reads. */
+export interface HistoryStore {
+  /** Samples at the finest tier (`resolutionMs`), `at` floored to it; a queue's second sample in one slot is ignored. */
+  record(samples: HistorySample[], resolutionMs: number): Promise<number>;
+  /**
+   * Rows of each tier older than its keep go into the next tier's buckets (weighted averages, peaks kept) and
+   * leave theirs; rows of the last tier past its keep are deleted. Returns rows rolled up and rows deleted.
+   */
+  rollup(at: number, tiers: HistoryTier[]): Promise<{ rolled: number; deleted: number }>;
+  /** Buckets of `stepMs` over [from, to), from every tier no coarser than `stepMs`, oldest first (empty ones absent). */
+  read(queue: string, from: number, to: number, stepMs: number): Promise<HistoryBucket[]>;
+  /**
+   * Registers `queue` (seen now; pinned ones are never evicted); beyond `maxViewed` unpinned queues the least
+   * recently viewed ones are dropped with their rows. Returns the dropped names.
+   */
+  track(queue: string, at: number, options: { pinned: boolean; maxViewed: number }): Promise<string[]>;
+  /** Every registered queue, pinned first. */
+  tracked(): Promise<string[]>;
+  /** Rows kept (for one queue, or all), by resolution. */
+  rowCounts(queue?: string): Promise<Record<number, number>>;
 }

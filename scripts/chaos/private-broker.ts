@@ -33,6 +33,8 @@ export interface PrivateBrokerOptions {
   managementPort?: number;
   /** The Erlang cookie: nodes that are to form a cluster need the same one. */
   cookie?: string;
+  /** More rabbitmq.conf lines (e.g. `management_agent.disable_metrics_collector = true`). */
+  extraConfig?: string[];
 }
 
 /**
@@ -113,6 +115,7 @@ export class PrivateBroker {
       "log.console = false",
     ];
     if (management) config.push(`management.tcp.port = ${management}`, "management.tcp.ip = 127.0.0.1");
+    config.push(...(this.options.extraConfig ?? []));
     writeFileSync(join(this.dir, "rabbitmq.conf"), `${config.join("\n")}\n`);
     await run(`${RABBIT_BIN}/rabbitmq-server`, ["-detached"], { env: this.env, cwd: this.dir, timeout: 60_000 });
     this.started = true;

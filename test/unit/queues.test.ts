@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { AuditLog } from "../../lib/audit/log";
 import { controlCommandSchema } from "../../lib/payments/control";
-import { type HistoryPoint, QueueHistory, Ring } from "../../lib/queues/history";
 import { deadLetterTargetOf, parseQueueListQuery, toQueueRow } from "../../lib/queues/list";
 import { OwnRateMeter } from "../../lib/queues/own-rates";
 import { openDb } from "../../lib/store/db";
@@ -13,86 +12,34 @@ import { openDb } from "../../lib/store/db";
 const dir = mkdtempSync(join(tmpdir(), "warren-queues-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const point = (at: number, ready: number | null): HistoryPoint => ({
-  at,
-  ready,
-  unacked: 0,
-  consumers: 1,
-  publish: null,
-  deliver: null,
-  ack: null,
-});
-
-describe("history ring buffer", () => {
-  it("keeps the newest `capacity` points, oldest first, and null for unknown values", () => {
-    const ring = new Ring(720);
-    for (let i = 1; i <= 1000; i++) ring.push(point(i * 5000, i));
-    const points = ring.toArray();
-    assert.equal(points.length, 720, "one hour at 5 s");
-    assert.equal(points[0]?.ready, 281);
-    assert.equal(points.at(-1)?.ready, 1000);
-    assert.equal(points[0]?.publish, null);
-    assert.deepEqual(
-      ring.toArray(995 * 5000).map((p) => p.ready),
-      [996, 997, 998, 999, 1000],
-    );
-  });
-
-  it("records pinned and viewed queues, evicting the least recently viewed", async () => {
-    const asked: string[][] = [];
-    const history = new QueueHistory({
-      pinned: ["own"],
-      maxViewed: 2,
-      sample: async (names) => {
-        asked.push(names);
-        const { at: _at, ...values } = point(0, 7);
-        return new Map(names.map((n) => [n, values]));
-      },
-    });
-    history.track("a");
-    history.track("b");
-    history.track("a");
-    history.track("c"); // evicts b, the least recently viewed
-    history.track("own"); // pinned: never counted against the limit
-    assert.deepEqual(history.tracked(), ["own", "a", "c"]);
-    await history.tick(1000);
-    await history.tick(6000);
-    assert.deepEqual(asked.at(-1), ["own", "a", "c"]);
-    assert.deepEqual(
-      history.series("a").points.map((p) => [p.at, p.ready]),
-      [
-        [1000, 7],
-        [6000, 7],
-      ],
-    );
-    assert.equal(history.series("b").points.length, 0);
-  });
-
-  it("a failing sample leaves a gap instead of stopping the recorder", async () => {
-    let fail = true;
-    const history = new QueueHistory({
-      pinned: ["q"],
-      sample: async () => {
-        if (fail) throw new Error("broker away");
-        return new Map([["q", { ready: 1, unacked: null, consumers: null, publish: null, deliver: null, ack: null }]]);
-      },
-    });
-    await history.tick(1);
-    fail = false;
-    await history.tick(2);
-    assert.equal(history.series("q").points.length, 1);
+describe("queue list vhost", () => {
+  it("defaults to / and refuses all vhosts at once or a name too long, with a reason", () => {
+    const fine = parseQueueListQuery({});
+    assert.equal(fine.ok && fine.query.vhost, "/");
+    const other = parseQueueListQuery({ vhost: "warren" });
+    assert.equal(other.ok && other.query.vhost, "warren");
+    const all = parseQueueListQuery({ vhost: "*" });
+    assert.equal(all.ok, false);
+    assert.deepEqual(!all.ok && all.fieldErrors.vhost, ["pick one vhost"]);
+    assert.equal(all.query.vhost, "/");
+    const long = parseQueueListQuery({ vhost: "v".repeat(256) });
+    assert.equal(long.ok, false);
   });
 });
 
 describe("queue list query", () => {
   it("defaults, and reports each bad field with a message", () => {
     const ok = parseQueueListQuery({});
-    assert.deepEqual(ok, { ok: true, query: { page: 1, size: 50, name: "", sort: "name", dir: "asc" } });
+    assert.deepEqual(ok, { ok: true, query: { page: 1, size: 50, name: "", sort: "name", dir: "asc", vhost: "/" } });
     const bad = parseQueueListQuery({ page: "0", size: "7", sort: "evil", dir: "up", name: "ok" });
     assert.equal(bad.ok, false);
     if (bad.ok) return;
     assert.deepEqual(Object.keys(bad.fieldErrors).sort(), ["dir", "page", "size", "sort"]);
-    assert.deepEqual(bad.query, { page: 1, size: 50, name: "ok", sort: "name", dir: "asc" }, "defaults where wrong");
+    assert.deepEqual(
+      bad.query,
+      { page: 1, size: 50, name: "ok", sort: "name", dir: "asc", vhost: "/" },
+      "defaults where wrong",
+    );
     assert.equal(parseQueueListQuery(new URLSearchParams("page=2&sort=publish&dir=desc")).ok, true);
   });
 });

@@ -7,7 +7,7 @@ import type { PlacedOrder } from "../../lib/orders/types";
 import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
 import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
-import type { Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
+import type { HistorySample, Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
@@ -723,6 +723,112 @@ for (const adapter of adapters) {
           ["shop", 2, 0, true],
         ],
       );
+    });
+
+    const sample = (
+      queue: string,
+      at: number,
+      ready: number | null,
+      extra: Partial<HistorySample> = {},
+    ): HistorySample => ({
+      queue,
+      at,
+      ready,
+      unacked: 1,
+      consumers: 2,
+      publish: 10,
+      deliver: null,
+      ack: null,
+      rateSource: "derived",
+      ...extra,
+    });
+    const TIERS = [
+      { resolutionMs: 1000, keepMs: 60_000 },
+      { resolutionMs: 10_000, keepMs: 600_000 },
+      { resolutionMs: 60_000, keepMs: 3_600_000 },
+    ];
+
+    it("records history samples once per slot and reads them back in buckets of any step", async () => {
+      const t0 = 1_000_000;
+      const written = await store.history.record(
+        [sample("q", t0, 4), sample("q", t0 + 1500, 6), sample("q", t0 + 1900, 99), sample("other", t0, 50)],
+        1000,
+      );
+      // The third lands in the second's slot already taken: ignored, not a second row.
+      assert.equal(written, 3);
+      const fine = await store.history.read("q", t0, t0 + 10_000, 1000);
+      assert.deepEqual(
+        fine.map((b) => [b.at, b.ready, b.samples, b.rateSource]),
+        [
+          [t0, 4, 1, "derived"],
+          [t0 + 1000, 6, 1, "derived"],
+        ],
+      );
+      const wide = await store.history.read("q", t0, t0 + 10_000, 10_000);
+      assert.equal(wide.length, 1);
+      assert.equal(wide[0]?.ready, 5);
+      assert.equal(wide[0]?.readyMax, 6);
+      assert.equal(wide[0]?.deliver, null);
+      assert.equal(wide[0]?.samples, 2);
+    });
+
+    it("rolls old rows into coarser buckets (averages weighted, peaks kept) and deletes past the last tier", async () => {
+      const t0 = 6_000_000; // a multiple of 60 s
+      // 20 one-second samples in two 10 s buckets: ready 0..9 then 10..19 (unacked unknown in one).
+      await store.history.record(
+        Array.from({ length: 20 }, (_, i) => sample("q", t0 + i * 1000, i, i === 3 ? { unacked: null } : {})),
+        1000,
+      );
+      // Still within the 1 s tier's keep: nothing moves.
+      assert.deepEqual(await store.history.rollup(t0 + 30_000, TIERS), { rolled: 0, deleted: 0 });
+      const before = await store.history.read("q", t0, t0 + 60_000, 10_000);
+      const now = t0 + 20_000 + 60_000;
+      assert.deepEqual(await store.history.rollup(now, TIERS), { rolled: 20, deleted: 0 });
+      assert.deepEqual(await store.history.rowCounts("q"), { 10000: 2 });
+      const after = await store.history.read("q", t0, t0 + 60_000, 10_000);
+      assert.deepEqual(after, before);
+      assert.equal(after[0]?.ready, 4.5);
+      assert.equal(after[0]?.unacked, 1);
+      assert.equal(after[1]?.readyMax, 19);
+      // A second rollup at the same time changes nothing (whole buckets only, never twice).
+      assert.deepEqual(await store.history.rollup(now, TIERS), { rolled: 0, deleted: 0 });
+      // 10 min later the 10 s rows go to one 1 min row, whose average is the 19 samples'.
+      assert.deepEqual(await store.history.rollup(now + 600_000, TIERS), { rolled: 2, deleted: 0 });
+      const minute = await store.history.read("q", t0, t0 + 60_000, 60_000);
+      assert.equal(minute.length, 1);
+      assert.equal(minute[0]?.samples, 20);
+      assert.equal(minute[0]?.ready, 9.5);
+      assert.equal(minute[0]?.readyMax, 19);
+      // Past the last tier's keep: gone.
+      assert.deepEqual(await store.history.rollup(t0 + 60_000 + 3_600_000, TIERS), { rolled: 0, deleted: 1 });
+      assert.deepEqual(await store.history.rowCounts(), {});
+    });
+
+    it("merges a late sample into a bucket that was already rolled up", async () => {
+      const t0 = 6_000_000;
+      await store.history.record([sample("q", t0, 10), sample("q", t0 + 1000, 20)], 1000);
+      await store.history.rollup(t0 + 10_000 + 60_000, TIERS);
+      await store.history.record([sample("q", t0 + 2000, 60)], 1000);
+      await store.history.rollup(t0 + 10_000 + 60_000, TIERS);
+      const [bucket] = await store.history.read("q", t0, t0 + 10_000, 10_000);
+      assert.equal(bucket?.samples, 3);
+      assert.equal(bucket?.ready, 30);
+      assert.equal(bucket?.readyMax, 60);
+      assert.deepEqual(await store.history.rowCounts("q"), { 10000: 1 });
+    });
+
+    it("keeps a bounded list of tracked queues: pinned ones stay, the least recently viewed go with their rows", async () => {
+      const opts = (pinned: boolean) => ({ pinned, maxViewed: 2 });
+      assert.deepEqual(await store.history.track("own", 1, opts(true)), []);
+      assert.deepEqual(await store.history.track("a", 2, opts(false)), []);
+      assert.deepEqual(await store.history.track("b", 3, opts(false)), []);
+      await store.history.record([sample("a", 5000, 1), sample("b", 5000, 1)], 1000);
+      // "a" viewed again: "b" is now the least recently viewed.
+      await store.history.track("a", 4, opts(false));
+      assert.deepEqual(await store.history.track("c", 5, opts(false)), ["b"]);
+      assert.deepEqual(await store.history.tracked(), ["own", "c", "a"]);
+      assert.deepEqual(await store.history.rowCounts("b"), {});
+      assert.deepEqual(await store.history.rowCounts("a"), { 1000: 1 });
     });
   });
 }

@@ -4,6 +4,7 @@ import { PgAlerts } from "./alerts";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
+import { PgHistory } from "./history";
 import { PgIdempotency } from "./idempotency";
 import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
@@ -43,6 +44,7 @@ export class PostgresStore implements WarrenStore {
   readonly idempotency: PgIdempotency;
   readonly leadership: PgLeadership;
   readonly timing: PgTiming;
+  readonly history: PgHistory;
   readonly alerts: PgAlerts;
   private migrated: Promise<number> | null = null;
 
@@ -56,6 +58,7 @@ export class PostgresStore implements WarrenStore {
     this.idempotency = new PgIdempotency(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
     this.timing = new PgTiming(pool, ready);
+    this.history = new PgHistory(pool, ready);
     this.alerts = new PgAlerts(pool, ready);
   }
 

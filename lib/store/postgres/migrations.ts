@@ -159,9 +159,34 @@ export const PG_MIGRATIONS: PgMigration[] = [
   },
   {
     version: 7,
+    name: "history",
+    statements: [
+      // Durable queue history (lib/history; lib/store/history-sql.ts): one leader writes 1 s rows, rolled up as they age.
+      `CREATE TABLE queue_history (
+         queue       TEXT             NOT NULL,
+         resolution  INTEGER          NOT NULL,
+         at          BIGINT           NOT NULL,
+         n           INTEGER          NOT NULL,
+         ready       DOUBLE PRECISION,
+         ready_max   DOUBLE PRECISION,
+         unacked     DOUBLE PRECISION,
+         unacked_max DOUBLE PRECISION,
+         consumers   DOUBLE PRECISION,
+         publish     DOUBLE PRECISION,
+         deliver     DOUBLE PRECISION,
+         ack         DOUBLE PRECISION,
+         rate_source TEXT,
+         PRIMARY KEY (queue, resolution, at)
+       )`,
+      "CREATE INDEX queue_history_age ON queue_history (resolution, at)",
+      "CREATE TABLE history_queues (queue TEXT PRIMARY KEY, pinned INTEGER NOT NULL, viewed_at BIGINT NOT NULL)",
+    ],
+  },
+  {
+    version: 8,
     name: "alerts",
     statements: [
-      // Alerts (issue 12 part 9) and dead-letter producers (part 5): see lib/store/sqlite/migrations/0007-alerts.ts.
+      // Alerts (issue 12 part 9) and dead-letter producers (part 5): see lib/store/sqlite/migrations/0008-alerts.ts.
       `CREATE TABLE alert_incidents (
          id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
          key         TEXT   NOT NULL,

@@ -7,6 +7,7 @@ import type {
   AlertStore,
   AuditStore,
   HealthStore,
+  HistoryStore,
   IdempotencyStore,
   LeadershipStore,
   PaymentStore,
@@ -18,6 +19,7 @@ import { sqliteAlerts } from "./alerts";
 import { AuditLog } from "./audit";
 import { sqliteDeadLetterSources } from "./dead-letter-sources";
 import { sqliteHealth } from "./health";
+import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
 import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
@@ -44,6 +46,7 @@ export class SqliteStore implements WarrenStore {
   readonly health: HealthStore;
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
+  readonly history: HistoryStore;
   readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
@@ -81,6 +84,7 @@ export class SqliteStore implements WarrenStore {
     this.health = sqliteHealth(db);
     this.leadership = sqliteLeadership(db);
     this.timing = sqliteTiming(db);
+    this.history = sqliteHistory(db);
     this.alerts = sqliteAlerts(db);
   }
 

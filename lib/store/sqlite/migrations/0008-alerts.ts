@@ -1,5 +1,5 @@
 /**
- * Migration 7: alerts (issue 12, part 9) and who sends bad messages (part 5).
+ * Migration 8: alerts (issue 12, part 9) and who sends bad messages (part 5).
  *
  * - alert_incidents: one row per time a rule fired; open while resolved_at IS NULL (at most one
  *   open row per rule key, by a partial unique index), kept as the history afterwards.
