@@ -26,6 +26,16 @@ export default async function AuditPage({
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Every operator action and every refused attempt: who, what, when, result. Newest first.
       </p>
+      <p className="mt-2 text-sm" data-testid="audit-export">
+        Download the whole log:{" "}
+        <a className="text-emerald-700 underline dark:text-emerald-300" href="/api/audit/export?format=jsonl" download>
+          JSON Lines
+        </a>{" "}
+        ·{" "}
+        <a className="text-emerald-700 underline dark:text-emerald-300" href="/api/audit/export?format=csv" download>
+          CSV
+        </a>
+      </p>
       <div className="mt-4">
         <AuditTable entries={entries} />
       </div>

@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import { DeadLetterSenders } from "@/components/dead-letters/senders";
 import { DeadLetterWorkbench } from "@/components/dead-letters/workbench";
+import { MessageTools } from "@/components/messages/message-tools";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";
 import { deadLetterSenders } from "@/lib/deadletters/senders";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
+import { MAX_READ, readFacts } from "@/lib/messages";
 import { browseFor } from "@/lib/security/redact";
 
 export const dynamic = "force-dynamic";
@@ -33,8 +35,11 @@ export default async function DeadLettersPage({
       problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
     }
   }
-  const audit = await recentAuditByAction("dead-letters.", 10);
-  const senders = await deadLetterSenders().catch(() => null);
+  const [audit, facts, senders] = await Promise.all([
+    recentAuditByAction("dead-letters.", 10),
+    queue ? readFacts(queue.name).catch(() => null) : null,
+    deadLetterSenders().catch(() => null),
+  ]);
 
   return (
     <div className="mx-auto max-w-6xl px-4 py-6 sm:px-6">
@@ -57,6 +62,21 @@ export default async function DeadLettersPage({
           audit={audit}
           listLimit={LIST_LIMIT}
         />
+        {queue ? (
+          <MessageTools
+            queue={queue.name}
+            facts={facts}
+            access={{
+              canAct: access.canAct,
+              reason: access.reason,
+              role: access.role,
+              signInEnabled: access.signInEnabled,
+            }}
+            user={access.user?.name ?? "viewer"}
+            maxRead={MAX_READ}
+            groups={[...new Set(browse?.messages.map((m) => m.group) ?? [])]}
+          />
+        ) : null}
         <div className="mt-6">
           <DeadLetterSenders report={senders} />
         </div>

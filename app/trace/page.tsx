@@ -104,6 +104,21 @@ export default async function TracePage({ searchParams }: { searchParams: Promis
               ({results.length} shown, newest first)
             </span>
           </h2>
+          <p className="px-4 pt-2 text-sm" data-testid="trace-export">
+            Download these orders with every hop (up to 1,000):{" "}
+            {(["jsonl", "csv"] as const).map((format, i) => (
+              <span key={format}>
+                {i > 0 ? " · " : ""}
+                <a
+                  className="text-emerald-700 underline dark:text-emerald-300"
+                  download
+                  href={`/api/trace/export?${new URLSearchParams({ format, q, status: status ?? "" }).toString()}`}
+                >
+                  {format === "jsonl" ? "JSON Lines" : "CSV"}
+                </a>
+              </span>
+            ))}
+          </p>
           {results.length === 0 ? (
             <p data-testid="trace-empty" className="px-4 py-8 text-center text-sm text-slate-600 dark:text-slate-400">
               {q || status ? "No order matches." : "No orders yet. Place one on the dashboard and trace it here."}

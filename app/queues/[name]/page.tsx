@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { MessageTools } from "@/components/messages/message-tools";
 import { QueueDetailView } from "@/components/queues/queue-detail";
 import { currentAccess } from "@/lib/auth/server";
+import { MAX_READ, readFacts } from "@/lib/messages";
 import { queueNameSchema } from "@/lib/queues/operations";
 import { queueDetail } from "@/lib/queues/service";
 import { detailFor } from "@/lib/security/redact";
@@ -31,7 +33,11 @@ export default async function QueuePage({ params }: { params: Promise<{ name: st
   const name = queueNameParam((await params).name);
   const parsed = queueNameSchema.safeParse(name);
   if (!parsed.success) notFound();
-  const [detail, access] = await Promise.all([queueDetail(parsed.data), currentAccess()]);
+  const [detail, access, facts] = await Promise.all([
+    queueDetail(parsed.data),
+    currentAccess(),
+    readFacts(parsed.data).catch(() => null),
+  ]);
   // While the broker is away nobody can say whether the queue exists: the view says "unreachable" instead.
   if (!detail.exists && !detail.unreachable) {
     return (
@@ -61,6 +67,18 @@ export default async function QueuePage({ params }: { params: Promise<{ name: st
           role: access.role,
           signInEnabled: access.signInEnabled,
         }}
+      />
+      <MessageTools
+        queue={parsed.data}
+        facts={facts}
+        access={{
+          canAct: access.canAct,
+          reason: access.reason,
+          role: access.role,
+          signInEnabled: access.signInEnabled,
+        }}
+        user={access.user?.name ?? "viewer"}
+        maxRead={MAX_READ}
       />
     </main>
   );
