@@ -1,6 +1,6 @@
 import type { Db } from "./db";
 
-/** Users and their server-side sessions (tables from migration 2; PostgreSQL: migration 8). */
+/** Users and their server-side sessions (tables from migration 2; PostgreSQL: migration 9). */
 export type Role = "viewer" | "operator" | "admin";
 
 export interface UserRow {

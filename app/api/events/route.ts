@@ -1,3 +1,4 @@
+import type { AlertsState } from "@/lib/alerts/board";
 import type { BooksReport } from "@/lib/books/books";
 import type { AlarmState } from "@/lib/broker-admin/alarm-monitor";
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
@@ -17,7 +18,7 @@ const RESUME_PAGE = 500;
 
 /**
  * The tab's one live stream: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment,
- * alarms (every page's banner: the state on connect, then each change), books (each tick of the one checker), heartbeats.
+ * alarms and alerts (every page's banners: the state on connect, then each change), books (each tick of the one checker), heartbeats.
  *
  * Payments come from the store, never straight from the fanout: the process's payment tail reads
  * `payments.since()` (on PostgreSQL only rows visible to every reader, in commit-safe order) and each event's
@@ -37,12 +38,14 @@ export const GET = route(async ({ request, access, client }) => {
     const onHealth = (value: PipelineHealth) => emit(sharedSseEvent("health", value));
     const onAlarms = (state: AlarmState) => emit(sharedSseEvent("alarms", state));
     const onBooks = (report: BooksReport) => emit(sharedSseEvent("books", report));
+    const onAlerts = (state: AlertsState) => emit(sharedSseEvent("alerts", state));
     const unsubscribe = live.subscribe({
       payment: onPayment,
       queues: onSample,
       health: onHealth,
       alarms: onAlarms,
       books: onBooks,
+      alerts: onAlerts,
     });
     const resumeFrom = lastEventIdOf(request);
     void (async () => {
@@ -51,6 +54,7 @@ export const GET = route(async ({ request, access, client }) => {
       try {
         send(sseEvent("snapshot", await dashboardSnapshot()));
         send(sseEvent("alarms", live.alarmState()));
+        send(sseEvent("alerts", live.alertsState()));
         if (resumeFrom !== null) {
           for (let cursor = resumeFrom; ; ) {
             const page = await live.payments.since(cursor);

@@ -46,7 +46,7 @@ const toSession = (row: RawSession): SessionRow => ({
 const REVOKE_USER = "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
 
 /**
- * Accounts and server-side sessions on PostgreSQL (migration 8): a session made by one
+ * Accounts and server-side sessions on PostgreSQL (migration 9): a session made by one
  * web process is found by every other, and a sign-out anywhere ends it everywhere.
  */
 export class PgAccounts implements AccountsStore {

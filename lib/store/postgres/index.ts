@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { WarrenStore } from "../store";
 import { PgAccounts } from "./accounts";
+import { PgAlerts } from "./alerts";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
@@ -48,6 +49,7 @@ export class PostgresStore implements WarrenStore {
   readonly leadership: PgLeadership;
   readonly timing: PgTiming;
   readonly history: PgHistory;
+  readonly alerts: PgAlerts;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -63,6 +65,7 @@ export class PostgresStore implements WarrenStore {
     this.leadership = new PgLeadership(pool, ready);
     this.timing = new PgTiming(pool, ready);
     this.history = new PgHistory(pool, ready);
+    this.alerts = new PgAlerts(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

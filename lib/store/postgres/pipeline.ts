@@ -19,7 +19,7 @@ const toState = (row: StateRow): PipelineState => ({
   updatedBy: row.updated_by,
 });
 
-/** The stored pause/resume/prefetch on PostgreSQL (table `pipeline_state`, migration 8). */
+/** The stored pause/resume/prefetch on PostgreSQL (table `pipeline_state`, migration 9). */
 export class PgPipeline implements PipelineStore {
   constructor(
     private readonly pool: Pool,

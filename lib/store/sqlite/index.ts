@@ -5,6 +5,7 @@ import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
 import type {
   AccountsStore,
+  AlertStore,
   AuditStore,
   HealthStore,
   HistoryStore,
@@ -17,7 +18,9 @@ import type {
   WarrenStore,
 } from "../store";
 import { sqliteAccounts } from "./accounts";
+import { sqliteAlerts } from "./alerts";
 import { AuditLog } from "./audit";
+import { sqliteDeadLetterSources } from "./dead-letter-sources";
 import { sqliteHealth } from "./health";
 import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
@@ -50,15 +53,20 @@ export class SqliteStore implements WarrenStore {
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
   readonly history: HistoryStore;
+  readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
     const ledger = new Ledger(db);
     this.ledger = ledger;
+    const sources = sqliteDeadLetterSources(db);
     this.payments = {
       recordBatch: async (entries: LedgerEntry[]) => ledger.recordBatch(entries),
-      recordDeadLetter: async (messageId, orderId, reason, redelivered) =>
-        ledger.recordDeadLetter(messageId, orderId, reason, redelivered),
+      recordDeadLetter: async (messageId, orderId, reason, redelivered, producer) =>
+        ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
+      deadLetterSources: async (window, limit) => sources.sources(window, limit),
+      deadLettersSince: async (from) => sources.since(from),
+      pruneDeadLetterSources: async (before) => sources.prune(before),
       recordAcks: async (acks) => ledger.recordAcks(acks),
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),
@@ -86,6 +94,7 @@ export class SqliteStore implements WarrenStore {
     this.leadership = sqliteLeadership(db);
     this.timing = sqliteTiming(db);
     this.history = sqliteHistory(db);
+    this.alerts = sqliteAlerts(db);
   }
 
   durable(): Promise<void> {

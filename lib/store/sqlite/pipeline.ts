@@ -19,7 +19,7 @@ const toState = (row: StateRow): PipelineState => ({
   updatedBy: row.updated_by,
 });
 
-/** The stored pause/resume/prefetch on SQLite (table `pipeline_state`, migration 8). */
+/** The stored pause/resume/prefetch on SQLite (table `pipeline_state`, migration 9). */
 export function sqlitePipeline(db: Db): PipelineStore {
   const select = db.prepare<[string], StateRow>("SELECT * FROM pipeline_state WHERE queue = ?");
   // One statement: two processes changing it at once each bump the version once.

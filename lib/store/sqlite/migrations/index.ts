@@ -5,7 +5,8 @@ import { leadershipSchema } from "./0004-leadership";
 import { traceparentSchema } from "./0005-traceparent";
 import { latencySchema } from "./0006-latency";
 import { historySchema } from "./0007-history";
-import { pipelineStateSchema } from "./0008-pipeline-state";
+import { alertsSchema } from "./0008-alerts";
+import { pipelineStateSchema } from "./0009-pipeline-state";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
 export interface Migration {
@@ -26,5 +27,6 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: "traceparent", statements: traceparentSchema },
   { version: 6, name: "latency and absorbed duplicates", statements: latencySchema },
   { version: 7, name: "history", statements: historySchema },
-  { version: 8, name: "pipeline state", statements: pipelineStateSchema },
+  { version: 8, name: "alerts", statements: alertsSchema },
+  { version: 9, name: "pipeline state", statements: pipelineStateSchema },
 ];

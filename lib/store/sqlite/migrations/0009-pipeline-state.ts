@@ -1,7 +1,7 @@
 /**
- * Migration 8: the operator's pause/resume/prefetch of a pipeline (issue 11, shared state),
+ * Migration 9: the operator's pause/resume/prefetch of a pipeline (issue 11, shared state),
  * one row per order queue, so a process started while the pipeline is paused starts paused.
- * (Accounts and sessions have been here since migration 2; PostgreSQL gets them in its 8.)
+ * (Accounts and sessions have been here since migration 2; PostgreSQL gets them in its 9.)
  */
 export const pipelineStateSchema: string[] = [
   `CREATE TABLE IF NOT EXISTS pipeline_state (
