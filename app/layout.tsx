@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
+import { AlertsBanner } from "@/components/alerts/alerts-banner";
 import { AlarmBanner } from "@/components/broker/alarm-banner";
 import { SiteNav } from "@/components/site-nav";
 import "./globals.css";
@@ -30,6 +31,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <SiteNav />
         <AlarmBanner />
+        <AlertsBanner />
         {children}
       </body>
     </html>

@@ -16,6 +16,7 @@ export const NAV_LINKS: NavLink[] = [
   { href: "/exchanges", label: "Exchanges" },
   { href: "/dead-letters", label: "Dead letters" },
   { href: "/trace", label: "Trace" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/audit", label: "Audit log" },
 ];
 

@@ -88,6 +88,7 @@ export const ROUTES: Route[] = [
   { name: "exchanges", path: () => "/exchanges", ready: h1 },
   { name: "exchange page", path: () => "/exchanges/amq.direct", ready: h1 },
   { name: "queue topology", path: (s) => `/queues/${encodeURIComponent(s.queue)}/topology`, ready: h1 },
+  { name: "alerts", path: () => "/alerts", ready: h1 },
 ];
 
 /** Phone widths that must never scroll the page sideways. */

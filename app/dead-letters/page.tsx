@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+import { DeadLetterSenders } from "@/components/dead-letters/senders";
 import { DeadLetterWorkbench } from "@/components/dead-letters/workbench";
 import { MessageTools } from "@/components/messages/message-tools";
 import { recentAuditByAction } from "@/lib/audit";
 import { currentAccess } from "@/lib/auth/server";
 import { knownDeadLetterQueues, readDeadLetters } from "@/lib/deadletters/operate";
+import { deadLetterSenders } from "@/lib/deadletters/senders";
 import type { BrowseResult } from "@/lib/deadletters/workbench";
 import { isWarrenError } from "@/lib/errors";
 import { MAX_READ, readFacts } from "@/lib/messages";
@@ -33,9 +35,10 @@ export default async function DeadLettersPage({
       problem = isWarrenError(error) ? error.message : "The dead-letter queue could not be read.";
     }
   }
-  const [audit, facts] = await Promise.all([
+  const [audit, facts, senders] = await Promise.all([
     recentAuditByAction("dead-letters.", 10),
     queue ? readFacts(queue.name).catch(() => null) : null,
+    deadLetterSenders().catch(() => null),
   ]);
 
   return (
@@ -74,6 +77,9 @@ export default async function DeadLettersPage({
             groups={[...new Set(browse?.messages.map((m) => m.group) ?? [])]}
           />
         ) : null}
+        <div className="mt-6">
+          <DeadLetterSenders report={senders} />
+        </div>
       </main>
     </div>
   );

@@ -3,6 +3,10 @@ import { z } from "zod";
 import { LOG_LEVELS } from "../observability/log-levels";
 import { describeNodes, splitNodeList } from "./node-list";
 
+/** The entries of WARREN_ALERT_WEBHOOKS (comma- or space-separated). */
+export const webhookEntries = (value: string | undefined): string[] =>
+  (value ?? "").split(/[\s,]+/).filter((entry) => entry !== "");
+
 function isIpOrCidr(entry: string): boolean {
   const [address, bits, extra] = entry.split("/");
   if (extra !== undefined || !address) return false;
@@ -152,6 +156,38 @@ export const envSchema = z.object({
   WARREN_BOOKS_SETTLE_MS: integer(0, 3_600_000, 10_000).default(10_000),
   /** How often the books' counters are checked against the ledger's totals (a removed payment row shows then). */
   WARREN_BOOKS_VERIFY_MS: integer(0, 86_400_000, 60_000).default(60_000),
+  /** How often the alerts leader (one web process of the group) evaluates the alert rules (lib/alerts). */
+  WARREN_ALERT_INTERVAL_MS: integer(250, 600_000, 5000).default(5000),
+  /**
+   * Webhooks told when an alert fires and when it resolves (comma- or space-separated). `https://…` gets
+   * generic JSON; `slack+https://…` gets Slack's `{text}`. Never logged: only a redacted form is shown.
+   */
+  WARREN_ALERT_WEBHOOKS: z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      webhookEntries(value).forEach((entry, index) => {
+        if (!/^(slack\+)?https?:\/\/\S+$/.test(entry) || !URL.canParse(entry.replace(/^slack\+/, ""))) {
+          ctx.addIssue({
+            code: "custom",
+            message: `entry ${index + 1}: expected an http(s):// URL, or slack+https://… for Slack's format`,
+          });
+        }
+      });
+    })
+    .optional(),
+  /** Per-request timeout of a webhook call, and the first retry's delay (doubling, capped at 5 min). */
+  WARREN_ALERT_WEBHOOK_TIMEOUT_MS: integer(100, 60_000, 5000).default(5000),
+  WARREN_ALERT_RETRY_MS: integer(10, 300_000, 1000).default(1000),
+  /** Fire when more than this many messages were dead-lettered in the last minute. */
+  WARREN_ALERT_DLQ_PER_MIN: integer(1, 1_000_000, 10).default(10),
+  /** Fire when a confirmed order is neither paid nor dead-lettered after this many seconds. */
+  WARREN_ALERT_STUCK_S: integer(1, 86_400, 60).default(60),
+  /** Fire when the oldest order waiting in the outbox (not yet confirmed by the broker) is older than this. */
+  WARREN_ALERT_OUTBOX_AGE_S: integer(1, 86_400, 60).default(60),
+  /** The guard: pause the payment consumers when more than WARREN_ALERT_GUARD_DLQ_PER_MIN are dead-lettered a minute. */
+  WARREN_ALERT_GUARD: flag.default(false),
+  WARREN_ALERT_GUARD_DLQ_PER_MIN: integer(1, 1_000_000, 100).default(100),
   /** The least severe log lines written (pino levels). */
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   /** `npm run worker` serves GET /metrics on this port (0: any free port, printed at start). */
@@ -206,7 +242,8 @@ function redact(name: string, value: string): string {
     name === "WARREN_ADMIN_PASSWORD" ||
     name === "WARREN_SESSION_SECRET" ||
     name === "RABBITMQ_MANAGEMENT_PASSWORD" ||
-    name === "WARREN_METRICS_TOKEN"
+    name === "WARREN_METRICS_TOKEN" ||
+    name === "WARREN_ALERT_WEBHOOKS"
   ) {
     return "***";
   }

@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
 import type { MessageProperties } from "amqplib";
 import { DEAD_LETTERED_AT_HEADER, ORIGINAL_QUEUE_HEADER, REASON_HEADER } from "../payments/consumer";
+import { reasonGroup } from "./reason-group";
+
+export { reasonGroup };
 
 export const REDRIVE_COUNT_HEADER = "x-warren-redrive-count";
 export const REDRIVEN_AT_HEADER = "x-warren-redriven-at";
@@ -85,17 +88,6 @@ export function decodeDeaths(headers: Headers): DeathRecord[] {
       exchange: asText(entry.exchange),
       time: asEpochMs(entry.time),
     }));
-}
-
-/** Blanks what varies between messages of the same kind (ids, numbers, quoted values). */
-export function reasonGroup(reason: string): string {
-  return reason
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "…")
-    .replace(/"[^"]*"/g, "…")
-    .replace(/\border \S+/g, "order …")
-    .replace(/\d+/g, "#")
-    .replace(/(not JSON):.*/, "$1")
-    .slice(0, 120);
 }
 
 export function fingerprint(message: RawMessage): string {

@@ -1,4 +1,5 @@
 import "server-only";
+import type { AlertsState } from "../alerts/board";
 import type { BooksReport } from "../books/books";
 import type { AlarmState } from "../broker-admin/alarm-monitor";
 import type { HealthMonitor } from "../health/monitor";
@@ -22,19 +23,23 @@ export interface LiveHandlers {
   alarms: (state: AlarmState) => void;
   /** The books (the process's one checker): each tick's report. */
   books?: (report: BooksReport) => void;
+  /** The alerts firing now (every page's banner): each change. */
+  alerts?: (state: AlertsState) => void;
 }
 
 /** What the dashboards read: the process's one sampler, payment feed and health monitor, shared by every client. */
 export const live = {
   /** Subscribes to every live event; returns the unsubscribe. */
   subscribe(handlers: LiveHandlers): () => void {
-    const { feed, sampler, health, alarms, books } = liveParts();
+    const { feed, sampler, health, alarms, books, alerts } = liveParts();
     feed.on("payment", handlers.payment);
     sampler.on("sample", handlers.queues);
     health.on("health", handlers.health);
     alarms.on("alarms", handlers.alarms);
     if (handlers.books) books.on("books", handlers.books);
+    if (handlers.alerts) alerts.on("alerts", handlers.alerts);
     return () => {
+      if (handlers.alerts) alerts.off("alerts", handlers.alerts);
       if (handlers.books) books.off("books", handlers.books);
       feed.off("payment", handlers.payment);
       sampler.off("sample", handlers.queues);
@@ -57,6 +62,9 @@ export const live = {
   async books(): Promise<BooksReport> {
     const { books } = liveParts();
     return books.latest ?? books.check();
+  },
+  alertsState(): AlertsState {
+    return liveParts().alerts.latest();
   },
   alarmState(): AlarmState {
     return liveParts().alarms.latest();

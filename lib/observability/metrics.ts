@@ -32,6 +32,8 @@ export interface MetricSources {
   sseClients?: () => number;
   /** The latest books report (lib/books): how many settled orders are unaccounted for. */
   books?: () => { latest: { difference: number | null; paidTwice: string[] } | null } | null;
+  /** The alerts firing now, as this process last read them (lib/alerts/board.ts). */
+  alerts?: () => { latest(): { at: number; firing: Array<{ rule: string }> } } | null;
 }
 
 /** Why a message was dead-lettered, as a bounded label (the full reason is in its header and the ledger). */
@@ -223,6 +225,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       const latest = read(sources.books)?.latest;
       // Unknown (no report yet, or the queue cannot be read): NaN rather than a reassuring 0.
       this.set(latest && latest.difference !== null ? latest.difference + latest.paidTwice.length : Number.NaN);
+    },
+  });
+  new Gauge({
+    name: "warren_alerts_firing",
+    help: "Alerts firing now, by rule (read from the store: the same in every process of the group).",
+    labelNames: ["rule"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const board = read(sources.alerts);
+      if (!board || board.latest().at === 0) return;
+      const counts = new Map<string, number>();
+      for (const incident of board.latest().firing) counts.set(incident.rule, (counts.get(incident.rule) ?? 0) + 1);
+      for (const [rule, n] of counts) this.set({ rule }, n);
     },
   });
   gaugeOf("warren_sse_clients", "Live SSE streams this process serves.", () => read(sources.sseClients));

@@ -1,7 +1,9 @@
 import type { ConsumeMessage } from "amqplib";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE } from "../amqp/topology";
+import { reasonGroup } from "../deadletters/reason-group";
 import { isWarrenError } from "../errors";
+import type { DeadLetterProducer } from "../store/store";
 import type { PaymentLedger } from "./ledger";
 import type { Verdict } from "./verdict";
 
@@ -36,6 +38,26 @@ export function trimmedHeaders(message: ConsumeMessage, queue: string, reason: s
   return {
     ...warrenHeaders(message, queue, reason),
     [HEADERS_DROPPED_HEADER]: `the original headers did not fit amqplib's 64 KiB property buffer; first ${PREVIEW_CHARS} characters: ${preview}`,
+  };
+}
+
+const asText = (value: unknown): string | null =>
+  typeof value === "string" && value !== ""
+    ? value.slice(0, 200)
+    : Buffer.isBuffer(value)
+      ? value.toString("utf8").slice(0, 200)
+      : null;
+
+/**
+ * Who sent it, as far as the message says: `app_id` is the producer's own word (unchecked);
+ * `user_id` is checked by RabbitMQ against the publishing connection's user. The publishing
+ * connection's name is not in the message: a consumer cannot learn it.
+ */
+export function producerOf(message: ConsumeMessage, reason: string): DeadLetterProducer {
+  return {
+    group: reasonGroup(reason),
+    appId: asText(message.properties.appId),
+    userId: asText(message.properties.userId),
   };
 }
 
@@ -84,7 +106,7 @@ export async function deadLetter(
     return { verdict: { kind: "requeue", delayMs: 1000 }, messageId, headersDropped };
   }
   try {
-    await ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered);
+    await ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered, producerOf(message, reason));
   } catch {
     // The dead letter itself is safe in the DLQ; the log row is a convenience.
   }

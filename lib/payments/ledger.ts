@@ -1,4 +1,4 @@
-import type { WarrenStore } from "../store/store";
+import type { DeadLetterProducer, WarrenStore } from "../store/store";
 import type { LedgerOutcome, PayableOrder } from "./decide";
 
 /** One delivery for the ledger to record (lib/store: PaymentStore.recordBatch). */
@@ -22,6 +22,7 @@ export interface PaymentLedger {
     orderId: string | null,
     reason: string,
     redelivered: boolean,
+    producer?: DeadLetterProducer,
   ): void | Promise<void>;
   recordAcks(acks: Array<{ messageId: string; at: number }>): void | Promise<void>;
   /** Resolves once every batch recorded so far is durable: the consumer acks after it. */
@@ -33,8 +34,8 @@ export function ledgerOf(store: Pick<WarrenStore, "payments" | "durable">): Paym
   const { payments } = store;
   return {
     recordBatch: (entries) => payments.recordBatch(entries),
-    recordDeadLetter: (messageId, orderId, reason, redelivered) =>
-      payments.recordDeadLetter(messageId, orderId, reason, redelivered),
+    recordDeadLetter: (messageId, orderId, reason, redelivered, producer) =>
+      payments.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
     recordAcks: (acks) => payments.recordAcks(acks),
     durable: () => store.durable(),
   };

@@ -1,4 +1,7 @@
 import "server-only";
+import { AlertBoard } from "../alerts/board";
+import { AlertEvaluator } from "../alerts/evaluator";
+import { parseWebhooks } from "../alerts/webhooks";
 import { BrokerLink, describeUrl } from "../amqp/link";
 import { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_EXCHANGE, deadLetterQueueOf } from "../amqp/topology";
@@ -25,6 +28,7 @@ import type { PostgresStore } from "../store/postgres";
 import { openSqliteStore, SqliteStore } from "../store/sqlite";
 import type { WarrenStore } from "../store/store";
 import { findWarren, holdWarren, releaseWarren } from "./current";
+import { Leader } from "./leader";
 import type { Log } from "./log";
 
 /** A web process serves the app (and pays orders unless WARREN_CONSUMER=0); a worker only pays orders. */
@@ -48,6 +52,10 @@ export interface LiveParts {
   alarms: AlarmMonitor;
   /** Whether every accepted order is accounted for: one checker per process, whatever the number of tabs. */
   books: BooksChecker;
+  /** The alerts firing now (every page's banner), read from the store by each process. */
+  alerts: AlertBoard;
+  /** The alert rules: evaluated and sent by the one process of the group holding the "alerts" lease. */
+  evaluator: AlertEvaluator;
 }
 
 /** Everything one Warren process runs. Parts a role does not need are null. */
@@ -93,7 +101,7 @@ export interface Warren {
  *   3. publisher    confirm channel on the publish link          (both roles)
  *   4. consumer     payment consumer + operator control listener (worker; web unless WARREN_CONSUMER=0)
  *   5. outbox       order relay: publishes what intake stored    (web)
- *   6. live         payment feed, queue sampler, health monitor  (web)
+ *   6. live         payment feed, queue sampler, health monitor, books, alerts (web)
  *   7. history      durable queue history (leader writes) + own-rate meter (web)
  *   8. pages        audit log, queue-page watchers, SSE streams  (web)
  *
@@ -245,7 +253,48 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       }).start(),
       (b) => b.stop(),
     );
-    live = { sampler, feed, health, alarms, books };
+    // Alerts: every process reads what fires (for its pages); only the "alerts" leader evaluates and sends.
+    const alertsLog = logOf("alerts");
+    const alertBoard = started(
+      "alert board",
+      new AlertBoard(store.alerts, Math.min(config.WARREN_ALERT_INTERVAL_MS, 5000), (error) =>
+        alertsLog(
+          `[alerts] could not read the firing alerts: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ).start(),
+      (b) => b.stop(),
+    );
+    const evaluator = started(
+      "alert evaluator",
+      new AlertEvaluator({
+        store,
+        leader: new Leader(store.leadership, "alerts", {
+          // Longer than a round's wait and than one webhook call (the lease is renewed before each call).
+          ttlMs: Math.max(15_000, 3 * config.WARREN_ALERT_INTERVAL_MS, 3 * config.WARREN_ALERT_WEBHOOK_TIMEOUT_MS),
+          log: alertsLog,
+        }),
+        orderQueue: config.ORDER_QUEUE,
+        thresholds: {
+          dlqPerMin: config.WARREN_ALERT_DLQ_PER_MIN,
+          stuckS: config.WARREN_ALERT_STUCK_S,
+          outboxAgeS: config.WARREN_ALERT_OUTBOX_AGE_S,
+        },
+        webhooks: parseWebhooks(config.WARREN_ALERT_WEBHOOKS),
+        guard: { enabled: config.WARREN_ALERT_GUARD, dlqPerMin: config.WARREN_ALERT_GUARD_DLQ_PER_MIN },
+        publisher,
+        intervalMs: config.WARREN_ALERT_INTERVAL_MS,
+        webhookTimeoutMs: config.WARREN_ALERT_WEBHOOK_TIMEOUT_MS,
+        retryBaseMs: config.WARREN_ALERT_RETRY_MS,
+        books: () => books.latest,
+        sample: () => sampler.latest(),
+        history: () => sampler.history,
+        alarms: () => alarms.latest(),
+        log: alertsLog,
+      }).start(),
+      (e) => e.stop(),
+    );
+    evaluator.on("changed", () => void alertBoard.refresh().catch(() => undefined));
+    live = { sampler, feed, health, alarms, books, alerts: alertBoard, evaluator };
   }
 
   // 7. history: durable, in the store; one web process of all (the "history-sampler" lease) samples and writes
@@ -287,6 +336,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     sampler: () => live?.sampler ?? null,
     history: () => queueTools?.recorder ?? null,
     books: () => live?.books ?? null,
+    alerts: () => live?.alerts ?? null,
     paymentFeed: () => live?.feed ?? null,
     sseClients: () => streams?.size ?? 0,
   });

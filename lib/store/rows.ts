@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditResult } from "../audit/log";
 import type { Payment } from "../payments/decide";
 import type { TraceStatus } from "../trace/trace";
+import type { DeadLetterSource } from "./store";
 
 /**
  * How rows of the tables both adapters share (same names, same columns) become
@@ -87,3 +88,26 @@ export const traceCandidateSql: Record<TraceStatus | "latest", string[]> = {
     "SELECT order_id FROM deliveries WHERE order_id IS NOT NULL AND redelivered = 1 ORDER BY id DESC LIMIT 1000",
   ],
 };
+
+/** A row of dead_letter_sources grouped by reason group and producer (both backends). */
+export interface SourceRow {
+  reason_group: string;
+  app_id: string | null;
+  user_id: string | null;
+  count: number;
+  first_at: number;
+  last_at: number;
+  last_minute: number;
+  last_hour: number;
+}
+
+export const sourceOf = (r: SourceRow): DeadLetterSource => ({
+  group: r.reason_group,
+  appId: r.app_id,
+  userId: r.user_id,
+  count: Number(r.count),
+  firstAt: Number(r.first_at),
+  lastAt: Number(r.last_at),
+  lastMinute: Number(r.last_minute),
+  lastHour: Number(r.last_hour),
+});

@@ -25,6 +25,7 @@ export interface WarrenStore {
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
   readonly history: HistoryStore;
+  readonly alerts: AlertStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
   close(): Promise<void>;
@@ -119,7 +120,23 @@ export interface OrderStore {
 export interface PaymentStore {
   /** Records a delivery batch in ONE transaction; the caller acks once durable() resolves. */
   recordBatch(entries: LedgerEntry[]): Promise<LedgerOutcome[]>;
-  recordDeadLetter(messageId: string, orderId: string | null, reason: string, redelivered: boolean): Promise<void>;
+  /** With `producer`, also notes who sent it (dead_letter_sources: "who sends bad messages"). */
+  recordDeadLetter(
+    messageId: string,
+    orderId: string | null,
+    reason: string,
+    redelivered: boolean,
+    producer?: DeadLetterProducer,
+  ): Promise<void>;
+  /**
+   * Per reason group and producer: how many, first and last seen, how many since `minuteAgo` and
+   * `hourAgo` (counted from the per-message rows: those pruned before `hourAgo` count as 0).
+   */
+  deadLetterSources(since: { minuteAgo: number; hourAgo: number }, limit: number): Promise<DeadLetterSource[]>;
+  /** Messages dead-lettered by Warren at `from` or later (the dead-letter rate). */
+  deadLettersSince(from: number): Promise<number>;
+  /** Forgets the per-message rows older than `before` (the totals per producer stay); returns how many. */
+  pruneDeadLetterSources(before: number): Promise<number>;
   /** When deliveries were acked (observational: batched apart from the payment commit). */
   recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void>;
   recent(limit: number): Promise<Payment[]>;
@@ -266,6 +283,95 @@ export interface LeadershipStore {
   release(role: string, holder: string): Promise<void>;
   /** Who holds `role` and until when (null: nobody has ever held it). */
   current(role: string): Promise<{ holder: string; until: number } | null>;
+}
+
+/** Who sent a message that is being dead-lettered, as the broker's message properties say. */
+export interface DeadLetterProducer {
+  /** The reason with ids and numbers blanked (lib/deadletters/reason-group.ts). */
+  group: string;
+  /** The `app_id` property: whatever the producer chose to call itself (not checked by the broker). */
+  appId: string | null;
+  /** The `user_id` property: RabbitMQ refuses a publish whose user_id is not the connection's user. */
+  userId: string | null;
+}
+
+/** One row of "who sends bad messages": a reason group and one producer identity. */
+export interface DeadLetterSource {
+  group: string;
+  appId: string | null;
+  userId: string | null;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  lastMinute: number;
+  lastHour: number;
+}
+
+export type AlertEventKind = "fired" | "resolved";
+
+/** One time a rule fired: open (firing) until resolved, kept as history afterwards. */
+export interface AlertIncident {
+  id: number;
+  /** The rule and its subject, e.g. "queue-idle:order_queue": at most one open incident per key. */
+  key: string;
+  rule: string;
+  summary: string;
+  firedAt: number;
+  resolvedAt: number | null;
+  resolution: string | null;
+  /** Webhook notifications of this incident: sent, and still waiting (retrying). */
+  delivered: number;
+  pending: number;
+}
+
+/** A webhook as the store knows it: a hash of its URL (the id) and its redacted form (never a secret). */
+export interface AlertTarget {
+  id: string;
+  label: string;
+}
+
+/** One notification to send (or retry): an incident's firing or resolution, to one target. */
+export interface AlertDelivery {
+  id: number;
+  event: AlertEventKind;
+  target: string;
+  label: string;
+  attempts: number;
+  incident: AlertIncident;
+}
+
+/** The alert state of a process group (one leader evaluates and sends; every process reads). */
+export interface AlertStore {
+  /**
+   * In one transaction: opens an incident for `key` unless one is open, with one "fired" delivery per
+   * target, due at `at`. Returns the new incident, or null when it was already firing (its summary is updated).
+   */
+  fire(input: {
+    key: string;
+    rule: string;
+    summary: string;
+    at: number;
+    targets: AlertTarget[];
+  }): Promise<AlertIncident | null>;
+  /** In one transaction: closes the open incident of `key` with one "resolved" delivery per target; null when none was open. */
+  resolve(input: {
+    key: string;
+    resolution: string;
+    at: number;
+    targets: AlertTarget[];
+  }): Promise<AlertIncident | null>;
+  /** Open incidents, oldest first. */
+  firing(): Promise<AlertIncident[]>;
+  /** Incidents, newest first (open ones too). */
+  history(limit: number): Promise<AlertIncident[]>;
+  /**
+   * Undelivered notifications due by `at`, oldest first; a resolution waits until its firing was
+   * delivered to the same target, so a receiver always sees "fired" before "resolved".
+   */
+  dueDeliveries(at: number, limit: number): Promise<AlertDelivery[]>;
+  delivered(id: number, at: number): Promise<void>;
+  /** Counts a failed attempt, keeps its error and when to try again. */
+  deliveryFailed(id: number, error: string, nextAttemptAt: number): Promise<void>;
 }
 
 /** Opens a store; the contract suite takes one of these per backend. */

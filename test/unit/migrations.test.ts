@@ -58,7 +58,11 @@ describe("store migrations (PRAGMA user_version)", () => {
       .all();
     assert.deepEqual(tables, [
       "absorbed",
+      "alert_deliveries",
+      "alert_incidents",
       "audit_log",
+      "dead_letter_producers",
+      "dead_letter_sources",
       "deliveries",
       "delivery_acks",
       "duplicates",

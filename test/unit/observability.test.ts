@@ -76,6 +76,26 @@ describe("metrics registry", () => {
     }
   });
 
+  it("counts the alerts firing now by rule, and none before the first read", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let state = { at: 0, firing: [] as Array<{ rule: string }> };
+    metrics.attach({ alerts: () => ({ latest: () => state }) });
+    try {
+      assert.equal(metricValue(await parseMetrics(await metrics.text()), "warren_alerts_firing"), null);
+      state = { at: 1, firing: [{ rule: "queue-idle" }, { rule: "queue-idle" }, { rule: "books" }] };
+      const scraped = await parseMetrics(await metrics.text());
+      assert.equal(metricValue(scraped, "warren_alerts_firing", { rule: "queue-idle" }), 2);
+      assert.equal(metricValue(scraped, "warren_alerts_firing", { rule: "books" }), 1);
+      state = { at: 2, firing: [] };
+      assert.equal(
+        metricValue(await parseMetrics(await metrics.text()), "warren_alerts_firing", { rule: "books" }),
+        null,
+      );
+    } finally {
+      metrics.close();
+    }
+  });
+
   it("reads the outbox's backlog at scrape time, and survives a database that cannot answer", async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     let backlog = () => ({ pending: 3, oldestCreatedAt: Date.now() - 5_000 });

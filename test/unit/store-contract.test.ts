@@ -611,6 +611,120 @@ for (const adapter of adapters) {
       assert.equal((await store.leadership.current("race"))?.holder, holders[won.indexOf(true)]);
     });
 
+    it("opens one incident per alert key, queues its notifications, and resolves it with its own", async () => {
+      const targets = [
+        { id: "t1", label: "https://hooks.example/a" },
+        { id: "t2", label: "slack+https://hooks.example/b" },
+      ];
+      const fired = await store.alerts.fire({ key: "books", rule: "books", summary: "1 lost", at: 1000, targets });
+      assert.equal(fired?.key, "books");
+      assert.equal(fired?.pending, 2);
+      // Firing again while open changes the summary only: no second incident, no second notification.
+      assert.equal(
+        await store.alerts.fire({ key: "books", rule: "books", summary: "2 lost", at: 1100, targets }),
+        null,
+      );
+      assert.deepEqual(
+        (await store.alerts.firing()).map((i) => [i.key, i.summary, i.firedAt, i.resolvedAt]),
+        [["books", "2 lost", 1000, null]],
+      );
+      // The resolution waits for the firing's delivery to the same target.
+      assert.deepEqual(
+        await store.alerts.resolve({ key: "books", resolution: "balanced", at: 1200, targets }),
+        fired && {
+          ...fired,
+          summary: "2 lost",
+          resolvedAt: 1200,
+          resolution: "balanced",
+          pending: 4,
+        },
+      );
+      assert.equal(await store.alerts.resolve({ key: "books", resolution: "again", at: 1300, targets }), null);
+      let due = await store.alerts.dueDeliveries(1200, 10);
+      assert.deepEqual(
+        due.map((d) => [d.event, d.target]),
+        [
+          ["fired", "t1"],
+          ["fired", "t2"],
+        ],
+      );
+      const [first, second] = due;
+      assert.ok(first && second);
+      await store.alerts.delivered(first.id, 1250);
+      await store.alerts.deliveryFailed(second.id, "HTTP 503", 5000);
+      due = await store.alerts.dueDeliveries(1300, 10);
+      assert.deepEqual(
+        due.map((d) => [d.event, d.target, d.incident.resolution]),
+        [["resolved", "t1", "balanced"]],
+      );
+      // After its backoff the failed one is due again, with its attempt counted.
+      due = await store.alerts.dueDeliveries(5000, 10);
+      assert.deepEqual(
+        due.map((d) => [d.event, d.target, d.attempts]),
+        [
+          ["resolved", "t1", 0],
+          ["fired", "t2", 1],
+        ],
+      );
+      for (const d of due) await store.alerts.delivered(d.id, 5001);
+      await store.alerts.delivered(second.id, 5002); // delivered twice: no change
+      due = await store.alerts.dueDeliveries(5003, 10);
+      assert.deepEqual(
+        due.map((d) => [d.event, d.target]),
+        [["resolved", "t2"]],
+      );
+      // A new firing of the same key is a new incident; history lists newest first.
+      await store.alerts.fire({ key: "books", rule: "books", summary: "again", at: 6000, targets: [] });
+      assert.deepEqual(
+        (await store.alerts.history(10)).map((i) => [i.summary, i.resolvedAt, i.delivered, i.pending]),
+        [
+          ["again", null, 0, 0],
+          ["2 lost", 1200, 3, 1],
+        ],
+      );
+    });
+
+    it("keeps who sent each dead letter, grouped by reason and producer with first, last and recent counts", async () => {
+      const producer = (appId: string | null, userId: string | null) => ({ group: "schema: quantity", appId, userId });
+      await store.payments.recordDeadLetter("m1", null, "schema: quantity 0", false, producer("shop", "guest"));
+      await store.payments.recordDeadLetter("m2", null, "schema: quantity 9", false, producer("shop", "guest"));
+      await store.payments.recordDeadLetter("m3", null, "schema: quantity 1", false, producer("legacy", null));
+      await store.payments.recordDeadLetter("m4", null, "no producer noted", false);
+      const now = Date.now();
+      const window = { minuteAgo: now - 60_000, hourAgo: now - 3_600_000 };
+      const sources = await store.payments.deadLetterSources(window, 10);
+      const rows = sources
+        .map((s) => [s.group, s.appId, s.userId, s.count, s.lastMinute, s.lastHour, s.firstAt <= s.lastAt])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+      assert.deepEqual(rows, [
+        ["schema: quantity", "legacy", null, 1, 1, 1, true],
+        ["schema: quantity", "shop", "guest", 2, 2, 2, true],
+      ]);
+      assert.equal(await store.payments.deadLettersSince(now - 60_000), 3);
+      assert.equal(await store.payments.deadLettersSince(now + 60_000), 0);
+      const old = await store.payments.deadLetterSources({ minuteAgo: now + 60_000, hourAgo: now + 60_000 }, 10);
+      assert.deepEqual(
+        old.map((s) => [s.lastMinute, s.lastHour]),
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      );
+      // Pruning the per-message rows keeps the totals, first and last seen.
+      assert.equal(await store.payments.pruneDeadLetterSources(now + 60_000), 3);
+      assert.equal(await store.payments.deadLettersSince(0), 0);
+      const pruned = await store.payments.deadLetterSources(window, 10);
+      assert.deepEqual(
+        pruned
+          .map((s) => [s.appId, s.count, s.lastMinute, s.firstAt === sources.find((x) => x.appId === s.appId)?.firstAt])
+          .sort(),
+        [
+          ["legacy", 1, 0, true],
+          ["shop", 2, 0, true],
+        ],
+      );
+    });
+
     const sample = (
       queue: string,
       at: number,

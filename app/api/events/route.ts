@@ -1,3 +1,4 @@
+import type { AlertsState } from "@/lib/alerts/board";
 import type { BooksReport } from "@/lib/books/books";
 import type { AlarmState } from "@/lib/broker-admin/alarm-monitor";
 import { dashboardSnapshot } from "@/lib/dashboard/snapshot";
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * The tab's one live stream: snapshot, queues (~1/s from the shared sampler), health (≤1/s, shared), payment,
- * alarms (every page's banner: the state on connect, then each change), books (each tick of the one checker), heartbeats.
+ * alarms and alerts (every page's banners: the state on connect, then each change), books (each tick of the one checker), heartbeats.
  */
 export const GET = route(({ request, access, client }) =>
   liveStream(request, { client, signedIn: access().user !== null }, (send) => {
@@ -28,18 +29,21 @@ export const GET = route(({ request, access, client }) =>
     const onHealth = (value: PipelineHealth) => emit(sharedSseEvent("health", value));
     const onAlarms = (state: AlarmState) => emit(sharedSseEvent("alarms", state));
     const onBooks = (report: BooksReport) => emit(sharedSseEvent("books", report));
+    const onAlerts = (state: AlertsState) => emit(sharedSseEvent("alerts", state));
     const unsubscribe = live.subscribe({
       payment: onPayment,
       queues: onSample,
       health: onHealth,
       alarms: onAlarms,
       books: onBooks,
+      alerts: onAlerts,
     });
     const resumeFrom = lastEventIdOf(request);
     void (async () => {
       try {
         send(sseEvent("snapshot", await dashboardSnapshot()));
         send(sseEvent("alarms", live.alarmState()));
+        send(sseEvent("alerts", live.alertsState()));
         if (resumeFrom !== null) {
           for (const payment of await live.payments.since(resumeFrom)) {
             send(sharedSseEvent("payment", payment, payment.seq));

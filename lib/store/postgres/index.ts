@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { WarrenStore } from "../store";
+import { PgAlerts } from "./alerts";
 import { PgAudit } from "./audit";
 import { CleanClient } from "./client";
 import { PgHealth } from "./health";
@@ -44,6 +45,7 @@ export class PostgresStore implements WarrenStore {
   readonly leadership: PgLeadership;
   readonly timing: PgTiming;
   readonly history: PgHistory;
+  readonly alerts: PgAlerts;
   private migrated: Promise<number> | null = null;
 
   constructor(readonly pool: pg.Pool) {
@@ -57,6 +59,7 @@ export class PostgresStore implements WarrenStore {
     this.leadership = new PgLeadership(pool, ready);
     this.timing = new PgTiming(pool, ready);
     this.history = new PgHistory(pool, ready);
+    this.alerts = new PgAlerts(pool, ready);
   }
 
   /** Resolves once the schema is current; a failed migration is tried again on the next call. */

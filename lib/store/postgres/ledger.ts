@@ -3,8 +3,8 @@ import { causeOf } from "../../books/cost";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
-import { type PaymentRow, paymentColumns, toPayment } from "../rows";
-import type { PaymentStore } from "../store";
+import { type PaymentRow, paymentColumns, sourceOf, toPayment } from "../rows";
+import type { DeadLetterProducer, DeadLetterSource, PaymentStore } from "../store";
 import { inTransaction } from "./tx";
 
 /**
@@ -187,6 +187,7 @@ export class PgLedger implements PaymentStore {
     orderId: string | null,
     reason: string,
     redelivered: boolean,
+    producer?: DeadLetterProducer,
   ): Promise<void> {
     await this.ready();
     const at = this.now();
@@ -197,7 +198,52 @@ export class PgLedger implements PaymentStore {
          VALUES ($1, $2, $3, $4, 'dead-lettered', $5)`,
         [orderId, messageId, at, redelivered ? 1 : 0, reason],
       );
+      if (producer) {
+        await client.query(
+          "INSERT INTO dead_letter_sources (at, reason_group, app_id, user_id, message_id) VALUES ($1, $2, $3, $4, $5)",
+          [at, producer.group, producer.appId, producer.userId, messageId],
+        );
+        await client.query(
+          `INSERT INTO dead_letter_producers AS p (reason_group, app_id, user_id, count, first_at, last_at)
+           VALUES ($1, $2, $3, 1, $4, $4)
+           ON CONFLICT (reason_group, app_id, user_id)
+           DO UPDATE SET count = p.count + 1, last_at = GREATEST(p.last_at, EXCLUDED.last_at)`,
+          [producer.group, producer.appId ?? "", producer.userId ?? "", at],
+        );
+      }
     });
+  }
+
+  async deadLetterSources(window: { minuteAgo: number; hourAgo: number }, limit: number): Promise<DeadLetterSource[]> {
+    await this.ready();
+    const { rows } = await this.pool.query(
+      `SELECT p.reason_group, NULLIF(p.app_id, '') AS app_id, NULLIF(p.user_id, '') AS user_id, p.count,
+              p.first_at, p.last_at, COALESCE(r.last_minute, 0) AS last_minute, COALESCE(r.last_hour, 0) AS last_hour
+         FROM dead_letter_producers p
+         LEFT JOIN (SELECT reason_group, COALESCE(app_id, '') AS app_id, COALESCE(user_id, '') AS user_id,
+                           COUNT(*) FILTER (WHERE at >= $1) AS last_minute, COUNT(*) AS last_hour
+                      FROM dead_letter_sources WHERE at >= $2
+                     GROUP BY 1, 2, 3) r
+           ON r.reason_group = p.reason_group AND r.app_id = p.app_id AND r.user_id = p.user_id
+        ORDER BY p.last_at DESC LIMIT $3`,
+      [window.minuteAgo, window.hourAgo, limit],
+    );
+    return rows.map(sourceOf);
+  }
+
+  async pruneDeadLetterSources(before: number): Promise<number> {
+    await this.ready();
+    const result = await this.pool.query("DELETE FROM dead_letter_sources WHERE at < $1", [before]);
+    return result.rowCount ?? 0;
+  }
+
+  async deadLettersSince(from: number): Promise<number> {
+    await this.ready();
+    const { rows } = await this.pool.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM dead_letter_sources WHERE at >= $1",
+      [from],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void> {

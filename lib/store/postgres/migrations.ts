@@ -182,4 +182,54 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE TABLE history_queues (queue TEXT PRIMARY KEY, pinned INTEGER NOT NULL, viewed_at BIGINT NOT NULL)",
     ],
   },
+  {
+    version: 8,
+    name: "alerts",
+    statements: [
+      // Alerts (issue 12 part 9) and dead-letter producers (part 5): see lib/store/sqlite/migrations/0008-alerts.ts.
+      `CREATE TABLE alert_incidents (
+         id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         key         TEXT   NOT NULL,
+         rule        TEXT   NOT NULL,
+         summary     TEXT   NOT NULL,
+         fired_at    BIGINT NOT NULL,
+         resolved_at BIGINT,
+         resolution  TEXT
+       )`,
+      "CREATE UNIQUE INDEX alert_incidents_open ON alert_incidents (key) WHERE resolved_at IS NULL",
+      "CREATE INDEX alert_incidents_fired ON alert_incidents (fired_at)",
+      `CREATE TABLE alert_deliveries (
+         id              BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         incident_id     BIGINT  NOT NULL,
+         event           TEXT    NOT NULL CHECK (event IN ('fired', 'resolved')),
+         target          TEXT    NOT NULL,
+         label           TEXT    NOT NULL,
+         created_at      BIGINT  NOT NULL,
+         attempts        INTEGER NOT NULL DEFAULT 0,
+         next_attempt_at BIGINT  NOT NULL,
+         delivered_at    BIGINT,
+         last_error      TEXT,
+         UNIQUE (incident_id, event, target)
+       )`,
+      "CREATE INDEX alert_deliveries_due ON alert_deliveries (next_attempt_at) WHERE delivered_at IS NULL",
+      `CREATE TABLE dead_letter_sources (
+         id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at           BIGINT NOT NULL,
+         reason_group TEXT   NOT NULL,
+         app_id       TEXT,
+         user_id      TEXT,
+         message_id   TEXT
+       )`,
+      "CREATE INDEX dead_letter_sources_at ON dead_letter_sources (at)",
+      `CREATE TABLE dead_letter_producers (
+         reason_group TEXT   NOT NULL,
+         app_id       TEXT   NOT NULL DEFAULT '',
+         user_id      TEXT   NOT NULL DEFAULT '',
+         count        BIGINT NOT NULL,
+         first_at     BIGINT NOT NULL,
+         last_at      BIGINT NOT NULL,
+         PRIMARY KEY (reason_group, app_id, user_id)
+       )`,
+    ],
+  },
 ];

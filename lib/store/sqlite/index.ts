@@ -4,6 +4,7 @@ import type { SearchQuery } from "../../trace/trace";
 import { type Db, openDb } from "../db";
 import { durabilityOf } from "../durable";
 import type {
+  AlertStore,
   AuditStore,
   HealthStore,
   HistoryStore,
@@ -14,7 +15,9 @@ import type {
   TraceStore,
   WarrenStore,
 } from "../store";
+import { sqliteAlerts } from "./alerts";
 import { AuditLog } from "./audit";
+import { sqliteDeadLetterSources } from "./dead-letter-sources";
 import { sqliteHealth } from "./health";
 import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
@@ -44,15 +47,20 @@ export class SqliteStore implements WarrenStore {
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
   readonly history: HistoryStore;
+  readonly alerts: AlertStore;
 
   constructor(readonly db: Db) {
     this.orders = new SqliteOrderStore(db);
     const ledger = new Ledger(db);
     this.ledger = ledger;
+    const sources = sqliteDeadLetterSources(db);
     this.payments = {
       recordBatch: async (entries: LedgerEntry[]) => ledger.recordBatch(entries),
-      recordDeadLetter: async (messageId, orderId, reason, redelivered) =>
-        ledger.recordDeadLetter(messageId, orderId, reason, redelivered),
+      recordDeadLetter: async (messageId, orderId, reason, redelivered, producer) =>
+        ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
+      deadLetterSources: async (window, limit) => sources.sources(window, limit),
+      deadLettersSince: async (from) => sources.since(from),
+      pruneDeadLetterSources: async (before) => sources.prune(before),
       recordAcks: async (acks) => ledger.recordAcks(acks),
       recent: async (limit) => ledger.recent(limit),
       since: async (seq, limit) => ledger.since(seq, limit),
@@ -77,6 +85,7 @@ export class SqliteStore implements WarrenStore {
     this.leadership = sqliteLeadership(db);
     this.timing = sqliteTiming(db);
     this.history = sqliteHistory(db);
+    this.alerts = sqliteAlerts(db);
   }
 
   durable(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import { causeOf } from "../../books/cost";
 import { probe, startTimer } from "../../observability/probes";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
@@ -6,6 +7,7 @@ import { amountCents } from "../../payments/pricing";
 import type { Db } from "../db";
 import { durabilityOf } from "../durable";
 import { type PaymentRow, paymentColumns, toPayment } from "../rows";
+import type { DeadLetterProducer } from "../store";
 
 /**
  * The payments ledger on SQLite. Exactly-once lives here, not in the broker: a payment
@@ -26,6 +28,8 @@ export class Ledger {
   private readonly countsStmt;
   private readonly recordBatchTx;
 
+  private insertSourceStmt: Statement<[number, string, string | null, string | null, string]> | null = null;
+  private upsertProducerStmt: Statement<[string, string, string, number, number]> | null = null;
   constructor(
     readonly db: Db,
     private readonly now: () => number = Date.now,
@@ -127,12 +131,31 @@ export class Ledger {
   }
 
   /** Notes a message that went to the dead-letter queue. */
-  recordDeadLetter(messageId: string, orderId: string | null, reason = "dead-lettered", redelivered = false): void {
+  recordDeadLetter(
+    messageId: string,
+    orderId: string | null,
+    reason = "dead-lettered",
+    redelivered = false,
+    producer?: DeadLetterProducer,
+  ): void {
     const at = this.now();
+    this.insertSourceStmt ??= this.db.prepare<[number, string, string | null, string | null, string]>(
+      "INSERT INTO dead_letter_sources (at, reason_group, app_id, user_id, message_id) VALUES (?, ?, ?, ?, ?)",
+    );
+    const insertSource = this.insertSourceStmt;
+    this.upsertProducerStmt ??= this.db.prepare<[string, string, string, number, number]>(
+      `INSERT INTO dead_letter_producers (reason_group, app_id, user_id, count, first_at, last_at) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (reason_group, app_id, user_id) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
+    );
+    const upsertProducer = this.upsertProducerStmt;
     this.db
       .transaction(() => {
         this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
         this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
+        if (producer) {
+          insertSource.run(at, producer.group, producer.appId, producer.userId, messageId);
+          upsertProducer.run(producer.group, producer.appId ?? "", producer.userId ?? "", at, at);
+        }
       })
       .immediate();
   }

@@ -5,6 +5,7 @@ import { leadershipSchema } from "./0004-leadership";
 import { traceparentSchema } from "./0005-traceparent";
 import { latencySchema } from "./0006-latency";
 import { historySchema } from "./0007-history";
+import { alertsSchema } from "./0008-alerts";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
 export interface Migration {
@@ -25,4 +26,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: "traceparent", statements: traceparentSchema },
   { version: 6, name: "latency and absorbed duplicates", statements: latencySchema },
   { version: 7, name: "history", statements: historySchema },
+  { version: 8, name: "alerts", statements: alertsSchema },
 ];
