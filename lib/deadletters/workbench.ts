@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel, GetMessage } from "amqplib";
+import { handBack } from "../amqp/hand-back";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { WarrenError } from "../errors";
 import { MAX_MESSAGE_BYTES } from "../payments/decide";
@@ -10,8 +11,9 @@ import { type DryRunCandidate, type Prediction, predictRedrive } from "./dry-run
  * elsewhere: the broker stays the one place a dead letter lives.
  *
  * - Browsing takes up to N messages with basic.get (manual ack) on a channel
- *   of its own, decodes them, and hands every one back (nack + requeue), so a
- *   look changes nothing but the redelivered flag.
+ *   of its own, decodes them, and hands every one back (closing the channel
+ *   requeues them; `handBack` waits until the queue shows them), so a look
+ *   changes nothing but the redelivered flag.
  * - An action scans the queue the same way, holding what it reads unacked
  *   (so no one else can take it meanwhile), acts on the messages whose stable
  *   id was selected, and requeues the rest. It reads until the queue answers
@@ -93,30 +95,14 @@ async function depthOf(channel: Channel, queue: string): Promise<number> {
   }
 }
 
-/**
- * Hands back everything still held. The nack is asynchronous inside the broker; a passive
- * declare on the SAME channel is answered by the queue only after it processed the nack
- * (messages between two Erlang processes stay in order), so when this returns the messages
- * are back and the next reader sees them all.
- */
-async function release(channel: Channel, queue: string): Promise<void> {
-  try {
-    channel.nackAll(true);
-    await channel.checkQueue(queue);
-  } catch {
-    // closing the channel requeues as well
-  }
-  await channel.close().catch(() => {});
-}
-
 export async function browseDeadLetters(model: ChannelModel | null, dlq: string, limit = 200): Promise<BrowseResult> {
   const read = await serialized(dlq, async () => {
     const channel = await openChannel(model);
+    const messages: DeadLetter[] = [];
     try {
       // A missing queue closes the channel; check on a throwaway one first.
       const probe = await openChannel(model);
       const depth = await depthOf(probe, dlq).finally(() => probe.close().catch(() => {}));
-      const messages: DeadLetter[] = [];
       while (messages.length < limit) {
         const message = await channel.get(dlq, { noAck: false });
         if (message === false) break;
@@ -124,7 +110,7 @@ export async function browseDeadLetters(model: ChannelModel | null, dlq: string,
       }
       return { queue: dlq, depth, messages, more: depth > messages.length };
     } finally {
-      await release(channel, dlq);
+      await handBack(model, channel, dlq, messages.length);
     }
   });
   return { ...read, readAt: Date.now() };
@@ -225,7 +211,8 @@ export async function actOnDeadLetters(
       result.missing = select.missing();
       return result;
     } finally {
-      await release(channel, dlq);
+      // Everything scanned and not acked (skipped, unselected, failed redrives) is still held.
+      await handBack(model, channel, dlq, result.scanned - result.discarded.length - result.redriven.length);
     }
   });
 }
@@ -314,7 +301,7 @@ export async function dryRunDeadLetters(
       }
       return { scanned, found, missing: select.missing() };
     } finally {
-      await release(channel, dlq);
+      await handBack(model, channel, dlq, scanned);
     }
   });
   const candidates = read.found;

@@ -1,5 +1,6 @@
 import type { ChannelModel } from "amqplib";
-import { openChannel, ReadMessage, releaseAll, type Selection, selector } from "./read";
+import { handBack } from "../amqp/hand-back";
+import { openChannel, ReadMessage, type Selection, selector } from "./read";
 
 export const MESSAGE_COLUMNS = [
   "position",
@@ -41,6 +42,6 @@ export async function* exportMessages(
       yield row;
     }
   } finally {
-    await releaseAll(model, channel, queue, read);
+    await handBack(model, channel, queue, read);
   }
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { ChannelModel } from "amqplib";
 import { RateLimiterMemory, RateLimiterQueue } from "rate-limiter-flexible";
+import { handBack } from "../amqp/hand-back";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { isWarrenError } from "../errors";
-import { openChannel, ReadMessage, releaseAll, type Selection, selector } from "./read";
+import { openChannel, ReadMessage, type Selection, selector } from "./read";
 
 /** The most messages one move or copy reads. */
 export const MAX_MOVE = 100_000;
@@ -111,7 +112,7 @@ export async function* moveMessages(
     yield progress();
   } finally {
     await Promise.all(inFlight);
-    await releaseAll(model, channel, queue, mode === "move" ? summary.read - summary.done : summary.read);
+    await handBack(model, channel, queue, mode === "move" ? summary.read - summary.done : summary.read);
   }
   summary.cancelled = Boolean(signal?.aborted);
   summary.ms = Date.now() - started;

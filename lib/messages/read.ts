@@ -124,43 +124,6 @@ export function claimQueue(queue: string): () => void {
   return () => busy.delete(queue);
 }
 
-/** How long a release waits for the handed-back messages to show in the queue's depth. */
-const RELEASE_WAIT_MS = 3000;
-
-/**
- * Hands back everything still held by closing the channel, then waits (bounded) until the queue
- * shows at least `held` ready messages, so the next reader (and the depth on the page) sees them.
- * Measured here (RabbitMQ 3.10): on a classic queue close-ok arrives once all 5,000 are back (a
- * nackAll + passive declare answered with ~800 back); on a quorum queue the requeue lands shortly
- * after close-ok, so the wait matters there. Consumers taking messages meanwhile end the wait at
- * its bound, never in an error.
- */
-export async function releaseAll(
-  model: ChannelModel | null,
-  channel: Channel,
-  queue: string,
-  held: number,
-): Promise<void> {
-  await channel.close().catch(() => {
-    // a channel that is already gone was requeued by the broker
-  });
-  if (held <= 0 || !model) return;
-  const probe = await model.createChannel().catch(() => null);
-  if (!probe) return;
-  probe.on("error", () => {});
-  try {
-    const until = Date.now() + RELEASE_WAIT_MS;
-    while (Date.now() < until) {
-      if ((await probe.checkQueue(queue)).messageCount >= held) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } catch {
-    // the queue went away: nothing to wait for
-  } finally {
-    await probe.close().catch(() => {});
-  }
-}
-
 /** Message properties and headers as plain JSON (Buffers as text, wrapped numbers unwrapped). */
 export function jsonSafe(value: unknown, depth = 0): unknown {
   if (depth > 32) return "(too deep)";

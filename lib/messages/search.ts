@@ -1,6 +1,7 @@
 import type { ChannelModel } from "amqplib";
+import { handBack } from "../amqp/hand-back";
 import type { Filter } from "./filter";
-import { type FoundMessage, openChannel, ReadMessage, releaseAll } from "./read";
+import { type FoundMessage, openChannel, ReadMessage } from "./read";
 
 /** Matches sent to the page; more are counted but not shown (export them instead). */
 export const MAX_SHOWN_MATCHES = 500;
@@ -63,7 +64,7 @@ export async function* searchQueue(
     }
     yield { type: "progress", read, matched, limit };
   } finally {
-    await releaseAll(model, channel, queue, read);
+    await handBack(model, channel, queue, read);
   }
   yield {
     type: "done",
