@@ -11,15 +11,19 @@ export interface Webhook extends AlertTarget {
 }
 
 /**
- * A webhook URL as it may be shown in logs and pages: no user or password, no query, and only the
- * first path segment (Slack's and most chat hooks carry their token in the path).
+ * A webhook URL as it may be shown in logs and pages: the scheme and the host, and "/…" when it has
+ * a path or a query. No user, password, path segment or query: chat and hook services carry their
+ * token anywhere in the path (webhook.site/<uuid>, ntfy.sh/<topic>, hooks.slack.com/services/…).
+ * A token in the host name (<token>.m.pipedream.net) shows only its last two labels.
  */
 export function redactWebhook(url: string): string {
   try {
     const parsed = new URL(url);
-    const first = parsed.pathname.split("/").filter(Boolean)[0];
-    const rest = parsed.pathname.split("/").filter(Boolean).length > 1 || parsed.search ? "/…" : "";
-    return `${parsed.protocol}//${parsed.host}${first ? `/${first}` : ""}${rest}`;
+    const labels = parsed.hostname.split(".");
+    const ip = /^[\d.]+$/.test(parsed.hostname) || parsed.hostname.startsWith("[");
+    const host = labels.length > 3 && !ip ? `….${labels.slice(-2).join(".")}` : parsed.host;
+    const rest = parsed.pathname.replace(/\/+$/, "") || parsed.search ? "/…" : "";
+    return `${parsed.protocol}//${host}${rest}`;
   } catch {
     return "(an unparseable URL)";
   }

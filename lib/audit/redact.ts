@@ -1,7 +1,10 @@
 import type { AuditEntry } from "./log";
 
-/** Details only operators see: bodies of published messages and where a request came from. */
-const OPERATOR_ONLY = new Set(["preview", "body", "client"]);
+/**
+ * Details only operators see: bodies of published messages, where a request came from, and the
+ * filters of message searches, moves and exports (they quote what the operator looked for).
+ */
+const OPERATOR_ONLY = new Set(["preview", "body", "client", "filter", "selection"]);
 
 export function redactEntries(entries: AuditEntry[], privileged = false): AuditEntry[] {
   if (privileged) return entries;

@@ -60,7 +60,9 @@ export async function deadLetterSenders(): Promise<SendersReport> {
     connections = list.mode;
     for (const c of list.connections) {
       if (!c.user || !users.has(c.user)) continue;
-      byUser.set(c.user, [...(byUser.get(c.user) ?? []), c.clientName ?? c.name]);
+      // A connection's own name is its peer address (ip:port), which only operators see (on
+      // /connections); this list is public, so an unnamed connection shows as such.
+      byUser.set(c.user, [...(byUser.get(c.user) ?? []), c.clientName ?? "(a connection without a client name)"]);
     }
   }
   const groups = new Map<string, SenderGroup>();

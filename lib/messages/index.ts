@@ -191,7 +191,11 @@ export async function startSearch(
 }
 
 async function assertTarget(queue: string, target: MoveTarget): Promise<void> {
-  if ("queue" in target && target.queue === queue) {
+  // The default exchange routes a key straight to the queue of that name: the source again.
+  if (
+    ("queue" in target && target.queue === queue) ||
+    ("exchange" in target && target.exchange === "" && target.routingKey === queue)
+  ) {
     throw new WarrenError("bad_request", "The target is the source queue: choose another queue or exchange.");
   }
   const probe = await openChannel(currentWarren().publishLink.current());

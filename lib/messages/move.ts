@@ -82,7 +82,9 @@ export async function* moveMessages(
       if (select.take(message)) {
         summary.selected++;
         await limiter.removeTokens(1);
-        const { properties } = raw;
+        // user_id is checked by the broker against the publishing connection's user: a copy keeping
+        // another producer's user_id would be refused with a channel close, on the channel the outbox shares.
+        const { userId: _producerUser, ...properties } = raw.properties;
         const task = publisher
           .publish(exchange, routingKey, raw.content, {
             ...properties,

@@ -69,7 +69,9 @@ function cell(value: unknown): string | number | boolean {
  * csv-stringify quotes a field holding the record delimiter (CRLF) but not a bare LF or CR;
  * spreadsheet apps and line-based readers split rows on those, so quote them too.
  */
-const CSV_OPTIONS = { eof: true, record_delimiter: "\r\n", quoted_match: /[\r\n]/ } as const;
+// escape_formulas: a cell starting with = + - @ or a tab gets a leading ' so a spreadsheet shows it as text
+// instead of running it (order items, failed sign-in names and message bodies come from outside).
+const CSV_OPTIONS = { eof: true, record_delimiter: "\r\n", quoted_match: /[\r\n]/, escape_formulas: true } as const;
 
 /** Encodes rows as JSON Lines or CSV (RFC 4180 quoting by csv-stringify; a header row first). */
 export function rowEncoder(format: ExportFormat, columns: readonly string[]): (row: Record<string, unknown>) => string {

@@ -4,6 +4,7 @@
  * `--conditions=react-server` because lib/process is server-only.
  */
 import { ConfigError, env as readEnv } from "../config/env";
+import { describeNode } from "../config/node-list";
 import { partLogger } from "../observability/logger";
 import { serveMetrics } from "../observability/metrics-http";
 import { installShutdown } from "../shutdown";
@@ -16,7 +17,7 @@ async function main() {
   try {
     // The same OpenTelemetry setup as the web process (lib/tracing/setup.ts); off without an endpoint.
     const tracing = await startTracingFromEnv(readEnv(), "worker");
-    if (tracing) workerLog.info(`[worker] exporting traces to ${tracing.url} as ${tracing.serviceName}`);
+    if (tracing) workerLog.info(`[worker] exporting traces to ${describeNode(tracing.url)} as ${tracing.serviceName}`);
     warren = startWarren("worker");
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {

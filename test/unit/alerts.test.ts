@@ -89,19 +89,20 @@ describe("alert rules", () => {
 
 describe("webhooks", () => {
   it("never show a token, a password or a query", () => {
-    assert.equal(
-      redactWebhook("https://u:p@hooks.slack.com/services/T0/B0/SECRET?x=1"),
-      "https://hooks.slack.com/services/…",
-    );
+    assert.equal(redactWebhook("https://u:p@hooks.slack.com/services/T0/B0/SECRET?x=1"), "https://hooks.slack.com/…");
     assert.equal(redactWebhook("http://127.0.0.1:9000/"), "http://127.0.0.1:9000");
+    // Tokens as the first path segment or in the host name stay hidden too.
+    assert.equal(redactWebhook("https://webhook.site/0b7e-secret-uuid"), "https://webhook.site/…");
+    assert.equal(redactWebhook("https://ntfy.sh/secret-topic"), "https://ntfy.sh/…");
+    assert.equal(redactWebhook("https://tok3n.m.pipedream.net/"), "https://….pipedream.net");
     const [json, slack] = parseWebhooks("https://a.example/hook?token=t, slack+https://hooks.slack.com/services/T/B/S");
     assert.deepEqual(
       [json?.format, json?.label, slack?.format, slack?.label, slack?.url],
       [
         "json",
-        "https://a.example/hook/…",
+        "https://a.example/…",
         "slack",
-        "slack https://hooks.slack.com/services/…",
+        "slack https://hooks.slack.com/…",
         "https://hooks.slack.com/services/T/B/S",
       ],
     );

@@ -88,4 +88,13 @@ describe("reading cost and CSV rows", () => {
     assert.equal(encode({ a: 'x, "y"', b: { k: 1 } }), 'a,b\r\n"x, ""y""","{""k"":1}"\r\n');
     assert.equal(encode({ a: "line\nbreak", b: null }), '"line\nbreak",\r\n');
   });
+
+  it("defuses spreadsheet formulas: a cell from outside never runs when the CSV is opened", () => {
+    const encode = rowEncoder("csv", ["a", "b"]);
+    encode({ a: "", b: "" });
+    const row = encode({ a: '=HYPERLINK("https://evil.example")', b: "@SUM(1+1)" });
+    assert.ok(!/(^|,)"?[=+\-@]/.test(row), `a formula cell survived: ${row}`);
+    assert.match(row, /'=HYPERLINK/);
+    assert.match(encode({ a: "+1+cmd", b: "-2" }), /^'\+1\+cmd,'-2/);
+  });
 });

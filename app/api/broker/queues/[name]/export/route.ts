@@ -1,5 +1,6 @@
 import { WarrenError } from "@/lib/errors";
 import { decodeUtf8, readBodyBytes } from "@/lib/http/body";
+import { crossOriginRefusal } from "@/lib/http/cross-origin";
 import { parseMediaType } from "@/lib/http/media-type";
 import { route } from "@/lib/http/route";
 import { MESSAGE_COLUMNS, startExport } from "@/lib/messages";
@@ -15,6 +16,10 @@ async function payloadOf(request: Request, json: (o: { limit: number }) => Promi
   if (parseMediaType(request.headers.get("content-type"))?.type !== "application/x-www-form-urlencoded") {
     return json({ limit: LIMIT });
   }
+  // A form post is what a cross-site page can send too: like the pages' own form posts, it must
+  // name its origin (Origin or Sec-Fetch-Site), not merely fail to name another one.
+  const refused = crossOriginRefusal(request, undefined, { requireOrigin: true });
+  if (refused) throw new WarrenError("forbidden", `Refused: ${refused}.`);
   const payload = new URLSearchParams(decodeUtf8(await readBodyBytes(request, LIMIT))).get("payload");
   if (payload === null) throw new WarrenError("bad_request", "The form has no payload field.");
   try {
