@@ -69,6 +69,7 @@ export class AlertEvaluator extends EventEmitter {
   rounds = 0;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<boolean> | null = null;
+  private readonly stopping = new AbortController();
   private readonly now: () => number;
   private readonly hooks: Map<string, Webhook>;
   private guardSawPaused = false;
@@ -93,6 +94,8 @@ export class AlertEvaluator extends EventEmitter {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // A call in flight is cut short (it is tried again, by the next leader, as a failed attempt).
+    this.stopping.abort();
     await this.running?.catch(() => undefined);
     await this.options.leader.stop();
   }
@@ -242,6 +245,7 @@ export class AlertEvaluator extends EventEmitter {
     const { alerts } = this.options.store;
     const at = this.now();
     for (const delivery of await alerts.dueDeliveries(at, DELIVERY_BATCH)) {
+      if (this.stopping.signal.aborted) return;
       // Renewed (or lost) before each call: a leader whose lease ran out mid-batch stops sending.
       if (!(await this.options.leader.check())) return;
       const hook = this.hooks.get(delivery.target);
@@ -254,6 +258,7 @@ export class AlertEvaluator extends EventEmitter {
         await postWebhook(hook, delivery, {
           timeoutMs: this.options.webhookTimeoutMs,
           pageUrl: this.options.pageUrl ?? null,
+          signal: this.stopping.signal,
         });
         await alerts.delivered(delivery.id, this.now());
       } catch (error) {

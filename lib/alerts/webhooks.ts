@@ -88,7 +88,7 @@ function scrub(message: string, hook: Webhook): string {
 export async function postWebhook(
   hook: Webhook,
   delivery: AlertDelivery,
-  { timeoutMs, pageUrl }: { timeoutMs: number; pageUrl: string | null },
+  { timeoutMs, pageUrl, signal }: { timeoutMs: number; pageUrl: string | null; signal?: AbortSignal },
 ): Promise<void> {
   // fetch refuses a URL with credentials in it: they travel as Basic auth instead.
   const target = new URL(hook.url);
@@ -108,7 +108,8 @@ export async function postWebhook(
         ...(auth ? { authorization: auth } : {}),
       },
       body: JSON.stringify(webhookBody(delivery, hook.format, pageUrl)),
-      signal: AbortSignal.timeout(timeoutMs),
+      // The timeout, or the process stopping: a stop never waits for a webhook that does not answer.
+      signal: signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs),
       redirect: "error",
     });
   } catch (error) {

@@ -82,7 +82,8 @@ export class HopObserver {
         found.add(row.orderId);
         const since = this.pending.get(row.orderId) ?? now;
         const settled = now - since >= settleMs;
-        if (!settled && (row.ackedAt === null || row.confirmedAt === null)) continue;
+        // An external producer's order has no confirm to wait for: its hops are known once it is acked.
+        if (!settled && (row.ackedAt === null || (row.confirmedAt === null && !row.external))) continue;
         const durations = hopDurations(row);
         for (const hop of HOPS) {
           const ms = durations[hop];

@@ -33,6 +33,8 @@ const TRACK_EVERY_MS = 60_000;
 export class HistoryRecorder {
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  private stopped = false;
+  private current: Promise<void> | null = null;
   private tracked: { at: number; names: string[] } | null = null;
   private lastRollup = 0;
   private registered: Promise<void> | null = null;
@@ -57,6 +59,9 @@ export class HistoryRecorder {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.stopped = true;
+    // The round under way finishes first: else its lease renewal would take the role back after the release.
+    await this.current?.catch(() => undefined);
     // Hand the role over at once rather than after a lease.
     await this.options.leader.stop();
   }
@@ -78,8 +83,13 @@ export class HistoryRecorder {
   }
 
   /** One round: only the leader samples, writes, and now and then rolls up. */
-  async tick(at = Date.now()): Promise<void> {
-    if (this.busy) return;
+  tick(at = Date.now()): Promise<void> {
+    if (this.busy || this.stopped) return this.current ?? Promise.resolve();
+    this.current = this.round(at);
+    return this.current;
+  }
+
+  private async round(at: number): Promise<void> {
     this.busy = true;
     try {
       this.stats.leading = await this.options.leader.check();

@@ -21,6 +21,7 @@ export class Leader {
   private readonly now: () => number;
   private leadingUntil = 0;
   private renewedAt = Number.NEGATIVE_INFINITY;
+  private stopped = false;
 
   constructor(
     private readonly store: LeadershipStore,
@@ -33,6 +34,7 @@ export class Leader {
 
   /** Whether this process leads `role` now (renewing the lease when due). */
   async check(): Promise<boolean> {
+    if (this.stopped) return false;
     const at = this.now();
     if (at < this.leadingUntil && at - this.renewedAt < this.ttlMs / 3) return true;
     const was = at < this.leadingUntil;
@@ -44,12 +46,19 @@ export class Leader {
       this.leadingUntil = 0;
       this.options.log?.(`[leader] ${this.role}: could not renew (${(error as Error).message}); not leading`);
     }
+    if (this.stopped) {
+      // stop() ran while this renewal was in flight: give back what it may just have taken.
+      this.leadingUntil = 0;
+      await this.store.release(this.role, this.holder).catch(() => undefined);
+      return false;
+    }
     const is = this.now() < this.leadingUntil;
     if (is !== was) this.options.log?.(`[leader] ${this.role}: ${is ? "leading" : "no longer leading"}`);
     return is;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.leadingUntil === 0) return;
     this.leadingUntil = 0;
     await this.store.release(this.role, this.holder).catch(() => undefined);

@@ -455,6 +455,8 @@ export interface AbsorbedMinute {
 export interface HopTimes {
   orderId: string;
   placedAt: number | null;
+  /** No order row: another producer published it, so no confirm time will ever come (SQLite answers 0/1). */
+  external: boolean | 0 | 1;
   confirmedAt: number | null;
   deliveredAt: number | null;
   paidAt: number;

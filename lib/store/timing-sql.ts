@@ -6,7 +6,7 @@
  * An order from an external producer has no `orders` row: its placed time is the message's.
  * Callers append a WHERE clause on `p`.
  */
-export const hopTimesColumns = `p.order_id AS "orderId", COALESCE(o.placed_at, p.placed_at) AS "placedAt",
+export const hopTimesColumns = `p.order_id AS "orderId", COALESCE(o.placed_at, p.placed_at) AS "placedAt", (o.placed_at IS NULL) AS "external",
        o.confirmed_at AS "confirmedAt", d.delivered_at AS "deliveredAt", p.paid_at AS "paidAt", a.acked_at AS "ackedAt"
   FROM payments p
   LEFT JOIN orders o ON o.order_id = p.order_id

@@ -9,6 +9,7 @@ import { evenSpread } from "../../lib/store/timing-sql";
 const times = (over: Partial<HopTimes> = {}): HopTimes => ({
   orderId: "o",
   placedAt: 1000,
+  external: false,
   confirmedAt: 1010,
   deliveredAt: 1030,
   paidAt: 1060,
@@ -145,5 +146,27 @@ describe("hop observer (the Prometheus histograms)", () => {
     assert.equal(observer.observed, 2);
     assert.equal(seen.filter(([hop]) => hop === "place_confirmed").length, 1);
     assert.equal(seen.filter(([hop]) => hop === "delivered_paid").length, 2);
+  });
+
+  it("observes an external producer's order once acked, without waiting for a confirm that never comes", async () => {
+    const seen: string[] = [];
+    let reads = 0;
+    const observer = new HopObserver({
+      reads: {
+        hopsOf: async (ids) => {
+          reads++;
+          return ids.map((id) => times({ orderId: id, external: 1, confirmedAt: null }));
+        },
+      },
+      observe: (hop) => seen.push(hop),
+      settleMs: 10_000,
+      now: () => 0,
+    });
+    observer.note("ext");
+    await observer.tick();
+    assert.equal(observer.observed, 1);
+    await observer.tick();
+    assert.equal(reads, 1, "not read again");
+    assert.ok(seen.includes("total"));
   });
 });

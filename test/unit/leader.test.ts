@@ -62,3 +62,28 @@ describe("Leader", () => {
     assert.equal(await a.check(), false);
   });
 });
+
+describe("Leader stopping", () => {
+  it("gives back a lease that a renewal in flight took after stop()", async () => {
+    const store = memoryLeases();
+    let release: () => void = () => {};
+    const slow: LeadershipStore = {
+      ...store,
+      acquire: async (...args) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return store.acquire(...args);
+      },
+      release: (role, holder) => store.release(role, holder),
+      current: (role) => store.current(role),
+    };
+    const a = new Leader(slow, "sampler", { ttlMs: 900 });
+    const checking = a.check();
+    await a.stop();
+    release();
+    assert.equal(await checking, false);
+    assert.equal(await store.current("sampler"), null, "the stopped process holds nothing");
+    assert.equal(await a.check(), false, "a stopped leader never leads again");
+  });
+});

@@ -379,6 +379,22 @@ for (const adapter of adapters) {
       assert.equal(trace?.hops.filter((h) => h.kind === "client-retry").length, 1);
     });
 
+    it("gives a second copy in the same delivery batch the same cause as in a later batch", async () => {
+      await store.orders.accept(
+        { orders: [newOrder("repub-2")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        retryIn(1),
+      );
+      await store.orders.claimDue({ dueBy: 3000, at: 3000, limit: 10, lease: lease("r2", 9000), exclude: none });
+      const outcomes = await store.payments.recordBatch([
+        { order: payable("repub-2"), messageId: "m-repub-2", redelivered: false },
+        { order: payable("repub-2"), messageId: "m-repub-2b", redelivered: false },
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => (o.kind === "paid" ? "paid" : `${o.kind}:${o.cause}`)),
+        ["paid", "duplicate:outbox_republish"],
+      );
+    });
+
     it("traces deliveries, acks and dead letters, and finds orders by id tail, item and status", async () => {
       await store.orders.accept(
         { orders: [newOrder("trace-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },

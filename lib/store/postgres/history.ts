@@ -41,6 +41,9 @@ export class PgHistory implements HistoryStore {
     let deleted = 0;
     for (const step of rollupPlan(at, tiers)) {
       const gone = await inTransaction(this.pool, async (client) => {
+        // Two leaders overlapping for a moment (a lease taken over mid-rollup) must not merge the same
+        // rows twice: READ COMMITTED would let the second INSERT … SELECT see them again after the first.
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('warren.history.rollup'))");
         if (step.into !== null) await client.query(rollupSql, [step.into, step.from, step.cutoff]);
         return (await client.query(deleteOlderSql, [step.from, step.cutoff])).rowCount ?? 0;
       });

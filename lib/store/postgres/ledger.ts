@@ -76,11 +76,19 @@ export class PgLedger implements PaymentStore {
     }
 
     // Why the rest came (lib/books/cost.ts): the broker's flag, or how often Warren's relay sent the order.
+    // Every order with an absorbed copy: paid before this batch, or a second copy of one paid in it.
+    const absorbedIds = [
+      ...new Set(
+        entries
+          .filter((e) => !(paidNow.has(e.order.orderId) && firsts.get(e.order.orderId) === e))
+          .map((e) => e.order.orderId),
+      ),
+    ];
     const publishes = new Map<string, number>();
-    if (others.length > 0) {
+    if (absorbedIds.length > 0) {
       const { rows } = await client.query<{ order_id: string; publishes: number }>(
         "SELECT order_id, publishes FROM orders WHERE order_id = ANY($1::text[])",
-        [others],
+        [absorbedIds],
       );
       for (const row of rows) publishes.set(row.order_id, row.publishes);
     }

@@ -9,7 +9,7 @@ import { evenSpread } from "../timing-sql";
  * tables (a sequential scan of orders and deliveries, 61 ms at 20,000 orders, growing with them).
  */
 const hopsFrom = (source: string) => `
-  SELECT p.order_id AS "orderId", COALESCE(o.placed_at, p.placed_at) AS "placedAt", o.confirmed_at AS "confirmedAt",
+  SELECT p.order_id AS "orderId", COALESCE(o.placed_at, p.placed_at) AS "placedAt", (o.placed_at IS NULL) AS "external", o.confirmed_at AS "confirmedAt",
          d.delivered_at AS "deliveredAt", p.paid_at AS "paidAt", a.acked_at AS "ackedAt"
     FROM (${source}) p
     LEFT JOIN LATERAL (SELECT placed_at, confirmed_at FROM orders WHERE order_id = p.order_id LIMIT 1) o ON true
