@@ -35,6 +35,8 @@ export interface PrivateBrokerOptions {
   cookie?: string;
   /** More rabbitmq.conf lines (e.g. `management_agent.disable_metrics_collector = true`). */
   extraConfig?: string[];
+  /** More plugins to enable (e.g. `rabbitmq_prometheus`; set its port with `prometheus.tcp.port` in extraConfig). */
+  plugins?: string[];
 }
 
 /**
@@ -106,7 +108,8 @@ export class PrivateBroker {
     else if (existsSync(SHARED_COOKIE)) copyFileSync(SHARED_COOKIE, cookie);
     if (existsSync(cookie)) chmodSync(cookie, 0o400);
     const management = this.options.managementPort;
-    writeFileSync(join(this.dir, "enabled_plugins"), management ? "[rabbitmq_management].\n" : "[].\n");
+    const plugins = [...(management ? ["rabbitmq_management"] : []), ...(this.options.plugins ?? [])];
+    writeFileSync(join(this.dir, "enabled_plugins"), `[${plugins.join(",")}].\n`);
     // Our own config: /etc/rabbitmq/rabbitmq.conf pins the shared node's listener to 5672, and the
     // management API's default port (15672) belongs to the shared node too.
     const config = [
