@@ -106,6 +106,11 @@ export const envSchema = z.object({
   /** Management API user and password; default to the AMQP_URL's. */
   RABBITMQ_MANAGEMENT_USER: z.string().min(1, "expected a user name").optional(),
   RABBITMQ_MANAGEMENT_PASSWORD: z.string().optional(),
+  /**
+   * `rabbitmq_prometheus`'s base URL (e.g. http://127.0.0.1:15692); optional. When the management API
+   * gives no rates (statistics off), queue rates come from its /metrics/per-object counters.
+   */
+  RABBITMQ_PROMETHEUS_URL: singleHttpUrl("http://127.0.0.1:15692").optional(),
   SAMPLE_INTERVAL_MS: integer(100, 60_000, 1000).default(1000),
   /** Enables operator sign-in; without it every action is disabled. */
   WARREN_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").optional(),

@@ -2,6 +2,7 @@ import type { QueueSample } from "../events/sampler";
 import type { ManagementClient, ManagementQueueRow } from "../queues/management";
 import type { HealthStore, HistorySample } from "../store/store";
 import type { DepthProbe } from "./probe";
+import type { PrometheusRates } from "./prometheus";
 import { NO_RATES, type OwnCounts, RateDeriver, type Rates } from "./rates";
 
 export interface SampleSources {
@@ -13,6 +14,8 @@ export interface SampleSources {
   health: Pick<HealthStore, "placedAndPaid" | "outboxBacklog" | "lastDeliveryId">;
   orderQueue: string;
   liveMaxAgeMs: number;
+  /** `rabbitmq_prometheus`'s per-object counters (RABBITMQ_PROMETHEUS_URL), read when the broker gives no rates. */
+  prometheus?: PrometheusRates | null;
 }
 
 const MANAGEMENT_REFRESH_MS = 5000;
@@ -34,7 +37,8 @@ export function brokerRates(row: ManagementQueueRow | null): Rates | null {
 /**
  * Reads one history sample per queue for the leader: depth over AMQP (the live sampler's for
  * Warren's queues, a long-lived channel for others), unacked and rates from the management API
- * every few seconds when it has them, else rates derived from Warren's own samples and counts.
+ * every few seconds when it has them, else rates from `rabbitmq_prometheus`'s counters when it is
+ * configured and knows the queue, else rates derived from Warren's own samples and counts.
  */
 export function historySampler(sources: SampleSources) {
   const deriver = new RateDeriver();
@@ -70,6 +74,11 @@ export function historySampler(sources: SampleSources) {
     const live = sources.live();
     const fresh = live && live.broker === "up" && at - live.at <= sources.liveMaxAgeMs ? live : null;
     const counts = names.includes(sources.orderQueue) ? await ownCounts() : null;
+    // Read the prometheus endpoint only while some queue has no broker rates (statistics off).
+    const prometheus = sources.prometheus ?? null;
+    if (prometheus && names.some((name) => brokerRates(rows.get(name)?.row ?? null) === null)) {
+      await prometheus.refresh(names, at);
+    }
     const samples = await Promise.all(
       names.map(async (name): Promise<HistorySample | null> => {
         refreshRow(name, at);
@@ -84,7 +93,7 @@ export function historySampler(sources: SampleSources) {
         }
         const row = rows.get(name)?.row ?? null;
         const derived = deriver.derive(name, at, depth, name === sources.orderQueue ? counts : null);
-        const rates = brokerRates(row) ?? derived ?? NO_RATES;
+        const rates = brokerRates(row) ?? prometheus?.rates(name) ?? derived ?? NO_RATES;
         return {
           queue: name,
           at,

@@ -2,6 +2,7 @@ import "server-only";
 import { deadLetterQueueOf } from "../amqp/topology";
 import { type AuditEntry, auditFor } from "../audit";
 import { DepthProbe } from "../history/probe";
+import { PrometheusRates } from "../history/prometheus";
 import { NO_RATES, type Rates } from "../history/rates";
 import { HistoryRecorder } from "../history/recorder";
 import { brokerRates, historySampler } from "../history/sample";
@@ -58,6 +59,9 @@ export function createQueueTools(runtime: QueueParts): QueueTools {
     health: runtime.store.health,
     orderQueue: runtime.env.ORDER_QUEUE,
     liveMaxAgeMs: 2 * runtime.env.SAMPLE_INTERVAL_MS,
+    prometheus: runtime.env.RABBITMQ_PROMETHEUS_URL
+      ? new PrometheusRates(runtime.env.RABBITMQ_PROMETHEUS_URL, runtime.management.vhost)
+      : null,
   });
   recorder.start();
   // This process's own counters, per process (every process, leader or not).

@@ -73,6 +73,18 @@ describe("parseEnv", () => {
     );
   });
 
+  it("takes an optional http(s) RABBITMQ_PROMETHEUS_URL (unset: no prometheus rates)", () => {
+    assert.equal(parseEnv({}).RABBITMQ_PROMETHEUS_URL, undefined);
+    assert.equal(
+      parseEnv({ RABBITMQ_PROMETHEUS_URL: "http://127.0.0.1:15692" }).RABBITMQ_PROMETHEUS_URL,
+      "http://127.0.0.1:15692",
+    );
+    assert.throws(
+      () => parseEnv({ RABBITMQ_PROMETHEUS_URL: "127.0.0.1:15692" }),
+      /RABBITMQ_PROMETHEUS_URL: expected an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
   it("rejects a queue name with spaces", () => {
     assert.throws(() => parseEnv({ ORDER_QUEUE: "my queue" }), /ORDER_QUEUE: expected letters, digits/);
   });
