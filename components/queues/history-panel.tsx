@@ -20,7 +20,7 @@ const REFRESH_MS: Record<HistoryRange, number> = {
 export function rateSourceLabel(source: RateSource | null): string {
   if (source === "broker") return "broker";
   if (source === "derived") return "derived from Warren's samples";
-  if (source === "prometheus") return "prometheus";
+  if (source === "prometheus") return "prometheus (rabbitmq_prometheus counters)";
   return "no rates recorded";
 }
 

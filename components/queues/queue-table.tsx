@@ -226,7 +226,9 @@ export function QueueTable({ initial, vhosts }: { initial: Page; vhosts: string[
                       title={
                         row.rateSource === "derived"
                           ? "derived from Warren's samples (broker statistics off)"
-                          : undefined
+                          : row.rateSource === "prometheus"
+                            ? "from rabbitmq_prometheus counters (broker statistics off)"
+                            : undefined
                       }
                     >
                       {rate(value)}
@@ -236,6 +238,13 @@ export function QueueTable({ initial, vhosts }: { initial: Page; vhosts: string[
                             d
                           </sup>
                           <span className="sr-only"> (derived from Warren&apos;s samples)</span>
+                        </>
+                      ) : row.rateSource === "prometheus" ? (
+                        <>
+                          <sup aria-hidden="true" className="text-slate-600 dark:text-slate-400">
+                            p
+                          </sup>
+                          <span className="sr-only"> (from rabbitmq_prometheus)</span>
                         </>
                       ) : null}
                     </td>
@@ -261,6 +270,12 @@ export function QueueTable({ initial, vhosts }: { initial: Page; vhosts: string[
         <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="derived-note">
           <sup>d</sup> derived from Warren&apos;s samples: the broker keeps no rate statistics (statistics collection is
           off), so Warren computes them for the queues it samples.
+        </p>
+      ) : null}
+      {page.rows.some((row) => row.rateSource === "prometheus") ? (
+        <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="prometheus-note">
+          <sup>p</sup> from rabbitmq_prometheus: the broker keeps no rate statistics, so Warren computes them from the
+          plugin&apos;s per-queue counters (RABBITMQ_PROMETHEUS_URL) between two reads.
         </p>
       ) : null}
       {page.pageCount > 1 ? (
