@@ -32,6 +32,14 @@ test("broker statistics off: the queue page and list show derived rates, labelle
     const row = page.locator(`[data-testid="queue-row"][data-queue="${queue}"]`);
     await expect(row.locator('td[data-source="derived"]').first()).toBeVisible();
     await expect(page.getByTestId("derived-note")).toContainText("derived from Warren's samples");
+    // On a phone the marked cells stay inside the table's scroll box: the page itself never scrolls sideways
+    // (a screen-reader note in a far column once widened the page to 919 px).
+    await page.setViewportSize({ width: 390, height: 900 });
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    expect(widths.scroll, "the page scrolls sideways").toBeLessThanOrEqual(widths.client);
   } finally {
     clearInterval(trickle);
   }

@@ -20,8 +20,10 @@ export function TableScroll({
   ...props
 }: HTMLAttributes<HTMLElement> & { label: string }) {
   return (
+    // relative: an absolutely placed descendant (a screen-reader-only note in a far column) is placed
+    // inside this scroll box, not against the page, where it would widen the page on a phone.
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (axe scrollable-region-focusable)
-    <section aria-label={label} tabIndex={0} className={`max-w-full overflow-x-auto ${className}`} {...props}>
+    <section aria-label={label} tabIndex={0} className={`relative max-w-full overflow-x-auto ${className}`} {...props}>
       {children}
     </section>
   );
