@@ -4,7 +4,6 @@
  * `--conditions=react-server` because lib/process is server-only.
  */
 import { ConfigError, env as readEnv } from "../config/env";
-import { describeNode } from "../config/node-list";
 import { partLogger } from "../observability/logger";
 import { serveMetrics } from "../observability/metrics-http";
 import { installShutdown } from "../shutdown";
@@ -17,7 +16,8 @@ async function main() {
   try {
     // The same OpenTelemetry setup as the web process (lib/tracing/setup.ts); off without an endpoint.
     const tracing = await startTracingFromEnv(readEnv(), "worker");
-    if (tracing) workerLog.info(`[worker] exporting traces to ${describeNode(tracing.url)} as ${tracing.serviceName}`);
+    if (tracing)
+      workerLog.info(`[worker] exporting traces to ${endpointForLog(tracing.url)} as ${tracing.serviceName}`);
     warren = startWarren("worker");
   } catch (error) {
     if (error instanceof ConfigError || (error as Error).name === "ConfigError") {
@@ -46,3 +46,13 @@ async function main() {
 }
 
 void main();
+
+/** The OTLP endpoint as a log line may show it: scheme, host and path; never a user, password or query. */
+function endpointForLog(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(an unparseable URL)";
+  }
+}
