@@ -22,6 +22,9 @@ import type { ConfirmChannel } from "amqplib";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { CONTROL_EXCHANGE } from "../../lib/amqp/topology";
+import { openPostgresStore } from "../../lib/store/postgres";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import type { WarrenStore } from "../../lib/store/store";
 import { createTestDatabase } from "../../test/helpers/pg-database";
 import { LocalCluster } from "../chaos/local-cluster";
 import { cannon, ordersApiTarget } from "./http-load";
@@ -49,7 +52,17 @@ interface StoreHandle {
   kind: StoreKind;
   env: Record<string, string>;
   count(): Promise<number>;
+  /** The operator's pause/resume as Warren stores it (the row every process follows; the broadcast only wakes them). */
+  setPaused(queue: string, paused: boolean): Promise<void>;
   drop(): Promise<void>;
+}
+
+async function storePaused(store: WarrenStore, queue: string, paused: boolean): Promise<void> {
+  try {
+    await store.pipeline.write(queue, { paused }, { at: Date.now(), by: "bench" });
+  } finally {
+    await store.close();
+  }
 }
 
 /** A fresh, empty store for one measurement: a SQLite file, or a PostgreSQL database created for it. */
@@ -64,6 +77,7 @@ async function freshStore(kind: StoreKind, dir: string, label: string): Promise<
         db ??= new Database(path, { readonly: true, fileMustExist: true });
         return (db.prepare("SELECT COUNT(*) AS n FROM payments").get() as { n: number }).n;
       },
+      setPaused: (queue, paused) => storePaused(openSqliteStore(path), queue, paused),
       async drop() {
         db?.close();
         for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
@@ -82,6 +96,7 @@ async function freshStore(kind: StoreKind, dir: string, label: string): Promise<
       }));
       return Number(rows[0]?.n ?? 0);
     },
+    setPaused: (queue, paused) => storePaused(openPostgresStore(database.url(), { max: 1 }), queue, paused),
     async drop() {
       await pool.end().catch(() => {});
       await database.drop();
@@ -178,8 +193,8 @@ async function rawDrain(amqpUrl: string, consumers: number): Promise<DrainRun> {
 }
 
 /**
- * Warren: `workers` worker processes start on the empty queue, are paused through the control
- * exchange (the operator's pause, as the queue page sends it), the backlog is published, and one
+ * Warren: `workers` worker processes start on the empty queue, are paused as the queue page pauses
+ * them (the stored pipeline state, then a wake-up on the control exchange), the backlog is published, and one
  * resume starts them all at once: the rate runs from the resume to the last payment's commit, so
  * a worker's start-up (a few seconds of tsx) is not counted as drain time, and no worker drains
  * the backlog alone before the others are up.
@@ -202,7 +217,8 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
       )),
     );
     const control = await conn.createConfirmChannel();
-    const command = (name: "pause" | "resume") => {
+    const command = async (name: "pause" | "resume") => {
+      await store.setPaused(queue, name === "pause");
       control.publish(CONTROL_EXCHANGE, queue, Buffer.from(JSON.stringify({ command: name })), {
         contentType: "application/json",
       });
