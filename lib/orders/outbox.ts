@@ -77,6 +77,12 @@ export class OrderOutbox {
   readonly stats: OutboxStats = { accepted: 0, published: 0, failedAttempts: 0, recovered: 0 };
   private readonly leases: Leases;
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  /**
+   * Rows confirmed by the broker whose outcome is not committed yet (it waits up to MARK_DELAY_MS
+   * to ride along with the next commit). Still in the outbox and leased to this relay, so a sweep
+   * in that window would claim and publish them a second time: claims exclude them.
+   */
+  private readonly confirmedUnrecorded = new Set<string>();
   /** Store writes under way (order batches and outcome batches), awaited by stop(). */
   private readonly writing = new Set<Promise<void>>();
   private writes: PendingWrite[] = [];
@@ -230,6 +236,7 @@ export class OrderOutbox {
     }));
     const write = store.orders.accept({ orders, lease: this.leases.leaseAt(at), outcomes, at }, this.retryAt).then(
       () => {
+        this.recorded(outcomes);
         // Leased to us at insert: publish at once, before any sweep could see the rows, and while
         // the WAL is synced on the thread pool.
         const durable = store.durable();
@@ -293,6 +300,7 @@ export class OrderOutbox {
   }
 
   private mark(outcome: PublishOutcome) {
+    if (outcome.kind === "confirmed") this.confirmedUnrecorded.add(outcome.orderId);
     this.marks.push(outcome);
     this.scheduleMarks();
   }
@@ -323,11 +331,19 @@ export class OrderOutbox {
     this.marks = [];
     if (batch.length === 0) return Promise.resolve();
     return this.track(
-      this.options.store.orders.recordOutcomes(batch, this.retryAt).catch((error: Error) => {
-        // A confirmed row that stays in the outbox is published again later: a duplicate the consumer absorbs.
-        this.options.log?.(`[outbox] could not record ${batch.length} publish outcome(s): ${error.message}`);
-      }),
+      this.options.store.orders
+        .recordOutcomes(batch, this.retryAt)
+        .catch((error: Error) => {
+          // A confirmed row that stays in the outbox is published again later: a duplicate the consumer absorbs.
+          this.options.log?.(`[outbox] could not record ${batch.length} publish outcome(s): ${error.message}`);
+        })
+        .finally(() => this.recorded(batch)),
     );
+  }
+
+  /** These outcomes are committed (or given up): their rows may be claimed again if still there. */
+  private recorded(outcomes: PublishOutcome[]) {
+    for (const outcome of outcomes) this.confirmedUnrecorded.delete(outcome.orderId);
   }
 
   /** Claims due rows (lease) in one transaction and publishes them; repeats while a full batch came back. */
@@ -366,7 +382,7 @@ export class OrderOutbox {
       at,
       limit,
       lease: this.leases.leaseAt(at),
-      exclude: new Set(this.inFlight.keys()),
+      exclude: new Set([...this.inFlight.keys(), ...this.confirmedUnrecorded]),
     });
     for (const row of rows) if (row.previousOwner !== this.owner) this.stats.recovered++;
     return rows;

@@ -200,6 +200,29 @@ describe("outbox leases and backoff (real SQLite, real broker)", () => {
     }
   });
 
+  it("a sweep right after a confirm does not publish the row again while its outcome waits to be recorded", async () => {
+    const { db } = fresh();
+    // No periodic sweep: the one forced below is the only one.
+    const outbox = new OrderOutbox({ store: new SqliteStore(db), publisher, link, queue, sweepMs: 3_600_000 }).start();
+    try {
+      await waitFor(() => publisher.ready, 10_000, "the publisher");
+      const before = await depth();
+      const placed = await acceptOrder({ item: "book" }, "api", outbox);
+      assert.equal(placed.status, "placed");
+      // The confirm is in; its outcome rides along with the next commit (up to 25 ms later). A sweep
+      // now (the broker link coming back, say) sees the row still in the outbox, leased to this relay.
+      outbox.sweep(true);
+      // stop() waits for the sweep and every publish in flight, and records their outcomes.
+      await outbox.stop();
+      assert.equal(outbox.stats.published, 1, "published once");
+      assert.equal((await depth()) - before, 1, "one message on the queue");
+      assert.deepEqual(rows(db), [], "the outbox is empty");
+    } finally {
+      await outbox.stop();
+      db.close();
+    }
+  });
+
   it("while shutting down, an order is refused with 503 and a plain reason, and nothing is stored", async () => {
     const { db } = fresh();
     const outbox = new OrderOutbox({ store: new SqliteStore(db), publisher, link, queue, sweepMs: 3_600_000 }).start();
