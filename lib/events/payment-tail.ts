@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Payment } from "../payments/decide";
+import { Coalesced } from "../process/coalesced";
 import type { PaymentStore } from "../store/store";
 
 const PAGE = 500;
@@ -22,8 +23,10 @@ const SERVED_KEPT = 20_000;
  */
 export class PaymentTail extends EventEmitter {
   private cursor: number | null = null;
-  private reading: Promise<void> | null = null;
-  private again = false;
+  private readonly reader = new Coalesced(() => this.readOnce(), {
+    active: () => !this.stopped,
+    after: () => this.schedule(),
+  });
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs = RETRY_FIRST_MS;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -66,21 +69,7 @@ export class PaymentTail extends EventEmitter {
 
   /** Reads what became visible since the last read; calls during a read make one more read after it. */
   read(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.reading) {
-      this.again = true;
-      return this.reading;
-    }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        await this.readOnce();
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.reading = null;
-      this.schedule();
-    });
-    return this.reading;
+    return this.reader.run();
   }
 
   private async readOnce(): Promise<void> {
@@ -111,7 +100,7 @@ export class PaymentTail extends EventEmitter {
       }
     } catch (error) {
       log?.(`[payment-tail] could not read payments: ${(error as Error).message} (trying again)`);
-      this.again = false;
+      this.reader.skipRerun();
       this.retryMs = RETRY_MAX_MS;
     }
   }

@@ -1,3 +1,4 @@
+import { Coalesced } from "../process/coalesced";
 import type { PipelineState, PipelineStore } from "../store/store";
 import type { PaymentConsumer } from "./consumer";
 
@@ -16,8 +17,10 @@ export const WAITING_FOR_STATE = "waiting for the stored pipeline state";
  */
 export class PipelineStateWatcher {
   private timer: NodeJS.Timeout | null = null;
-  private reading: Promise<void> | null = null;
-  private again = false;
+  private readonly reader = new Coalesced(() => this.readAndApply(), {
+    active: () => !this.stopped,
+    after: () => this.schedule(),
+  });
   private stopped = false;
   /** The state last applied (null: none stored, so the process's own PREFETCH and not paused). */
   applied: PipelineState | null = null;
@@ -41,21 +44,7 @@ export class PipelineStateWatcher {
 
   /** Reads the stored state now and applies it; calls during a read make one more read after it. */
   refresh(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.reading) {
-      this.again = true;
-      return this.reading;
-    }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        await this.readAndApply();
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.reading = null;
-      this.schedule();
-    });
-    return this.reading;
+    return this.reader.run();
   }
 
   private schedule() {
