@@ -33,7 +33,9 @@ delete process.env.WARREN_ALLOWED_ORIGINS;
 
 type Route = (request: Request) => Promise<Response>;
 
-describe("message routes and senders on a private node (move, export, dead-letter senders)", { skip: skip || false }, () => {
+describe("message routes and senders on a private node (move, export, dead-letter senders)", {
+  skip: skip || false,
+}, () => {
   let warren: { close(): Promise<void> } | null = null;
   let cookie = "";
   let guest: ChannelModel;
