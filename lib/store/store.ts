@@ -244,6 +244,11 @@ export interface HealthStore {
 export interface AuditStore {
   append(input: AuditInput): Promise<number>;
   recent(limit: number, offset?: number): Promise<AuditEntry[]>;
+  /**
+   * Newest first, the entries older than `beforeId` (all when null): a keyset page, read through the
+   * primary key whatever the depth, and never shifted by entries appended meanwhile (an export's pages).
+   */
+  olderThan(beforeId: number | null, limit: number): Promise<AuditEntry[]>;
   count(): Promise<number>;
   byActionPrefix(prefix: string, limit: number): Promise<AuditEntry[]>;
   forTarget(target: string, limit: number): Promise<AuditEntry[]>;
