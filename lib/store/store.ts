@@ -481,6 +481,8 @@ export interface TimingStore {
   recordClientRetry(entry: { orderId: string | null; at: number }): Promise<void>;
   /** Absorbed duplicates and conflicts at `since` or later, per minute, cause and kind. */
   absorbedSince(since: number): Promise<AbsorbedMinute[]>;
+  /** Deletes the absorbed rows older than `before` (through the time index); how many went. */
+  pruneAbsorbed(before: number): Promise<number>;
 }
 
 /** Where a rate figure came from: the management API, Warren's own samples and counters, or rabbitmq_prometheus. */

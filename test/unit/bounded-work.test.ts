@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { AlertEvaluator } from "../../lib/alerts/evaluator";
+import { ABSORBED_KEPT_MS, COST_MINUTES } from "../../lib/books/cost";
 import { auditRows } from "../../lib/messages/records";
 import { holdWarren, releaseWarren } from "../../lib/process/current";
 import type { Warren } from "../../lib/process/warren";
@@ -12,8 +14,8 @@ import type { AuditStore, StoreFactory, WarrenStore } from "../../lib/store/stor
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
- * Work done once and bounded, on both backends: the audit export's keyset pages. Each test
- * counts what it reads from the store, so a version that re-reads or counts per page fails.
+ * Work done once and bounded, on both backends: the audit export's keyset pages (each test counts
+ * what it reads, so a version that re-reads or counts per page fails) and the pruning of `absorbed`.
  */
 const dir = mkdtempSync(join(tmpdir(), "warren-bounded-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,6 +104,52 @@ for (const adapter of adapters) {
       } finally {
         releaseWarren(warren);
       }
+    });
+
+    it("prunes absorbed rows older than the cost chart's window and margin, in the alerts leader's round", async () => {
+      const now = Date.UTC(2026, 11, 6, 12, 0, 0);
+      const minute = 60_000;
+      assert.ok(ABSORBED_KEPT_MS > COST_MINUTES * minute, "kept longer than the chart reads");
+      const ages = [
+        ABSORBED_KEPT_MS + 30 * minute,
+        ABSORBED_KEPT_MS + minute,
+        ABSORBED_KEPT_MS - minute,
+        30 * minute,
+        0,
+      ];
+      for (const [i, age] of ages.entries()) await store.timing.recordClientRetry({ orderId: `o-${i}`, at: now - age });
+      const evaluator = new AlertEvaluator({
+        store,
+        leader: { check: async () => true, stop: async () => {} },
+        orderQueue: `bounded-${adapter.name}-${Date.now()}`,
+        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
+        webhooks: [],
+        guard: { enabled: false, dlqPerMin: 100 },
+        publisher: null,
+        intervalMs: 60_000,
+        webhookTimeoutMs: 2000,
+        retryBaseMs: 20,
+        books: () => null,
+        sample: () => null,
+        history: () => [],
+        alarms: () => null,
+        now: () => now,
+      });
+      assert.equal(await evaluator.round(), true, "the round ran as leader");
+      const left = await store.timing.absorbedSince(0);
+      assert.deepEqual(
+        left.map((m) => m.minute),
+        ages.slice(2).map((age) => Math.floor((now - age) / minute) * minute),
+        "the two rows past the margin went; the rest stay",
+      );
+      // What the cost chart reads (its window) is untouched.
+      const chart = await store.timing.absorbedSince(now - (COST_MINUTES - 1) * minute);
+      assert.equal(
+        chart.reduce((sum, m) => sum + m.count, 0),
+        2,
+      );
+      assert.equal(await store.timing.pruneAbsorbed(now + 1), 3, "the store's prune says how many rows went");
+      assert.deepEqual(await store.timing.absorbedSince(0), []);
     });
   });
 }

@@ -45,5 +45,7 @@ export function sqliteTiming(db: Db): TimingStore {
         `SELECT (at / 60000) * 60000 AS minute, cause, kind, COUNT(*) AS count
            FROM absorbed WHERE at >= ? GROUP BY minute, cause, kind ORDER BY minute`,
       ).all(since),
+    pruneAbsorbed: async (before) =>
+      cachedStatement<[number]>(db, "DELETE FROM absorbed WHERE at < ?").run(before).changes,
   };
 }
