@@ -20,7 +20,9 @@ describe("RateDeriver memory", () => {
   it("draws no rate across a gap longer than it keeps a sample", () => {
     const deriver = new RateDeriver(60_000);
     deriver.derive("q", 0, { ready: 0, consumers: 0 }, null);
-    assert.equal(deriver.derive("q", 61_000, { ready: 61, consumers: 0 }, null).source, null);
-    assert.equal(deriver.derive("q", 62_000, { ready: 63, consumers: 0 }, null).publish, 2);
+    // Another queue's sample at 50 s: q's is not yet past the period then, and is still kept at 70 s.
+    deriver.derive("other", 50_000, { ready: 0, consumers: 0 }, null);
+    assert.equal(deriver.derive("q", 70_000, { ready: 70, consumers: 0 }, null).source, null);
+    assert.equal(deriver.derive("q", 71_000, { ready: 72, consumers: 0 }, null).publish, 2);
   });
 });
