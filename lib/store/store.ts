@@ -342,7 +342,9 @@ export interface PipelineStore {
 export interface LeadershipStore {
   /**
    * Takes or renews `role` for `holder` until `at + ttlMs`, when the role is free, expired at `at`,
-   * or already held by `holder`. True when `holder` leads after the call.
+   * or already held by `holder`. True when `holder` leads after the call. A backend several machines
+   * share (PostgreSQL) reads `at` from the database's clock instead of the caller's: machines whose
+   * clocks disagree must still agree on who leads.
    */
   acquire(role: string, holder: string, at: number, ttlMs: number): Promise<boolean>;
   /** Gives the role up at once (a stopping leader), if `holder` holds it. */
