@@ -6,16 +6,19 @@ import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { AlertEvaluator } from "../../lib/alerts/evaluator";
 import { ABSORBED_KEPT_MS, COST_MINUTES } from "../../lib/books/cost";
 import { auditRows } from "../../lib/messages/records";
+import { hashOrder } from "../../lib/payments/decide";
 import { holdWarren, releaseWarren } from "../../lib/process/current";
 import type { Warren } from "../../lib/process/warren";
 import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
 import type { AuditStore, StoreFactory, WarrenStore } from "../../lib/store/store";
+import { clusteredSpread, evenSpread } from "../../lib/store/timing-sql";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
  * Work done once and bounded, on both backends: the audit export's keyset pages (each test counts
- * what it reads, so a version that re-reads or counts per page fails) and the pruning of `absorbed`.
+ * what it reads, so a version that re-reads or counts per page fails), the pruning of `absorbed`,
+ * and the SQLite latency window's sample read in runs of neighbouring rows.
  */
 const dir = mkdtempSync(join(tmpdir(), "warren-bounded-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -153,3 +156,49 @@ for (const adapter of adapters) {
     });
   });
 }
+
+describe("latency sample in runs", () => {
+  it("clusteredSpread: count distinct numbers inside the span, in at most SAMPLE_RUNS runs spread over it", () => {
+    const seqs = clusteredSpread(1, 1_000_000, 2000);
+    assert.equal(seqs.length, 2000);
+    assert.equal(new Set(seqs).size, 2000);
+    assert.ok(seqs.every((s) => s >= 1 && s <= 1_000_000));
+    const runs = seqs.filter((s, i) => i === 0 || s !== (seqs[i - 1] ?? 0) + 1);
+    assert.equal(runs.length, 20);
+    assert.equal(runs[0], 1);
+    assert.equal(seqs.at(-1), 1_000_000, "the last run ends the window");
+    // Too short a span for runs that do not overlap, or a sample smaller than the runs: an even spread.
+    assert.deepEqual(clusteredSpread(1, 2001, 2000), evenSpread(1, 2001, 2000));
+    assert.deepEqual(clusteredSpread(100, 10, 5), evenSpread(100, 10, 5));
+  });
+
+  it("SQLite reads a big window's sample in runs of neighbouring payments", async () => {
+    const store = await openSqliteStore(join(dir, `bounded-${++files}.db`));
+    try {
+      const before = Date.now() - 1;
+      const n = 3000;
+      for (let start = 0; start < n; start += 500) {
+        await store.payments.recordBatch(
+          Array.from({ length: 500 }, (_, i) => {
+            const orderId = `run-${String(start + i).padStart(5, "0")}`;
+            return {
+              order: { orderId, item: "book", quantity: 1, placedAt: before, bodyHash: hashOrder(orderId, "book", 1) },
+              messageId: orderId,
+              redelivered: false,
+              deliveredAt: before,
+            };
+          }),
+        );
+      }
+      const { total, rows } = await store.timing.paidSince(before, 200);
+      assert.equal(total, n);
+      assert.equal(rows.length, 200);
+      const index = rows.map((r) => Number(r.orderId.slice(4))).sort((a, b) => a - b);
+      const runs = index.filter((v, i) => i === 0 || v !== (index[i - 1] ?? 0) + 1).length;
+      assert.ok(runs <= 20, `read in at most 20 runs of neighbours (${runs})`);
+      assert.ok((index.at(-1) ?? 0) - (index[0] ?? 0) > n * 0.9, "spread over the whole window");
+    } finally {
+      await store.close();
+    }
+  });
+});
