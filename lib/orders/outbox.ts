@@ -83,6 +83,13 @@ export class OrderOutbox {
    * in that window would claim and publish them a second time: claims exclude them.
    */
   private readonly confirmedUnrecorded = new Set<string>();
+  /**
+   * Order ids the broker confirmed in the last 10–20 s (two generations of a set). A sweep's
+   * claim computes its exclusions before its query runs: an order accepted meanwhile, published
+   * and confirmed before the claim returns, came back claimed and was published a second time
+   * (an extra delivery, an `outbox_republish` in the cost chart). publish() skips them.
+   */
+  private confirmed = { current: new Set<string>(), previous: new Set<string>(), since: 0 };
   /** Store writes under way (order batches and outcome batches), awaited by stop(). */
   private readonly writing = new Set<Promise<void>>();
   private writes: PendingWrite[] = [];
@@ -262,9 +269,15 @@ export class OrderOutbox {
   }
 
   /** `order` is the row's body, parsed (the caller may still hold it). */
-  private publish(row: Row, order = JSON.parse(row.body) as PlacedOrder): Promise<boolean> {
+  private publish(row: Row, order?: PlacedOrder): Promise<boolean> {
     const existing = this.inFlight.get(row.orderId);
     if (existing) return existing;
+    if (this.confirmed.current.has(row.orderId) || this.confirmed.previous.has(row.orderId))
+      return Promise.resolve(true);
+    return this.send(row, order ?? (JSON.parse(row.body) as PlacedOrder));
+  }
+
+  private send(row: Row, order: PlacedOrder): Promise<boolean> {
     const { queue } = this.options;
     // Each attempt is a span in the trace of the request that placed the order (the row's traceparent).
     const span = startPublishSpan(row.traceparent, {
@@ -300,7 +313,10 @@ export class OrderOutbox {
   }
 
   private mark(outcome: PublishOutcome) {
-    if (outcome.kind === "confirmed") this.confirmedUnrecorded.add(outcome.orderId);
+    if (outcome.kind === "confirmed") {
+      this.confirmedUnrecorded.add(outcome.orderId);
+      this.rememberConfirmed(outcome.orderId, outcome.at);
+    }
     this.marks.push(outcome);
     this.scheduleMarks();
   }
@@ -322,6 +338,13 @@ export class OrderOutbox {
     const max = this.options.maxBackoffMs ?? 5000;
     const delay = Math.min(max, base * 2 ** Math.min(attempts, 16));
     return Math.round(delay * (0.8 + Math.random() * 0.4));
+  }
+
+  private rememberConfirmed(orderId: string, at: number) {
+    if (at - this.confirmed.since >= 10_000) {
+      this.confirmed = { current: new Set(), previous: this.confirmed.current, since: at };
+    }
+    this.confirmed.current.add(orderId);
   }
 
   /** Confirms and failures of this turn, in one transaction. */
