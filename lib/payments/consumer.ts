@@ -36,6 +36,8 @@ interface Delivery {
   entry: AckEntry<Delivery>;
   /** The message id the trace's ack time is written under (set when it is paid). */
   ackId?: string;
+  /** The order it carried (set when it is paid or found paid). */
+  orderId?: string;
 }
 
 /**
@@ -282,8 +284,7 @@ export class PaymentConsumer extends EventEmitter {
         deadLetters.push({ delivery, verdict });
       } else this.settle(delivery, verdict);
     });
-    this.release(batch);
-    // Then tell the process (a listener that throws must not leave the batch unsettled).
+    // Tell the process (a listener that throws must not leave the batch unsettled), then ack.
     try {
       for (const entry of absorbed) this.emit("absorbed", entry);
 
@@ -303,6 +304,7 @@ export class PaymentConsumer extends EventEmitter {
     } catch (error) {
       log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);
     }
+    this.release(batch);
     if (deadLetters.length === 0) return;
     await Promise.all(
       deadLetters.map(async ({ delivery, verdict }) => {
@@ -345,6 +347,7 @@ export class PaymentConsumer extends EventEmitter {
     }
     if (verdict.kind === "ack") {
       delivery.ackId = verdict.messageId;
+      delivery.orderId = verdict.orderId;
       if (live) window.ready(delivery.entry);
     } else if (live) {
       // drop: the broker dead-letters it where a policy says so. A raw dead-letter verdict is turned
@@ -374,7 +377,18 @@ export class PaymentConsumer extends EventEmitter {
         continue; // closed meanwhile: same as above
       }
       this.stats.acked += acked.length;
-      for (const delivery of acked) if (delivery.ackId) this.noteAck(delivery.ackId);
+      const at = Date.now();
+      for (const delivery of acked) if (delivery.ackId) this.noteAck(delivery.ackId, at);
+      if (acked.length > 0 && this.listenerCount("acked") > 0) {
+        const orders = acked.flatMap((d) =>
+          d.orderId ? [{ orderId: d.orderId, deliveredAt: d.receivedAt, ackedAt: at }] : [],
+        );
+        try {
+          this.emit("acked", orders);
+        } catch (error) {
+          this.options.log?.(`[payments] an ack listener failed: ${(error as Error).message}`);
+        }
+      }
     }
   }
 
@@ -388,8 +402,8 @@ export class PaymentConsumer extends EventEmitter {
   private ackTimer: NodeJS.Timeout | null = null;
 
   /** Ack times for the trace, written in one small transaction every 250 ms (not one fsync per flush). */
-  private noteAck(messageId: string) {
-    this.pendingAcks.push({ messageId, at: Date.now() });
+  private noteAck(messageId: string, at: number) {
+    this.pendingAcks.push({ messageId, at });
     this.ackTimer ??= setTimeout(() => this.writeAcks(), 250);
   }
 

@@ -128,7 +128,7 @@ export async function payBatch(
       return;
     }
     failures.delete(entry.messageId);
-    verdicts[index] = { kind: "ack", messageId: entry.messageId };
+    verdicts[index] = { kind: "ack", messageId: entry.messageId, orderId: entry.order.orderId };
     if (outcome.kind === "paid") paid.push(outcome.payment);
     else duplicates.push({ orderId: outcome.orderId, messageId: entry.messageId });
   });

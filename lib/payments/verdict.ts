@@ -5,7 +5,8 @@
  * delivery came from.
  */
 export type Verdict =
-  | { kind: "ack"; messageId?: string }
+  /** `orderId`: the order the delivery carried (paid now or before), for the hop observer. */
+  | { kind: "ack"; messageId?: string; orderId?: string }
   /** Our side failed (DB, disk): try again after `delayMs`. */
   | { kind: "requeue"; delayMs: number }
   /** Reject without requeue: the broker dead-letters it where a policy says so, or drops it. */

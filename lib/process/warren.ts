@@ -198,7 +198,10 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       }).start(),
       (h) => h.stop(),
     );
-    consumer.on("payment", (payment: Payment) => hops.note(payment.orderId));
+    consumer.on("payment", (payment: Payment) => hops.note(payment.orderId, payment));
+    consumer.on("acked", (acked: Array<{ orderId: string; deliveredAt: number; ackedAt: number }>) => {
+      for (const { orderId, ...times } of acked) hops.acked(orderId, times);
+    });
     // The stored pause/resume/prefetch is the truth (a process started while paused starts paused);
     // the control fanout wakes every process to re-read it at once, and each re-reads it periodically.
     const pipelineState = started(

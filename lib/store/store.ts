@@ -470,8 +470,17 @@ export interface HopTimes {
   ackedAt: number | null;
 }
 
+/** An order row's intake and confirm times (Warren's own orders only: another producer's have no row). */
+export interface OrderTimes {
+  orderId: string;
+  placedAt: number | null;
+  confirmedAt: number | null;
+}
+
 /** Where the time goes and what exactly-once costs (issue 12, parts 3 and 7): reads over indexed time columns. */
 export interface TimingStore {
+  /** The intake and confirm times of these orders, by key (the hop observer's read; absent: no order row). */
+  orderTimesOf(orderIds: string[]): Promise<OrderTimes[]>;
   /** The stage times of these orders, for those paid (absent ids are left out). */
   hopsOf(orderIds: string[]): Promise<HopTimes[]>;
   /**

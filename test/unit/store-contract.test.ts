@@ -302,6 +302,14 @@ for (const adapter of adapters) {
       assert.equal(ext?.confirmedAt, null);
       assert.equal(ext?.placedAt, 1000);
       assert.equal(ext?.ackedAt, null);
+      // The hop observer's read: the order rows' intake and confirm times only; none for another producer's.
+      assert.deepEqual(await store.timing.orderTimesOf(["hop-1", "ext-1", "nobody"]), [
+        { orderId: "hop-1", placedAt: 1000, confirmedAt: 1010 },
+      ]);
+      assert.deepEqual(await store.timing.orderTimesOf(["hop-2"]), [
+        { orderId: "hop-2", placedAt: 1000, confirmedAt: null },
+      ]);
+      assert.deepEqual(await store.timing.orderTimesOf([]), []);
       const window = await store.timing.paidSince(before - 1, 100);
       assert.equal(window.total, 2);
       assert.deepEqual(window.rows.map((r) => r.orderId).sort(), ["ext-1", "hop-1"]);
@@ -770,6 +778,8 @@ for (const adapter of adapters) {
       assert.equal(await store.leadership.acquire("sampler", "a", Date.now(), ttl), true);
       // Another holder is refused while the lease runs, the holder renews it.
       assert.equal(await store.leadership.acquire("sampler", "b", Date.now(), ttl), false);
+      // A moment later (on SQLite a renewal in the same millisecond would leave `until` where it was).
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const renewedAt = Date.now();
       assert.equal(await store.leadership.acquire("sampler", "a", renewedAt, ttl), true);
       const held = await store.leadership.current("sampler");

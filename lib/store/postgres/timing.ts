@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import type { AbsorbedMinute, HopTimes, TimingStore } from "../store";
+import type { AbsorbedMinute, HopTimes, OrderTimes, TimingStore } from "../store";
 import { evenSpread } from "../timing-sql";
 
 /**
@@ -28,6 +28,17 @@ export class PgTiming implements TimingStore {
     private readonly pool: Pool,
     private readonly ready: () => Promise<void>,
   ) {}
+
+  async orderTimesOf(orderIds: string[]): Promise<OrderTimes[]> {
+    if (orderIds.length === 0) return [];
+    await this.ready();
+    const { rows } = await this.pool.query<OrderTimes>(
+      `SELECT order_id AS "orderId", placed_at AS "placedAt", confirmed_at AS "confirmedAt"
+         FROM orders WHERE order_id = ANY($1::text[])`,
+      [orderIds],
+    );
+    return rows;
+  }
 
   async hopsOf(orderIds: string[]): Promise<HopTimes[]> {
     if (orderIds.length === 0) return [];

@@ -1,5 +1,5 @@
 import { cachedStatement, type Db } from "../db";
-import type { AbsorbedMinute, HopTimes, TimingStore } from "../store";
+import type { AbsorbedMinute, HopTimes, OrderTimes, TimingStore } from "../store";
 import { clusteredSpread, hopTimesColumns } from "../timing-sql";
 
 /**
@@ -13,6 +13,14 @@ export function sqliteTiming(db: Db): TimingStore {
   const bySeqSql = `SELECT ${hopTimesColumns} WHERE p.seq IN (SELECT value FROM json_each(?)) AND p.paid_at >= ?`;
   const rangeSql = `SELECT ${hopTimesColumns} WHERE p.seq >= ? AND p.paid_at >= ?`;
   return {
+    orderTimesOf: async (orderIds) =>
+      orderIds.length === 0
+        ? []
+        : cachedStatement<[string], OrderTimes>(
+            db,
+            `SELECT order_id AS "orderId", placed_at AS "placedAt", confirmed_at AS "confirmedAt"
+               FROM orders WHERE order_id IN (SELECT value FROM json_each(?))`,
+          ).all(JSON.stringify(orderIds)),
     hopsOf: async (orderIds) =>
       orderIds.length === 0 ? [] : cachedStatement<[string], HopTimes>(db, hopsSql).all(JSON.stringify(orderIds)),
     paidSince: async (since, sample) => {
