@@ -1,4 +1,5 @@
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterMemory } from "rate-limiter-flexible";
+import { isRefusal } from "../store/limits";
 import type { LimitsStore } from "../store/store";
 
 /**
@@ -66,11 +67,10 @@ export class SignInLimits {
   }
 
   private limiter(policy: { keyPrefix: string; points: number; duration: number; blockDuration?: number }) {
-    const memory = new RateLimiterMemory(policy);
-    if (!this.options.store) return memory;
+    if (!this.options.store) return new RateLimiterMemory(policy);
     return this.options.store.limiter({
       ...policy,
-      insuranceLimiter: memory,
+      memoryInsurance: true,
       onStoreError: (error) => this.storeFailed(error),
     });
   }
@@ -132,6 +132,6 @@ export class SignInLimits {
 }
 
 function retryAfter(refusal: unknown): number {
-  if (refusal instanceof RateLimiterRes) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+  if (isRefusal(refusal)) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
   throw refusal;
 }

@@ -1,4 +1,4 @@
-import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterMemory } from "rate-limiter-flexible";
 import type { StoredLimiterOptions } from "./store";
 
 /** The table of every stored limiter (migration 10 on both backends); keys carry the limiter's prefix. */
@@ -6,12 +6,15 @@ export const RATE_LIMITS_TABLE = "rate_limits";
 
 /** rate-limiter-flexible's options for a limiter on a table that a migration made, and that Warren prunes. */
 export function storedLimiterOptions(options: StoredLimiterOptions) {
-  return {
+  const policy = {
     keyPrefix: options.keyPrefix,
     points: options.points,
     duration: options.duration,
     blockDuration: options.blockDuration,
-    insuranceLimiter: options.insuranceLimiter,
+  };
+  return {
+    ...policy,
+    insuranceLimiter: options.memoryInsurance ? new RateLimiterMemory(policy) : undefined,
     tableName: RATE_LIMITS_TABLE,
     // The table is migration 10's: the library must not create it (nor race a migration doing so).
     tableCreated: true,
@@ -39,8 +42,21 @@ export function reportingStoreErrors<T extends RateLimiterAbstract>(
     throw new Error("rate-limiter-flexible no longer has _handleError: store errors would go unreported");
   }
   inner._handleError = (error, ...rest) => {
-    if (!(error instanceof RateLimiterRes)) onStoreError(error);
+    if (!isRefusal(error)) onStoreError(error);
     handle.call(limiter, error, ...rest);
   };
   return limiter;
+}
+
+/**
+ * A limiter's refusal (a RateLimiterRes: when the next point comes) as opposed to an error.
+ * By shape, not `instanceof`: the refusal may come from another module graph's copy of the library.
+ */
+export function isRefusal(value: unknown): value is { msBeforeNext: number } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !(value instanceof Error) &&
+    typeof (value as { msBeforeNext?: unknown }).msBeforeNext === "number"
+  );
 }

@@ -289,9 +289,15 @@ export interface StoredLimiterOptions {
   points: number;
   duration: number;
   blockDuration?: number;
-  /** Takes every call the database could not answer (rate-limiter-flexible's insurance). */
-  insuranceLimiter?: RateLimiterAbstract;
-  /** Told each error that sent a call to the insurance limiter (or failed it, without one). */
+  /**
+   * A call the database cannot answer is counted in this process's memory instead (rate-limiter-
+   * flexible's insuranceLimiter: a RateLimiterMemory of the same policy) rather than failing.
+   * Made by the store, not passed in: in a Next.js server the instrumentation and the route
+   * handlers are separate module graphs with a copy of the library each, and the library checks
+   * its insurance with `instanceof`.
+   */
+  memoryInsurance?: boolean;
+  /** Told each error of the database (the call then went to the insurance, or failed without one). */
   onStoreError?: (error: unknown) => void;
 }
 
