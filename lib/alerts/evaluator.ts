@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { DEAD_LETTER_SUFFIX, deadLetterQueueOf } from "../amqp/topology";
 import type { BooksReport } from "../books/books";
+import { ABSORBED_KEPT_MS } from "../books/cost";
 import type { AlarmState } from "../broker-admin/alarm-monitor";
 import type { QueueSample } from "../events/sampler";
 import { StuckTracker } from "../health/pipeline";
@@ -18,7 +19,7 @@ export interface GuardOptions {
 }
 
 export interface AlertEvaluatorOptions {
-  store: Pick<WarrenStore, "alerts" | "health" | "payments" | "audit" | "pipeline">;
+  store: Pick<WarrenStore, "alerts" | "health" | "payments" | "audit" | "pipeline" | "timing">;
   leader: Pick<Leader, "check" | "stop">;
   orderQueue: string;
   thresholds: Thresholds;
@@ -125,6 +126,8 @@ export class AlertEvaluator extends EventEmitter {
       // The per-message rows serve the rates (last hour at most); the totals per producer stay.
       this.prunedAt = at;
       await this.options.store.payments.pruneDeadLetterSources(at - SOURCES_KEPT_MS);
+      // Absorbed duplicates serve the cost chart (its last hour): older rows only grow the table.
+      await this.options.store.timing.pruneAbsorbed(at - ABSORBED_KEPT_MS);
     }
     this.rounds++;
     if (changed || guarded) this.emit("changed");

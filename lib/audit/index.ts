@@ -87,6 +87,18 @@ export async function recentAudit(
   return { entries: redactEntries(entries, options.privileged), total };
 }
 
+/**
+ * Newest first, the entries older than `beforeId` (all when null), with no count: an export's
+ * keyset page (lib/messages/records.ts), the same redaction as the page.
+ */
+export async function auditOlderThan(
+  beforeId: number | null,
+  limit: number,
+  options: ReadOptions = {},
+): Promise<AuditEntry[]> {
+  return redactEntries(await audit().log.olderThan(beforeId, limit), options.privileged);
+}
+
 export async function recentAuditByAction(
   prefix: string,
   limit = 20,

@@ -46,8 +46,17 @@ export interface CostSeries {
 
 const MINUTE = 60_000;
 
+/** The cost chart's window: the longest span of `absorbed` any read asks for (lib/books/timing.ts). */
+export const COST_MINUTES = 60;
+/**
+ * How long `absorbed` rows are kept (pruned by the alerts leader, lib/alerts/evaluator.ts): the chart's
+ * hour and an hour's margin (a slow prune round, a clock a little off). An order's trace shows its client
+ * retries only while their rows are kept.
+ */
+export const ABSORBED_KEPT_MS = 2 * COST_MINUTES * MINUTE;
+
 /** The store's per-minute groups as a fixed series of `minutes` points ending with the current minute. */
-export function costSeries(rows: readonly AbsorbedMinute[], at: number, minutes = 60): CostSeries {
+export function costSeries(rows: readonly AbsorbedMinute[], at: number, minutes = COST_MINUTES): CostSeries {
   const current = Math.floor(at / MINUTE) * MINUTE;
   const from = current - (minutes - 1) * MINUTE;
   const zeros = () => new Array<number>(minutes).fill(0);

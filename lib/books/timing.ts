@@ -1,7 +1,7 @@
 import "server-only";
 import { currentWarren } from "../process/current";
 import type { WarrenStore } from "../store/store";
-import { type CostSeries, costSeries } from "./cost";
+import { COST_MINUTES, type CostSeries, costSeries } from "./cost";
 import { type LatencyReport, type LatencyWindow, summarizeHops } from "./latency";
 
 export type { CostSeries } from "./cost";
@@ -63,7 +63,7 @@ export const timing = {
     const { store } = currentWarren();
     return cached(store, "cost", async () => {
       const now = Date.now();
-      const minutes = 60;
+      const minutes = COST_MINUTES;
       const from = Math.floor(now / 60_000) * 60_000 - (minutes - 1) * 60_000;
       return costSeries(await store.timing.absorbedSince(from), now, minutes);
     });

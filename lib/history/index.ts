@@ -1,7 +1,7 @@
 import "server-only";
 import { WarrenError } from "../errors";
 import { currentWarren } from "../process/current";
-import { type HistoryView, readHistory } from "./read";
+import { type HistoryView, historyReadsOf } from "./read";
 import { type HISTORY_RANGES, isHistoryRange, RANGE_KEYS } from "./tiers";
 
 /** `?range=`: one of the picker's choices (default 10m); anything else is a 400 that lists them. */
@@ -15,14 +15,17 @@ export function parseRange(raw: string | null): keyof typeof HISTORY_RANGES {
   return raw;
 }
 
-/** A queue's stored history over a range (every process reads the database; one leader writes it). */
+/**
+ * A queue's stored history over a range (every process reads the database; one leader writes it),
+ * read once per (queue, range) and period for every viewer of this process (lib/history/read.ts).
+ */
 export async function queueHistory(
   queue: string,
   range: keyof typeof HISTORY_RANGES,
 ): Promise<HistoryView & { tracked: boolean }> {
   const { store } = currentWarren();
   const [view, tracked] = await Promise.all([
-    readHistory(store.history, queue, range, Date.now()),
+    historyReadsOf(store.history).read(queue, range),
     store.history.tracked(),
   ]);
   return { ...view, tracked: tracked.includes(queue) };

@@ -33,11 +33,25 @@ interface Previous {
  */
 export class RateDeriver {
   private readonly previous = new Map<string, Previous>();
+  private sweptAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param forgetAfterMs a queue's last sample older than this is forgotten (a queue no longer
+   *   tracked, deleted, or renamed is never asked about again): memory holds only the queues seen
+   *   lately, and a rate is never drawn across a gap that long.
+   */
+  constructor(private readonly forgetAfterMs = 5 * 60_000) {}
+
+  /** Queues whose last sample is kept. */
+  get size(): number {
+    return this.previous.size;
+  }
 
   derive(queue: string, at: number, depth: { ready: number; consumers: number }, counts: OwnCounts | null): Rates {
+    this.sweep(at);
     const before = this.previous.get(queue);
     this.previous.set(queue, { at, ready: depth.ready, counts });
-    if (!before || at <= before.at) return NO_RATES;
+    if (!before || at <= before.at || at - before.at > this.forgetAfterMs) return NO_RATES;
     const seconds = (at - before.at) / 1000;
     const growth = (depth.ready - before.ready) / seconds;
     if (counts && before.counts) {
@@ -51,5 +65,14 @@ export class RateDeriver {
 
   forget(queue: string) {
     this.previous.delete(queue);
+  }
+
+  /** At most once per half period, a pass that drops the queues not sampled for `forgetAfterMs`. */
+  private sweep(at: number): void {
+    if (at - this.sweptAt < this.forgetAfterMs / 2) return;
+    this.sweptAt = at;
+    for (const [queue, previous] of this.previous) {
+      if (at - previous.at > this.forgetAfterMs) this.previous.delete(queue);
+    }
   }
 }

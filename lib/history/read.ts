@@ -64,3 +64,65 @@ export async function readHistory(
   }
   return view;
 }
+
+/** How long a read of `range` is reused: half its oldest points' stored resolution (1 s → 0.5 s, 1 min → 30 s). */
+export function historyFreshMs(range: HistoryRange): number {
+  return tierFor(HISTORY_RANGES[range].spanMs) / 2;
+}
+
+const SWEEP_EVERY_MS = 60_000;
+
+/**
+ * Reads of a queue's history shared by every viewer of a process: one store read per (queue, range)
+ * per `historyFreshMs(range)`, whatever the number of tabs polling (the 30-day read costs ~0.1 s).
+ * A failed read is not kept; expired answers are dropped at least once a minute.
+ */
+export class HistoryReads {
+  private readonly entries = new Map<string, { at: number; value: Promise<HistoryView> }>();
+  private sweptAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  read(queue: string, range: HistoryRange): Promise<HistoryView> {
+    const at = this.now();
+    this.sweep(at);
+    const key = `${range}\u0000${queue}`;
+    const hit = this.entries.get(key);
+    if (hit && at - hit.at < historyFreshMs(range)) return hit.value;
+    const value = readHistory(this.store, queue, range, at);
+    this.entries.set(key, { at, value });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  /** Answers kept (at most the (queue, range) pairs read in the last minute or so). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private sweep(at: number): void {
+    if (at - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = at;
+    for (const [key, entry] of this.entries) {
+      const range = key.slice(0, key.indexOf("\u0000")) as HistoryRange;
+      if (at - entry.at >= historyFreshMs(range)) this.entries.delete(key);
+    }
+  }
+}
+
+/**
+ * The process's one HistoryReads for a store, kept on the store itself: route handlers may load this
+ * module in separate module graphs (Next.js) and must still share one cache.
+ */
+const READS = Symbol.for("warren.history-reads");
+
+export function historyReadsOf(store: HistoryStore): HistoryReads {
+  const slot = store as HistoryStore & { [READS]?: HistoryReads };
+  slot[READS] ??= new HistoryReads(store);
+  return slot[READS];
+}

@@ -1,5 +1,5 @@
 import "server-only";
-import { recentAudit } from "../audit";
+import { auditOlderThan } from "../audit";
 import { TRACE_STATUSES, type TraceStatus, trace } from "../trace";
 
 /** Exports of what Warren keeps: the audit log and order traces, as rows read page by page. */
@@ -8,21 +8,22 @@ export const AUDIT_COLUMNS = ["id", "at", "time", "actor", "action", "target", "
 const AUDIT_PAGE = 500;
 
 /**
- * The whole audit log, newest first, a page at a time (never the whole log in memory).
- * Entries appended while it runs shift the pages; an entry already written is skipped by id.
+ * The whole audit log as it was when the export began, newest first, a page at a time (never the
+ * whole log in memory). Each page is a keyset read (ids below the last one sent), so entries
+ * appended while it runs neither shift the pages nor come twice, and the log is never counted.
  */
-export async function* auditRows(privileged: boolean, signal: AbortSignal): AsyncGenerator<Record<string, unknown>> {
-  let offset = 0;
-  let lowest = Number.POSITIVE_INFINITY;
+export async function* auditRows(
+  privileged: boolean,
+  signal: AbortSignal,
+  pageSize = AUDIT_PAGE,
+): AsyncGenerator<Record<string, unknown>> {
+  let before: number | null = null;
   while (!signal.aborted) {
-    const { entries } = await recentAudit(AUDIT_PAGE, offset, { privileged });
-    if (entries.length === 0) return;
-    offset += entries.length;
-    for (const entry of entries) {
-      if (entry.id >= lowest) continue;
-      lowest = entry.id;
-      yield { ...entry, time: new Date(entry.at).toISOString() };
-    }
+    const entries = await auditOlderThan(before, pageSize, { privileged });
+    for (const entry of entries) yield { ...entry, time: new Date(entry.at).toISOString() };
+    const last = entries.at(-1);
+    if (!last || entries.length < pageSize) return;
+    before = last.id;
   }
 }
 

@@ -247,6 +247,11 @@ export interface HealthStore {
 export interface AuditStore {
   append(input: AuditInput): Promise<number>;
   recent(limit: number, offset?: number): Promise<AuditEntry[]>;
+  /**
+   * Newest first, the entries older than `beforeId` (all when null): a keyset page, read through the
+   * primary key whatever the depth, and never shifted by entries appended meanwhile (an export's pages).
+   */
+  olderThan(beforeId: number | null, limit: number): Promise<AuditEntry[]>;
   count(): Promise<number>;
   byActionPrefix(prefix: string, limit: number): Promise<AuditEntry[]>;
   forTarget(target: string, limit: number): Promise<AuditEntry[]>;
@@ -370,7 +375,9 @@ export interface PipelineStore {
 export interface LeadershipStore {
   /**
    * Takes or renews `role` for `holder` until `at + ttlMs`, when the role is free, expired at `at`,
-   * or already held by `holder`. True when `holder` leads after the call.
+   * or already held by `holder`. True when `holder` leads after the call. A backend several machines
+   * share (PostgreSQL) reads `at` from the database's clock instead of the caller's: machines whose
+   * clocks disagree must still agree on who leads.
    */
   acquire(role: string, holder: string, at: number, ttlMs: number): Promise<boolean>;
   /** Gives the role up at once (a stopping leader), if `holder` holds it. */
@@ -509,6 +516,8 @@ export interface TimingStore {
   recordClientRetry(entry: { orderId: string | null; at: number }): Promise<void>;
   /** Absorbed duplicates and conflicts at `since` or later, per minute, cause and kind. */
   absorbedSince(since: number): Promise<AbsorbedMinute[]>;
+  /** Deletes the absorbed rows older than `before` (through the time index); how many went. */
+  pruneAbsorbed(before: number): Promise<number>;
 }
 
 /** Where a rate figure came from: the management API, Warren's own samples and counters, or rabbitmq_prometheus. */

@@ -790,23 +790,31 @@ for (const adapter of adapters) {
     });
 
     it("gives a role to one holder at a time until its lease runs out", async () => {
+      // Real time: PostgreSQL judges leases by the database's clock (machines' clocks may disagree), SQLite by
+      // the caller's; both agree with the caller's clock when it is this machine's.
+      const ttl = 1500;
       assert.equal(await store.leadership.current("sampler"), null);
-      assert.equal(await store.leadership.acquire("sampler", "a", 1000, 500), true);
+      const t0 = Date.now();
+      assert.equal(await store.leadership.acquire("sampler", "a", Date.now(), ttl), true);
       // Another holder is refused while the lease runs, the holder renews it.
-      assert.equal(await store.leadership.acquire("sampler", "b", 1200, 500), false);
-      assert.equal(await store.leadership.acquire("sampler", "a", 1400, 500), true);
-      assert.deepEqual(await store.leadership.current("sampler"), { holder: "a", until: 1900 });
-      assert.equal(await store.leadership.acquire("sampler", "b", 1899, 500), false);
+      assert.equal(await store.leadership.acquire("sampler", "b", Date.now(), ttl), false);
+      const renewedAt = Date.now();
+      assert.equal(await store.leadership.acquire("sampler", "a", renewedAt, ttl), true);
+      const held = await store.leadership.current("sampler");
+      assert.equal(held?.holder, "a");
+      assert.ok(held && held.until >= renewedAt + ttl - 50 && held.until <= Date.now() + ttl + 50, "renewed");
+      assert.ok(held && held.until > t0 + ttl, "until moved on");
       // Roles are independent.
-      assert.equal(await store.leadership.acquire("alerts", "b", 1899, 500), true);
+      assert.equal(await store.leadership.acquire("alerts", "b", Date.now(), ttl), true);
       // Expired: the next one takes it, and the old holder is refused now.
-      assert.equal(await store.leadership.acquire("sampler", "b", 1900, 500), true);
-      assert.equal(await store.leadership.acquire("sampler", "a", 2000, 500), false);
+      await new Promise((resolve) => setTimeout(resolve, held.until - Date.now() + 100));
+      assert.equal(await store.leadership.acquire("sampler", "b", Date.now(), ttl), true);
+      assert.equal(await store.leadership.acquire("sampler", "a", Date.now(), ttl), false);
       // A release by a non-holder changes nothing; the holder's frees the role at once.
       await store.leadership.release("sampler", "a");
       assert.equal((await store.leadership.current("sampler"))?.holder, "b");
       await store.leadership.release("sampler", "b");
-      assert.equal(await store.leadership.acquire("sampler", "a", 2001, 500), true);
+      assert.equal(await store.leadership.acquire("sampler", "a", Date.now(), ttl), true);
     });
 
     it("elects exactly one of many holders racing for a free role", async () => {

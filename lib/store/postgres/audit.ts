@@ -38,6 +38,12 @@ export class PgAudit implements AuditStore {
     return this.entries(`SELECT ${columns} FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2`, [limit, offset]);
   }
 
+  olderThan(beforeId: number | null, limit: number): Promise<AuditEntry[]> {
+    return beforeId === null
+      ? this.entries(`SELECT ${columns} FROM audit_log ORDER BY id DESC LIMIT $1`, [limit])
+      : this.entries(`SELECT ${columns} FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2`, [beforeId, limit]);
+  }
+
   async count(): Promise<number> {
     await this.ready();
     const { rows } = await this.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM audit_log");

@@ -5,7 +5,7 @@ import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
 import { type PaymentRow, paymentColumns, sourceOf, toPayment } from "../rows";
 import type { DeadLetterProducer, DeadLetterSource, PaymentStore } from "../store";
-import { inTransaction } from "./tx";
+import { inTransaction, statementWithRetry } from "./tx";
 
 /**
  * The payments ledger on PostgreSQL, for any number of workers at once. A delivery
@@ -29,11 +29,70 @@ export class PgLedger implements PaymentStore {
   async recordBatch(entries: LedgerEntry[]): Promise<LedgerOutcome[]> {
     if (entries.length === 0) return [];
     await this.ready();
-    return inTransaction(this.pool, (client) => this.record(client, entries), {
-      onRetry: () => {
-        this.retries++;
-      },
-    });
+    const onRetry = () => {
+      this.retries++;
+    };
+    const orders = new Set(entries.map((e) => e.order.orderId));
+    const messages = new Set(entries.map((e) => e.messageId));
+    if (orders.size < entries.length || messages.size < entries.length) {
+      // Copies inside the batch: the whole batch the careful way (classify, fold message ids).
+      return inTransaction(this.pool, (client) => this.record(client, entries), { onRetry });
+    }
+    // The common case, new orders each once: paid in ONE statement (its own transaction, one
+    // round trip instead of BEGIN, INSERT, INSERT, COMMIT). What it could not pay (paid before,
+    // by anyone) is classified in a second transaction by the careful path.
+    const at = this.now();
+    const paid = await this.payNew(entries, at, onRetry);
+    if (paid.size === entries.length) return entries.map((entry) => paidOutcome(entry, paid, at));
+    const rest = entries.filter((e) => !paid.has(e.order.orderId));
+    const restOutcomes = await inTransaction(this.pool, (client) => this.record(client, rest), { onRetry });
+    const byEntry = new Map(rest.map((entry, i) => [entry, restOutcomes[i] as LedgerOutcome]));
+    return entries.map((entry) => byEntry.get(entry) ?? paidOutcome(entry, paid, at));
+  }
+
+  /**
+   * Pays the orders nobody paid yet and writes their message and delivery rows, in one
+   * statement (distinct order and message ids). Keys are inserted in sorted order, as in
+   * record(), so two workers wait for each other instead of deadlocking; a deadlock that still
+   * happens runs the statement again. Returns the sequence number of each order paid now.
+   */
+  private async payNew(entries: LedgerEntry[], at: number, onRetry: () => void): Promise<Map<string, number>> {
+    const sorted = [...entries].sort((a, b) => compare(a.order.orderId, b.order.orderId));
+    const { rows } = await statementWithRetry<{ order_id: string; seq: number }>(
+      this.pool,
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::text[], $7::bigint[], $8::int[], $9::bigint[])
+           WITH ORDINALITY AS p(order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, redelivered, delivered_at, n)
+       ), paid AS (
+         INSERT INTO payments (order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, paid_at, redelivered)
+         SELECT order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, $10, redelivered FROM input ORDER BY n
+         ON CONFLICT (order_id) DO NOTHING
+         RETURNING order_id, seq
+       ), m AS (
+         INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
+         SELECT i.message_id, i.order_id, 'paid', $10, $10, 1 FROM paid JOIN input i USING (order_id) ORDER BY i.message_id
+         ON CONFLICT (message_id) DO UPDATE
+           SET deliveries = messages.deliveries + 1, last_seen_at = excluded.last_seen_at
+       ), d AS (
+         INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome)
+         SELECT i.order_id, i.message_id, i.delivered_at, i.redelivered, 'paid' FROM paid JOIN input i USING (order_id) ORDER BY i.n
+       )
+       SELECT order_id, seq FROM paid`,
+      [
+        sorted.map((e) => e.order.orderId),
+        sorted.map((e) => e.messageId),
+        sorted.map((e) => e.order.item),
+        sorted.map((e) => e.order.quantity),
+        sorted.map((e) => amountCents(e.order.item, e.order.quantity)),
+        sorted.map((e) => e.order.bodyHash),
+        sorted.map((e) => e.order.placedAt),
+        sorted.map((e) => (e.redelivered ? 1 : 0)),
+        sorted.map((e) => e.deliveredAt ?? at),
+        at,
+      ],
+      { onRetry },
+    );
+    return new Map(rows.map((row) => [row.order_id, Number(row.seq)]));
   }
 
   private async record(client: PoolClient, entries: LedgerEntry[]): Promise<LedgerOutcome[]> {
@@ -259,12 +318,16 @@ export class PgLedger implements PaymentStore {
     await this.ready();
     // Acked: the latest delivery of each message id (the last ack of a message id in the batch wins).
     const latest = [...new Map(acks.map((a) => [a.messageId, a.at]))].sort(([a], [b]) => compare(a, b));
+    // A join on deliveries(message_id), then the newest delivery of each: as a correlated
+    // `ORDER BY id DESC LIMIT 1` the planner walked the primary key backwards from the newest
+    // delivery for every ack (1.6 ms of server CPU per ack at 30,000 deliveries, growing with them).
     await inTransaction(this.pool, (client) =>
       client.query(
         `INSERT INTO delivery_acks (delivery_id, acked_at)
-         SELECT (SELECT d.id FROM deliveries d WHERE d.message_id = a.message_id ORDER BY d.id DESC LIMIT 1), a.at
+         SELECT DISTINCT ON (d.message_id) d.id, a.at
            FROM unnest($1::text[], $2::bigint[]) AS a(message_id, at)
-          WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = a.message_id)
+           JOIN deliveries d ON d.message_id = a.message_id
+          ORDER BY d.message_id, d.id DESC
          ON CONFLICT (delivery_id) DO UPDATE SET acked_at = excluded.acked_at`,
         [latest.map(([id]) => id), latest.map(([, at]) => at)],
       ),
@@ -354,6 +417,23 @@ async function upsertMessages(
       at,
     ],
   );
+}
+
+/** The outcome of an entry payNew() paid. */
+function paidOutcome(entry: LedgerEntry, paid: Map<string, number>, at: number): LedgerOutcome {
+  const { order } = entry;
+  return {
+    kind: "paid",
+    payment: toPayment({
+      seq: paid.get(order.orderId) as number,
+      order_id: order.orderId,
+      item: order.item,
+      quantity: order.quantity,
+      amount_cents: amountCents(order.item, order.quantity),
+      placed_at: order.placedAt,
+      paid_at: at,
+    }),
+  };
 }
 
 /** Byte order, as PostgreSQL's C collation would sort: the same order in every worker. */

@@ -79,4 +79,10 @@ export class PgTiming implements TimingStore {
     );
     return rows;
   }
+
+  async pruneAbsorbed(before: number): Promise<number> {
+    await this.ready();
+    const result = await this.pool.query("DELETE FROM absorbed WHERE at < $1", [before]);
+    return result.rowCount ?? 0;
+  }
 }

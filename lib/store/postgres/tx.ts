@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from "pg";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 
 /** Deadlock detected, serialization failure: the transaction did nothing and may run again. */
 const RETRYABLE = new Set(["40P01", "40001"]);
@@ -44,6 +44,27 @@ export async function inTransaction<T>(
       // A connection whose ROLLBACK failed is in an unknown state: the pool drops it.
       client.off("error", onError);
       client.release(broken);
+    }
+  }
+}
+
+/**
+ * One statement as its own transaction (autocommit: one round trip), run again after a
+ * deadlock or serialization failure like inTransaction's work.
+ */
+export async function statementWithRetry<R extends QueryResultRow>(
+  pool: Pool,
+  text: string,
+  values: unknown[],
+  { attempts = 5, onRetry }: { attempts?: number; onRetry?: (error: Error) => void } = {},
+): Promise<QueryResult<R>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.query<R>(text, values);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryable(error)) throw error;
+      onRetry?.(error as Error);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }
   }
 }

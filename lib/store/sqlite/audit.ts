@@ -7,6 +7,7 @@ import { type AuditRow, toAuditEntry as toEntry } from "../rows";
 export class AuditLog {
   private readonly insert;
   private readonly recentStmt;
+  private readonly olderStmt;
   private readonly countStmt;
   private readonly forTargetStmt;
   private readonly byActionStmt;
@@ -17,6 +18,9 @@ export class AuditLog {
     );
     this.recentStmt = db.prepare<[number, number], AuditRow>(
       "SELECT id, at, actor, action, target, details, result, message FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
+    );
+    this.olderStmt = db.prepare<[number, number], AuditRow>(
+      "SELECT id, at, actor, action, target, details, result, message FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?",
     );
     this.countStmt = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM audit_log");
     this.byActionStmt = db.prepare<[string, number], AuditRow>(
@@ -50,13 +54,18 @@ export class AuditLog {
     return this.recentStmt.all(limit, offset).map(toEntry);
   }
 
-  /** Newest first, only the entries about one target (e.g. a queue). */
+  /** Newest first, the entries older than `beforeId` (all when null): a keyset page through the primary key. */
+  olderThan(beforeId: number | null, limit: number): AuditEntry[] {
+    return this.olderStmt.all(beforeId ?? Number.MAX_SAFE_INTEGER, limit).map(toEntry);
+  }
+
   /** Entries whose action starts with a prefix, e.g. "dead-letters.". */
   byActionPrefix(prefix: string, limit = 20): AuditEntry[] {
     const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return this.byActionStmt.all(pattern, limit).map(toEntry);
   }
 
+  /** Newest first, only the entries about one target (e.g. a queue). */
   forTarget(target: string, limit = 10): AuditEntry[] {
     return this.forTargetStmt.all(target, limit).map(toEntry);
   }

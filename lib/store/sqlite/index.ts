@@ -86,6 +86,7 @@ export class SqliteStore implements WarrenStore {
     this.audit = {
       append: async (input: AuditInput) => audit.record(input),
       recent: async (limit, offset) => audit.recent(limit, offset),
+      olderThan: async (beforeId, limit) => audit.olderThan(beforeId, limit),
       count: async () => audit.count(),
       byActionPrefix: async (prefix, limit) => audit.byActionPrefix(prefix, limit),
       forTarget: async (target, limit) => audit.forTarget(target, limit),

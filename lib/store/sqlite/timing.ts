@@ -1,12 +1,12 @@
 import { cachedStatement, type Db } from "../db";
 import type { AbsorbedMinute, HopTimes, TimingStore } from "../store";
-import { evenSpread, hopTimesColumns } from "../timing-sql";
+import { clusteredSpread, hopTimesColumns } from "../timing-sql";
 
 /**
  * Where the time goes and what exactly-once costs, on SQLite. Every read is bounded: the
  * latency window finds its first payment through `payments_paid` and reads at most
- * `sample` payments by primary key (each joined by key to its order, paying delivery and
- * ack); the absorbed series reads `absorbed` through its time index.
+ * `sample` payments by primary key, in runs of neighbouring ones (each joined by key to its
+ * order, paying delivery and ack); the absorbed series reads `absorbed` through its time index.
  */
 export function sqliteTiming(db: Db): TimingStore {
   const hopsSql = `SELECT ${hopTimesColumns} WHERE p.order_id IN (SELECT value FROM json_each(?))`;
@@ -27,7 +27,8 @@ export function sqliteTiming(db: Db): TimingStore {
         const rows = cachedStatement<[number, number], HopTimes>(db, rangeSql).all(first.seq, since);
         return { total: rows.length, rows };
       }
-      const seqs = evenSpread(first.seq, span, sample);
+      // In runs of neighbouring payments: this read runs on the web process's event loop (clusteredSpread).
+      const seqs = clusteredSpread(first.seq, span, sample);
       return {
         total: span,
         rows: cachedStatement<[string, number], HopTimes>(db, bySeqSql).all(JSON.stringify(seqs), since),
@@ -45,5 +46,7 @@ export function sqliteTiming(db: Db): TimingStore {
         `SELECT (at / 60000) * 60000 AS minute, cause, kind, COUNT(*) AS count
            FROM absorbed WHERE at >= ? GROUP BY minute, cause, kind ORDER BY minute`,
       ).all(since),
+    pruneAbsorbed: async (before) =>
+      cachedStatement<[number]>(db, "DELETE FROM absorbed WHERE at < ?").run(before).changes,
   };
 }
