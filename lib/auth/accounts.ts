@@ -3,6 +3,7 @@ import type { Env } from "../config/env";
 import { env } from "../config/env";
 import { WarrenError } from "../errors";
 import { currentWarren } from "../process/current";
+import { logFor } from "../process/log";
 import type { Role, SessionRow, SessionWithUser } from "../store/accounts";
 import type { AccountsStore, WarrenStore } from "../store/store";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "./password";
@@ -25,9 +26,10 @@ interface Accounts {
 
 /**
  * The accounts of the process's store (SQLite file or PostgreSQL: every web process of
- * one database shares users and sessions), with the sign-in limits (in memory).
+ * one database shares users and sessions), with the sign-in limits (counted in the same
+ * store: every web process of the database counts one guesser's attempts together).
  * Kept on the store object itself: route handlers and server actions may load this
- * module in separate module graphs, and two limiters would let a guesser try twice as often.
+ * module in separate module graphs; one SignInLimits per store keeps one warning timer.
  */
 const ACCOUNTS = Symbol.for("warren.accounts");
 
@@ -35,7 +37,8 @@ async function accounts(): Promise<Accounts> {
   const store = currentWarren().store as WarrenStore & { [ACCOUNTS]?: Accounts };
   let held = store[ACCOUNTS];
   if (!held) {
-    held = { store: store.accounts, limits: new SignInLimits(), envAdmin: null };
+    const limits = new SignInLimits({ store: store.limits, log: logFor("auth") });
+    held = { store: store.accounts, limits, envAdmin: null };
     store[ACCOUNTS] = held;
   }
   const ready = held;

@@ -1,19 +1,34 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterMemory } from "rate-limiter-flexible";
+import { isRefusal } from "../store/limits";
+import type { LimitsStore } from "../store/store";
 
 /**
- * Sign-in guessing limits (rate-limiter-flexible, in memory per process):
+ * Sign-in guessing limits (rate-limiter-flexible):
  * - per client: 30 failed attempts per 15 minutes, then 15 minutes refused;
  * - per account: 5 failed attempts in a row lock the name out, for a time that
  *   doubles with each lockout (1 min, 2, 4 … up to an hour).
  * A point is taken before the password is checked, so parallel guesses count
  * at once instead of all slipping through while the first is being verified;
  * a success gives the client's point back and clears the account's streak.
+ *
+ * With a store, every count (the lockouts too) lives in it (migration 10): every web
+ * process of one database counts together, so N processes behind a load balancer
+ * allow what one does. A call the database cannot answer is counted in this
+ * process's memory instead (the library's insurance limiter), with a warning in the
+ * log: sign-in neither fails nor goes unlimited while the database is away, but each
+ * process then counts on its own until it is back. Without a store (tests), memory only.
  */
 const CLIENT_POINTS = 30;
 const ACCOUNT_POINTS = 5;
 const WINDOW_S = 15 * 60;
 const LOCKOUT_BASE_S = 60;
 const LOCKOUT_MAX_S = 60 * 60;
+/** An account's lockout count (for the doubling) is forgotten a day after its last lockout, or on a success. */
+const LOCKOUTS_KEPT_S = 24 * 60 * 60;
+/** Expired counters are deleted at most this often per process (on an attempt: rows come from attempts). */
+const PRUNE_EVERY_MS = 5 * 60_000;
+/** A database that stays away is reported once per this long, not once per attempt. */
+const WARN_EVERY_MS = 60_000;
 
 export interface SignInVerdict {
   allowed: boolean;
@@ -22,34 +37,65 @@ export interface SignInVerdict {
   scope?: "client" | "account";
 }
 
-export class SignInLimits {
-  private readonly byClient: RateLimiterMemory;
-  private readonly byAccount: RateLimiterMemory;
-  private readonly lockoutBaseS: number;
+export interface SignInLimitsOptions {
+  /** Where the counts live (shared by every process of the database); memory of this process when absent. */
+  store?: LimitsStore;
+  lockoutBaseS?: number;
+  log?: (message: string) => void;
+}
 
-  constructor(options: { lockoutBaseS?: number } = {}) {
+export class SignInLimits {
+  private readonly byClient: RateLimiterAbstract;
+  private readonly byAccount: RateLimiterAbstract;
+  /** Lockouts per account so far, for the doubling; forgotten on success. */
+  private readonly lockouts: RateLimiterAbstract;
+  private readonly lockoutBaseS: number;
+  private prunedAt = Number.NEGATIVE_INFINITY;
+  private warnedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: SignInLimitsOptions = {}) {
     this.lockoutBaseS = options.lockoutBaseS ?? LOCKOUT_BASE_S;
-    this.byClient = new RateLimiterMemory({
+    this.byClient = this.limiter({
       keyPrefix: "signin-client",
       points: CLIENT_POINTS,
       duration: WINDOW_S,
       blockDuration: WINDOW_S,
     });
-    this.byAccount = new RateLimiterMemory({ keyPrefix: "signin-account", points: ACCOUNT_POINTS, duration: WINDOW_S });
+    this.byAccount = this.limiter({ keyPrefix: "signin-account", points: ACCOUNT_POINTS, duration: WINDOW_S });
+    // Points never consumed here: lockOut() reads and sets the count.
+    this.lockouts = this.limiter({ keyPrefix: "signin-lockouts", points: 1, duration: LOCKOUTS_KEPT_S });
   }
 
-  /** Lockouts per account so far, for the doubling; forgotten on success. */
-  private readonly lockouts = new Map<string, number>();
+  private limiter(policy: { keyPrefix: string; points: number; duration: number; blockDuration?: number }) {
+    if (!this.options.store) return new RateLimiterMemory(policy);
+    return this.options.store.limiter({
+      ...policy,
+      memoryInsurance: true,
+      onStoreError: (error) => this.storeFailed(error),
+    });
+  }
+
+  private storeFailed(error: unknown) {
+    const at = Date.now();
+    if (at - this.warnedAt < WARN_EVERY_MS) return;
+    this.warnedAt = at;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.options.log?.(
+      `[auth] sign-in limits: the database did not answer (${reason}); counting attempts in this process's memory until it does (each web process limits on its own meanwhile)`,
+    );
+  }
 
   /** Takes one attempt for this client and account, or says how long to wait. */
   async attempt(client: string, account: string): Promise<SignInVerdict> {
     const name = account.toLowerCase();
+    await this.prune();
     try {
       await this.byClient.consume(client);
     } catch (refusal) {
       return { allowed: false, retryAfterS: retryAfter(refusal), scope: "client" };
     }
     try {
+      // The store's upsert is atomic: of parallel attempts (on any process), exactly one sees the 5th point.
       const res = await this.byAccount.consume(name);
       if (res.remainingPoints === 0) await this.lockOut(name);
     } catch (refusal) {
@@ -62,20 +108,30 @@ export class SignInLimits {
     const name = account.toLowerCase();
     await this.byClient.reward(client, 1).catch(() => {});
     await this.byAccount.delete(name).catch(() => {});
-    this.lockouts.delete(name);
+    await this.lockouts.delete(name).catch(() => {});
   }
 
   private async lockOut(name: string) {
-    const count = (this.lockouts.get(name) ?? 0) + 1;
-    if (this.lockouts.size > 100_000) this.lockouts.clear();
-    this.lockouts.set(name, count);
-    // The streak starts over after a lockout: the next 5 failures lock out for twice as long.
-    await this.byAccount.delete(name);
+    // One process per streak gets here (the one whose point was the 5th), so read-then-write is safe.
+    const count = ((await this.lockouts.get(name))?.consumedPoints ?? 0) + 1;
+    await this.lockouts.set(name, count, LOCKOUTS_KEPT_S);
+    // The block replaces the streak's row: once it ends, the next 5 failures lock out for twice as long.
     await this.byAccount.block(name, Math.min(LOCKOUT_MAX_S, this.lockoutBaseS * 2 ** (count - 1)));
+  }
+
+  /** Expired counters are dead rows (no read sees them): delete them now and then so the table stays small. */
+  private async prune() {
+    const store = this.options.store;
+    const at = Date.now();
+    if (!store || at - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = at;
+    await store.pruneExpired(at).catch(() => {
+      // The database is away: the insurance counts meanwhile; tried again at the next period.
+    });
   }
 }
 
 function retryAfter(refusal: unknown): number {
-  if (refusal instanceof RateLimiterRes) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+  if (isRefusal(refusal)) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
   throw refusal;
 }

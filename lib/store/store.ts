@@ -1,3 +1,4 @@
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import type { AuditEntry, AuditInput } from "../audit/log";
 import type { OrderSource, PlacedOrder } from "../orders/types";
 import type { LedgerOutcome, Payment } from "../payments/decide";
@@ -25,6 +26,8 @@ export interface WarrenStore {
   readonly health: HealthStore;
   /** People and their server-side sessions: every web process of one database shares them. */
   readonly accounts: AccountsStore;
+  /** Counters that expire (the sign-in guessing limits): every process of one database counts together. */
+  readonly limits: LimitsStore;
   /** The operator's pause/resume/prefetch of a pipeline, stored so every process (and a later one) applies it. */
   readonly pipeline: PipelineStore;
   readonly leadership: LeadershipStore;
@@ -282,6 +285,36 @@ export interface IdempotencyStore {
   release(key: string): Promise<void>;
   /** Deletes keys created before `before`; returns how many. */
   sweep(before: number): Promise<number>;
+}
+
+/** What a stored limiter counts: rate-limiter-flexible's options (points per duration, block after). */
+export interface StoredLimiterOptions {
+  /** Names the limiter's keys (`<keyPrefix>:<key>`): limiters of one store share one table. */
+  keyPrefix: string;
+  points: number;
+  duration: number;
+  blockDuration?: number;
+  /**
+   * A call the database cannot answer is counted in this process's memory instead (rate-limiter-
+   * flexible's insuranceLimiter: a RateLimiterMemory of the same policy) rather than failing.
+   * Made by the store, not passed in: in a Next.js server the instrumentation and the route
+   * handlers are separate module graphs with a copy of the library each, and the library checks
+   * its insurance with `instanceof`.
+   */
+  memoryInsurance?: boolean;
+  /** Told each error of the database (the call then went to the insurance, or failed without one). */
+  onStoreError?: (error: unknown) => void;
+}
+
+/**
+ * Counters that expire, in the store (migration 10: rate_limits) so that every process on
+ * one database (PostgreSQL: on any machine; SQLite: on the file's host) shares them.
+ */
+export interface LimitsStore {
+  /** A rate-limiter-flexible limiter on this store (RateLimiterPostgres / RateLimiterSQLite). */
+  limiter(options: StoredLimiterOptions): RateLimiterAbstract;
+  /** Forgets the counters that expired before `before` (epoch ms); returns how many. */
+  pruneExpired(before: number): Promise<number>;
 }
 
 /** Users and server-side sessions (lib/auth uses them; sessions are keyed by the hash of the cookie's token). */

@@ -28,8 +28,8 @@ async function freePort(): Promise<number> {
  * and three `npm run worker` processes on one PostgreSQL database and the real broker. Orders
  * placed through either web process are each paid once; every dashboard's live stream (GET
  * /api/events on each web process) shows every payment; a session made on one web process
- * works on the other and a sign-out on the first is honoured by the second; the audit log and
- * the pipeline's pause/resume are shared.
+ * works on the other and a sign-out on the first is honoured by the second; the audit log,
+ * the pipeline's pause/resume and the sign-in guessing limits are shared.
  */
 describe("2 web processes (next start) and 3 workers on one PostgreSQL database", { skip: PG_SKIP }, () => {
   const queue = `test.scale-web.${process.pid}.${Date.now()}`;
@@ -181,5 +181,30 @@ describe("2 web processes (next start) and 3 workers on one PostgreSQL database"
     assert.equal(afterOnB.status, 307, "B refuses the session A ended (redirects to sign in)");
     assert.match(afterOnB.headers.get("location") ?? "", /\/login/);
     assert.equal((await control(b.base, "pause")).status, 401, "and its actions are refused");
+  });
+
+  it("sign-in guesses through A and B count together: 5 wrong passwords split across them lock the name on both", {
+    timeout: 30_000,
+  }, async () => {
+    const [a, b] = webs;
+    assert.ok(a && b);
+    const guess = (base: string) =>
+      fetch(`${base}/api/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "mallory", password: "not-the-password" }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await guess(i % 2 ? b.base : a.base)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401]);
+    for (const web of [a, b]) {
+      const refused = await guess(web.base);
+      assert.equal(refused.status, 429, `${web.base}: the 6th guess, wherever it lands, is refused`);
+      const retryAfter = Number(refused.headers.get("retry-after"));
+      assert.ok(retryAfter >= 50 && retryAfter <= 60, `a 1 min lockout, not ${retryAfter}s`);
+    }
+    // The lock is a row in the database, not in either process.
+    const byAccount = store.limits.limiter({ keyPrefix: "signin-account", points: 5, duration: 900 });
+    assert.ok(((await byAccount.get("mallory"))?.consumedPoints ?? 0) > 5);
   });
 });

@@ -75,6 +75,7 @@ describe("store migrations (PRAGMA user_version)", () => {
       "payments",
       "pipeline_state",
       "queue_history",
+      "rate_limits",
       "sessions",
       "users",
     ]);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import type { PlacedOrder } from "../../lib/orders/types";
 import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
 import { openPostgresStore } from "../../lib/store/postgres";
@@ -767,6 +768,33 @@ for (const adapter of adapters) {
         updatedBy: "op2",
       });
       assert.equal(await store.pipeline.read("other"), null, "one row per order queue");
+    });
+
+    it("limits: limiters of one prefix count together in the store; expired counters are pruned, live ones kept", async () => {
+      const errors: unknown[] = [];
+      const a = store.limits.limiter({ keyPrefix: "t", points: 3, duration: 60, onStoreError: (e) => errors.push(e) });
+      const b = store.limits.limiter({ keyPrefix: "t", points: 3, duration: 60 });
+      assert.equal((await a.consume("k")).remainingPoints, 2);
+      assert.equal((await b.consume("k")).remainingPoints, 1, "b counts on a's row");
+      assert.equal((await a.get("k"))?.consumedPoints, 2);
+      await b.block("k", 30);
+      const refusal = await a.consume("k").then(
+        () => null,
+        (r: unknown) => r,
+      );
+      assert.ok(refusal instanceof RateLimiterRes, "a sees b's block");
+      assert.ok(refusal.msBeforeNext > 25_000 && refusal.msBeforeNext <= 30_000, String(refusal.msBeforeNext));
+      // Another prefix is another counter.
+      const other = store.limits.limiter({ keyPrefix: "u", points: 1, duration: 60 });
+      assert.equal((await other.consume("k")).remainingPoints, 0);
+      const brief = store.limits.limiter({ keyPrefix: "brief", points: 5, duration: 1 });
+      await brief.consume("x");
+      assert.equal(await store.limits.pruneExpired(Date.now()), 0, "nothing has expired yet");
+      assert.equal(await store.limits.pruneExpired(Date.now() + 2000), 1, "only the 1 s counter expires within 2 s");
+      assert.equal(await brief.get("x"), null);
+      assert.equal((await other.get("k"))?.consumedPoints, 1);
+      assert.ok(((await a.get("k"))?.consumedPoints ?? 0) > 3, "the block is kept");
+      assert.deepEqual(errors, []);
     });
 
     it("gives a role to one holder at a time until its lease runs out", async () => {

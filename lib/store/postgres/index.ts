@@ -9,6 +9,7 @@ import { PgHistory } from "./history";
 import { PgIdempotency } from "./idempotency";
 import { PgLeadership } from "./leadership";
 import { PgLedger } from "./ledger";
+import { PgLimits } from "./limits";
 import { migratePg } from "./migrate";
 import { PgOrderStore } from "./orders";
 import { PgPipeline } from "./pipeline";
@@ -45,6 +46,7 @@ export class PostgresStore implements WarrenStore {
   readonly health: PgHealth;
   readonly idempotency: PgIdempotency;
   readonly accounts: PgAccounts;
+  readonly limits: PgLimits;
   readonly pipeline: PgPipeline;
   readonly leadership: PgLeadership;
   readonly timing: PgTiming;
@@ -61,6 +63,7 @@ export class PostgresStore implements WarrenStore {
     this.health = new PgHealth(pool, ready);
     this.idempotency = new PgIdempotency(pool, ready);
     this.accounts = new PgAccounts(pool, ready);
+    this.limits = new PgLimits(pool, ready);
     this.pipeline = new PgPipeline(pool, ready);
     this.leadership = new PgLeadership(pool, ready);
     this.timing = new PgTiming(pool, ready);

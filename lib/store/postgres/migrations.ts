@@ -269,4 +269,18 @@ export const PG_MIGRATIONS: PgMigration[] = [
        )`,
     ],
   },
+  {
+    version: 10,
+    name: "rate limits",
+    statements: [
+      // SQLite's migration 10: the sign-in limits' counters, shared by every web process on every
+      // machine. Columns in rate-limiter-flexible's order (its INSERT names none); key TEXT, not its
+      // varchar(255), so no key is ever refused for its length (a refused call would count per process).
+      `CREATE TABLE rate_limits (
+         key    TEXT    PRIMARY KEY,
+         points INTEGER NOT NULL DEFAULT 0,
+         expire BIGINT
+       )`,
+    ],
+  },
 ];

@@ -11,6 +11,7 @@ import type {
   HistoryStore,
   IdempotencyStore,
   LeadershipStore,
+  LimitsStore,
   PaymentStore,
   PipelineStore,
   TimingStore,
@@ -26,6 +27,7 @@ import { sqliteHistory } from "./history";
 import { sqliteIdempotency } from "./idempotency";
 import { sqliteLeadership } from "./leadership";
 import { Ledger } from "./ledger";
+import { sqliteLimits } from "./limits";
 import { SqliteOrderStore } from "./outbox";
 import { paidHashes } from "./paid-hashes";
 import { sqlitePipeline } from "./pipeline";
@@ -49,6 +51,7 @@ export class SqliteStore implements WarrenStore {
   readonly idempotency: IdempotencyStore;
   readonly health: HealthStore;
   readonly accounts: AccountsStore;
+  readonly limits: LimitsStore;
   readonly pipeline: PipelineStore;
   readonly leadership: LeadershipStore;
   readonly timing: TimingStore;
@@ -91,6 +94,7 @@ export class SqliteStore implements WarrenStore {
     this.idempotency = sqliteIdempotency(db);
     this.health = sqliteHealth(db);
     this.accounts = sqliteAccounts(db);
+    this.limits = sqliteLimits(db);
     this.pipeline = sqlitePipeline(db);
     this.leadership = sqliteLeadership(db);
     this.timing = sqliteTiming(db);

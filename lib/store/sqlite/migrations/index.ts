@@ -7,6 +7,7 @@ import { latencySchema } from "./0006-latency";
 import { historySchema } from "./0007-history";
 import { alertsSchema } from "./0008-alerts";
 import { pipelineStateSchema } from "./0009-pipeline-state";
+import { rateLimitsSchema } from "./0010-rate-limits";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
 export interface Migration {
@@ -29,4 +30,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 7, name: "history", statements: historySchema },
   { version: 8, name: "alerts", statements: alertsSchema },
   { version: 9, name: "pipeline state", statements: pipelineStateSchema },
+  { version: 10, name: "rate limits", statements: rateLimitsSchema },
 ];
