@@ -5,6 +5,7 @@ import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { declareTopology, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
 import { startBatchTrace } from "../tracing/spans";
+import { type AckEntry, AckWindow } from "./ack-window";
 import { deadLetter } from "./dead-letter";
 import type { PaymentLedger } from "./ledger";
 import { payBatch } from "./pay-batch";
@@ -31,7 +32,18 @@ interface Delivery {
   channel: Channel;
   message: ConsumeMessage;
   receivedAt: number;
+  /** Its place in its channel's ack window (tag order). */
+  entry: AckEntry<Delivery>;
+  /** The message id the trace's ack time is written under (set when it is paid). */
+  ackId?: string;
 }
+
+/**
+ * Batches being paid at once. More overlap keeps the broker busy while a batch commits; less lets
+ * deliveries gather into bigger batches (one transaction, one fsync, one ack frame each). Two: one
+ * committing while the next gathers (the backlog drain was fastest so on SQLite and PostgreSQL).
+ */
+const MAX_FLUSHES = 2;
 
 export interface ConsumerStats {
   /** Subscribed right now (a consumer tag on an open channel); false while reconnecting or paused. */
@@ -70,6 +82,8 @@ export class PaymentConsumer extends EventEmitter {
   private consumerTag: string | null = null;
   private buffer: Delivery[] = [];
   private flushScheduled = false;
+  private flushing = 0;
+  private readonly windows = new WeakMap<Channel, AckWindow<Delivery>>();
   private stopping = false;
   private readonly failures = new Map<string, number>();
   private subscribing: Promise<void> | null = null;
@@ -180,7 +194,9 @@ export class PaymentConsumer extends EventEmitter {
         this.rc.reopen("consumer cancelled by the broker");
         return;
       }
-      this.enqueue({ channel, message, receivedAt: Date.now() });
+      const delivery = { channel, message, receivedAt: Date.now() } as Delivery;
+      delivery.entry = this.windowOf(channel).add(delivery);
+      this.enqueue(delivery);
     });
     if (this.stats.paused || this.stopping) {
       // Paused while the subscribe was on its way.
@@ -199,18 +215,40 @@ export class PaymentConsumer extends EventEmitter {
     this.options.log?.(`[payments] consuming ${this.options.queue} (prefetch ${this.stats.prefetch})`);
   }
 
+  private windowOf(channel: Channel): AckWindow<Delivery> {
+    let window = this.windows.get(channel);
+    if (!window) {
+      window = new AckWindow<Delivery>({
+        ack: (delivery, allUpTo) => delivery.channel.ack(delivery.message, allUpTo),
+        nack: (delivery, allUpTo, requeue) => delivery.channel.nack(delivery.message, allUpTo, requeue),
+      });
+      this.windows.set(channel, window);
+    }
+    return window;
+  }
+
   private enqueue(delivery: Delivery) {
     this.buffer.push(delivery);
     this.stats.inFlight++;
     this.stats.delivered++;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => void this.flush());
-    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush() {
+    if (this.flushScheduled || this.flushing >= MAX_FLUSHES || this.buffer.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.flushing >= MAX_FLUSHES) return;
+      this.flushing++;
+      void this.flush().finally(() => {
+        this.flushing--;
+        this.scheduleFlush();
+      });
+    });
   }
 
   private async flush(): Promise<void> {
-    this.flushScheduled = false;
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return;
@@ -225,59 +263,125 @@ export class PaymentConsumer extends EventEmitter {
         receivedAt,
       })),
     );
-    const { verdicts, paid, duplicates, absorbed } = await payBatch(batch, ledger, this.failures, log, spans);
-    for (const entry of absorbed) this.emit("absorbed", entry);
+    // Every delivery of the batch gets a verdict whatever happens: one left open in its ack window
+    // would hold up every later ack on the channel, and the consumer would stop once prefetch is used up.
+    const { verdicts, paid, duplicates, absorbed } = await payBatch(batch, ledger, this.failures, log, spans).catch(
+      (error: Error) => {
+        log?.(`[payments] paying a batch of ${batch.length} failed unexpectedly (${error.message}); requeueing it`);
+        return { verdicts: [], paid: [], duplicates: [], absorbed: [] } as Awaited<ReturnType<typeof payBatch>>;
+      },
+    );
+    // Settle what is decided now and send its acks (one frame per run) before any dead-letter copy
+    // is waited for: a slow copy must not hold up the acks of the batch.
+    const deadLetters: Array<{ delivery: Delivery; verdict: Extract<Verdict, { kind: "dead-letter" }> }> = [];
+    batch.forEach((delivery, index) => {
+      const verdict = verdicts[index] ?? { kind: "requeue", delayMs: 1000 };
+      spans?.settle(index, verdict.kind);
+      if (verdict.kind === "dead-letter") {
+        this.windowOf(delivery.channel).slow(delivery.entry);
+        deadLetters.push({ delivery, verdict });
+      } else this.settle(delivery, verdict);
+    });
+    this.release(batch);
+    // Then tell the process (a listener that throws must not leave the batch unsettled).
+    try {
+      for (const entry of absorbed) this.emit("absorbed", entry);
 
-    for (const duplicate of duplicates) {
-      this.stats.duplicates++;
-      this.emit("duplicate", duplicate);
+      for (const duplicate of duplicates) {
+        this.stats.duplicates++;
+        this.emit("duplicate", duplicate);
+      }
+      if (paid.length > 0) {
+        this.stats.paid += paid.length;
+        // One event message per committed batch (a JSON array), not one per payment: the batch
+        // was committed together, and every process on the fanout parses one message, not ten.
+        // The routing key names the order queue: one fanout serves every Warren on the broker,
+        // and each relay keeps only its own pipeline's payments.
+        publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(paid)), queue);
+        for (const payment of paid) this.emit("payment", payment);
+      }
+    } catch (error) {
+      log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);
     }
-    if (paid.length > 0) {
-      this.stats.paid += paid.length;
-      // One event message per committed batch (a JSON array), not one per payment: the batch
-      // was committed together, and every process on the fanout parses one message, not ten.
-      // The routing key names the order queue: one fanout serves every Warren on the broker,
-      // and each relay keeps only its own pipeline's payments.
-      publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(paid)), queue);
-      for (const payment of paid) this.emit("payment", payment);
-    }
-
+    if (deadLetters.length === 0) return;
     await Promise.all(
-      batch.map(async (delivery, index) => {
-        const verdict = verdicts[index] ?? { kind: "requeue", delayMs: 1000 };
-        spans?.settle(index, verdict.kind);
-        if (verdict.kind !== "dead-letter") return this.settle(delivery, verdict);
+      deadLetters.map(async ({ delivery, verdict }) => {
         const result = await deadLetter(delivery.message, verdict.reason, verdict.orderId, {
           queue,
           publisher,
           ledger,
           log,
+        }).catch((error: Error) => {
+          log?.(`[payments] dead-lettering failed unexpectedly (${error.message}); requeueing`);
+          return { verdict: { kind: "requeue", delayMs: 1000 } as Verdict, messageId: "" };
         });
+        this.settle(delivery, result.verdict);
+        this.release([delivery]);
         if (result.verdict.kind === "ack") {
           this.stats.deadLettered++;
           this.emit("dead-letter", { messageId: result.messageId, orderId: verdict.orderId, reason: verdict.reason });
         }
-        this.settle(delivery, result.verdict);
       }),
     );
   }
 
-  /** The only place a delivery is acked, requeued or rejected. */
+  /**
+   * The only place a delivery's verdict is applied: acks wait in its channel's window for
+   * release(), nacks go at once (a requeue after its delay).
+   */
   private settle(delivery: Delivery, verdict: Verdict) {
+    const live = delivery.channel === this.rc.current();
+    const window = this.windowOf(delivery.channel);
     if (verdict.kind === "requeue") {
-      setTimeout(() => this.apply(delivery, (ch, m) => ch.nack(m, false, true)), verdict.delayMs);
-    } else if (verdict.kind === "drop") {
-      this.apply(delivery, (ch, m) => ch.nack(m, false, false));
-    } else if (verdict.kind === "ack") {
-      this.apply(delivery, (ch, m) => {
-        ch.ack(m);
-        this.stats.acked++;
-        if (verdict.messageId) this.noteAck(verdict.messageId);
-      });
-    } else {
-      // A dead-letter verdict is turned into ack/requeue by flush(); never settle it raw.
-      this.apply(delivery, (ch, m) => ch.nack(m, false, true));
+      window.slow(delivery.entry);
+      setTimeout(() => {
+        if (delivery.channel === this.rc.current()) {
+          this.nack(window, delivery, true);
+          this.release([delivery]);
+        }
+        this.settled();
+      }, verdict.delayMs);
+      return;
     }
+    if (verdict.kind === "ack") {
+      delivery.ackId = verdict.messageId;
+      if (live) window.ready(delivery.entry);
+    } else if (live) {
+      // drop: the broker dead-letters it where a policy says so. A raw dead-letter verdict is turned
+      // into ack/requeue by flush() and never reaches here; if it did, it goes back to the queue.
+      this.nack(window, delivery, verdict.kind === "dead-letter");
+    }
+    this.settled();
+  }
+
+  private nack(window: AckWindow<Delivery>, delivery: Delivery, requeue: boolean) {
+    try {
+      window.nack(delivery.entry, requeue);
+    } catch {
+      // Channel closed between the check and the call: the broker redelivers, the ledger dedupes.
+    }
+  }
+
+  /** Sends the acks the deliveries' windows can send now. An ack on a dead channel is meaningless. */
+  private release(deliveries: Delivery[]) {
+    const channels = new Set(deliveries.map((d) => d.channel));
+    for (const channel of channels) {
+      if (channel !== this.rc.current()) continue;
+      let acked: Delivery[];
+      try {
+        acked = this.windowOf(channel).release();
+      } catch {
+        continue; // closed meanwhile: same as above
+      }
+      this.stats.acked += acked.length;
+      for (const delivery of acked) if (delivery.ackId) this.noteAck(delivery.ackId);
+    }
+  }
+
+  /** One delivery has its verdict applied (or its channel is gone). */
+  private settled() {
+    this.stats.inFlight = Math.max(0, this.stats.inFlight - 1);
+    if (this.stopping && this.stats.inFlight === 0) this.emit("drained");
   }
 
   private pendingAcks: Array<{ messageId: string; at: number }> = [];
@@ -334,19 +438,6 @@ export class PaymentConsumer extends EventEmitter {
     }
     await channel.prefetch(prefetch);
     if (!this.stats.paused && !this.stopping) await this.subscribe(channel);
-  }
-
-  private apply(delivery: Delivery, action: (channel: Channel, message: ConsumeMessage) => void) {
-    this.stats.inFlight = Math.max(0, this.stats.inFlight - 1);
-    // An ack on a dead channel is meaningless: the broker will redeliver, and the ledger dedupes.
-    if (delivery.channel === this.rc.current()) {
-      try {
-        action(delivery.channel, delivery.message);
-      } catch {
-        // Channel closed between the check and the call; same as above.
-      }
-    }
-    if (this.stopping && this.stats.inFlight === 0) this.emit("drained");
   }
 
   /** Stops taking work, lets in-flight deliveries settle, then closes the channel. */

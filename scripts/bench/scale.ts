@@ -15,7 +15,7 @@
  * AMQP_URL, WARREN_TEST_PG_URL.
  * Writes bench-results/scale-<time>.json and prints the table.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join, resolve } from "node:path";
 import type { ConfirmChannel } from "amqplib";
@@ -129,6 +129,64 @@ interface DrainRun {
   perSecond: number;
   seconds: number;
   counted: number;
+  /** CPU time per order (µs) spent by the consumers, the broker and the database server during the drain. */
+  cpu: CpuPerOrder;
+}
+
+interface CpuPerOrder {
+  consumers: number;
+  broker: number;
+  database: number;
+}
+
+/** Clock ticks (user + system) of processes, read from /proc (Linux); 0 where unreadable. */
+function ticksOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone, or not Linux
+    }
+  }
+  return ticks;
+}
+
+/** Pids whose command name is `name` (beam.smp: the broker nodes; postgres: the server and its backends). */
+function pidsNamed(name: string): number[] {
+  try {
+    return readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === name;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** CPU used between start() and stop(): the consumers (given pids, or this process), the broker, PostgreSQL. */
+function cpuMeter(consumerPids: number[] | "self") {
+  const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
+  const consumers = () =>
+    consumerPids === "self" ? process.cpuUsage().user + process.cpuUsage().system : ticksOf(consumerPids) * TICK_US;
+  const broker = () => ticksOf(pidsNamed("beam.smp")) * TICK_US;
+  // Backends come and go: count the live ones at both ends (a backend that exits meanwhile is lost).
+  const database = () => ticksOf(pidsNamed("postgres")) * TICK_US;
+  const before = { consumers: consumers(), broker: broker(), database: database() };
+  return (orders: number): CpuPerOrder => ({
+    consumers: round((consumers() - before.consumers) / orders, 1) ?? 0,
+    broker: round((broker() - before.broker) / orders, 1) ?? 0,
+    database: round(Math.max(0, database() - before.database) / orders, 1) ?? 0,
+  });
 }
 
 /**
@@ -182,10 +240,16 @@ async function rawDrain(amqpUrl: string, consumers: number): Promise<DrainRun> {
           });
         }),
       );
+      const meter = cpuMeter("self");
       const deadline = Date.now() + 300_000;
       while (acked < orders && Date.now() < deadline) await sleep(20);
       const seconds = (last - first) / 1000;
-      return { perSecond: round(acked / seconds, 0) ?? 0, seconds: round(seconds, 2) ?? 0, counted: acked };
+      return {
+        perSecond: round(acked / seconds, 0) ?? 0,
+        seconds: round(seconds, 2) ?? 0,
+        counted: acked,
+        cpu: meter(acked),
+      };
     } finally {
       for (const conn of conns) await conn.close().catch(() => {});
     }
@@ -234,6 +298,7 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
       amqpUrl,
       queue,
       async () => {
+        const meter = cpuMeter(started.map((s) => s.child.pid ?? 0));
         const from = Date.now();
         await command("resume");
         const deadline = from + 600_000;
@@ -244,7 +309,12 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
         }
         const seconds = (Date.now() - from) / 1000;
         if (paid < orders) throw new Error(`${kind}, ${workers} worker(s): only ${paid} of ${orders} paid`);
-        return { perSecond: round(paid / seconds, 0) ?? 0, seconds: round(seconds, 2) ?? 0, counted: paid };
+        return {
+          perSecond: round(paid / seconds, 0) ?? 0,
+          seconds: round(seconds, 2) ?? 0,
+          counted: paid,
+          cpu: meter(paid),
+        };
       },
       true,
     );
@@ -399,11 +469,16 @@ function print(result: { intake: IntakeRow[]; drain: DrainRow[] }) {
     }
   }
   if (result.drain.length > 0) {
-    console.log(`\n| backlog drain | store | workers | Warren paid/s | raw consume+ack/s (same consumers) | ratio |`);
-    console.log("|---|---|---|---|---|---|");
-    for (const r of result.drain)
+    console.log(
+      "\n| backlog drain | store | workers | Warren paid/s | raw consume+ack/s (same consumers) | ratio | CPU µs/order: workers / broker / database (raw: consumer / broker) |",
+    );
+    console.log("|---|---|---|---|---|---|---|");
+    for (const r of result.drain) {
+      const w = r.warren.cpu;
+      const cpu = `${w.consumers} / ${w.broker} / ${r.store === "postgres" ? w.database : "–"} (raw ${r.raw.cpu.consumers} / ${r.raw.cpu.broker})`;
       console.log(
-        `| ${r.broker} | ${r.store} | ${r.workers} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}× |`,
+        `| ${r.broker} | ${r.store} | ${r.workers} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}× | ${cpu} |`,
       );
+    }
   }
 }

@@ -44,13 +44,30 @@ test("a delivery is acked only after its batch is committed and the WAL synced",
   };
 
   // The consumer's channels, with each ack written down along with what another connection sees.
+  // A `multiple` ack settles every unacked delivery up to its tag: each of them is written down.
   const spyChannel = (channel: Channel): Channel => {
+    const unacked = new Map<number, Message>();
+    const consume = channel.consume.bind(channel);
+    channel.consume = (q, onMessage, options) =>
+      consume(
+        q,
+        (message) => {
+          if (message) unacked.set(message.fields.deliveryTag, message);
+          onMessage(message);
+        },
+        options,
+      );
     const ack = channel.ack.bind(channel);
-    channel.ack = (message: Message, ...rest) => {
-      const orderId = JSON.parse(message.content.toString()).orderId as string;
-      const row = reader.prepare("SELECT 1 FROM payments WHERE order_id = ?").get(orderId);
-      events.push(`ack ${orderId}${row ? "" : " (not committed!)"}`);
-      ack(message, ...rest);
+    channel.ack = (message: Message, allUpTo = false) => {
+      const tag = message.fields.deliveryTag;
+      const settled = allUpTo ? [...unacked.keys()].filter((t) => t <= tag).sort((a, b) => a - b) : [tag];
+      for (const t of settled) {
+        const orderId = JSON.parse((unacked.get(t) ?? message).content.toString()).orderId as string;
+        unacked.delete(t);
+        const row = reader.prepare("SELECT 1 FROM payments WHERE order_id = ?").get(orderId);
+        events.push(`ack ${orderId}${row ? "" : " (not committed!)"}`);
+      }
+      ack(message, allUpTo);
     };
     return channel;
   };

@@ -92,6 +92,7 @@ describe("WalDurability (a real SQLite file)", () => {
 /** Just enough of amqplib's channel and model for the consumer. */
 function fakeBroker() {
   const acked: number[] = [];
+  const unacked = new Set<number>();
   let onMessage: ((message: unknown) => void) | null = null;
   const channel = Object.assign(new EventEmitter(), {
     prefetch: async () => {},
@@ -102,19 +103,27 @@ function fakeBroker() {
       onMessage = callback;
       return { consumerTag: "ctag" };
     },
-    ack: (message: { fields: { deliveryTag: number } }) => acked.push(message.fields.deliveryTag),
+    // A `multiple` ack settles every delivered, unacked tag up to this one (the consumer acks a run at once).
+    ack: (message: { fields: { deliveryTag: number } }, allUpTo = false) => {
+      const tag = message.fields.deliveryTag;
+      const settled = allUpTo ? [...unacked].filter((t) => t <= tag) : [tag];
+      for (const t of settled) unacked.delete(t);
+      acked.push(...settled.sort((a, b) => a - b));
+    },
     nack: () => {},
     cancel: async () => {},
     close: async () => {},
   });
   const model = { createChannel: async () => channel };
   const link = Object.assign(new EventEmitter(), { current: () => model });
-  const deliver = (tag: number, orderId: string) =>
+  const deliver = (tag: number, orderId: string) => {
+    unacked.add(tag);
     onMessage?.({
       content: Buffer.from(JSON.stringify({ orderId, item: "book", quantity: 1 })),
       fields: { deliveryTag: tag, redelivered: false },
       properties: { messageId: orderId, headers: {} },
     });
+  };
   return { link, acked, deliver, subscribed: () => onMessage !== null };
 }
 

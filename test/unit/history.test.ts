@@ -151,4 +151,59 @@ describe("history recorder", () => {
       await store.close();
     }
   });
+  it("stop() lets the round under way finish before handing the lease over: never two writers at once", async () => {
+    const { HistoryRecorder } = await import("../../lib/history/recorder");
+    const { Leader } = await import("../../lib/process/leader");
+    const store = openSqliteStore(join(dir, "recorder-stop.db"));
+    try {
+      // The sample of the round under way is held until the test lets it go.
+      let sampling: () => void = () => {};
+      const inSample = new Promise<void>((resolve) => {
+        sampling = resolve;
+      });
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const recorder = new HistoryRecorder({
+        store: store.history,
+        leader: new Leader(store.leadership, "history-sampler"),
+        pinned: ["orders"],
+        sample: async (names, at) => {
+          sampling();
+          await released;
+          return names.map((queue) => ({
+            queue,
+            at,
+            ready: 1,
+            unacked: 0,
+            consumers: 0,
+            publish: null,
+            deliver: null,
+            ack: null,
+            rateSource: null,
+          }));
+        },
+      });
+      const next = new Leader(store.leadership, "history-sampler");
+      const round = recorder.tick(1_000_000);
+      await inSample;
+      let stopped = false;
+      const stopping = recorder.stop().then(() => {
+        stopped = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(stopped, false, "stop() waits for the round that is still writing");
+      assert.equal(await next.check(), false, "the lease is not handed over while the old leader still writes");
+      release();
+      await Promise.all([round, stopping]);
+      assert.equal(recorder.stats.written, 1, "the round under way finished");
+      assert.equal(await next.check(), true, "then the role is free at once");
+      await recorder.tick(1_001_000);
+      assert.equal(recorder.stats.rounds, 1, "a stopped recorder runs no more rounds");
+      await next.stop();
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -291,8 +291,14 @@ for (const adapter of adapters) {
       assert.equal(hop1?.deliveredAt, 1020);
       assert.ok((hop1?.paidAt ?? 0) >= before);
       assert.equal(hop1?.ackedAt, ackedAt);
+      assert.equal(Boolean(hop1?.external), false, "an order of ours is not external");
       // An external producer's order: no orders row, its placed time is the message's; no confirm.
       const [ext] = await store.timing.hopsOf(["ext-1"]);
+      assert.equal(
+        Boolean(ext?.external),
+        true,
+        "no orders row: external (the hop observer need not wait for a confirm)",
+      );
       assert.equal(ext?.confirmedAt, null);
       assert.equal(ext?.placedAt, 1000);
       assert.equal(ext?.ackedAt, null);

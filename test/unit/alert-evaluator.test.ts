@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { AlertEvaluator } from "../../lib/alerts/evaluator";
+import { parseWebhooks } from "../../lib/alerts/webhooks";
+import type { BooksReport } from "../../lib/books/books";
+import { Leader } from "../../lib/process/leader";
+import { openSqliteStore } from "../../lib/store/sqlite";
+
+const dir = mkdtempSync(join(tmpdir(), "warren-alert-evaluator-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const unbalanced: BooksReport = {
+  at: 0,
+  accepted: 1,
+  outbox: 0,
+  queue: 0,
+  inFlight: 0,
+  waiting: 1,
+  paid: 0,
+  deadLettered: 0,
+  paidTwice: [],
+  difference: 1,
+  balanced: false,
+  lost: [],
+  catchingUp: false,
+  backlog: null,
+};
+
+describe("alert evaluator (real SQLite store, a real webhook that never answers)", () => {
+  it("stop() cuts a webhook call in flight short instead of waiting out its timeout", async () => {
+    // A webhook that takes the request and never answers: the round hangs in its call.
+    const held: ServerResponse[] = [];
+    let called: () => void = () => {};
+    const calledOnce = new Promise<void>((resolve) => {
+      called = resolve;
+    });
+    const server = createServer((_request: IncomingMessage, response: ServerResponse) => {
+      held.push(response);
+      called();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const store = openSqliteStore(join(dir, "stop.db"));
+    const logs: string[] = [];
+    const evaluator = new AlertEvaluator({
+      store,
+      leader: new Leader(store.leadership, "alerts", { ttlMs: 60_000 }),
+      orderQueue: "orders",
+      thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
+      webhooks: parseWebhooks(`http://127.0.0.1:${port}/hook`),
+      guard: { enabled: false, dlqPerMin: 100 },
+      publisher: null,
+      intervalMs: 60_000,
+      // Far longer than the stop may take.
+      webhookTimeoutMs: 30_000,
+      retryBaseMs: 20,
+      books: () => unbalanced,
+      sample: () => null,
+      history: () => [],
+      alarms: () => null,
+      log: (m) => logs.push(m),
+    });
+    try {
+      const round = evaluator.round();
+      await calledOnce;
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([
+        evaluator.stop().then(() => "stopped"),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 5_000, "still waiting");
+        }),
+      ]);
+      clearTimeout(timer);
+      assert.equal(stopped, "stopped", "stop() returns while the webhook still holds the call");
+      assert.equal(await round, true, "the round ends (it led)");
+      // The notification was not taken: it stays due, with the failed attempt, for the next leader.
+      const [delivery] = await store.alerts.dueDeliveries(Date.now() + 60_000, 10);
+      assert.equal(delivery?.attempts, 1);
+      assert.ok(logs.some((l) => /failed \(attempt 1\)/.test(l)));
+    } finally {
+      for (const response of held) response.destroy();
+      await evaluator.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    }
+  });
+});
