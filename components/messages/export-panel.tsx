@@ -2,31 +2,20 @@
 
 import { useId, useState } from "react";
 import { Button } from "@/components/ui/button";
-import { SelectionPicker, selectionBody } from "./selection-picker";
-import type { SelectionChoice, ToolsContext } from "./types";
+import { useSelection } from "./selection-picker";
+import type { SelectionPanelProps } from "./types";
 
 /**
  * A download as a plain form post: the browser streams the answer to disk as the server writes
  * it (nothing is gathered in the page first).
  */
-export function ExportPanel({
-  ctx,
-  selected,
-  searched,
-  groups,
-}: {
-  ctx: ToolsContext;
-  selected: Set<string>;
-  searched: string | null;
-  groups: string[];
-}) {
+export function ExportPanel({ ctx, ...source }: SelectionPanelProps) {
   const id = useId();
   const [format, setFormat] = useState<"jsonl" | "csv">("jsonl");
-  const [choice, setChoice] = useState<SelectionChoice>("all");
-  const [group, setGroup] = useState(groups[0] ?? "");
+  const selection = useSelection(`${id}-which`, source);
   const payload = JSON.stringify({
     format,
-    selection: selectionBody(choice, selected, searched, group),
+    selection: selection.body,
     limit: ctx.maxRead,
     confirmConsumers: ctx.confirmConsumers || undefined,
   });
@@ -37,16 +26,7 @@ export function ExportPanel({
       </h3>
       <form method="post" action={ctx.api("export")} className="grid gap-3 sm:grid-cols-2 sm:items-end">
         <input type="hidden" name="payload" value={payload} />
-        <SelectionPicker
-          name={`${id}-which`}
-          value={choice}
-          onChange={setChoice}
-          selectedCount={selected.size}
-          searched={searched}
-          groups={groups}
-          group={group}
-          onGroup={setGroup}
-        />
+        {selection.picker}
         <div className="flex flex-wrap items-end gap-3">
           <div>
             <label htmlFor={`${id}-format`} className="text-sm font-medium">

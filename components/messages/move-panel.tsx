@@ -5,9 +5,9 @@ import { Button } from "@/components/ui/button";
 import { ConfirmPanel } from "@/components/ui/confirm";
 import { StatusLine } from "@/components/ui/status-line";
 import type { MoveEvent } from "@/lib/messages/move";
-import { SelectionPicker, selectionBody } from "./selection-picker";
+import { useSelection } from "./selection-picker";
 import { streamEvents } from "./stream-events";
-import type { SelectionChoice, ToolsContext } from "./types";
+import type { SelectionPanelProps } from "./types";
 
 const input =
   "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 dark:border-slate-700 dark:bg-slate-950";
@@ -15,25 +15,16 @@ const input =
 type Progress = Extract<MoveEvent, { type: "progress" }>;
 
 /** Move or copy to a queue or an exchange + routing key, confirmed first, with progress and cancel. */
-export function MovePanel({
-  ctx,
-  selected,
-  searched,
-  groups,
-}: {
-  ctx: ToolsContext;
-  selected: Set<string>;
-  searched: string | null;
-  groups: string[];
-}) {
+export function MovePanel({ ctx, ...source }: SelectionPanelProps) {
   const id = useId();
   const [mode, setMode] = useState<"move" | "copy">("move");
   const [kind, setKind] = useState<"queue" | "exchange">("queue");
   const [targetQueue, setTargetQueue] = useState("");
   const [exchange, setExchange] = useState("");
   const [routingKey, setRoutingKey] = useState("");
-  const [choice, setChoice] = useState<SelectionChoice>("all");
-  const [group, setGroup] = useState(groups[0] ?? "");
+  const selection = useSelection(`${id}-which`, source);
+  const { choice, group } = selection;
+  const { selected, searched } = source;
   const [limit, setLimit] = useState(10_000);
   const [rate, setRate] = useState(500);
   const [asking, setAsking] = useState(false);
@@ -66,7 +57,7 @@ export function MovePanel({
       {
         mode,
         target,
-        selection: selectionBody(choice, selected, searched, group),
+        selection: selection.body,
         limit,
         rate,
         confirmed: true,
@@ -169,16 +160,7 @@ export function MovePanel({
             </div>
           </>
         )}
-        <SelectionPicker
-          name={`${id}-which`}
-          value={choice}
-          onChange={setChoice}
-          selectedCount={selected.size}
-          searched={searched}
-          groups={groups}
-          group={group}
-          onGroup={setGroup}
-        />
+        {selection.picker}
         <div className="grid grid-cols-2 gap-3">
           <div>
             <label htmlFor={`${id}-limit`} className="text-sm font-medium">

@@ -1,6 +1,7 @@
 "use client";
 
-import type { SelectionChoice } from "./types";
+import { useState } from "react";
+import type { SelectionChoice, SelectionSource } from "./types";
 
 /** Radio buttons for what a move or export takes: the ticked matches, the last search's result, all, or a DLQ group. */
 export function SelectionPicker({
@@ -79,4 +80,30 @@ export function selectionBody(
   if (choice === "search") return { filter: searched ?? "" };
   if (choice === "group") return { group };
   return { all: true };
+}
+
+/**
+ * A panel's choice of messages: the picker to render, what was picked, and the `selection` body the
+ * API takes for it (the move and the export panels each hold one).
+ */
+export function useSelection(name: string, { selected, searched, groups }: SelectionSource) {
+  const [choice, setChoice] = useState<SelectionChoice>("all");
+  const [group, setGroup] = useState(groups[0] ?? "");
+  return {
+    choice,
+    group,
+    body: selectionBody(choice, selected, searched, group),
+    picker: (
+      <SelectionPicker
+        name={name}
+        value={choice}
+        onChange={setChoice}
+        selectedCount={selected.size}
+        searched={searched}
+        groups={groups}
+        group={group}
+        onGroup={setGroup}
+      />
+    ),
+  };
 }

@@ -16,3 +16,15 @@ export interface ToolsContext {
 
 /** Which messages an operation takes, as the API takes it. */
 export type SelectionChoice = "selected" | "search" | "all" | "group";
+
+/** What a move or an export can take: the ticked matches, the last search, the queue's DLQ reason groups. */
+export interface SelectionSource {
+  selected: Set<string>;
+  searched: string | null;
+  groups: string[];
+}
+
+/** The props of a panel that acts on a selection (move, export). */
+export interface SelectionPanelProps extends SelectionSource {
+  ctx: ToolsContext;
+}

@@ -1,4 +1,5 @@
 import type { Db } from "./db";
+import { type RawSession, type RawSessionWithUser, type RawUser, toSession, toSessionWithUser, toUser } from "./rows";
 
 /** Users and their server-side sessions (tables from migration 2; PostgreSQL: migration 9). */
 export type Role = "viewer" | "operator" | "admin";
@@ -28,46 +29,6 @@ export interface SessionRow {
 export interface SessionWithUser extends SessionRow {
   user: Pick<UserRow, "id" | "name" | "role" | "disabled">;
 }
-
-interface RawUser {
-  id: number;
-  name: string;
-  role: Role;
-  password_hash: string;
-  disabled: number;
-  source: "env" | "cli";
-  created_at: number;
-}
-
-interface RawSession {
-  id: string;
-  user_id: number;
-  created_at: number;
-  last_seen_at: number;
-  revoked_at: number | null;
-  client: string | null;
-  user_agent: string | null;
-}
-
-const toUser = (row: RawUser): UserRow => ({
-  id: row.id,
-  name: row.name,
-  role: row.role,
-  passwordHash: row.password_hash,
-  disabled: row.disabled === 1,
-  source: row.source,
-  createdAt: row.created_at,
-});
-
-const toSession = (row: RawSession): SessionRow => ({
-  id: row.id,
-  userId: row.user_id,
-  createdAt: row.created_at,
-  lastSeenAt: row.last_seen_at,
-  revokedAt: row.revoked_at,
-  client: row.client,
-  userAgent: row.user_agent,
-});
 
 export class AccountStore {
   constructor(readonly db: Db) {}
@@ -125,15 +86,11 @@ export class AccountStore {
 
   sessionWithUser(id: string): SessionWithUser | null {
     const row = this.db
-      .prepare<[string], RawSession & { name: string; role: Role; disabled: number }>(
+      .prepare<[string], RawSessionWithUser>(
         `SELECT s.*, u.name, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
       )
       .get(id);
-    if (!row) return null;
-    return {
-      ...toSession(row),
-      user: { id: row.user_id, name: row.name, role: row.role, disabled: row.disabled === 1 },
-    };
+    return row ? toSessionWithUser(row) : null;
   }
 
   touchSession(id: string, now = Date.now()): void {

@@ -22,7 +22,7 @@ const maxColumn = (c: string) =>
   `${c} = CASE WHEN queue_history.${c} IS NULL OR excluded.${c} > queue_history.${c} THEN excluded.${c} ELSE queue_history.${c} END`;
 
 /** $1 queue, $2 resolution, $3 at, then the fields: a first sample in a slot wins, a second is ignored. */
-export const recordSql = `INSERT INTO queue_history
+const recordSql = `INSERT INTO queue_history
   (queue, resolution, at, n, ready, ready_max, unacked, unacked_max, consumers, publish, deliver, ack, rate_source)
   VALUES ($1, $2, $3, 1, $4, $4, $5, $5, $6, $7, $8, $9, $10)
   ON CONFLICT (queue, resolution, at) DO NOTHING`;
@@ -41,7 +41,7 @@ export const recordParams = (s: HistorySample, resolutionMs: number) => [
 ];
 
 /** $1 next resolution, $2 this resolution, $3 cutoff (a multiple of $1): this tier's old rows as next-tier buckets. */
-export const rollupSql = `INSERT INTO queue_history
+const rollupSql = `INSERT INTO queue_history
   (queue, resolution, at, n, ready, unacked, consumers, publish, deliver, ack, ready_max, unacked_max, rate_source)
   SELECT queue, CAST($1 AS BIGINT), (at / CAST($1 AS BIGINT)) * CAST($1 AS BIGINT) AS bucket, ${bucketColumns}
   FROM queue_history WHERE resolution = CAST($2 AS BIGINT) AND at < CAST($3 AS BIGINT)
@@ -53,10 +53,10 @@ export const rollupSql = `INSERT INTO queue_history
   n = queue_history.n + excluded.n`;
 
 /** $1 resolution, $2 cutoff. */
-export const deleteOlderSql = "DELETE FROM queue_history WHERE resolution = $1 AND at < $2";
+const deleteOlderSql = "DELETE FROM queue_history WHERE resolution = $1 AND at < $2";
 
 /** $1 queue, $2 step, $3 from, $4 to. */
-export const readSql = `SELECT (at / CAST($2 AS BIGINT)) * CAST($2 AS BIGINT) AS bucket, ${bucketColumns}
+const readSql = `SELECT (at / CAST($2 AS BIGINT)) * CAST($2 AS BIGINT) AS bucket, ${bucketColumns}
   FROM queue_history WHERE queue = $1 AND resolution <= CAST($2 AS BIGINT) AND at >= CAST($3 AS BIGINT) AND at < CAST($4 AS BIGINT)
   GROUP BY bucket ORDER BY bucket`;
 
@@ -93,16 +93,37 @@ export function toBucket(row: BucketRow): HistoryBucket {
 }
 
 /** $1 queue, $2 pinned (0/1), $3 at. Pinned stays pinned once set. */
-export const trackSql = `INSERT INTO history_queues (queue, pinned, viewed_at) VALUES ($1, $2, $3)
+const trackSql = `INSERT INTO history_queues (queue, pinned, viewed_at) VALUES ($1, $2, $3)
   ON CONFLICT (queue) DO UPDATE SET viewed_at = excluded.viewed_at,
   pinned = CASE WHEN history_queues.pinned > excluded.pinned THEN history_queues.pinned ELSE excluded.pinned END`;
 
 /** Unpinned queues, most recently viewed first: the ones past the bound are dropped. */
-export const viewedSql = "SELECT queue FROM history_queues WHERE pinned = 0 ORDER BY viewed_at DESC, queue";
+const viewedSql = "SELECT queue FROM history_queues WHERE pinned = 0 ORDER BY viewed_at DESC, queue";
 
-export const forgetSql = ["DELETE FROM queue_history WHERE queue = $1", "DELETE FROM history_queues WHERE queue = $1"];
+const forgetSql = ["DELETE FROM queue_history WHERE queue = $1", "DELETE FROM history_queues WHERE queue = $1"];
 
-export const trackedSql = "SELECT queue FROM history_queues ORDER BY pinned DESC, viewed_at DESC, queue";
+const trackedSql = "SELECT queue FROM history_queues ORDER BY pinned DESC, viewed_at DESC, queue";
 
-export const countsSql = (oneQueue: boolean) =>
+const countsSql = (oneQueue: boolean) =>
   `SELECT resolution, COUNT(*) AS n FROM queue_history ${oneQueue ? "WHERE queue = $1" : ""} GROUP BY resolution`;
+
+/** The texts both adapters run ($n placeholders). */
+export const historySql = {
+  record: recordSql,
+  rollup: rollupSql,
+  deleteOlder: deleteOlderSql,
+  read: readSql,
+  track: trackSql,
+  viewed: viewedSql,
+  forget: forgetSql,
+  tracked: trackedSql,
+  counts: countsSql,
+};
+
+/** The unpinned queues past the bound (rows as `viewed` orders them): the ones `track` forgets. */
+export const droppedQueues = (viewed: { queue: string }[], maxViewed: number) =>
+  viewed.slice(maxViewed).map((row) => row.queue);
+
+/** `counts` rows as rows per resolution. */
+export const countsByResolution = (rows: { resolution: number; n: number }[]): Record<number, number> =>
+  Object.fromEntries(rows.map((row) => [row.resolution, row.n]));

@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditResult } from "../audit/log";
 import type { Payment } from "../payments/decide";
 import type { TraceStatus } from "../trace/trace";
+import type { Role, SessionRow, SessionWithUser, UserRow } from "./accounts";
 import type { DeadLetterSource } from "./store";
 
 /**
@@ -110,4 +111,53 @@ export const sourceOf = (r: SourceRow): DeadLetterSource => ({
   lastAt: Number(r.last_at),
   lastMinute: Number(r.last_minute),
   lastHour: Number(r.last_hour),
+});
+
+/** A row of users: SQLite keeps `disabled` as 0/1, PostgreSQL as a boolean. */
+export interface RawUser {
+  id: number;
+  name: string;
+  role: Role;
+  password_hash: string;
+  disabled: number | boolean;
+  source: "env" | "cli";
+  created_at: number;
+}
+
+export interface RawSession {
+  id: string;
+  user_id: number;
+  created_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+  client: string | null;
+  user_agent: string | null;
+}
+
+/** A session joined with its user's name, role and disabled flag (`SELECT s.*, u.name, u.role, u.disabled`). */
+export type RawSessionWithUser = RawSession & Pick<RawUser, "name" | "role" | "disabled">;
+
+export const toUser = (row: RawUser): UserRow => ({
+  id: row.id,
+  name: row.name,
+  role: row.role,
+  passwordHash: row.password_hash,
+  disabled: Boolean(row.disabled),
+  source: row.source,
+  createdAt: row.created_at,
+});
+
+export const toSession = (row: RawSession): SessionRow => ({
+  id: row.id,
+  userId: row.user_id,
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  revokedAt: row.revoked_at,
+  client: row.client,
+  userAgent: row.user_agent,
+});
+
+export const toSessionWithUser = (row: RawSessionWithUser): SessionWithUser => ({
+  ...toSession(row),
+  user: { id: row.user_id, name: row.name, role: row.role, disabled: Boolean(row.disabled) },
 });

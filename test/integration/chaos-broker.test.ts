@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
 import { OrderOutbox } from "../../lib/orders/outbox";
@@ -9,7 +9,7 @@ import { PaymentConsumer } from "../../lib/payments/consumer";
 import { Ledger } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
 import { SqliteStore } from "../../lib/store/sqlite";
-import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
+import { privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
 import {
   closeAllConnections,
   consumerCrash,
@@ -18,6 +18,7 @@ import {
   workerSigterm,
 } from "../../scripts/chaos/scenarios";
 import { waitFor } from "./harness";
+import { privateChaosBroker } from "./private-warren";
 
 /**
  * The fast chaos scenarios of `npm run chaos`, on a private RabbitMQ node
@@ -37,16 +38,11 @@ describe("chaos: broker connections and consumers (private RabbitMQ node)", {
   timeout: 150_000,
   skip: privateBrokerSkipReason(),
 }, () => {
-  const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673) });
+  const node = privateChaosBroker();
+  const { broker } = node;
   let ctx: ScenarioContext;
-  before(async () => {
-    const workdir = join(process.cwd(), "data", "chaos");
-    mkdirSync(workdir, { recursive: true });
-    await broker.start();
-    ctx = { broker, mode: "in-process", port: 0, workdir };
-  });
-  after(async () => {
-    await broker.stop();
+  before(() => {
+    ctx = node.scenario();
   });
 
   it("close_all_connections under load: Warren reconnects by itself and every accepted order is paid once", async () => {

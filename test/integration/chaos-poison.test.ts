@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
@@ -10,9 +10,10 @@ import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { MAX_HANDLER_ATTEMPTS, PaymentConsumer, REASON_HEADER } from "../../lib/payments/consumer";
 import { Ledger, type LedgerEntry } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
-import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
+import { privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
 import { poisonMessages } from "../../scripts/chaos/scenarios";
 import { waitFor } from "./harness";
+import { privateChaosBroker } from "./private-warren";
 
 /** A ledger whose handler throws for one item: the "handler that throws" of the chaos brief. */
 class ExplodingLedger extends Ledger {
@@ -30,18 +31,11 @@ describe("chaos: poison and hostile messages (private RabbitMQ node)", {
   timeout: 120_000,
   skip: privateBrokerSkipReason(),
 }, () => {
-  const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673) });
-  before(async () => {
-    await broker.start();
-  });
-  after(async () => {
-    await broker.stop();
-  });
+  const node = privateChaosBroker();
+  const { broker } = node;
 
   it("each hostile message ends in the DLQ with its reason, and every good order is paid", async () => {
-    const workdir = join(process.cwd(), "data", "chaos");
-    mkdirSync(workdir, { recursive: true });
-    const result = await poisonMessages({ broker, mode: "in-process", port: 0, workdir }, 300, 3, false);
+    const result = await poisonMessages(node.scenario(), 300, 3, false);
     assert.deepEqual(result.problems, []);
     assert.equal(result.lost, 0);
     assert.equal(result.paid, result.accepted);

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
+import { describe, it } from "node:test";
+import { privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
 import { restartCycles } from "../../scripts/chaos/restart-cycles";
+import { privateChaosBroker } from "./private-warren";
 
 /**
  * The short form of `npm run chaos -- cycles` (20+ cycles there): broker
@@ -17,21 +16,10 @@ describe("chaos: repeated broker restarts (private RabbitMQ node)", {
   timeout: 300_000,
   skip: privateBrokerSkipReason(),
 }, () => {
-  const broker = new PrivateBroker({ port: Number(process.env.CHAOS_AMQP_PORT ?? 5673) });
-  before(async () => {
-    await broker.start();
-  });
-  after(async () => {
-    await broker.stop();
-  });
+  const node = privateChaosBroker();
 
   it("6 restart cycles: each reconnects and pays a fresh order; nothing lost", async () => {
-    const workdir = join(process.cwd(), "data", "chaos");
-    mkdirSync(workdir, { recursive: true });
-    const result = await restartCycles(
-      { broker, mode: "in-process", port: 0, workdir, log: (line) => console.log(line) },
-      6,
-    );
+    const result = await restartCycles(node.scenario({ log: (line) => console.log(line) }), 6);
     const failed = result.cycles.filter((c) => !c.ok);
     assert.deepEqual(
       failed.map((c) => `cycle ${c.cycle} (${c.variant})`),

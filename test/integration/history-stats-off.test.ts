@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseEnv } from "../../lib/config/env";
 import { queueHistory } from "../../lib/history";
-import { orders } from "../../lib/orders";
-import { createWarren } from "../../lib/process/warren";
 import { queueDetail, queuePage } from "../../lib/queues/service";
-import { PrivateBroker, privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
+import { privateBrokerSkipReason } from "../../scripts/chaos/private-broker";
 import { waitFor } from "./harness";
+import { whileOrdering, withStatsOffWarren } from "./private-warren";
 
 /**
  * Part 9 of issue 13 on a real broker whose statistics collection is off (as RabbitMQ 4 moves
@@ -19,55 +14,10 @@ import { waitFor } from "./harness";
  */
 describe("rates with broker statistics off (private RabbitMQ node)", { skip: privateBrokerSkipReason() }, () => {
   it("derives publish/deliver/ack from Warren's samples and labels them; lists another vhost's queues", async () => {
-    const port = Number(process.env.CHAOS_AMQP_PORT ?? 5673);
-    const managementPort = port + 10_000;
-    const broker = new PrivateBroker({
-      port,
-      managementPort,
-      extraConfig: ["management_agent.disable_metrics_collector = true"],
-    });
-    const dir = mkdtempSync(join(tmpdir(), "warren-stats-off-"));
-    let warren: ReturnType<typeof createWarren> | null = null;
-    try {
-      await broker.start();
-      const api = `http://127.0.0.1:${managementPort}`;
-      const auth = { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` };
-      await waitFor(
-        async () => (await fetch(`${api}/api/overview`, { headers: auth }).catch(() => null))?.ok === true,
-        60_000,
-        "the private management API",
-        500,
-      );
-      const overview = (await (await fetch(`${api}/api/overview`, { headers: auth })).json()) as {
-        disable_stats?: boolean;
-      };
-      assert.equal(overview.disable_stats, true, "the node keeps no statistics");
-
-      const queue = `stats-off-${Date.now()}`;
-      warren = createWarren(
-        parseEnv({
-          AMQP_URL: broker.url,
-          RABBITMQ_MANAGEMENT_URL: api,
-          ORDER_QUEUE: queue,
-          WARREN_DB_PATH: join(dir, "warren.db"),
-        }),
-        "web",
-        { log: () => {} },
-      );
-      const live = warren;
-      await waitFor(
-        () => Boolean(live.consumer?.stats.running && live.publisher.ready),
-        30_000,
-        "consumer and publisher",
-      );
+    await withStatsOffWarren({ queuePrefix: "stats-off" }, async ({ api, auth, queue }) => {
       // A steady trickle of orders while the leader samples once a second.
-      let placed = 0;
-      const trickle = setInterval(() => {
-        placed++;
-        void orders.accept({ item: "stats-off-book", quantity: 1 }, "api").catch(() => {});
-      }, 100);
-      try {
-        await waitFor(
+      const placed = await whileOrdering("stats-off-book", () =>
+        waitFor(
           async () => {
             const detail = await queueDetail(queue);
             return detail.rates.source === "derived" && (detail.rates.publish ?? 0) > 0 && (detail.rates.ack ?? 0) > 0;
@@ -75,10 +25,8 @@ describe("rates with broker statistics off (private RabbitMQ node)", { skip: pri
           30_000,
           "derived rates on the order queue",
           250,
-        );
-      } finally {
-        clearInterval(trickle);
-      }
+        ),
+      );
       const detail = await queueDetail(queue);
       assert.equal(detail.mode, "management");
       assert.equal(detail.rates.source, "derived");
@@ -122,10 +70,6 @@ describe("rates with broker statistics off (private RabbitMQ node)", { skip: pri
       );
       const root = await queuePage({ page: 1, size: 50, name: "in-other", sort: "name", dir: "asc", vhost: "/" });
       assert.equal(root.rows.length, 0);
-    } finally {
-      await warren?.close();
-      await broker.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,47 +1,8 @@
 import type { Pool } from "pg";
 import type { Role, SessionRow, SessionWithUser, UserRow } from "../accounts";
+import { type RawSession, type RawSessionWithUser, type RawUser, toSession, toSessionWithUser, toUser } from "../rows";
 import type { AccountsStore } from "../store";
 import { inTransaction } from "./tx";
-
-interface RawUser {
-  id: number;
-  name: string;
-  role: Role;
-  password_hash: string;
-  disabled: boolean;
-  source: "env" | "cli";
-  created_at: number;
-}
-
-interface RawSession {
-  id: string;
-  user_id: number;
-  created_at: number;
-  last_seen_at: number;
-  revoked_at: number | null;
-  client: string | null;
-  user_agent: string | null;
-}
-
-const toUser = (row: RawUser): UserRow => ({
-  id: row.id,
-  name: row.name,
-  role: row.role,
-  passwordHash: row.password_hash,
-  disabled: row.disabled,
-  source: row.source,
-  createdAt: row.created_at,
-});
-
-const toSession = (row: RawSession): SessionRow => ({
-  id: row.id,
-  userId: row.user_id,
-  createdAt: row.created_at,
-  lastSeenAt: row.last_seen_at,
-  revokedAt: row.revoked_at,
-  client: row.client,
-  userAgent: row.user_agent,
-});
 
 const REVOKE_USER = "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
 
@@ -126,16 +87,11 @@ export class PgAccounts implements AccountsStore {
   }
 
   async sessionWithUser(id: string): Promise<SessionWithUser | null> {
-    const { rows } = await this.query<RawSession & { name: string; role: Role; disabled: boolean }>(
+    const { rows } = await this.query<RawSessionWithUser>(
       "SELECT s.*, u.name, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
       [id],
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      ...toSession(row),
-      user: { id: row.user_id, name: row.name, role: row.role, disabled: row.disabled },
-    };
+    return rows[0] ? toSessionWithUser(rows[0]) : null;
   }
 
   async touchSession(id: string, now = Date.now()): Promise<void> {

@@ -1,34 +1,7 @@
 import type { Pool, PoolClient } from "pg";
+import { type DueDeliveryRow, deliveryOf, type IncidentRow, incidentOf, incidentSql } from "../alerts-rows";
 import type { AlertDelivery, AlertIncident, AlertStore, AlertTarget } from "../store";
 import { inTransaction } from "./tx";
-
-interface IncidentRow {
-  id: number;
-  key: string;
-  rule: string;
-  summary: string;
-  fired_at: number;
-  resolved_at: number | null;
-  resolution: string | null;
-  delivered: number;
-  pending: number;
-}
-
-const INCIDENT_COLUMNS = `i.id, i.key, i.rule, i.summary, i.fired_at, i.resolved_at, i.resolution,
-  (SELECT COUNT(*) FROM alert_deliveries d WHERE d.incident_id = i.id AND d.delivered_at IS NOT NULL) AS delivered,
-  (SELECT COUNT(*) FROM alert_deliveries d WHERE d.incident_id = i.id AND d.delivered_at IS NULL) AS pending`;
-
-const incidentOf = (r: IncidentRow): AlertIncident => ({
-  id: Number(r.id),
-  key: r.key,
-  rule: r.rule,
-  summary: r.summary,
-  firedAt: Number(r.fired_at),
-  resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
-  resolution: r.resolution,
-  delivered: Number(r.delivered),
-  pending: Number(r.pending),
-});
 
 async function enqueue(client: PoolClient, id: number, event: string, targets: AlertTarget[], at: number) {
   if (targets.length === 0) return;
@@ -41,10 +14,7 @@ async function enqueue(client: PoolClient, id: number, event: string, targets: A
 }
 
 async function incident(client: PoolClient | Pool, id: number): Promise<AlertIncident | null> {
-  const { rows } = await client.query<IncidentRow>(
-    `SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i WHERE i.id = $1`,
-    [id],
-  );
+  const { rows } = await client.query<IncidentRow>(incidentSql.byId("$1"), [id]);
   return rows[0] ? incidentOf(rows[0]) : null;
 }
 
@@ -96,43 +66,20 @@ export class PgAlerts implements AlertStore {
 
   async firing(): Promise<AlertIncident[]> {
     await this.ready();
-    const { rows } = await this.pool.query<IncidentRow>(
-      `SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i WHERE i.resolved_at IS NULL ORDER BY i.fired_at, i.id`,
-    );
+    const { rows } = await this.pool.query<IncidentRow>(incidentSql.firing);
     return rows.map(incidentOf);
   }
 
   async history(limit: number): Promise<AlertIncident[]> {
     await this.ready();
-    const { rows } = await this.pool.query<IncidentRow>(
-      `SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i ORDER BY i.fired_at DESC, i.id DESC LIMIT $1`,
-      [limit],
-    );
+    const { rows } = await this.pool.query<IncidentRow>(incidentSql.history("$1"), [limit]);
     return rows.map(incidentOf);
   }
 
   async dueDeliveries(at: number, limit: number): Promise<AlertDelivery[]> {
     await this.ready();
-    const { rows } = await this.pool.query<
-      IncidentRow & { d_id: number; event: string; target: string; label: string; attempts: number }
-    >(
-      `SELECT d.id AS d_id, d.event, d.target, d.label, d.attempts, ${INCIDENT_COLUMNS}
-         FROM alert_deliveries d JOIN alert_incidents i ON i.id = d.incident_id
-        WHERE d.delivered_at IS NULL AND d.next_attempt_at <= $1
-          AND NOT (d.event = 'resolved' AND EXISTS (
-            SELECT 1 FROM alert_deliveries f
-             WHERE f.incident_id = d.incident_id AND f.target = d.target AND f.event = 'fired' AND f.delivered_at IS NULL))
-        ORDER BY d.next_attempt_at, d.id LIMIT $2`,
-      [at, limit],
-    );
-    return rows.map((r) => ({
-      id: Number(r.d_id),
-      event: r.event as AlertDelivery["event"],
-      target: r.target,
-      label: r.label,
-      attempts: Number(r.attempts),
-      incident: incidentOf(r),
-    }));
+    const { rows } = await this.pool.query<DueDeliveryRow>(incidentSql.due("$1", "$2"), [at, limit]);
+    return rows.map(deliveryOf);
   }
 
   async delivered(id: number, at: number): Promise<void> {

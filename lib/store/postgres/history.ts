@@ -1,19 +1,6 @@
 import type { Pool } from "pg";
 import { rollupPlan } from "../history-rollup";
-import {
-  type BucketRow,
-  countsSql,
-  deleteOlderSql,
-  forgetSql,
-  readSql,
-  recordParams,
-  recordSql,
-  rollupSql,
-  toBucket,
-  trackedSql,
-  trackSql,
-  viewedSql,
-} from "../history-sql";
+import { type BucketRow, countsByResolution, droppedQueues, historySql, recordParams, toBucket } from "../history-sql";
 import type { HistorySample, HistoryStore, HistoryTier } from "../store";
 import { inTransaction } from "./tx";
 
@@ -30,7 +17,7 @@ export class PgHistory implements HistoryStore {
     return inTransaction(this.pool, async (client) => {
       let written = 0;
       for (const sample of samples)
-        written += (await client.query(recordSql, recordParams(sample, resolutionMs))).rowCount ?? 0;
+        written += (await client.query(historySql.record, recordParams(sample, resolutionMs))).rowCount ?? 0;
       return written;
     });
   }
@@ -44,8 +31,8 @@ export class PgHistory implements HistoryStore {
         // Two leaders overlapping for a moment (a lease taken over mid-rollup) must not merge the same
         // rows twice: READ COMMITTED would let the second INSERT … SELECT see them again after the first.
         await client.query("SELECT pg_advisory_xact_lock(hashtext('warren.history.rollup'))");
-        if (step.into !== null) await client.query(rollupSql, [step.into, step.from, step.cutoff]);
-        return (await client.query(deleteOlderSql, [step.from, step.cutoff])).rowCount ?? 0;
+        if (step.into !== null) await client.query(historySql.rollup, [step.into, step.from, step.cutoff]);
+        return (await client.query(historySql.deleteOlder, [step.from, step.cutoff])).rowCount ?? 0;
       });
       if (step.into !== null) rolled += gone;
       else deleted += gone;
@@ -55,33 +42,33 @@ export class PgHistory implements HistoryStore {
 
   async read(queue: string, from: number, to: number, stepMs: number) {
     await this.ready();
-    const { rows } = await this.pool.query<BucketRow>(readSql, [queue, stepMs, from, to]);
+    const { rows } = await this.pool.query<BucketRow>(historySql.read, [queue, stepMs, from, to]);
     return rows.map(toBucket);
   }
 
   async track(queue: string, at: number, { pinned, maxViewed }: { pinned: boolean; maxViewed: number }) {
     await this.ready();
     return inTransaction(this.pool, async (client) => {
-      await client.query(trackSql, [queue, pinned ? 1 : 0, at]);
-      const { rows } = await client.query<{ queue: string }>(viewedSql);
-      const dropped = rows.slice(maxViewed).map((row) => row.queue);
-      for (const name of dropped) for (const sql of forgetSql) await client.query(sql, [name]);
+      await client.query(historySql.track, [queue, pinned ? 1 : 0, at]);
+      const { rows } = await client.query<{ queue: string }>(historySql.viewed);
+      const dropped = droppedQueues(rows, maxViewed);
+      for (const name of dropped) for (const sql of historySql.forget) await client.query(sql, [name]);
       return dropped;
     });
   }
 
   async tracked(): Promise<string[]> {
     await this.ready();
-    const { rows } = await this.pool.query<{ queue: string }>(trackedSql);
+    const { rows } = await this.pool.query<{ queue: string }>(historySql.tracked);
     return rows.map((row) => row.queue);
   }
 
   async rowCounts(queue?: string): Promise<Record<number, number>> {
     await this.ready();
     const { rows } = await this.pool.query<{ resolution: number; n: number }>(
-      countsSql(queue !== undefined),
+      historySql.counts(queue !== undefined),
       queue === undefined ? [] : [queue],
     );
-    return Object.fromEntries(rows.map((row) => [row.resolution, row.n]));
+    return countsByResolution(rows);
   }
 }

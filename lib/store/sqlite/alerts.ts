@@ -1,33 +1,6 @@
+import { type DueDeliveryRow, deliveryOf, type IncidentRow, incidentOf, incidentSql } from "../alerts-rows";
 import type { Db } from "../db";
-import type { AlertDelivery, AlertIncident, AlertStore, AlertTarget } from "../store";
-
-interface IncidentRow {
-  id: number;
-  key: string;
-  rule: string;
-  summary: string;
-  fired_at: number;
-  resolved_at: number | null;
-  resolution: string | null;
-  delivered: number;
-  pending: number;
-}
-
-const INCIDENT_COLUMNS = `i.id, i.key, i.rule, i.summary, i.fired_at, i.resolved_at, i.resolution,
-  (SELECT COUNT(*) FROM alert_deliveries d WHERE d.incident_id = i.id AND d.delivered_at IS NOT NULL) AS delivered,
-  (SELECT COUNT(*) FROM alert_deliveries d WHERE d.incident_id = i.id AND d.delivered_at IS NULL) AS pending`;
-
-export const incidentOf = (r: IncidentRow): AlertIncident => ({
-  id: Number(r.id),
-  key: r.key,
-  rule: r.rule,
-  summary: r.summary,
-  firedAt: Number(r.fired_at),
-  resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
-  resolution: r.resolution,
-  delivered: Number(r.delivered),
-  pending: Number(r.pending),
-});
+import type { AlertStore, AlertTarget } from "../store";
 
 /** Alerts on SQLite: each fire/resolve is one IMMEDIATE transaction (incident + its deliveries). */
 export function sqliteAlerts(db: Db): AlertStore {
@@ -45,25 +18,10 @@ export function sqliteAlerts(db: Db): AlertStore {
     `INSERT OR IGNORE INTO alert_deliveries (incident_id, event, target, label, created_at, next_attempt_at)
      VALUES (?, ?, ?, ?, ?, ?)`,
   );
-  const byId = db.prepare<[number], IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i WHERE i.id = ?`);
-  const firing = db.prepare<[], IncidentRow>(
-    `SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i WHERE i.resolved_at IS NULL ORDER BY i.fired_at, i.id`,
-  );
-  const history = db.prepare<[number], IncidentRow>(
-    `SELECT ${INCIDENT_COLUMNS} FROM alert_incidents i ORDER BY i.fired_at DESC, i.id DESC LIMIT ?`,
-  );
-  const due = db.prepare<
-    [number, number],
-    IncidentRow & { d_id: number; event: string; target: string; label: string; attempts: number }
-  >(
-    `SELECT d.id AS d_id, d.event, d.target, d.label, d.attempts, ${INCIDENT_COLUMNS}
-       FROM alert_deliveries d JOIN alert_incidents i ON i.id = d.incident_id
-      WHERE d.delivered_at IS NULL AND d.next_attempt_at <= ?
-        AND NOT (d.event = 'resolved' AND EXISTS (
-          SELECT 1 FROM alert_deliveries f
-           WHERE f.incident_id = d.incident_id AND f.target = d.target AND f.event = 'fired' AND f.delivered_at IS NULL))
-      ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-  );
+  const byId = db.prepare<[number], IncidentRow>(incidentSql.byId("?"));
+  const firing = db.prepare<[], IncidentRow>(incidentSql.firing);
+  const history = db.prepare<[number], IncidentRow>(incidentSql.history("?"));
+  const due = db.prepare<[number, number], DueDeliveryRow>(incidentSql.due("?", "?"));
   const delivered = db.prepare<[number, number]>(
     "UPDATE alert_deliveries SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND delivered_at IS NULL",
   );
@@ -99,15 +57,7 @@ export function sqliteAlerts(db: Db): AlertStore {
     resolve: async (input) => resolve.immediate(input),
     firing: async () => firing.all().map(incidentOf),
     history: async (limit) => history.all(limit).map(incidentOf),
-    dueDeliveries: async (at, limit): Promise<AlertDelivery[]> =>
-      due.all(at, limit).map((r) => ({
-        id: Number(r.d_id),
-        event: r.event as AlertDelivery["event"],
-        target: r.target,
-        label: r.label,
-        attempts: Number(r.attempts),
-        incident: incidentOf(r),
-      })),
+    dueDeliveries: async (at, limit) => due.all(at, limit).map(deliveryOf),
     delivered: async (id, at) => {
       delivered.run(at, id);
     },

@@ -1,19 +1,6 @@
 import type { Db } from "../db";
 import { rollupPlan } from "../history-rollup";
-import {
-  type BucketRow,
-  countsSql,
-  deleteOlderSql,
-  forgetSql,
-  readSql,
-  recordParams,
-  recordSql,
-  rollupSql,
-  toBucket,
-  trackedSql,
-  trackSql,
-  viewedSql,
-} from "../history-sql";
+import { type BucketRow, countsByResolution, droppedQueues, historySql, recordParams, toBucket } from "../history-sql";
 import type { HistoryStore } from "../store";
 
 /** $n placeholders as better-sqlite3 named parameters @pN. */
@@ -22,16 +9,18 @@ const bind = (values: unknown[]) => Object.fromEntries(values.map((v, i) => [`p$
 
 /** The queue history on SQLite (the SQL is shared with PostgreSQL: lib/store/history-sql.ts). */
 export function sqliteHistory(db: Db): HistoryStore {
-  const record = db.prepare(named(recordSql));
-  const rollup = db.prepare(named(rollupSql));
-  const deleteOlder = db.prepare(named(deleteOlderSql));
-  const read = db.prepare<[Record<string, unknown>], BucketRow>(named(readSql));
-  const track = db.prepare(named(trackSql));
-  const viewed = db.prepare<[], { queue: string }>(viewedSql);
-  const tracked = db.prepare<[], { queue: string }>(trackedSql);
-  const forget = forgetSql.map((sql) => db.prepare(named(sql)));
-  const countAll = db.prepare<[], { resolution: number; n: number }>(countsSql(false));
-  const countOne = db.prepare<[Record<string, unknown>], { resolution: number; n: number }>(named(countsSql(true)));
+  const record = db.prepare(named(historySql.record));
+  const rollup = db.prepare(named(historySql.rollup));
+  const deleteOlder = db.prepare(named(historySql.deleteOlder));
+  const read = db.prepare<[Record<string, unknown>], BucketRow>(named(historySql.read));
+  const track = db.prepare(named(historySql.track));
+  const viewed = db.prepare<[], { queue: string }>(historySql.viewed);
+  const tracked = db.prepare<[], { queue: string }>(historySql.tracked);
+  const forget = historySql.forget.map((sql) => db.prepare(named(sql)));
+  const countAll = db.prepare<[], { resolution: number; n: number }>(historySql.counts(false));
+  const countOne = db.prepare<[Record<string, unknown>], { resolution: number; n: number }>(
+    named(historySql.counts(true)),
+  );
 
   return {
     record: async (samples, resolutionMs) =>
@@ -57,17 +46,14 @@ export function sqliteHistory(db: Db): HistoryStore {
     track: async (queue, at, { pinned, maxViewed }) =>
       db.transaction(() => {
         track.run(bind([queue, pinned ? 1 : 0, at]));
-        const dropped = viewed
-          .all()
-          .slice(maxViewed)
-          .map((row) => row.queue);
+        const dropped = droppedQueues(viewed.all(), maxViewed);
         for (const name of dropped) for (const statement of forget) statement.run(bind([name]));
         return dropped;
       })(),
     tracked: async () => tracked.all().map((row) => row.queue),
     rowCounts: async (queue) => {
       const rows = queue === undefined ? countAll.all() : countOne.all(bind([queue]));
-      return Object.fromEntries(rows.map((row) => [row.resolution, row.n]));
+      return countsByResolution(rows);
     },
   };
 }
