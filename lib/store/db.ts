@@ -16,10 +16,13 @@ export function openDb(path: string): Db {
   // durabilityOf(db).sync(), the WAL's fdatasync on the thread pool: NORMAL + that sync is what
   // FULL does, without the stall (lib/store/durable.ts).
   db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   migrate(db);
   return db;
 }
+
+/** How long a statement waits for another process's write lock (the ledger waits without blocking: recordBatchYielding). */
+export const BUSY_TIMEOUT_MS = 5000;
 
 const statements = new WeakMap<Db, Map<string, Database.Statement>>();
 

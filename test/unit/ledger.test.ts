@@ -70,3 +70,48 @@ describe("Ledger (a real SQLite file)", () => {
     assert.equal(ledger.counts().payments, 0);
   });
 });
+
+describe("Ledger on a file another connection is writing", () => {
+  it("waits for the write lock without freezing the event loop, then records the batch", async () => {
+    const path = join(dir, "locked.db");
+    const ledger = new Ledger(openDb(path));
+    const other = openDb(path);
+    other.exec("BEGIN IMMEDIATE"); // another process's writer holds the lock
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      const recording = ledger.recordBatchYielding([
+        { order: order("locked-1"), messageId: "ml1", redelivered: false },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(ticks >= 5, `the event loop ran on while the lock was taken (${ticks} ticks)`);
+      other.exec("COMMIT");
+      const outcomes = await recording;
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ["paid"],
+      );
+      assert.equal(ledger.db.pragma("busy_timeout", { simple: true }), 5000, "the connection's own wait is back");
+    } finally {
+      clearInterval(ticker);
+      if (other.inTransaction) other.exec("ROLLBACK");
+      other.close();
+    }
+  });
+
+  it("gives up with the busy error after its wait", async () => {
+    const path = join(dir, "locked-forever.db");
+    const ledger = new Ledger(openDb(path));
+    const other = openDb(path);
+    other.exec("BEGIN IMMEDIATE");
+    try {
+      await assert.rejects(
+        ledger.recordBatchYielding([{ order: order("locked-2"), messageId: "ml2", redelivered: false }], 50),
+        (error: { code?: string }) => error.code === "SQLITE_BUSY",
+      );
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
+  });
+});

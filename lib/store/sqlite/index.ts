@@ -64,7 +64,7 @@ export class SqliteStore implements WarrenStore {
     this.ledger = ledger;
     const sources = sqliteDeadLetterSources(db);
     this.payments = {
-      recordBatch: async (entries: LedgerEntry[]) => ledger.recordBatch(entries),
+      recordBatch: (entries: LedgerEntry[]) => ledger.recordBatchYielding(entries),
       recordDeadLetter: async (messageId, orderId, reason, redelivered, producer) =>
         ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
       deadLetterSources: async (window, limit) => sources.sources(window, limit),

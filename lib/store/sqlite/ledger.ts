@@ -4,7 +4,7 @@ import { probe, startTimer } from "../../observability/probes";
 import { classifyExisting, type LedgerOutcome, type Payment } from "../../payments/decide";
 import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
-import { cachedStatement, type Db } from "../db";
+import { BUSY_TIMEOUT_MS, cachedStatement, type Db } from "../db";
 import { durabilityOf } from "../durable";
 import { type PaymentRow, paymentColumns, toPayment } from "../rows";
 import type { DeadLetterProducer } from "../store";
@@ -35,9 +35,10 @@ export class Ledger {
     private readonly now: () => number = Date.now,
   ) {
     this.findPayment = db.prepare<[string], { body_hash: string }>("SELECT body_hash FROM payments WHERE order_id = ?");
+    // New orders are the common case: insert first (one statement), look the payment up only when it was there.
     this.insertPayment = db.prepare<[string, string, string, number, number, string, number | null, number, number]>(
       `INSERT INTO payments (order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, paid_at, redelivered)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
     );
     this.upsertMessage = db.prepare<[string, string | null, string, number, number]>(
       `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
@@ -78,6 +79,31 @@ export class Ledger {
     return outcomes;
   }
 
+  /**
+   * recordBatch() without freezing the event loop while another process holds the write lock.
+   * SQLite's busy handler waits inside the call, in sleeps of 1, 2, 5 … 25 ms, during which
+   * this process can do nothing else: with two or three workers on one file each spent much
+   * of its time asleep there, and a third worker lowered the drain's throughput. Here the lock
+   * is tried without waiting; when it is taken, the event loop runs on (deliveries gather into
+   * a bigger batch) and the batch tries again a millisecond later, up to `busyMs`.
+   */
+  async recordBatchYielding(entries: LedgerEntry[], busyMs = 5000): Promise<LedgerOutcome[]> {
+    const deadline = Date.now() + busyMs;
+    for (;;) {
+      let outcomes: LedgerOutcome[] | null = null;
+      this.db.pragma("busy_timeout = 0");
+      try {
+        outcomes = this.recordBatch(entries);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      } finally {
+        this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      }
+      if (outcomes) return outcomes;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
   /** Resolves once every batch recorded so far is on disk: await it before acking. */
   durable(): Promise<void> {
     return durabilityOf(this.db).sync();
@@ -85,8 +111,22 @@ export class Ledger {
 
   private recordOne({ order, messageId, redelivered, deliveredAt }: LedgerEntry): LedgerOutcome {
     const at = this.now();
-    const existing = this.findPayment.get(order.orderId);
-    if (existing) {
+    const amount = amountCents(order.item, order.quantity);
+    const info = this.insertPayment.run(
+      order.orderId,
+      messageId,
+      order.item,
+      order.quantity,
+      amount,
+      order.bodyHash,
+      order.placedAt,
+      at,
+      redelivered ? 1 : 0,
+    );
+    if (info.changes === 0) {
+      // Paid before (the UNIQUE order id stopped the insert): a duplicate or a conflict.
+      const existing = this.findPayment.get(order.orderId);
+      if (!existing) throw new Error(`order ${order.orderId}: neither paid now nor found paid`);
       const publishes = this.publishesOf.get(order.orderId)?.publishes ?? null;
       const outcome = { ...classifyExisting(existing.body_hash, order), cause: causeOf({ redelivered, publishes }) };
       this.insertAbsorbed.run(at, outcome.cause, outcome.kind, order.orderId, messageId);
@@ -102,18 +142,6 @@ export class Ledger {
       if (outcome.kind === "duplicate") this.insertDuplicate.run(order.orderId, messageId, redelivered ? 1 : 0, at);
       return outcome;
     }
-    const amount = amountCents(order.item, order.quantity);
-    const info = this.insertPayment.run(
-      order.orderId,
-      messageId,
-      order.item,
-      order.quantity,
-      amount,
-      order.bodyHash,
-      order.placedAt,
-      at,
-      redelivered ? 1 : 0,
-    );
     this.upsertMessage.run(messageId, order.orderId, "paid", at, at);
     this.insertDelivery.run(order.orderId, messageId, deliveredAt ?? at, redelivered ? 1 : 0, "paid", null);
     return {
