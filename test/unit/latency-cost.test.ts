@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CAUSES, causeOf, costSeries } from "../../lib/books/cost";
-import { HopObserver } from "../../lib/books/hop-observer";
 import { bucketIndex, HOP_BUCKETS_MS, hopDurations, percentile, summarizeHops } from "../../lib/books/latency";
 import type { HopTimes } from "../../lib/store/store";
 import { evenSpread } from "../../lib/store/timing-sql";
