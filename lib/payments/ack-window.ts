@@ -87,20 +87,33 @@ export class AckWindow<M> {
       // Anything popped is settled: the ready ones by this ack, the others by their own frame.
     }
     if (this.head < this.entries.length && this.entries[this.head]?.state === "slow") {
+      // Behind a slow delivery: ack each ready one on its own, and keep only what is not settled
+      // (at most the prefetch window), so a head that stays slow for seconds neither holds every
+      // later delivery in memory nor makes each release scan them all again.
+      const kept: Array<AckEntry<M>> = [this.entries[this.head] as AckEntry<M>];
       for (let i = this.head + 1; i < this.entries.length; i++) {
         const entry = this.entries[i] as AckEntry<M>;
-        if (entry.state !== "ready") continue;
-        entry.state = "sent";
-        this.frames++;
-        acked.push(entry.message);
-        this.channel.ack(entry.message, false);
+        if (entry.state === "ready") {
+          entry.state = "sent";
+          this.frames++;
+          acked.push(entry.message);
+          this.channel.ack(entry.message, false);
+        } else if (entry.state !== "sent") kept.push(entry);
       }
+      this.entries = kept;
+      this.head = 0;
+      return acked;
     }
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
     return acked;
+  }
+
+  /** Deliveries the window holds (settled ones are dropped as the head moves on). */
+  get size(): number {
+    return this.entries.length - this.head;
   }
 
   /** Deliveries not yet settled by a sent frame. */

@@ -38,6 +38,8 @@ interface Delivery {
   ackId?: string;
   /** The order it carried (set when it is paid or found paid). */
   orderId?: string;
+  /** Its verdict is applied (settle() ran for it): set once, never twice. */
+  decided?: boolean;
 }
 
 /**
@@ -243,16 +245,32 @@ export class PaymentConsumer extends EventEmitter {
       this.flushScheduled = false;
       if (this.flushing >= MAX_FLUSHES) return;
       this.flushing++;
-      void this.flush().finally(() => {
+      let freed = false;
+      // The slot is given back once the batch is paid and acked: dead-letter copies waiting for
+      // their confirm (up to seconds while the publish side is blocked) must not hold it.
+      const free = () => {
+        if (freed) return;
+        freed = true;
         this.flushing--;
         this.scheduleFlush();
-      });
+      };
+      const batch = this.buffer;
+      this.buffer = [];
+      void this.flush(batch, free)
+        .catch((error: Error) => {
+          // Every delivery gets a verdict whatever happened: one left open in its ack window would
+          // hold up every later ack on the channel, and the consumer would stop once prefetch is used.
+          this.options.log?.(
+            `[payments] a batch failed unexpectedly (${error.message}); requeueing what was undecided`,
+          );
+          for (const delivery of batch)
+            if (!delivery.decided) this.settle(delivery, { kind: "requeue", delayMs: 1000 });
+        })
+        .finally(free);
     });
   }
 
-  private async flush(): Promise<void> {
-    const batch = this.buffer;
-    this.buffer = [];
+  private async flush(batch: Delivery[], free: () => void): Promise<void> {
     if (batch.length === 0) return;
     const { ledger, log, publisher, queue } = this.options;
     // One span per delivery, continuing the trace in its headers (lib/tracing); null when tracing is off.
@@ -305,6 +323,7 @@ export class PaymentConsumer extends EventEmitter {
       log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);
     }
     this.release(batch);
+    free();
     if (deadLetters.length === 0) return;
     await Promise.all(
       deadLetters.map(async ({ delivery, verdict }) => {
@@ -321,7 +340,11 @@ export class PaymentConsumer extends EventEmitter {
         this.release([delivery]);
         if (result.verdict.kind === "ack") {
           this.stats.deadLettered++;
-          this.emit("dead-letter", { messageId: result.messageId, orderId: verdict.orderId, reason: verdict.reason });
+          try {
+            this.emit("dead-letter", { messageId: result.messageId, orderId: verdict.orderId, reason: verdict.reason });
+          } catch (error) {
+            log?.(`[payments] a dead-letter listener failed: ${(error as Error).message}`);
+          }
         }
       }),
     );
@@ -332,6 +355,8 @@ export class PaymentConsumer extends EventEmitter {
    * release(), nacks go at once (a requeue after its delay).
    */
   private settle(delivery: Delivery, verdict: Verdict) {
+    if (delivery.decided) return;
+    delivery.decided = true;
     const live = delivery.channel === this.rc.current();
     const window = this.windowOf(delivery.channel);
     if (verdict.kind === "requeue") {

@@ -1,7 +1,7 @@
 import type { ConsumeMessage } from "amqplib";
 import { UNDECODABLE_HEADER } from "../amqp/tolerant-frames";
 import type { AbsorbedCause } from "../store/store";
-import { isStoreUnavailable } from "../store/unavailable";
+import { isPartialBatch, isStoreUnavailable } from "../store/unavailable";
 import type { BatchTrace } from "../tracing/spans";
 import { decodeOrderMessage, type LedgerOutcome, type PayableOrder, type Payment } from "./decide";
 import type { LedgerEntry, PaymentLedger } from "./ledger";
@@ -83,11 +83,18 @@ export async function payBatch(
   let commitError: unknown;
   try {
     outcomes = await ledger.recordBatch(payable.map((p) => p.entry));
-  } catch {
+  } catch (error) {
     // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
-    // and a message that makes the handler throw cannot drag good ones into the DLQ with it.
+    // and a message that makes the handler throw cannot drag good ones into the DLQ with it. What the
+    // store says it did commit is kept (recorded again, a payment would read as its own duplicate).
+    const known = isPartialBatch<LedgerOutcome>(error) ? error.outcomes : [];
     outcomes = [];
-    for (const { index, entry } of payable) {
+    for (const [i, { index, entry }] of payable.entries()) {
+      const committed = known[i];
+      if (committed) {
+        outcomes.push(committed);
+        continue;
+      }
       try {
         outcomes.push((await ledger.recordBatch([entry]))[0]);
       } catch (error) {

@@ -126,3 +126,28 @@ describe("AckWindow: one multiple ack per settled run, never an ack of an unsett
     }
   });
 });
+
+describe("AckWindow behind a slow delivery", () => {
+  it("keeps only the unsettled deliveries while the head stays slow (bounded memory, no rescans)", () => {
+    const { window, entries, outstanding } = windowOf(2);
+    window.slow(entries[0] as (typeof entries)[number]);
+    window.ready(entries[1] as (typeof entries)[number]);
+    window.release();
+    // Thousands more arrive and are paid while the head waits for its dead-letter copy.
+    let tag = 2;
+    for (let round = 0; round < 100; round++) {
+      const batch = Array.from({ length: 50 }, () => {
+        tag++;
+        outstanding.add(tag);
+        return window.add(tag);
+      });
+      for (const entry of batch) window.ready(entry);
+      window.release();
+      assert.ok(window.size <= 51, `round ${round}: ${window.size} entries kept`);
+    }
+    assert.deepEqual([...outstanding], [1], "everything but the slow one is acked");
+    window.nack(entries[0] as (typeof entries)[number], true);
+    window.release();
+    assert.equal(outstanding.size, 0);
+  });
+});

@@ -89,6 +89,51 @@ describe("WalDurability (a real SQLite file)", () => {
   });
 });
 
+describe("PaymentConsumer and a dead-letter copy that does not come back", () => {
+  it("keeps paying while copies wait for their confirm (they do not hold the batch slots)", async () => {
+    const broker = fakeBroker();
+    const ledger = {
+      recordBatch: (entries: LedgerEntry[]): LedgerOutcome[] =>
+        entries.map((e) => ({
+          kind: "paid",
+          payment: {
+            seq: 1,
+            orderId: e.order.orderId,
+            item: e.order.item,
+            quantity: e.order.quantity,
+            amountCents: 1250,
+            placedAt: null,
+            paidAt: 1,
+            latencyMs: null,
+          },
+        })),
+      durable: async () => {},
+      recordAcks: () => {},
+      recordDeadLetter: () => {},
+    } as unknown as Ledger;
+    const consumer = new PaymentConsumer({
+      consumeLink: broker.link as never,
+      // The broker never confirms a dead-letter copy (the publish side is blocked by an alarm).
+      publisher: { publishEvent: () => {}, publish: () => new Promise(() => {}) } as never,
+      ledger,
+      queue: "q",
+      prefetch: 10,
+    });
+    consumer.start();
+    for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
+    broker.deliverRaw(1, "not json");
+    await sleep(20);
+    broker.deliverRaw(2, "not json either");
+    await sleep(20);
+    broker.deliverRaw(3, "{");
+    await sleep(20);
+    broker.deliver(4, "o-4");
+    for (let i = 0; i < 100 && !broker.acked.includes(4); i++) await sleep(5);
+    assert.deepEqual(broker.acked, [4], "the valid order is paid and acked; the three poison copies still wait");
+    await consumer.stop(50);
+  });
+});
+
 /** Just enough of amqplib's channel and model for the consumer. */
 function fakeBroker() {
   const acked: number[] = [];
@@ -124,7 +169,15 @@ function fakeBroker() {
       properties: { messageId: orderId, headers: {} },
     });
   };
-  return { link, acked, deliver, subscribed: () => onMessage !== null };
+  const deliverRaw = (tag: number, content: string) => {
+    unacked.add(tag);
+    onMessage?.({
+      content: Buffer.from(content),
+      fields: { deliveryTag: tag, redelivered: false },
+      properties: { messageId: `raw-${tag}`, headers: {} },
+    });
+  };
+  return { link, acked, deliver, deliverRaw, subscribed: () => onMessage !== null };
 }
 
 describe("PaymentConsumer and durability", () => {
