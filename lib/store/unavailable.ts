@@ -21,3 +21,23 @@ export function isStoreUnavailable(error: unknown): boolean {
     )
   );
 }
+
+/**
+ * A batch the store recorded only in part: `outcomes[i]` is the committed outcome of entry i,
+ * undefined where nothing is known (PostgreSQL pays new orders in one statement, then classifies
+ * the rest in a second transaction; if that one fails, the first is committed all the same).
+ * The caller keeps the known outcomes and records the rest again.
+ */
+export class PartialBatchError<T> extends Error {
+  constructor(
+    readonly outcomes: Array<T | undefined>,
+    readonly failure: Error,
+  ) {
+    super(failure.message);
+    this.name = "PartialBatchError";
+  }
+}
+
+export function isPartialBatch<T>(error: unknown): error is PartialBatchError<T> {
+  return error instanceof PartialBatchError || (error as Error | null)?.name === "PartialBatchError";
+}

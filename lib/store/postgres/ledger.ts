@@ -5,6 +5,7 @@ import type { LedgerEntry } from "../../payments/ledger";
 import { amountCents } from "../../payments/pricing";
 import { type PaymentRow, paymentColumns, sourceOf, toPayment } from "../rows";
 import type { DeadLetterProducer, DeadLetterSource, PaymentStore } from "../store";
+import { PartialBatchError } from "../unavailable";
 import { inTransaction, statementWithRetry } from "./tx";
 
 /**
@@ -45,7 +46,16 @@ export class PgLedger implements PaymentStore {
     const paid = await this.payNew(entries, at, onRetry);
     if (paid.size === entries.length) return entries.map((entry) => paidOutcome(entry, paid, at));
     const rest = entries.filter((e) => !paid.has(e.order.orderId));
-    const restOutcomes = await inTransaction(this.pool, (client) => this.record(client, rest), { onRetry });
+    let restOutcomes: LedgerOutcome[];
+    try {
+      restOutcomes = await inTransaction(this.pool, (client) => this.record(client, rest), { onRetry });
+    } catch (error) {
+      // The new orders are paid (committed): say so, so they are not recorded again as duplicates.
+      throw new PartialBatchError<LedgerOutcome>(
+        entries.map((entry) => (paid.has(entry.order.orderId) ? paidOutcome(entry, paid, at) : undefined)),
+        error as Error,
+      );
+    }
     const byEntry = new Map(rest.map((entry, i) => [entry, restOutcomes[i] as LedgerOutcome]));
     return entries.map((entry) => byEntry.get(entry) ?? paidOutcome(entry, paid, at));
   }
