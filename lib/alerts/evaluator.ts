@@ -122,15 +122,22 @@ export class AlertEvaluator extends EventEmitter {
     const guarded = await this.guard(inputs, at);
     // A lease lost meanwhile: let the new leader send (its rows are the same rows).
     if (await this.options.leader.check()) await this.deliver();
-    if (at - this.prunedAt >= PRUNE_EVERY_MS) {
-      // The per-message rows serve the rates (last hour at most); the totals per producer stay.
-      this.prunedAt = at;
-      await this.options.store.payments.pruneDeadLetterSources(at - SOURCES_KEPT_MS);
-      // Absorbed duplicates serve the cost chart (its last hour): older rows only grow the table.
-      await this.options.store.timing.pruneAbsorbed(at - ABSORBED_KEPT_MS);
-    }
     this.rounds++;
     if (changed || guarded) this.emit("changed");
+    if (at - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = at;
+      // Housekeeping after the round's work, each on its own: a failed prune is tried next time.
+      const prune = (what: string, run: () => Promise<number>) =>
+        run().catch((error: Error) =>
+          this.options.log?.(`[alerts] pruning ${what} failed (tried again next time): ${error.message}`),
+        );
+      // The per-message rows serve the rates (last hour at most); the totals per producer stay.
+      await prune("dead-letter sources", () =>
+        this.options.store.payments.pruneDeadLetterSources(at - SOURCES_KEPT_MS),
+      );
+      // Absorbed duplicates serve the cost chart (its last hour): older rows only grow the table.
+      await prune("absorbed duplicates", () => this.options.store.timing.pruneAbsorbed(at - ABSORBED_KEPT_MS));
+    }
     return true;
   }
 

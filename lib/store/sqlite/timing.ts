@@ -54,7 +54,20 @@ export function sqliteTiming(db: Db): TimingStore {
         `SELECT (at / 60000) * 60000 AS minute, cause, kind, COUNT(*) AS count
            FROM absorbed WHERE at >= ? GROUP BY minute, cause, kind ORDER BY minute`,
       ).all(since),
-    pruneAbsorbed: async (before) =>
-      cachedStatement<[number]>(db, "DELETE FROM absorbed WHERE at < ?").run(before).changes,
+    // In chunks, the event loop running between them: the first prune of a large file (rows kept
+    // since before pruning existed) must not hold the write lock, or this process, for seconds.
+    pruneAbsorbed: async (before) => {
+      const chunk = cachedStatement<[number]>(
+        db,
+        "DELETE FROM absorbed WHERE id IN (SELECT id FROM absorbed WHERE at < ? ORDER BY at LIMIT 5000)",
+      );
+      let deleted = 0;
+      for (;;) {
+        const { changes } = chunk.run(before);
+        deleted += changes;
+        if (changes < 5000) return deleted;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
   };
 }
