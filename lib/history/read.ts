@@ -71,6 +71,11 @@ export function historyFreshMs(range: HistoryRange): number {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+/**
+ * Answers kept at most. Anyone may read a queue's history, and a name need not exist: without a
+ * bound, requests for made-up names (~93 kB each for 24 h) grew the heap by a gigabyte a minute.
+ */
+export const MAX_HISTORY_READS = 256;
 
 /**
  * Reads of a queue's history shared by every viewer of a process: one store read per (queue, range)
@@ -93,6 +98,15 @@ export class HistoryReads {
     const hit = this.entries.get(key);
     if (hit && at - hit.at < historyFreshMs(range)) return hit.value;
     const value = readHistory(this.store, queue, range, at);
+    this.entries.delete(key);
+    if (this.entries.size >= MAX_HISTORY_READS) {
+      this.sweep(at, true);
+      // Still full of fresh answers: drop the oldest (a Map keeps insertion order).
+      for (const old of this.entries.keys()) {
+        if (this.entries.size < MAX_HISTORY_READS) break;
+        this.entries.delete(old);
+      }
+    }
     this.entries.set(key, { at, value });
     value.catch(() => {
       if (this.entries.get(key)?.value === value) this.entries.delete(key);
@@ -100,13 +114,13 @@ export class HistoryReads {
     return value;
   }
 
-  /** Answers kept (at most the (queue, range) pairs read in the last minute or so). */
+  /** Answers kept (the (queue, range) pairs read in the last minute or so, at most MAX_HISTORY_READS). */
   get size(): number {
     return this.entries.size;
   }
 
-  private sweep(at: number): void {
-    if (at - this.sweptAt < SWEEP_EVERY_MS) return;
+  private sweep(at: number, now = false): void {
+    if (!now && at - this.sweptAt < SWEEP_EVERY_MS) return;
     this.sweptAt = at;
     for (const [key, entry] of this.entries) {
       const range = key.slice(0, key.indexOf("\u0000")) as HistoryRange;

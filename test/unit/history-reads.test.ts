@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { queueHistory } from "../../lib/history";
-import { HistoryReads, historyFreshMs, historyReadsOf } from "../../lib/history/read";
+import { HistoryReads, historyFreshMs, historyReadsOf, MAX_HISTORY_READS } from "../../lib/history/read";
 import { holdWarren, releaseWarren } from "../../lib/process/current";
 import type { Warren } from "../../lib/process/warren";
 import type { HistoryBucket, HistoryStore } from "../../lib/store/store";
@@ -39,6 +39,17 @@ function countingStore(): HistoryStore & { reads: string[] } {
 }
 
 describe("history reads cache", () => {
+  it("keeps at most MAX_HISTORY_READS answers, however many made-up queue names are asked for", async () => {
+    const store = countingStore();
+    const now = 1_000_000_000;
+    const reads = new HistoryReads(store, () => now);
+    for (let i = 0; i < MAX_HISTORY_READS * 4; i++) await reads.read(`made-up-${i}`, "24h");
+    assert.equal(reads.size, MAX_HISTORY_READS);
+    // The newest are the ones kept: the last name is served from the cache.
+    await reads.read(`made-up-${MAX_HISTORY_READS * 4 - 1}`, "24h");
+    assert.equal(store.reads.length, MAX_HISTORY_READS * 4);
+  });
+
   it("reads the store once per (queue, range) and period, and again once the period is over", async () => {
     const store = countingStore();
     let now = 1_000_000_000;
