@@ -1,13 +1,14 @@
 /**
  * `npm run user -- add NAME --role viewer|operator|admin` (also `passwd NAME`,
  * `role NAME ROLE`, `disable NAME`, `enable NAME`, `list`, `sessions NAME`,
- * `revoke NAME`). Works on Warren's store (DATABASE_URL, else the SQLite file at
+ * `revoke NAME`, `unlock NAME`). Works on Warren's store (DATABASE_URL, else the SQLite file at
  * WARREN_DB_PATH), also while Warren runs. The password is read from stdin when it is not a
  * terminal (`printf '%s' "$PW" | npm run user -- add alice --role operator`),
  * else prompted for without echo.
  */
 import { createInterface } from "node:readline";
 import { hashPassword } from "../lib/auth/password";
+import { SignInLimits } from "../lib/auth/sign-in-limits";
 import { passwordSchema, roleSchema, userNameSchema } from "../lib/auth/user-schema";
 import { parseEnv } from "../lib/config/env";
 import { openStore } from "../lib/store/open";
@@ -19,7 +20,8 @@ const USAGE = `usage: npm run user -- <command>
   disable NAME | enable NAME              a disabled user cannot sign in; their sessions end
   list                                    users, roles and live sessions
   sessions NAME                           a user's live sessions
-  revoke NAME                             end all of a user's sessions`;
+  revoke NAME                             end all of a user's sessions
+  unlock NAME                             clear a name's sign-in lockout (failed-attempt streak and count)`;
 
 function fail(message: string): never {
   console.error(`[user] ${message}`);
@@ -107,6 +109,13 @@ async function main() {
       case "revoke": {
         const user = await userOf(args[0]);
         console.log(`[user] ended ${await store.revokeUserSessions(user.id)} session(s) of ${user.name}`);
+        break;
+      }
+      case "unlock": {
+        // Not userOf: a name that does not exist can be locked out too (guesses count for any name).
+        const name = parsed(userNameSchema, args[0] ?? "", "name");
+        await new SignInLimits({ store: warrenStore.limits }).unlock(name);
+        console.log(`[user] ${name} may sign in again (its lockout is cleared on every web process within a minute)`);
         break;
       }
       case "sessions": {

@@ -29,6 +29,27 @@ const LOCKOUTS_KEPT_S = 24 * 60 * 60;
 const PRUNE_EVERY_MS = 5 * 60_000;
 /** A database that stays away is reported once per this long, not once per attempt. */
 const WARN_EVERY_MS = 60_000;
+/**
+ * A refusal the store gave is repeated from this process's memory for at most this long: a client
+ * or name that keeps guessing while refused costs the database no write per attempt (the library
+ * upserts on every consume), and an operator's unlock takes effect within it.
+ */
+const REFUSAL_CACHED_MS = 60_000;
+const REFUSALS_KEPT = 10_000;
+/** Expired rows are deleted this long after they expired: another machine's clock may run behind ours. */
+const PRUNE_MARGIN_MS = 60 * 60_000;
+
+/**
+ * The account part of the limits' keys. Names are ASCII (user-schema), but the lookup folds case in
+ * the database (PostgreSQL's lower() maps "İ" to "i"; JavaScript's toLowerCase() does not): a
+ * variant spelling must count against the same name, never get a budget of its own.
+ */
+export function accountKey(account: string): string {
+  return account
+    .normalize("NFKD")
+    .replace(/[^\x20-\x7e]/g, "")
+    .toLowerCase();
+}
 
 export interface SignInVerdict {
   allowed: boolean;
@@ -42,6 +63,8 @@ export interface SignInLimitsOptions {
   store?: LimitsStore;
   lockoutBaseS?: number;
   log?: (message: string) => void;
+  /** The clock the prune judges expiry by (tests). */
+  now?: () => number;
 }
 
 export class SignInLimits {
@@ -52,6 +75,8 @@ export class SignInLimits {
   private readonly lockoutBaseS: number;
   private prunedAt = Number.NEGATIVE_INFINITY;
   private warnedAt = Number.NEGATIVE_INFINITY;
+  /** Refusals the store gave, by `client:` / `account:` key: until when this process repeats them. */
+  private readonly refused = new Map<string, { until: number; retryAt: number; scope: "client" | "account" }>();
 
   constructor(private readonly options: SignInLimitsOptions = {}) {
     this.lockoutBaseS = options.lockoutBaseS ?? LOCKOUT_BASE_S;
@@ -87,25 +112,68 @@ export class SignInLimits {
 
   /** Takes one attempt for this client and account, or says how long to wait. */
   async attempt(client: string, account: string): Promise<SignInVerdict> {
-    const name = account.toLowerCase();
+    const name = accountKey(account);
+    const cached = this.cachedRefusal(`client:${client}`) ?? this.cachedRefusal(`account:${name}`);
+    if (cached) return cached;
     await this.prune();
     try {
       await this.byClient.consume(client);
     } catch (refusal) {
-      return { allowed: false, retryAfterS: retryAfter(refusal), scope: "client" };
+      return this.refuse(`client:${client}`, "client", refusal);
     }
     try {
       // The store's upsert is atomic: of parallel attempts (on any process), exactly one sees the 5th point.
       const res = await this.byAccount.consume(name);
       if (res.remainingPoints === 0) await this.lockOut(name);
     } catch (refusal) {
-      return { allowed: false, retryAfterS: retryAfter(refusal), scope: "account" };
+      return this.refuse(`account:${name}`, "account", refusal);
     }
     return { allowed: true, retryAfterS: 0 };
   }
 
+  private refuse(key: string, scope: "client" | "account", refusal: unknown): SignInVerdict {
+    const retryAfterS = retryAfter(refusal);
+    if (this.options.store) {
+      if (this.refused.size >= REFUSALS_KEPT) {
+        const now = Date.now();
+        for (const [k, r] of this.refused) if (r.until <= now) this.refused.delete(k);
+        for (const k of this.refused.keys()) {
+          if (this.refused.size < REFUSALS_KEPT) break;
+          this.refused.delete(k);
+        }
+      }
+      const now = Date.now();
+      this.refused.set(key, {
+        until: now + Math.min(retryAfterS * 1000, REFUSAL_CACHED_MS),
+        retryAt: now + retryAfterS * 1000,
+        scope,
+      });
+    }
+    return { allowed: false, retryAfterS, scope };
+  }
+
+  private cachedRefusal(key: string): SignInVerdict | null {
+    const hit = this.refused.get(key);
+    if (!hit) return null;
+    const now = Date.now();
+    if (hit.until <= now) {
+      this.refused.delete(key);
+      return null;
+    }
+    return { allowed: false, retryAfterS: Math.max(1, Math.ceil((hit.retryAt - now) / 1000)), scope: hit.scope };
+  }
+
+  /** An operator's unlock (`npm run user -- unlock NAME`): the name's streak and lockout count are gone. */
+  async unlock(account: string): Promise<void> {
+    const name = accountKey(account);
+    this.refused.delete(`account:${name}`);
+    await this.byAccount.delete(name);
+    await this.lockouts.delete(name);
+  }
+
   async succeeded(client: string, account: string): Promise<void> {
-    const name = account.toLowerCase();
+    const name = accountKey(account);
+    this.refused.delete(`account:${name}`);
     await this.byClient.reward(client, 1).catch(() => {});
     await this.byAccount.delete(name).catch(() => {});
     await this.lockouts.delete(name).catch(() => {});
@@ -122,10 +190,10 @@ export class SignInLimits {
   /** Expired counters are dead rows (no read sees them): delete them now and then so the table stays small. */
   private async prune() {
     const store = this.options.store;
-    const at = Date.now();
+    const at = (this.options.now ?? Date.now)();
     if (!store || at - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = at;
-    await store.pruneExpired(at).catch(() => {
+    await store.pruneExpired(at - PRUNE_MARGIN_MS).catch(() => {
       // The database is away: the insurance counts meanwhile; tried again at the next period.
     });
   }

@@ -79,6 +79,43 @@ for (const backend of backends) {
       }
     });
 
+    it("a spelling the database folds to the same name (İ for i) counts against that name", async () => {
+      const { a, b, close } = await twoProcesses();
+      try {
+        for (let i = 0; i < 5; i++) await (i % 2 ? b : a).attempt(`10.6.0.${i}`, i % 2 ? "adm\u0130n" : "admin");
+        const verdict = await a.attempt("10.6.1.1", "adm\u0130n");
+        assert.deepEqual([verdict.allowed, verdict.scope], [false, "account"], "no budget of its own");
+      } finally {
+        await close();
+      }
+    });
+
+    it("a refused name costs the database nothing more, and an operator's unlock lets it in again", async () => {
+      const { a, b, close } = await twoProcesses();
+      try {
+        for (let i = 0; i < 5; i++) await a.attempt(`10.7.0.${i}`, "dave");
+        assert.equal((await a.attempt("10.7.1.1", "dave")).allowed, false);
+        // Further guesses on A are answered from A's memory: no limiter call reaches the store.
+        let calls = 0;
+        const spied = a as unknown as { byClient: { consume: (k: string) => Promise<unknown> } };
+        const consume = spied.byClient.consume.bind(spied.byClient);
+        spied.byClient.consume = (k: string) => {
+          calls++;
+          return consume(k);
+        };
+        for (let i = 0; i < 20; i++) {
+          const refused = await a.attempt(`10.7.1.1`, "dave");
+          assert.equal(refused.allowed, false);
+          assert.ok(refused.retryAfterS >= 50, `the real wait is said (${refused.retryAfterS}s)`);
+        }
+        assert.equal(calls, 0, "refused from memory");
+        await b.unlock("Dave");
+        assert.equal((await b.attempt("10.7.2.1", "dave")).allowed, true, "unlocked on every process at once (B)");
+      } finally {
+        await close();
+      }
+    });
+
     it("parallel guesses on both count at once: 5 of 24 get through", async () => {
       const { a, b, close } = await twoProcesses();
       try {
@@ -154,10 +191,17 @@ for (const backend of backends) {
         await brief.consume("10.7.0.1");
         await brief.consume("10.7.0.2");
         await new Promise((r) => setTimeout(r, 1100));
-        // B's first attempt prunes (then once per 5 minutes per process): A's expired rows are gone.
+        // B's first attempt prunes (then once per 5 minutes per process) what expired over an hour ago
+        // (another machine's clock may run behind): an hour later A's expired rows are gone.
         await new SignInLimits({ store: stores[1].limits }).attempt("10.7.0.3", "gina");
+        assert.equal(await stores[0].limits.pruneExpired(Date.now()), 2, "expired a second ago: kept for the margin");
+        await brief.consume("10.7.0.1");
+        await brief.consume("10.7.0.2");
+        await new Promise((r) => setTimeout(r, 1100));
+        const later = () => Date.now() + 61 * 60_000;
+        await new SignInLimits({ store: stores[1].limits, now: later }).attempt("10.7.0.4", "gina");
         assert.equal(await stores[0].limits.pruneExpired(Date.now()), 0, "nothing expired was left behind");
-        assert.equal(await stores[0].limits.pruneExpired(Date.now() + WINDOW_MS), 2, "B's own two rows are live");
+        assert.equal(await stores[0].limits.pruneExpired(Date.now() + WINDOW_MS), 3, "B's own rows are live");
       } finally {
         await Promise.all(stores.map((s) => s.close()));
       }

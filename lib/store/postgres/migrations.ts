@@ -281,6 +281,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
          points INTEGER NOT NULL DEFAULT 0,
          expire BIGINT
        )`,
+      "CREATE INDEX rate_limits_expire ON rate_limits (expire)",
     ],
   },
 ];

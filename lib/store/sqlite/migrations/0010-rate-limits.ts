@@ -12,4 +12,6 @@ export const rateLimitsSchema: string[] = [
      points INTEGER NOT NULL DEFAULT 0,
      expire INTEGER
    )`,
+  // The prune deletes by expiry: an index, not a scan of every counter.
+  "CREATE INDEX IF NOT EXISTS rate_limits_expire ON rate_limits (expire)",
 ];
