@@ -93,20 +93,7 @@ describe("PaymentConsumer and a dead-letter copy that does not come back", () =>
   it("keeps paying while copies wait for their confirm (they do not hold the batch slots)", async () => {
     const broker = fakeBroker();
     const ledger = {
-      recordBatch: (entries: LedgerEntry[]): LedgerOutcome[] =>
-        entries.map((e) => ({
-          kind: "paid",
-          payment: {
-            seq: 1,
-            orderId: e.order.orderId,
-            item: e.order.item,
-            quantity: e.order.quantity,
-            amountCents: 1250,
-            placedAt: null,
-            paidAt: 1,
-            latencyMs: null,
-          },
-        })),
+      recordBatch: payAll,
       durable: async () => {},
       recordAcks: () => {},
       recordDeadLetter: () => {},
@@ -133,6 +120,23 @@ describe("PaymentConsumer and a dead-letter copy that does not come back", () =>
     await consumer.stop(50);
   });
 });
+
+/** A ledger's answer that pays every entry. */
+function payAll(entries: LedgerEntry[]): LedgerOutcome[] {
+  return entries.map((e) => ({
+    kind: "paid",
+    payment: {
+      seq: 1,
+      orderId: e.order.orderId,
+      item: e.order.item,
+      quantity: e.order.quantity,
+      amountCents: 1250,
+      placedAt: null,
+      paidAt: 1,
+      latencyMs: null,
+    },
+  }));
+}
 
 /** Just enough of amqplib's channel and model for the consumer. */
 function fakeBroker() {
@@ -193,20 +197,7 @@ describe("PaymentConsumer and durability", () => {
       durableAsked = resolve;
     });
     const ledger = {
-      recordBatch: (entries: LedgerEntry[]): LedgerOutcome[] =>
-        entries.map((e) => ({
-          kind: "paid",
-          payment: {
-            seq: 1,
-            orderId: e.order.orderId,
-            item: e.order.item,
-            quantity: e.order.quantity,
-            amountCents: 1250,
-            placedAt: null,
-            paidAt: 1,
-            latencyMs: null,
-          },
-        })),
+      recordBatch: payAll,
       durable: () => {
         durableAsked();
         return disk;
