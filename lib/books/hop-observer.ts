@@ -53,19 +53,28 @@ export class HopObserver {
   }
 
   /** An order this process's consumer just paid. */
-  note(orderId: string, times: { placedAt: number | null; paidAt: number }): void {
+  note(orderId: string, times: { placedAt: number | null; paidAt: number; deliveredAt?: number | null }): void {
     if (this.pending.has(orderId)) return;
     if (this.pending.size >= (this.options.maxPending ?? 100_000)) {
       this.dropped++;
       return;
     }
-    this.pending.set(orderId, { notedAt: this.now(), ...times, deliveredAt: null, ackedAt: null });
+    this.pending.set(orderId, {
+      notedAt: this.now(),
+      placedAt: times.placedAt,
+      paidAt: times.paidAt,
+      deliveredAt: times.deliveredAt ?? null,
+      ackedAt: null,
+    });
   }
 
   /** The consumer acked the delivery that paid it (other orders' acks are ignored). */
   acked(orderId: string, times: { deliveredAt: number; ackedAt: number }): void {
     const entry = this.pending.get(orderId);
-    if (entry && entry.ackedAt === null) Object.assign(entry, times);
+    if (entry && entry.ackedAt === null) {
+      entry.ackedAt = times.ackedAt;
+      entry.deliveredAt ??= times.deliveredAt;
+    }
   }
 
   start(): this {

@@ -317,7 +317,13 @@ export class PaymentConsumer extends EventEmitter {
         // The routing key names the order queue: one fanout serves every Warren on the broker,
         // and each relay keeps only its own pipeline's payments.
         publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(paid)), queue);
-        for (const payment of paid) this.emit("payment", payment);
+        // With the delivery's receive time, for the hop observer (an order whose ack never comes keeps it).
+        const receivedAt = new Map<string, number>();
+        batch.forEach((delivery, i) => {
+          const verdict = verdicts[i];
+          if (verdict?.kind === "ack" && verdict.orderId) receivedAt.set(verdict.orderId, delivery.receivedAt);
+        });
+        for (const payment of paid) this.emit("payment", payment, receivedAt.get(payment.orderId) ?? null);
       }
     } catch (error) {
       log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);

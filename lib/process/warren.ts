@@ -198,7 +198,9 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       }).start(),
       (h) => h.stop(),
     );
-    consumer.on("payment", (payment: Payment) => hops.note(payment.orderId, payment));
+    consumer.on("payment", (payment: Payment, deliveredAt: number | null) =>
+      hops.note(payment.orderId, { placedAt: payment.placedAt, paidAt: payment.paidAt, deliveredAt }),
+    );
     consumer.on("acked", (acked: Array<{ orderId: string; deliveredAt: number; ackedAt: number }>) => {
       for (const { orderId, ...times } of acked) hops.acked(orderId, times);
     });

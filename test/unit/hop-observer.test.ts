@@ -74,6 +74,18 @@ describe("hop observer", () => {
     assert.deepEqual(hops(), [], "no delivery or ack time known: no hop invented");
   });
 
+  it("keeps the delivery time of an order whose ack never comes (its channel died after the commit)", async () => {
+    const { observer, seen, later } = observerOf([{ orderId: "lost-ack", placedAt: 1000, confirmedAt: 1010 }]);
+    observer.note("lost-ack", { placedAt: 1000, paidAt: 1060, deliveredAt: 1030 });
+    later(10_000);
+    await observer.tick();
+    assert.deepEqual(seen, [
+      ["place_confirmed", 10],
+      ["confirmed_delivered", 20],
+      ["delivered_paid", 30],
+    ]);
+  });
+
   it("waits for an own order's confirm until settleMs, re-reading it", async () => {
     const rows: OrderTimes[] = [{ orderId: "own", placedAt: 1000, confirmedAt: null }];
     const { observer, hops, later, asked } = observerOf(rows);
