@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { accessFor, assertCanAct, requireRole } from "../../lib/auth/access";
+import { accessFor, assertCanAct, hasRole, refusalFor, requireRole } from "../../lib/auth/access";
 import { sessionTokenFromCookieHeader } from "../../lib/auth/cookies";
 import { isWarrenError } from "../../lib/errors";
 import { orderPublishOptions } from "../../lib/orders/message";
@@ -33,6 +33,30 @@ describe("payment decisions: boundaries", () => {
     assert.equal(placedAt(-5), null);
     assert.equal(placedAt(Number.NaN), null);
     assert.equal(placedAt(undefined), null);
+  });
+
+  it("bytes that are not UTF-8 are refused, even where a lenient decoder would read valid JSON", () => {
+    const notUtf8 = { kind: "invalid", reason: "not UTF-8: the body has bytes that are not valid UTF-8" };
+    // 0xFF inside a string: a lenient decoder makes it U+FFFD and the order would be paid as if sent.
+    const inString = Buffer.concat([
+      Buffer.from('{"orderId":"u8","item":"b'),
+      Buffer.from([0xff]),
+      Buffer.from('ok"}'),
+    ]);
+    assert.deepEqual(decodeOrderMessage(inString), notUtf8);
+    assert.deepEqual(decodeOrderMessage(Buffer.from([0xc3, 0x28])), notUtf8);
+  });
+
+  it("a refusal names the fields it is about, and (body) when the body itself is wrong", () => {
+    const fieldsOf = (text: string) => {
+      const decoded = decodeOrderMessage(Buffer.from(text));
+      assert.equal(decoded.kind, "invalid");
+      return decoded.kind === "invalid" ? decoded.fields : undefined;
+    };
+    assert.deepEqual(fieldsOf('{"orderId":"f1","item":"book","quantity":0}'), ["quantity"]);
+    assert.deepEqual(fieldsOf('{"orderId":"f2","item":"","quantity":0}')?.sort(), ["item", "quantity"]);
+    assert.deepEqual(fieldsOf("[1,2]"), ["(body)"]);
+    assert.deepEqual(fieldsOf('{"orderId":"f3","item":"book","placedAt":{"a":{"b":1}}}')?.sort(), ["placedAt"]);
   });
 
   // Stored in the ledger and compared with every redelivery: the formula is a contract with existing databases.
@@ -170,6 +194,44 @@ describe("access decisions: every branch, exactly", () => {
     assert.equal(
       codeOf(() => requireRole(accessFor(null, config), "admin", config)),
       "unauthorized: Sign in as an admin to use actions.",
+    );
+  });
+
+  it("hasRole: a visitor has none; each role has its own and those below it, never those above", () => {
+    const visitor = accessFor(null, config);
+    for (const need of ["viewer", "operator", "admin"] as const) assert.equal(hasRole(visitor, need), false);
+    const ranks = ["viewer", "operator", "admin"] as const;
+    for (const [i, role] of ranks.entries()) {
+      const access = accessFor(session(role), config);
+      for (const [j, need] of ranks.entries()) assert.equal(hasRole(access, need), i >= j, `${role} needs ${need}`);
+    }
+  });
+
+  it("the read-only refusal is a 403 with its reason, for operator work, never for admin work", () => {
+    const readOnly = { WARREN_READ_ONLY: true, signInEnabled: true };
+    const refusal = refusalFor(user("admin"), "operator", readOnly);
+    assert.deepEqual(
+      [refusal?.code, refusal?.message],
+      ["forbidden", "Warren runs read-only (WARREN_READ_ONLY=1): all actions are off."],
+    );
+    assert.equal(refusalFor(user("admin"), "admin", readOnly), null);
+  });
+
+  it("assertCanAct on an access that says it may not act, with nothing for refusalFor to find, still refuses", () => {
+    // An access built elsewhere (e.g. read-only at build time, writable now): its own reason is kept.
+    const stale = { ...accessFor(session("operator"), config), canAct: false, reason: "paused by the admin" };
+    assert.equal(
+      codeOf(() => assertCanAct(stale)),
+      "forbidden: paused by the admin",
+    );
+    assert.equal(
+      codeOf(() => assertCanAct({ ...stale, reason: null })),
+      "forbidden: Not allowed.",
+    );
+    // A viewer whose access says "may not act" is refused for operator work (not admin work).
+    assert.equal(
+      codeOf(() => assertCanAct({ ...accessFor(session("viewer"), config), reason: null })),
+      "forbidden: Your role (viewer) may not do this; it needs operator.",
     );
   });
 
