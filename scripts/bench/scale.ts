@@ -173,11 +173,16 @@ function pidsNamed(name: string): number[] {
   }
 }
 
+/** This process's CPU time so far (µs), user and system, from one reading. */
+function cpuOfSelf(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 /** CPU used between start() and stop(): the consumers (given pids, or this process), the broker, PostgreSQL. */
 function cpuMeter(consumerPids: number[] | "self") {
   const TICK_US = 1_000_000 / 100; // USER_HZ is 100 on Linux
-  const consumers = () =>
-    consumerPids === "self" ? process.cpuUsage().user + process.cpuUsage().system : ticksOf(consumerPids) * TICK_US;
+  const consumers = () => (consumerPids === "self" ? cpuOfSelf() : ticksOf(consumerPids) * TICK_US);
   const broker = () => ticksOf(pidsNamed("beam.smp")) * TICK_US;
   // Backends come and go: count the live ones at both ends (a backend that exits meanwhile is lost).
   const database = () => ticksOf(pidsNamed("postgres")) * TICK_US;

@@ -122,17 +122,7 @@ describe("history recorder", () => {
         maxViewed: 2,
         sample: async (names, at) => {
           asked.push(names);
-          return names.map((queue) => ({
-            queue,
-            at,
-            ready: 1,
-            unacked: 0,
-            consumers: 0,
-            publish: null,
-            deliver: null,
-            ack: null,
-            rateSource: null,
-          }));
+          return samplesOf(names, at);
         },
       });
       await recorder.tick(1_000_000);
@@ -172,17 +162,7 @@ describe("history recorder", () => {
         sample: async (names, at) => {
           sampling();
           await released;
-          return names.map((queue) => ({
-            queue,
-            at,
-            ready: 1,
-            unacked: 0,
-            consumers: 0,
-            publish: null,
-            deliver: null,
-            ack: null,
-            rateSource: null,
-          }));
+          return samplesOf(names, at);
         },
       });
       const next = new Leader(store.leadership, "history-sampler");
@@ -207,3 +187,18 @@ describe("history recorder", () => {
     }
   });
 });
+
+/** One sample per queue: one message ready, no rates. */
+function samplesOf(names: string[], at: number) {
+  return names.map((queue) => ({
+    queue,
+    at,
+    ready: 1,
+    unacked: 0,
+    consumers: 0,
+    publish: null,
+    deliver: null,
+    ack: null,
+    rateSource: null,
+  }));
+}
