@@ -11,7 +11,9 @@
  *
  * Env: BENCH_SCALE_ORDERS (100000), PREFETCH (100), BENCH_PORT (web: port and port+1),
  * CLUSTER_TEST_BASE_PORT (5721), BENCH_SCALE_PARTS (intake,drain,quorum), BENCH_SCALE_STORES (sqlite,postgres),
- * BENCH_SCALE_WORKERS (1,2,3), BENCH_SCALE_PROFILE (a directory: workers write CPU profiles there),
+ * BENCH_SCALE_WORKERS (1,2,3), BENCH_SCALE_ROUNDS (1: each drain is measured that many times, raw and
+ * Warren side by side in each round, the worker counts in a rotated order; the row shows the round
+ * with the median ratio and the range of the ratios), BENCH_SCALE_PROFILE (a directory: workers write CPU profiles there),
  * AMQP_URL, WARREN_TEST_PG_URL.
  * Writes bench-results/scale-<time>.json and prints the table.
  */
@@ -39,6 +41,7 @@ const clusterBase = Number(process.env.CLUSTER_TEST_BASE_PORT ?? 5721);
 const parts = new Set((process.env.BENCH_SCALE_PARTS ?? "intake,drain,quorum").split(","));
 const stores = (process.env.BENCH_SCALE_STORES ?? "sqlite,postgres").split(",") as StoreKind[];
 const workerCounts = (process.env.BENCH_SCALE_WORKERS ?? "1,2,3").split(",").map(Number);
+const rounds = Math.max(1, Number(process.env.BENCH_SCALE_ROUNDS ?? 1));
 /** A directory: every worker writes a CPU profile there (node --cpu-prof) when it stops. */
 const profileDir = process.env.BENCH_SCALE_PROFILE;
 const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
@@ -338,28 +341,49 @@ function workerEnv(store: StoreHandle): Record<string, string> {
   };
 }
 
-interface DrainRow {
-  broker: string;
-  store: StoreKind;
-  workers: number;
+interface DrainRound {
   warren: DrainRun;
   raw: DrainRun;
   ratio: number;
 }
 
+/** One drain measured `rounds` times: the round with the median ratio, and every round. */
+interface DrainRow extends DrainRound {
+  broker: string;
+  store: StoreKind;
+  workers: number;
+  rounds: DrainRound[];
+}
+
 async function drainSet(broker: string, amqpUrl: string, dir: string): Promise<DrainRow[]> {
   const rows: DrainRow[] = [];
   for (const kind of stores) {
+    const measured = new Map<number, DrainRound[]>(workerCounts.map((w) => [w, []]));
+    for (let r = 0; r < rounds; r++) {
+      // Rotated each round, so that a drift of the machine's speed does not always favour one count.
+      const order = workerCounts.map((_, i) => workerCounts[(i + r) % workerCounts.length] as number);
+      for (const workers of order) {
+        const raw = await rawDrain(amqpUrl, workers);
+        log(`${broker}: raw consume+ack, ${workers} consumer(s): ${raw.perSecond}/s`);
+        const warren = await warrenDrain(amqpUrl, kind, workers, dir);
+        const ratio = round(warren.perSecond / raw.perSecond, 2) ?? 0;
+        log(`${broker}: Warren on ${kind}, ${workers} worker(s): ${warren.perSecond}/s (${ratio}× raw)`);
+        measured.get(workers)?.push({ warren, raw, ratio });
+      }
+    }
     for (const workers of workerCounts) {
-      const raw = await rawDrain(amqpUrl, workers);
-      log(`${broker}: raw consume+ack, ${workers} consumer(s): ${raw.perSecond}/s`);
-      const warren = await warrenDrain(amqpUrl, kind, workers, dir);
-      const ratio = round(warren.perSecond / raw.perSecond, 2) ?? 0;
-      log(`${broker}: Warren on ${kind}, ${workers} worker(s): ${warren.perSecond}/s (${ratio}× raw)`);
-      rows.push({ broker, store: kind, workers, warren, raw, ratio });
+      const all = measured.get(workers) ?? [];
+      const median = medianRound(all);
+      if (median) rows.push({ broker, store: kind, workers, ...median, rounds: all });
     }
   }
   return rows;
+}
+
+/** The round whose ratio is the median (the lower middle of an even count). */
+export function medianRound<T extends { ratio: number }>(all: T[]): T | undefined {
+  const sorted = [...all].sort((a, b) => a.ratio - b.ratio);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 interface IntakeRow {
@@ -481,9 +505,34 @@ function print(result: { intake: IntakeRow[]; drain: DrainRow[] }) {
     for (const r of result.drain) {
       const w = r.warren.cpu;
       const cpu = `${w.consumers} / ${w.broker} / ${r.store === "postgres" ? w.database : "–"} (raw ${r.raw.cpu.consumers} / ${r.raw.cpu.broker})`;
+      const ratios = r.rounds.map((x) => x.ratio);
+      const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : "";
       console.log(
-        `| ${r.broker} | ${r.store} | ${r.workers} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}× | ${cpu} |`,
+        `| ${r.broker} | ${r.store} | ${r.workers} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}×${range} | ${cpu} |`,
       );
     }
+    // "A worker more never lowers throughput": each step, in the median paid/s over the rounds.
+    for (const broker of new Set(result.drain.map((r) => r.broker))) {
+      for (const kind of new Set(result.drain.map((r) => r.store))) {
+        const steps = result.drain.filter((r) => r.broker === broker && r.store === kind);
+        const paid = steps.map((r) => median(r.rounds.map((x) => x.warren.perSecond)));
+        const changes = steps
+          .slice(1)
+          .map((r, i) => `${steps[i]?.workers}→${r.workers}: ${signedPercent(paid[i + 1] ?? 0, paid[i] ?? 0)}`);
+        if (changes.length > 0) console.log(`a worker more (median paid/s), ${broker}, ${kind}: ${changes.join(", ")}`);
+      }
+    }
   }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function signedPercent(now: number, before: number): string {
+  if (before <= 0) return "n/a";
+  const change = (100 * (now - before)) / before;
+  return `${change >= 0 ? "+" : ""}${change.toFixed(1)} %`;
 }
