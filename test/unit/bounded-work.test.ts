@@ -13,6 +13,7 @@ import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
 import type { AuditStore, StoreFactory, WarrenStore } from "../../lib/store/store";
 import { clusteredSpread, evenSpread } from "../../lib/store/timing-sql";
+import { alertEvaluatorOptions } from "../helpers/alert-evaluator";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
@@ -121,23 +122,13 @@ for (const adapter of adapters) {
         0,
       ];
       for (const [i, age] of ages.entries()) await store.timing.recordClientRetry({ orderId: `o-${i}`, at: now - age });
-      const evaluator = new AlertEvaluator({
-        store,
-        leader: { check: async () => true, stop: async () => {} },
-        orderQueue: `bounded-${adapter.name}-${Date.now()}`,
-        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
-        webhooks: [],
-        guard: { enabled: false, dlqPerMin: 100 },
-        publisher: null,
-        intervalMs: 60_000,
-        webhookTimeoutMs: 2000,
-        retryBaseMs: 20,
-        books: () => null,
-        sample: () => null,
-        history: () => [],
-        alarms: () => null,
-        now: () => now,
-      });
+      const evaluator = new AlertEvaluator(
+        alertEvaluatorOptions(store, {
+          leader: { check: async () => true, stop: async () => {} },
+          orderQueue: `bounded-${adapter.name}-${Date.now()}`,
+          now: () => now,
+        }),
+      );
       assert.equal(await evaluator.round(), true, "the round ran as leader");
       const left = await store.timing.absorbedSince(0);
       assert.deepEqual(
