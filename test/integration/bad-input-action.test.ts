@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import fc from "fast-check";
 import { orderFormSchema, orderMessageSchema } from "../../lib/orders/schema";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * Property-based: whatever a client posts to the order form's server action
@@ -70,11 +70,7 @@ describe("server action placeOrderAction: property-based bad input", { timeout: 
     await waitFor(() => warren.publisher.ready, 10_000, "the publisher");
   });
   after(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(queue);
     await warren.close();
     rmSync(dir, { recursive: true, force: true });
   });

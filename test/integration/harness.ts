@@ -13,6 +13,21 @@ import { orderDoor } from "../helpers/order-door";
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
 /**
+ * Deletes a test's queue and its dead-letter queue from the shared broker, on a connection of its
+ * own (a queue that is already gone is fine): what every test that declares a queue does last.
+ */
+export async function deleteQueueAndDlq(queue: string): Promise<void> {
+  const connection = await amqp.connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(queue).catch(() => {});
+    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
  * A real broker, a real SQLite file, and Warren's real consumer, on a queue
  * of its own so tests never see each other's messages.
  */

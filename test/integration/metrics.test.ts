@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
-import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
+import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import type { Payment } from "../../lib/payments/decide";
 import { type Metrics, metricValue, parseMetrics, scrapeMetrics } from "../../scripts/bench/metrics";
 import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * The counters move when an order is paid, on the real pipeline (real
@@ -68,11 +68,7 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
   });
 
   after(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(queue);
     await rt.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -202,11 +198,7 @@ describe("`npm run worker` serves its own metrics", { timeout: 90_000 }, () => {
   after(async () => {
     await worker.stop();
     await feed.close().catch(() => {});
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(workerQueue).catch(() => {});
-    await channel.deleteQueue(deadLetterQueueOf(workerQueue)).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(workerQueue);
   });
 
   it("counts the payments it records, on WORKER_METRICS_PORT, in JSON log lines", async () => {

@@ -3,14 +3,13 @@ import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { broadcastControl, type ControlCommand } from "../../lib/payments/control";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
 import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * The pipeline's pause/resume is stored (issue 11, shared state): `npm run worker` processes
@@ -72,11 +71,7 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
       await outbox?.stop();
       await link?.close();
       await store?.close();
-      const admin = await amqp.connect(AMQP_URL);
-      const channel = await admin.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-      await admin.close();
+      await deleteQueueAndDlq(queue);
     } finally {
       await database?.drop();
     }

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
 import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
 import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 const WORKERS = 3;
 const DOORS = 2;
@@ -73,11 +71,7 @@ describe("3 workers and 2 web sides on one PostgreSQL database", { skip: PG_SKIP
         await web.link.close();
         await web.store.close();
       }
-      const admin = await amqp.connect(AMQP_URL);
-      const channel = await admin.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-      await admin.close();
+      await deleteQueueAndDlq(queue);
     } finally {
       await database?.drop();
     }

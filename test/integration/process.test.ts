@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import amqp from "amqplib";
 import { parseEnv } from "../../lib/config/env";
 import { findWarren } from "../../lib/process/current";
 import { createWarren } from "../../lib/process/warren";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * The composition root on a real broker and a real SQLite file: a web
@@ -18,11 +17,7 @@ describe("createWarren (lib/process)", () => {
   const queue = `test.process.${process.pid}.${Date.now()}`;
   const dir = mkdtempSync(join(tmpdir(), "warren-process-"));
   after(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(queue);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -12,7 +12,7 @@ import { startTracing } from "../../lib/tracing/setup";
 import type { TracingHandle } from "../../lib/tracing/state";
 import { startWorkerProcess } from "../helpers/child-process";
 import { type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "../helpers/otlp-receiver";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * Distributed tracing end to end (issue 12, part 8), on real parts: a real OTLP/HTTP
@@ -51,11 +51,7 @@ describe("distributed tracing: one W3C trace from the request to the ledger comm
   after(async () => {
     await warren?.close();
     await tracing?.shutdown();
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(queue);
     await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -242,10 +238,8 @@ describe("distributed tracing: one W3C trace from the request to the ledger comm
       assert.equal(commit?.service, "warren-worker");
     } finally {
       await worker.stop();
-      const cleanup = await connection.createChannel();
-      await cleanup.deleteQueue(workerQueue).catch(() => {});
-      await cleanup.deleteQueue(`${workerQueue}.dlq`).catch(() => {});
       await connection.close();
+      await deleteQueueAndDlq(workerQueue);
     }
   });
 });

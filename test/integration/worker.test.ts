@@ -3,16 +3,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
+import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
 import type { Payment } from "../../lib/payments/decide";
 import { openDb } from "../../lib/store/db";
 import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
 import { orderDoor } from "../helpers/order-door";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 describe("`npm run worker` as a separate process", () => {
   const queue = `test.worker.${process.pid}.${Date.now()}`;
@@ -46,11 +45,7 @@ describe("`npm run worker` as a separate process", () => {
 
   after(async () => {
     await worker.stop();
-    const admin = await amqp.connect(AMQP_URL);
-    const channel = await admin.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-    await admin.close();
+    await deleteQueueAndDlq(queue);
     await door.close();
     db.close();
     await link.close();
