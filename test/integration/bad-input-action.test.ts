@@ -70,8 +70,9 @@ describe("server action placeOrderAction: property-based bad input", { timeout: 
     await waitFor(() => warren.publisher.ready, 10_000, "the publisher");
   });
   after(async () => {
-    await deleteQueueAndDlq(queue);
+    // Stopped first: a live consumer whose queue is deleted re-declares it on the shared broker.
     await warren.close();
+    await deleteQueueAndDlq(queue);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -68,8 +68,9 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
   });
 
   after(async () => {
-    await deleteQueueAndDlq(queue);
+    // Stopped first: a live consumer whose queue is deleted re-declares it on the shared broker.
     await rt.close();
+    await deleteQueueAndDlq(queue);
     rmSync(dir, { recursive: true, force: true });
   });
 
