@@ -21,6 +21,16 @@ describe("createWarren (lib/process)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The process's config on this suite's queue, with its store in `dir`/`db`. */
+  const configOn = (db: string) =>
+    parseEnv({
+      AMQP_URL,
+      ORDER_QUEUE: queue,
+      WARREN_DB_PATH: join(dir, db),
+      // Never set policies on the shared broker from a test.
+      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+    });
+
   /** Intervals started and not cleared since `track()` (the parts' timers are unref'd, so Node does not list them). */
   function trackIntervals() {
     const live = new Set<unknown>();
@@ -45,13 +55,7 @@ describe("createWarren (lib/process)", () => {
   }
 
   it("builds a web process, holds it in the one slot, and close() stops every part", async () => {
-    const config = parseEnv({
-      AMQP_URL,
-      ORDER_QUEUE: queue,
-      WARREN_DB_PATH: join(dir, "warren.db"),
-      // Never set policies on the shared broker from a test.
-      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-    });
+    const config = configOn("warren.db");
     const intervals = trackIntervals();
     const lines: string[] = [];
     const warren = createWarren(config, "web", { log: (line) => lines.push(line) });
@@ -74,12 +78,7 @@ describe("createWarren (lib/process)", () => {
   });
 
   it("builds a worker with only what paying needs", async () => {
-    const config = parseEnv({
-      AMQP_URL,
-      ORDER_QUEUE: queue,
-      WARREN_DB_PATH: join(dir, "worker.db"),
-      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-    });
+    const config = configOn("worker.db");
     const warren = createWarren(config, "worker", { log: () => {} });
     try {
       assert.ok(warren.consumer);
