@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
@@ -9,7 +8,7 @@ import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import type { Payment } from "../../lib/payments/decide";
 import { type Metrics, metricValue, parseMetrics, scrapeMetrics } from "../../scripts/bench/metrics";
 import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
-import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, ownWebProcessEnv, waitFor } from "./harness";
 
 /**
  * The counters move when an order is paid, on the real pipeline (real
@@ -17,13 +16,7 @@ import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
  * `GET /api/metrics` answers parses as Prometheus text
  * (parse-prometheus-text-format, plus a check that it dropped no line).
  */
-const queue = `test.metrics.${process.pid}.${Date.now()}`;
-const dir = mkdtempSync(join(tmpdir(), "warren-metrics-"));
-process.env.ORDER_QUEUE = queue;
-process.env.WARREN_DB_PATH = join(dir, "web.db");
-process.env.AMQP_URL = AMQP_URL;
-// Never set policies on the shared broker from a test.
-process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
+const { queue, dir } = ownWebProcessEnv("metrics");
 delete process.env.WARREN_METRICS_TOKEN;
 
 type ProcessModule = typeof import("../../lib/process");
