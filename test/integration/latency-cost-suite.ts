@@ -3,7 +3,6 @@ import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import type { CostSeries } from "../../lib/books/cost";
 import { HOPS, type HopStats, type LatencyReport } from "../../lib/books/latency";
 import { orderPublishOptions } from "../../lib/orders/message";
@@ -11,7 +10,7 @@ import type { PlacedOrder } from "../../lib/orders/types";
 import type { AbsorbedMinute } from "../../lib/store/store";
 import { metricValue, parseMetrics } from "../../scripts/bench/metrics";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, ownWebProcessEnv, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, ownWebProcessEnv, waitFor } from "./harness";
 
 /**
  * Where the time goes and the cost of exactly-once, on the real pipeline: a web process as
@@ -72,11 +71,10 @@ export function latencyCostSuite(backend: "sqlite" | "postgres") {
     });
 
     after(async () => {
-      const channel = await raw.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-      await raw.close();
+      // Stopped first: a live consumer whose queue is deleted re-declares it on the shared broker.
       await rt.close();
+      await raw.close();
+      await deleteQueueAndDlq(queue);
       await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     });
