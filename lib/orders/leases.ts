@@ -27,9 +27,9 @@ export class Leases {
     private readonly heartbeatMs = 5000,
   ) {}
 
-  /** This owner is alive for another `heartbeatMs` (on stores shared by several machines). */
-  async beat(at: number): Promise<void> {
-    if (this.store.leaseLiveness === "expiry") await this.store.heartbeat(this.owner, at + this.heartbeatMs);
+  /** This owner is alive for another `heartbeatMs` by the store's clock (on stores shared by several machines). */
+  async beat(): Promise<void> {
+    if (this.store.leaseLiveness === "expiry") await this.store.heartbeat(this.owner, this.heartbeatMs);
   }
 
   /** A lease for a claim made at `at`. */
@@ -40,7 +40,7 @@ export class Leases {
   /** This owner is alive from now on; rows of owners of this host that are not are freed. */
   async start(at: number): Promise<void> {
     liveOwners.add(this.owner);
-    await this.beat(at);
+    await this.beat();
     await this.releaseDead(at);
   }
 

@@ -146,7 +146,7 @@ export class OrderOutbox {
     this.timer = setInterval(() => {
       // On a store shared by several machines, this relay's heartbeat: if it stops, its rows come back within seconds.
       this.leases
-        .beat(this.now())
+        .beat()
         .catch((error: Error) => log?.(`[outbox] could not renew this relay's heartbeat: ${error.message}`));
       // Another process of this host that died (kill -9) frees its rows now, not when its leases run out.
       if (++ticks % 5 === 0) {

@@ -106,22 +106,25 @@ export interface OrderStore {
   /**
    * Claims up to `limit` rows due by `dueBy` whose lease ran out or is `lease.owner`'s,
    * oldest first, leaving out `exclude` (being published right now); leases them to `lease`.
+   * A store shared by several machines ("expiry") judges by its own clock: there `dueBy` and
+   * `lease.until` count as distances from `at`, as do the lease and retry times of accept()
+   * and recordOutcomes().
    */
   claimDue(claim: ClaimRequest): Promise<OutboxRow[]>;
   /** Rows in the outbox: accepted, not yet confirmed by the broker. */
   pending(): Promise<number>;
   /** The same count, and when the oldest of them was accepted (null when empty): for the metrics. */
   backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
-  /** Owners holding a lease that runs until `at` or later. */
+  /** Owners holding a lease that runs until `at` or later (on an "expiry" store: running now by its clock). */
   leaseOwners(at: number): Promise<string[]>;
   /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay (and its heartbeat ends). */
   releaseLeases(owner: string): Promise<void>;
   /**
-   * `owner` is alive until `until` ("expiry" stores; others ignore it). Once a relay that
-   * beat stops beating, its leases end then, not when each runs out: a relay killed on
-   * another machine gives its rows back within one heartbeat period.
+   * `owner` is alive for another `aliveMs` by the store's clock ("expiry" stores; others ignore
+   * it). Once a relay that beat stops beating, its leases end then, not when each runs out: a
+   * relay killed on another machine gives its rows back within one heartbeat period.
    */
-  heartbeat(owner: string, until: number): Promise<void>;
+  heartbeat(owner: string, aliveMs: number): Promise<void>;
 }
 
 /** The payments ledger: exactly-once lives here (UNIQUE order id), not in the broker. */

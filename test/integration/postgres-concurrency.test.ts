@@ -129,36 +129,42 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
       const placed = { orderId, item: "book", quantity: 1, placedAt: 1 };
       return { order: placed, source: "test" as const, body: JSON.stringify(placed) };
     };
-    // Both relays lease their rows until 60 s; "killed" beat until 5 s, "alive" keeps beating, "quiet" never beat.
-    await web1?.orders.heartbeat("killed", 5_000);
+    // Real time: leases and heartbeats run by the database's clock, a duration from each call.
+    // All three relays lease their rows for 60 s, except "quiet", for 2 s; "killed" beat for 500 ms,
+    // "alive" keeps beating; "quiet" never beat.
+    await web1?.orders.heartbeat("killed", 500);
     await web1?.orders.accept(
-      { orders: [order("k1")], lease: { owner: "killed", until: 60_000 }, outcomes: [], at: 1 },
+      { orders: [order("k1")], lease: { owner: "killed", until: 60_001 }, outcomes: [], at: 1 },
       () => 0,
     );
-    await web1?.orders.heartbeat("alive", 5_000);
-    await web1?.orders.heartbeat("alive", 9_000);
+    await web1?.orders.heartbeat("alive", 300);
+    await web1?.orders.heartbeat("alive", 10_000);
     await web1?.orders.accept(
-      { orders: [order("a1")], lease: { owner: "alive", until: 60_000 }, outcomes: [], at: 1 },
+      { orders: [order("a1")], lease: { owner: "alive", until: 60_001 }, outcomes: [], at: 1 },
       () => 0,
     );
     await web1?.orders.accept(
-      { orders: [order("q1")], lease: { owner: "quiet", until: 60_000 }, outcomes: [], at: 1 },
+      { orders: [order("q1")], lease: { owner: "quiet", until: 2_001 }, outcomes: [], at: 1 },
       () => 0,
     );
-    const claim = (at: number) =>
-      web2?.orders.claimDue({
+    let survivors = 0;
+    const claim = () => {
+      const at = Date.now();
+      return web2?.orders.claimDue({
         dueBy: at,
         at,
         limit: 10,
-        lease: { owner: `survivor-${at}`, until: at + 100_000 },
+        lease: { owner: `survivor-${++survivors}`, until: at + 100_000 },
         exclude: new Set(),
       });
+    };
     assert.deepEqual(
-      (await claim(4_000))?.map((r) => r.orderId),
+      (await claim())?.map((r) => r.orderId),
       [],
       "every heartbeat is current",
     );
-    const taken = await claim(6_000);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const taken = await claim();
     assert.deepEqual(
       taken?.map((r) => [r.orderId, r.previousOwner]),
       [["k1", "killed"]],
@@ -166,16 +172,17 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
     // A relay that stops cleanly ends its heartbeat with its leases.
     await web1?.orders.releaseLeases("alive");
     assert.deepEqual(
-      (await claim(7_000))?.map((r) => r.orderId),
+      (await claim())?.map((r) => r.orderId),
       ["a1"],
     );
     assert.deepEqual(
-      (await claim(59_000))?.map((r) => r.orderId),
+      (await claim())?.map((r) => r.orderId),
       [],
       "a lease without heartbeats runs to its end",
     );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.deepEqual(
-      (await claim(60_001))?.map((r) => r.orderId),
+      (await claim())?.map((r) => r.orderId),
       ["q1"],
     );
   });

@@ -81,4 +81,57 @@ describe("alert evaluator (real SQLite store, a real webhook that never answers)
       await store.close();
     }
   });
+
+  for (const failing of ["dead-letter sources", "absorbed duplicates"] as const) {
+    it(`a prune of ${failing} that throws neither stops the round's change event nor the other prune`, async () => {
+      const store = openSqliteStore(join(dir, `prune-${failing.split(" ")[0]}.db`));
+      const pruned: string[] = [];
+      const fail = async (): Promise<number> => {
+        throw new Error("disk I/O error");
+      };
+      const note = (what: string) => async () => {
+        pruned.push(what);
+        return 0;
+      };
+      store.payments.pruneDeadLetterSources = failing === "dead-letter sources" ? fail : note("dead-letter sources");
+      store.timing.pruneAbsorbed = failing === "absorbed duplicates" ? fail : note("absorbed duplicates");
+      const logs: string[] = [];
+      const evaluator = new AlertEvaluator({
+        store,
+        leader: { check: async () => true, stop: async () => {} },
+        orderQueue: "orders",
+        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
+        webhooks: [],
+        guard: { enabled: false, dlqPerMin: 100 },
+        publisher: null,
+        intervalMs: 60_000,
+        webhookTimeoutMs: 2000,
+        retryBaseMs: 20,
+        // The books do not balance: the round opens an incident, a change the pages must hear of.
+        books: () => unbalanced,
+        sample: () => null,
+        history: () => [],
+        alarms: () => null,
+        log: (m) => logs.push(m),
+      });
+      let changes = 0;
+      evaluator.on("changed", () => changes++);
+      try {
+        const led = await evaluator.round();
+        assert.equal((await store.alerts.firing()).length, 1, "the round's incident is open");
+        assert.equal(changes, 1, "the round's change event went out");
+        const other = failing === "dead-letter sources" ? "absorbed duplicates" : "dead-letter sources";
+        assert.deepEqual(pruned, [other], "the other prune ran");
+        assert.equal(led, true, "the round led and ended well");
+        assert.equal(evaluator.rounds, 1);
+        assert.ok(
+          logs.some((l) => l.includes(`pruning ${failing} failed`)),
+          `the failure is logged: ${logs.join(" | ")}`,
+        );
+      } finally {
+        await evaluator.stop();
+        await store.close();
+      }
+    });
+  }
 });

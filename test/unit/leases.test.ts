@@ -11,8 +11,8 @@ function storeWith(leaseLiveness: OrderStore["leaseLiveness"]) {
   const beats: Array<[string, number]> = [];
   const store = {
     leaseLiveness,
-    heartbeat: async (owner: string, until: number) => {
-      beats.push([owner, until]);
+    heartbeat: async (owner: string, aliveMs: number) => {
+      beats.push([owner, aliveMs]);
     },
     leaseOwners: async () => [dead],
     releaseLeases: async (owner: string) => {
@@ -35,13 +35,13 @@ describe("outbox lease liveness", () => {
     assert.deepEqual(released, []);
   });
 
-  it("beats only where liveness is by expiry: a heartbeat vouches for the owner for heartbeatMs", async () => {
+  it("beats only where liveness is by expiry: a heartbeat vouches for the owner for heartbeatMs (a duration: the store's clock decides from when)", async () => {
     const shared = storeWith("expiry");
     const leases = new Leases(shared.store, 30_000, 5000);
-    await leases.beat(1000);
-    assert.deepEqual(shared.beats, [[leases.owner, 6000]]);
+    await leases.beat();
+    assert.deepEqual(shared.beats, [[leases.owner, 5000]]);
     const local = storeWith("host-process");
-    await new Leases(local.store, 30_000, 5000).beat(1000);
+    await new Leases(local.store, 30_000, 5000).beat();
     assert.deepEqual(local.beats, []);
   });
 });

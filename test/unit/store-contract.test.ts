@@ -31,6 +31,16 @@ const payable = (orderId: string, item = "book", quantity = 1): PayableOrder => 
   bodyHash: hashOrder(orderId, item, quantity),
 });
 const lease = (owner: string, until: number): Lease => ({ owner, until });
+/**
+ * A lease that ran out already, by any clock: PostgreSQL grants and judges leases by its own clock
+ * and counts `until` from the call's `at` (machines' clocks may disagree), SQLite by the caller's.
+ * Tests whose lease must run out while they watch use real time (Date.now() and a short lease).
+ */
+const ranOut = (owner: string): Lease => lease(owner, 0);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A time PostgreSQL moved into the caller's clock: within a few ms of what the caller would compute. */
+const near = (actual: number | undefined, expected: number, what: string) =>
+  assert.ok(actual !== undefined && Math.abs(actual - expected) <= 100, `${what}: ${actual} is not near ${expected}`);
 const retryIn =
   (ms: number): RetryAt =>
   (_attempts, at) =>
@@ -108,7 +118,7 @@ for (const adapter of adapters) {
       await store.orders.accept(
         {
           orders: [{ ...newOrder("traced"), traceparent }, newOrder("untraced")],
-          lease: lease("dead", 500),
+          lease: ranOut("dead"),
           outcomes: [],
           at: 10,
         },
@@ -131,19 +141,36 @@ for (const adapter of adapters) {
     });
 
     it("hands rows to another relay once the lease runs out or is released, oldest first", async () => {
+      // Real time: the lease of "dead" runs out while the test waits (see ranOut).
+      const t = Date.now();
       await store.orders.accept(
-        { orders: [newOrder("old", 10)], lease: lease("dead", 500), outcomes: [], at: 10 },
+        { orders: [newOrder("old", t)], lease: lease("dead", t + 150), outcomes: [], at: t },
         retryIn(100),
       );
       await store.orders.accept(
-        { orders: [newOrder("new", 20)], lease: lease("alive", 5000), outcomes: [], at: 20 },
+        { orders: [newOrder("new", t + 1)], lease: lease("alive", t + 5000), outcomes: [], at: t + 1 },
         retryIn(100),
       );
+      const early = Date.now();
+      assert.deepEqual(
+        await store.orders.claimDue({
+          dueBy: early,
+          at: early,
+          limit: 10,
+          lease: lease("me", early + 9000),
+          exclude: none,
+        }),
+        [],
+        "both leases run",
+      );
+      // Counted from when the store wrote it (PostgreSQL's clock): a little after `t`.
+      await sleep(200);
+      const at = Date.now();
       const expired = await store.orders.claimDue({
-        dueBy: 600,
-        at: 600,
+        dueBy: at,
+        at,
         limit: 10,
-        lease: lease("me", 9000),
+        lease: lease("me", at + 9000),
         exclude: none,
       });
       assert.deepEqual(
@@ -152,47 +179,52 @@ for (const adapter of adapters) {
       );
       await store.orders.releaseLeases("alive");
       const released = await store.orders.claimDue({
-        dueBy: 600,
-        at: 600,
+        dueBy: at,
+        at,
         limit: 10,
-        lease: lease("me", 9000),
+        lease: lease("me", at + 9000),
         exclude: new Set(["old"]),
       });
       assert.deepEqual(
         released.map((row) => row.orderId),
         ["new"],
       );
-      assert.deepEqual(await store.orders.leaseOwners(600), ["me"]);
+      assert.deepEqual(await store.orders.leaseOwners(Date.now()), ["me"]);
     });
 
     it("records publish outcomes: a confirm empties the row, a failure backs off until its retry time", async () => {
+      // Real time: the backoff runs out while the test waits (PostgreSQL counts it by its own clock).
+      const t = Date.now();
       await store.orders.accept(
-        { orders: [newOrder("ok"), newOrder("ko")], lease: lease("r", 1500), outcomes: [], at: 1000 },
+        { orders: [newOrder("ok", t), newOrder("ko", t)], lease: lease("r", t + 30_000), outcomes: [], at: t },
         retryIn(100),
       );
       await store.orders.recordOutcomes(
         [
-          { kind: "confirmed", orderId: "ok", at: 1100 },
-          { kind: "failed", orderId: "ko", error: "no route", at: 1100 },
+          { kind: "confirmed", orderId: "ok", at: t + 1 },
+          { kind: "failed", orderId: "ko", error: "no route", at: t + 1 },
         ],
-        (attempts, at) => at + attempts * 1000,
+        (attempts, at) => at + attempts * 300,
       );
       assert.equal(await store.orders.pending(), 1);
-      assert.equal((await store.trace.order("ok"))?.hops.find((h) => h.kind === "confirmed")?.at, 1100);
-      // Released by the failure (lease 0), but not due before 1100 + 1 × 1000.
+      assert.equal((await store.trace.order("ok"))?.hops.find((h) => h.kind === "confirmed")?.at, t + 1);
+      // Released by the failure (lease 0), but not due before 1 × 300 ms after it.
+      const at = Date.now();
       const early = await store.orders.claimDue({
-        dueBy: 2000,
-        at: 2000,
+        dueBy: at,
+        at,
         limit: 10,
-        lease: lease("r2", 9000),
+        lease: lease("r2", at + 9000),
         exclude: none,
       });
       assert.deepEqual(early, []);
+      await sleep(350);
+      const later = Date.now();
       const due = await store.orders.claimDue({
-        dueBy: 2100,
-        at: 2100,
+        dueBy: later,
+        at: later,
         limit: 10,
-        lease: lease("r2", 9000),
+        lease: lease("r2", later + 9000),
         exclude: none,
       });
       assert.deepEqual(
@@ -306,7 +338,7 @@ for (const adapter of adapters) {
 
     it("absorbs duplicates and conflicts by cause: redelivery, outbox re-publish, producer resend, client retry", async () => {
       await store.orders.accept(
-        { orders: [newOrder("warren-1"), newOrder("repub-1")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        { orders: [newOrder("warren-1"), newOrder("repub-1")], lease: ranOut("r"), outcomes: [], at: 1000 },
         retryIn(1),
       );
       // repub-1's row is claimed again (its confirm was not recorded): a second publish.
@@ -371,7 +403,7 @@ for (const adapter of adapters) {
 
     it("gives a second copy in the same delivery batch the same cause as in a later batch", async () => {
       await store.orders.accept(
-        { orders: [newOrder("repub-2")], lease: lease("r", 2000), outcomes: [], at: 1000 },
+        { orders: [newOrder("repub-2")], lease: ranOut("r"), outcomes: [], at: 1000 },
         retryIn(1),
       );
       await store.orders.claimDue({ dueBy: 3000, at: 3000, limit: 10, lease: lease("r2", 9000), exclude: none });
@@ -515,43 +547,59 @@ for (const adapter of adapters) {
         owners: [],
         oldest: [],
       });
+      // Real time: web-2's lease runs out while the test waits; PostgreSQL keeps lease and retry
+      // times in its own clock and shows them in the caller's, to within a few ms.
+      const t = Date.now();
       await store.orders.accept(
-        { orders: [newOrder("o1", 100), newOrder("o2", 200)], lease: lease("web-1", 5000), outcomes: [], at: 100 },
+        { orders: [newOrder("o1", t), newOrder("o2", t)], lease: lease("web-1", t + 5000), outcomes: [], at: t },
         retryIn(1),
       );
       await store.orders.accept(
-        { orders: [newOrder("o3", 300)], lease: lease("web-2", 700), outcomes: [], at: 300 },
+        { orders: [newOrder("o3", t + 1)], lease: lease("web-2", t + 150), outcomes: [], at: t + 1 },
         retryIn(1),
       );
       await store.orders.recordOutcomes(
-        [{ kind: "failed", orderId: "o1", error: "broker away", at: 400 }],
+        [{ kind: "failed", orderId: "o1", error: "broker away", at: t + 2 }],
         retryIn(2000),
       );
-      const detail = await store.health.outboxDetail(1000, 2);
-      assert.deepEqual([detail.waiting, detail.oldestAt, detail.retrying, detail.maxAttempts], [3, 100, 1, 1]);
-      // A failed row is given up for any relay; web-2's lease ran out at 700: neither is held.
-      assert.deepEqual(detail.owners, [{ owner: "web-1", rows: 1, until: 5000 }]);
-      assert.deepEqual(detail.oldest, [
+      await sleep(250);
+      const detail = await store.health.outboxDetail(Date.now(), 2);
+      assert.deepEqual([detail.waiting, detail.oldestAt, detail.retrying, detail.maxAttempts], [3, t, 1, 1]);
+      // A failed row is given up for any relay; web-2's lease ran out: neither is held.
+      assert.deepEqual(
+        detail.owners.map((o) => [o.owner, o.rows]),
+        [["web-1", 1]],
+      );
+      near(detail.owners[0]?.until, t + 5000, "web-1's lease");
+      const [o1, o2] = detail.oldest;
+      assert.deepEqual(
+        { ...o1, nextAttemptAt: 0 },
         {
           orderId: "o1",
-          createdAt: 100,
+          createdAt: t,
           attempts: 1,
-          nextAttemptAt: 2400,
+          nextAttemptAt: 0,
           leaseOwner: null,
           leaseUntil: 0,
           lastError: "broker away",
         },
+      );
+      near(o1?.nextAttemptAt, t + 2 + 2000, "o1's retry");
+      assert.deepEqual(
+        { ...o2, nextAttemptAt: 0, leaseUntil: 0 },
         {
           orderId: "o2",
-          createdAt: 100,
+          createdAt: t,
           attempts: 0,
-          nextAttemptAt: 100,
+          nextAttemptAt: 0,
           leaseOwner: "web-1",
-          leaseUntil: 5000,
+          leaseUntil: 0,
           lastError: null,
         },
-      ]);
-      assert.equal((await store.health.outboxDetail(1000, 10)).oldest[2]?.leaseOwner, null);
+      );
+      near(o2?.nextAttemptAt, t, "o2 due since its accept");
+      near(o2?.leaseUntil, t + 5000, "o2's lease");
+      assert.equal((await store.health.outboxDetail(Date.now(), 10)).oldest[2]?.leaseOwner, null);
     });
 
     it("appends audit entries and reads them newest first, by target and by action prefix", async () => {

@@ -14,6 +14,7 @@ import {
   unresolvedSql as unresolved,
 } from "../books-sql";
 import type { BookState, BooksCursor, HealthStore, OutboxDetail, UnresolvedOrder } from "../store";
+import { STATEMENT_NOW } from "./clock";
 
 /** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (as lib/store/sqlite/health.ts). */
 
@@ -99,13 +100,31 @@ export class PgHealth implements HealthStore {
     return rows.map(toBookState);
   }
 
+  /**
+   * Leases and retry times are in the database's clock (./orders.ts): a lease is held if it runs by
+   * that clock, and the times come back moved into the caller's (`at`), so "next in 2 s" reads right
+   * on a machine whose clock is off. created_at is the caller's already.
+   */
   async outboxDetail(at: number, limit: number): Promise<OutboxDetail> {
+    const [clock] = await this.rows<{ now: number }>(`SELECT ${STATEMENT_NOW} AS now`);
+    const now = Number(clock?.now ?? at);
     const [totals, owners, oldest] = await Promise.all([
       this.rows<OutboxTotalsRow>(outboxTotalsSql),
-      this.rows<OutboxOwnerRow>(outboxOwnersSql, [at]),
+      this.rows<OutboxOwnerRow>(outboxOwnersSql, [now]),
       this.rows<OutboxEntryRow>(outboxOldestSql, [limit]),
     ]);
-    return toOutboxDetail(totals[0], owners, oldest, at);
+    const detail = toOutboxDetail(totals[0], owners, oldest, now);
+    const shift = at - now;
+    return {
+      ...detail,
+      owners: detail.owners.map((o) => ({ ...o, until: o.until + shift })),
+      // lease_until 0: released, not a time.
+      oldest: detail.oldest.map((e) => ({
+        ...e,
+        nextAttemptAt: e.nextAttemptAt + shift,
+        leaseUntil: e.leaseUntil === 0 ? 0 : e.leaseUntil + shift,
+      })),
+    };
   }
 
   async lastDeliveryId(): Promise<number> {

@@ -1,8 +1,6 @@
 import type { Pool } from "pg";
 import type { LeadershipStore } from "../store";
-
-/** The database's clock, epoch ms: the one clock every machine of a group shares. */
-const DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+import { DB_NOW } from "./clock";
 
 /**
  * Leadership leases on PostgreSQL: the same single upsert as on SQLite. Two processes racing for a

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from "pg";
 import type { ClaimRequest, Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
+import { STATEMENT_NOW as NOW } from "./clock";
 import { inTransaction } from "./tx";
 
 /**
@@ -7,6 +8,12 @@ import { inTransaction } from "./tx";
  * two statements whatever its size: the rows travel as arrays and `unnest` turns them
  * back into rows. Relays on any number of machines claim due rows with
  * `FOR UPDATE SKIP LOCKED`, so two never hold one row, and none waits for another.
+ *
+ * Those machines' clocks may disagree: a row's lease, its retry time and a relay's heartbeat are
+ * granted, renewed and judged by the database's clock (./clock.ts), never the caller's. A time the
+ * caller passes counts only as a distance from its own `at` (a 30 s lease is 30 s from the
+ * database's now), so lease_until, next_attempt_at and relays.alive_until are in the database's
+ * clock. created_at stays the caller's `at`: it only orders rows and dates the backlog.
  */
 export class PgOrderStore implements OrderStore {
   /** Host + pid says nothing about a relay on another machine: a dead relay's rows come back when its lease runs out. */
@@ -32,7 +39,7 @@ export class PgOrderStore implements OrderStore {
            ON CONFLICT (order_id) DO NOTHING
          )
          INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until, traceparent)
-         SELECT o.id, o.body, $7, $7, $8, $9, o.traceparent
+         SELECT o.id, o.body, $7, ${NOW}, $8, ${NOW} + $9::bigint, o.traceparent
            FROM unnest($1::text[], $6::text[], $10::text[]) AS o(id, body, traceparent)
          ON CONFLICT (order_id) DO NOTHING`,
         [
@@ -44,7 +51,7 @@ export class PgOrderStore implements OrderStore {
           orders.map((o) => o.body),
           at,
           lease.owner,
-          lease.until,
+          lease.until - at,
           orders.map((o) => o.traceparent ?? null),
         ],
       );
@@ -68,6 +75,7 @@ export class PgOrderStore implements OrderStore {
   async claimDue({ dueBy, at, limit, lease, exclude }: ClaimRequest): Promise<OutboxRow[]> {
     await this.ready();
     // The inner SELECT sees each row before the UPDATE: its lease_owner is the previous owner.
+    // Due, expired and overdue by the database's clock; `dueBy` and the lease counted from the caller's `at`.
     const { rows } = await this.pool.query<{
       order_id: string;
       body: string;
@@ -76,13 +84,13 @@ export class PgOrderStore implements OrderStore {
       traceparent: string | null;
     }>(
       `WITH claimed AS (
-       UPDATE outbox o SET lease_owner = $4, lease_until = $5
+       UPDATE outbox o SET lease_owner = $3, lease_until = ${NOW} + $4::bigint
          FROM (SELECT order_id, lease_owner FROM outbox
-                WHERE next_attempt_at <= $1
-                  AND (lease_until < $2 OR lease_owner = $4
-                       OR EXISTS (SELECT 1 FROM relays r WHERE r.owner = outbox.lease_owner AND r.alive_until < $2))
-                  AND order_id <> ALL($6::text[])
-                ORDER BY created_at LIMIT $3
+                WHERE next_attempt_at <= ${NOW} + $1::bigint
+                  AND (lease_until < ${NOW} OR lease_owner = $3
+                       OR EXISTS (SELECT 1 FROM relays r WHERE r.owner = outbox.lease_owner AND r.alive_until < ${NOW}))
+                  AND order_id <> ALL($5::text[])
+                ORDER BY created_at LIMIT $2
                 FOR UPDATE SKIP LOCKED) c
         WHERE o.order_id = c.order_id
         RETURNING o.order_id, o.body, c.lease_owner AS previous, o.created_at, o.traceparent
@@ -91,7 +99,7 @@ export class PgOrderStore implements OrderStore {
          UPDATE orders SET publishes = publishes + 1 WHERE order_id IN (SELECT order_id FROM claimed)
        )
        SELECT * FROM claimed`,
-      [dueBy, at, limit, lease.owner, lease.until, [...exclude]],
+      [dueBy - at, limit, lease.owner, lease.until - at, [...exclude]],
     );
     rows.sort((a, b) => a.created_at - b.created_at || (a.order_id < b.order_id ? -1 : 1));
     return rows.map((row) => ({
@@ -116,11 +124,11 @@ export class PgOrderStore implements OrderStore {
     return { pending: rows[0]?.n ?? 0, oldestCreatedAt: rows[0]?.oldest ?? null };
   }
 
-  async leaseOwners(at: number): Promise<string[]> {
+  /** Leases running now by the database's clock (`_at` is the caller's). */
+  async leaseOwners(_at: number): Promise<string[]> {
     await this.ready();
     const { rows } = await this.pool.query<{ lease_owner: string }>(
-      "SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL AND lease_until >= $1",
-      [at],
+      `SELECT DISTINCT lease_owner FROM outbox WHERE lease_owner IS NOT NULL AND lease_until >= ${NOW}`,
     );
     return rows.map((row) => row.lease_owner);
   }
@@ -131,13 +139,13 @@ export class PgOrderStore implements OrderStore {
     await this.pool.query("DELETE FROM relays WHERE owner = $1", [owner]);
   }
 
-  async heartbeat(owner: string, until: number): Promise<void> {
+  async heartbeat(owner: string, aliveMs: number): Promise<void> {
     await this.ready();
     // A relay that never beat keeps its leases to their end; the rows of one that stopped come back once it is overdue.
     await this.pool.query(
-      `INSERT INTO relays (owner, alive_until) VALUES ($1, $2)
+      `INSERT INTO relays (owner, alive_until) VALUES ($1, ${NOW} + $2::bigint)
        ON CONFLICT (owner) DO UPDATE SET alive_until = GREATEST(relays.alive_until, excluded.alive_until)`,
-      [owner, until],
+      [owner, aliveMs],
     );
   }
 }
@@ -165,18 +173,19 @@ async function applyOutcomes(client: PoolClient, outcomes: PublishOutcome[], ret
     const attempted = failed.map((o) => {
       const attempts = (attemptsOf.get(o.orderId) ?? 0) + 1;
       attemptsOf.set(o.orderId, attempts);
-      return { id: o.orderId, error: o.error, next: retryAt(attempts, o.at), attempts };
+      // The backoff is a duration: due that long after now by the database's clock, like every relay sees it.
+      return { id: o.orderId, error: o.error, backoff: retryAt(attempts, o.at) - o.at, attempts };
     });
     // One row per order (the last attempt counts): an UPDATE … FROM with two matches applies either.
     const updates = [...new Map(attempted.map((u) => [u.id, u])).values()];
     await client.query(
-      `UPDATE outbox o SET attempts = f.attempts, lease_until = 0, last_error = f.error, next_attempt_at = f.next
-         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) AS f(id, error, next, attempts)
+      `UPDATE outbox o SET attempts = f.attempts, lease_until = 0, last_error = f.error, next_attempt_at = ${NOW} + f.backoff
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) AS f(id, error, backoff, attempts)
         WHERE o.order_id = f.id`,
       [
         updates.map((u) => u.id),
         updates.map((u) => u.error),
-        updates.map((u) => u.next),
+        updates.map((u) => u.backoff),
         updates.map((u) => u.attempts),
       ],
     );
