@@ -96,24 +96,14 @@ describe("alert evaluator (real SQLite store, a real webhook that never answers)
       store.payments.pruneDeadLetterSources = failing === "dead-letter sources" ? fail : note("dead-letter sources");
       store.timing.pruneAbsorbed = failing === "absorbed duplicates" ? fail : note("absorbed duplicates");
       const logs: string[] = [];
-      const evaluator = new AlertEvaluator({
-        store,
-        leader: { check: async () => true, stop: async () => {} },
-        orderQueue: "orders",
-        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
-        webhooks: [],
-        guard: { enabled: false, dlqPerMin: 100 },
-        publisher: null,
-        intervalMs: 60_000,
-        webhookTimeoutMs: 2000,
-        retryBaseMs: 20,
-        // The books do not balance: the round opens an incident, a change the pages must hear of.
-        books: () => unbalanced,
-        sample: () => null,
-        history: () => [],
-        alarms: () => null,
-        log: (m) => logs.push(m),
-      });
+      const evaluator = new AlertEvaluator(
+        alertEvaluatorOptions(store, {
+          leader: { check: async () => true, stop: async () => {} },
+          // The books do not balance: the round opens an incident, a change the pages must hear of.
+          books: () => unbalanced,
+          log: (m) => logs.push(m),
+        }),
+      );
       let changes = 0;
       evaluator.on("changed", () => changes++);
       try {
