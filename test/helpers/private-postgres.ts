@@ -1,22 +1,10 @@
 import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closedPort } from "./ports";
 
 const BIN = process.env.WARREN_PG_BIN ?? "/usr/lib/postgresql/15/bin";
-
-/** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * A PostgreSQL server of its own in a temp dir, for tests that stop or restart it (the
@@ -27,7 +15,7 @@ async function freePort(): Promise<number> {
 export async function startPrivatePostgres(wanted: { port?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "warren-pg-"));
   const data = join(dir, "data");
-  const port = wanted.port ?? (await freePort());
+  const port = wanted.port ?? (await closedPort());
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());

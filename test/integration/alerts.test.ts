@@ -7,10 +7,10 @@ import type { BooksReport } from "../../lib/books/books";
 import { BooksChecker } from "../../lib/books/checker";
 import { QueueSampler } from "../../lib/events/sampler";
 import { listenForControl } from "../../lib/payments/control";
-import { Leader } from "../../lib/process/leader";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
 import { SqliteStore } from "../../lib/store/sqlite";
 import type { WarrenStore } from "../../lib/store/store";
+import { alertEvaluatorOptions } from "../helpers/alert-evaluator";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 import { AMQP_URL, startPipeline, waitFor } from "./harness";
 import { startReceiver } from "./webhook-receiver";
@@ -38,28 +38,13 @@ const booksReport = (balanced: boolean): BooksReport => ({
 function evaluator(
   store: WarrenStore,
   queue: string,
-  overrides: Partial<AlertEvaluatorOptions> & { hooks?: string },
+  { hooks, ...overrides }: Partial<AlertEvaluatorOptions> & { hooks?: string },
 ): { evaluator: AlertEvaluator; logs: string[] } {
   const logs: string[] = [];
   const log = (m: string) => logs.push(m);
-  const evaluator = new AlertEvaluator({
-    store,
-    leader: new Leader(store.leadership, "alerts", { ttlMs: 60_000, log }),
-    orderQueue: queue,
-    thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
-    webhooks: parseWebhooks(overrides.hooks),
-    guard: { enabled: false, dlqPerMin: 100 },
-    publisher: null,
-    intervalMs: 60_000,
-    webhookTimeoutMs: 2000,
-    retryBaseMs: 20,
-    books: () => null,
-    sample: () => null,
-    history: () => [],
-    alarms: () => null,
-    log,
-    ...overrides,
-  });
+  const evaluator = new AlertEvaluator(
+    alertEvaluatorOptions(store, { orderQueue: queue, webhooks: parseWebhooks(hooks), log, ...overrides }),
+  );
   return { evaluator, logs };
 }
 

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import fc from "fast-check";
 import { orderFormSchema, orderMessageSchema } from "../../lib/orders/schema";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, ownWebProcessEnv, waitFor } from "./harness";
 
 /**
  * Property-based: whatever a client posts to the order form's server action
@@ -14,15 +12,9 @@ import { AMQP_URL, waitFor } from "./harness";
  * the action answers with state (never throws), flags exactly the inputs the
  * form schema rejects, and publishes only what it accepted.
  */
-const queue = `h4.props.${process.pid}.${Date.now()}`;
-const dir = mkdtempSync(join(tmpdir(), "warren-props-"));
-process.env.ORDER_QUEUE = queue;
-process.env.WARREN_DB_PATH = join(dir, "warren.db");
-process.env.AMQP_URL = AMQP_URL;
+const { queue, dir } = ownWebProcessEnv("props");
 // The test counts what the action published: nothing may consume it.
 process.env.WARREN_CONSUMER = "0";
-// Never set policies on the shared broker from a test.
-process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
 
 type Actions = typeof import("../../app/actions");
 type ProcessModule = typeof import("../../lib/process");
@@ -70,12 +62,9 @@ describe("server action placeOrderAction: property-based bad input", { timeout: 
     await waitFor(() => warren.publisher.ready, 10_000, "the publisher");
   });
   after(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-    await connection.close();
+    // Stopped first: a live consumer whose queue is deleted re-declares it on the shared broker.
     await warren.close();
+    await deleteQueueAndDlq(queue);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -13,6 +13,37 @@ import { orderDoor } from "../helpers/order-door";
 export const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 
 /**
+ * Points this process's environment at a web process of the test's own, for tests that build one as
+ * instrumentation.ts does (lib/process reads the env once): a queue of its own on the shared broker,
+ * a SQLite file in a new temp dir (the caller removes it), and a management URL nobody answers, so a
+ * test never sets policies on the shared broker. Call it at the top level, before lib/process loads.
+ */
+export function ownWebProcessEnv(label: string): { queue: string; dir: string } {
+  const queue = `test.${label}.${process.pid}.${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), `warren-${label}-`));
+  process.env.ORDER_QUEUE = queue;
+  process.env.WARREN_DB_PATH = join(dir, "web.db");
+  process.env.AMQP_URL = AMQP_URL;
+  process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
+  return { queue, dir };
+}
+
+/**
+ * Deletes a test's queue and its dead-letter queue from the shared broker, on a connection of its
+ * own (a queue that is already gone is fine): what every test that declares a queue does last.
+ */
+export async function deleteQueueAndDlq(queue: string): Promise<void> {
+  const connection = await amqp.connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(queue).catch(() => {});
+    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
  * A real broker, a real SQLite file, and Warren's real consumer, on a queue
  * of its own so tests never see each other's messages.
  */

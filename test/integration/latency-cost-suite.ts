@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import type { CostSeries } from "../../lib/books/cost";
 import { HOPS, type HopStats, type LatencyReport } from "../../lib/books/latency";
 import { orderPublishOptions } from "../../lib/orders/message";
@@ -13,7 +10,7 @@ import type { PlacedOrder } from "../../lib/orders/types";
 import type { AbsorbedMinute } from "../../lib/store/store";
 import { metricValue, parseMetrics } from "../../scripts/bench/metrics";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, ownWebProcessEnv, waitFor } from "./harness";
 
 /**
  * Where the time goes and the cost of exactly-once, on the real pipeline: a web process as
@@ -21,12 +18,7 @@ import { AMQP_URL, waitFor } from "./harness";
  * real SQLite file or a PostgreSQL database made for the run, each duplicate made the way
  * it happens in life. One suite, two files (latency-cost*.test.ts): one backend per process.
  */
-const queue = `test.latency.${process.pid}.${Date.now()}`;
-const dir = mkdtempSync(join(tmpdir(), "warren-latency-"));
-process.env.ORDER_QUEUE = queue;
-process.env.WARREN_DB_PATH = join(dir, "web.db");
-process.env.AMQP_URL = AMQP_URL;
-process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
+const { queue, dir } = ownWebProcessEnv("latency");
 delete process.env.WARREN_METRICS_TOKEN;
 delete process.env.DATABASE_URL;
 
@@ -79,11 +71,10 @@ export function latencyCostSuite(backend: "sqlite" | "postgres") {
     });
 
     after(async () => {
-      const channel = await raw.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-      await raw.close();
+      // Stopped first: a live consumer whose queue is deleted re-declares it on the shared broker.
       await rt.close();
+      await raw.close();
+      await deleteQueueAndDlq(queue);
       await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     });

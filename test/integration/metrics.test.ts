@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
-import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
+import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import type { Payment } from "../../lib/payments/decide";
 import { type Metrics, metricValue, parseMetrics, scrapeMetrics } from "../../scripts/bench/metrics";
-import { AMQP_URL, waitFor } from "./harness";
+import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
+import { AMQP_URL, deleteQueueAndDlq, ownWebProcessEnv, waitFor } from "./harness";
 
 /**
  * The counters move when an order is paid, on the real pipeline (real
@@ -17,13 +16,7 @@ import { AMQP_URL, waitFor } from "./harness";
  * `GET /api/metrics` answers parses as Prometheus text
  * (parse-prometheus-text-format, plus a check that it dropped no line).
  */
-const queue = `test.metrics.${process.pid}.${Date.now()}`;
-const dir = mkdtempSync(join(tmpdir(), "warren-metrics-"));
-process.env.ORDER_QUEUE = queue;
-process.env.WARREN_DB_PATH = join(dir, "web.db");
-process.env.AMQP_URL = AMQP_URL;
-// Never set policies on the shared broker from a test.
-process.env.RABBITMQ_MANAGEMENT_URL = "http://127.0.0.1:9";
+const { queue, dir } = ownWebProcessEnv("metrics");
 delete process.env.WARREN_METRICS_TOKEN;
 
 type ProcessModule = typeof import("../../lib/process");
@@ -68,12 +61,9 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
   });
 
   after(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-    await connection.close();
+    // Stopped first: a live consumer whose queue is deleted re-declares it on the shared broker.
     await rt.close();
+    await deleteQueueAndDlq(queue);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -165,23 +155,21 @@ describe("metrics of a web process: orders, payments, duplicates, conflicts, dea
 describe("`npm run worker` serves its own metrics", { timeout: 90_000 }, () => {
   const workerQueue = `${queue}.worker`;
   const dbPath = join(dir, "worker.db");
-  let worker: ChildProcess;
-  let output = "";
+  let worker: CapturedProcess;
   let feed: amqp.ChannelModel;
   const paidSeen = new Set<string>();
 
   before(async () => {
-    worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
-      env: { ...process.env, ORDER_QUEUE: workerQueue, WARREN_DB_PATH: dbPath, AMQP_URL, WORKER_METRICS_PORT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
+    worker = startWorkerProcess({
+      ORDER_QUEUE: workerQueue,
+      WARREN_DB_PATH: dbPath,
+      AMQP_URL,
+      WORKER_METRICS_PORT: "0",
     });
-    const keep = (chunk: Buffer) => {
-      output += chunk;
-    };
-    worker.stdout?.on("data", keep);
-    worker.stderr?.on("data", keep);
     await waitFor(
-      () => output.includes(`consuming ${workerQueue}`) && /metrics on http:\/\/[^:]+:\d+\/metrics/.test(output),
+      () =>
+        worker.output().includes(`consuming ${workerQueue}`) &&
+        /metrics on http:\/\/[^:]+:\d+\/metrics/.test(worker.output()),
       30_000,
       "the worker to consume and serve metrics",
     );
@@ -202,20 +190,13 @@ describe("`npm run worker` serves its own metrics", { timeout: 90_000 }, () => {
   });
 
   after(async () => {
-    if (worker.exitCode === null) {
-      worker.kill("SIGTERM");
-      await new Promise((resolve) => worker.once("exit", resolve));
-    }
+    await worker.stop();
     await feed.close().catch(() => {});
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(workerQueue).catch(() => {});
-    await channel.deleteQueue(deadLetterQueueOf(workerQueue)).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(workerQueue);
   });
 
   it("counts the payments it records, on WORKER_METRICS_PORT, in JSON log lines", async () => {
-    const port = /metrics on http:\/\/[^:]+:(\d+)\/metrics/.exec(output)?.[1];
+    const port = /metrics on http:\/\/[^:]+:(\d+)\/metrics/.exec(worker.output())?.[1];
     const baseUrl = `http://127.0.0.1:${port}`;
     assert.equal(metricValue(await scrapeMetrics(baseUrl, "/metrics"), "warren_payments_recorded_total"), 0);
 
@@ -236,7 +217,11 @@ describe("`npm run worker` serves its own metrics", { timeout: 90_000 }, () => {
     assert.equal((await fetch(`${baseUrl}/other`)).status, 404);
 
     // Not a terminal: one JSON object per line, with a level and the part that wrote it.
-    const line = output.split("\n").find((l) => l.includes(`consuming ${workerQueue}`)) ?? "";
+    const line =
+      worker
+        .output()
+        .split("\n")
+        .find((l) => l.includes(`consuming ${workerQueue}`)) ?? "";
     const entry = JSON.parse(line) as { level: number; part: string; msg: string };
     assert.equal(entry.level, 30);
     assert.equal(entry.part, "consumer");

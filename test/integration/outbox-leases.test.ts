@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { type Db, openDb } from "../../lib/store/db";
 import { SqliteStore } from "../../lib/store/sqlite";
+import { spawnCaptured } from "../helpers/child-process";
 import { AMQP_URL, waitFor } from "./harness";
 
 /**
@@ -59,32 +59,27 @@ describe("outbox leases and backoff (real SQLite, real broker)", () => {
 
   it("rows leased to a process killed with -9 are published by the next relay at once, not after 30 s", async () => {
     const { dbPath, db } = fresh();
-    const child = spawn(
-      process.execPath,
-      [
-        "--conditions=react-server",
-        "--import",
-        "tsx",
-        join(import.meta.dirname, "fixtures", "outbox-holder.ts"),
-        dbPath,
-        queue,
-        "amqp://guest:guest@127.0.0.1:9",
-        "3",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise((done) => child.once("exit", done));
+    const holder = spawnCaptured([
+      "--conditions=react-server",
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "fixtures", "outbox-holder.ts"),
+      dbPath,
+      queue,
+      "amqp://guest:guest@127.0.0.1:9",
+      "3",
+    ]);
     let outbox: OrderOutbox | null = null;
     try {
-      await waitFor(() => output.includes("HELD "), 30_000, `the holder to accept its orders:\n${output}`);
-      const held = JSON.parse(output.split("HELD ")[1]?.split("\n")[0] ?? "{}") as { owner: string; ids: string[] };
+      await waitFor(
+        () => holder.output().includes("HELD "),
+        30_000,
+        `the holder to accept its orders:\n${holder.output()}`,
+      );
+      const held = JSON.parse(holder.output().split("HELD ")[1]?.split("\n")[0] ?? "{}") as {
+        owner: string;
+        ids: string[];
+      };
       const leased = rows(db);
       assert.deepEqual(leased.map((r) => r.order_id).sort(), [...held.ids].sort());
       // Leased to the holder for 30 s from its accept (README: "the lease lasts 30 s").
@@ -96,8 +91,7 @@ describe("outbox leases and backoff (real SQLite, real broker)", () => {
           `lease until ${r.lease_until - now} ms`,
         );
       }
-      child.kill("SIGKILL");
-      await exited;
+      await holder.stop("SIGKILL");
 
       const before = await depth();
       const relay = new OrderOutbox({ store: new SqliteStore(db), publisher, link, queue, sweepMs: 3_600_000 }).start();
@@ -107,7 +101,7 @@ describe("outbox leases and backoff (real SQLite, real broker)", () => {
       assert.equal(outbox.stats.published, 3);
       await waitFor(async () => (await depth()) === before + 3, 5000, "three orders on the queue");
     } finally {
-      child.kill("SIGKILL");
+      holder.child.kill("SIGKILL");
       await outbox?.stop();
       db.close();
     }

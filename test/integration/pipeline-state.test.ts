@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { broadcastControl, type ControlCommand } from "../../lib/payments/control";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
+import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * The pipeline's pause/resume is stored (issue 11, shared state): `npm run worker` processes
@@ -26,29 +25,17 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
   let link: BrokerLink;
   let publisher: ConfirmPublisher;
   let outbox: OrderOutbox;
-  const workers: Array<{ process: ChildProcess; output: string }> = [];
+  const workers: CapturedProcess[] = [];
 
   const startWorker = () => {
-    const worker = {
-      process: spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
-        env: {
-          ...process.env,
-          AMQP_URL,
-          ORDER_QUEUE: queue,
-          DATABASE_URL: database.url(),
-          RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-          WORKER_METRICS_PORT: "0",
-          WARREN_PIPELINE_POLL_MS: "600000",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-      output: "",
-    };
-    const append = (chunk: Buffer) => {
-      worker.output += chunk.toString();
-    };
-    worker.process.stdout?.on("data", append);
-    worker.process.stderr?.on("data", append);
+    const worker = startWorkerProcess({
+      AMQP_URL,
+      ORDER_QUEUE: queue,
+      DATABASE_URL: database.url(),
+      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+      WORKER_METRICS_PORT: "0",
+      WARREN_PIPELINE_POLL_MS: "600000",
+    });
     workers.push(worker);
     return worker;
   };
@@ -80,22 +67,11 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
 
   after(async () => {
     try {
-      await Promise.all(
-        workers.map(async ({ process: worker }) => {
-          if (worker.exitCode !== null) return;
-          const exited = new Promise((resolve) => worker.once("exit", resolve));
-          worker.kill("SIGTERM");
-          await exited;
-        }),
-      );
+      await Promise.all(workers.map((worker) => worker.stop()));
       await outbox?.stop();
       await link?.close();
       await store?.close();
-      const admin = await amqp.connect(AMQP_URL);
-      const channel = await admin.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-      await admin.close();
+      await deleteQueueAndDlq(queue);
     } finally {
       await database?.drop();
     }
@@ -106,7 +82,7 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
   }, async () => {
     await store.pipeline.write(queue, { paused: true }, { at: Date.now(), by: "test" });
     const first = startWorker();
-    await waitFor(() => first.output.includes(`${queue} is paused (stored)`), 60_000, "the worker to read the state");
+    await waitFor(() => first.output().includes(`${queue} is paused (stored)`), 60_000, "the worker to read the state");
     // Its channel is open (the queue is declared by its setup) and it did not subscribe.
     await waitFor(async () => (await queueState().catch(() => null)) !== null, 20_000, "the queue");
     const order = await acceptOrder({ item: "book", quantity: 1 }, "api", outbox);
@@ -116,7 +92,7 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
     // At least once: under load the relay may publish an order twice (the ledger absorbs it).
     assert.ok(held.messageCount >= 1, "the order waits on the queue");
     assert.equal((await store.payments.counts()).payments, 0);
-    assert.ok(!first.output.includes(`[payments] consuming ${queue}`), "it never subscribed");
+    assert.ok(!first.output().includes(`[payments] consuming ${queue}`), "it never subscribed");
 
     await operator({ command: "resume" });
     await waitFor(
@@ -127,7 +103,7 @@ describe("stored pipeline state across worker processes on PostgreSQL", { skip: 
 
     const second = startWorker();
     await waitFor(
-      () => second.output.includes(`[payments] consuming ${queue}`),
+      () => second.output().includes(`[payments] consuming ${queue}`),
       60_000,
       "a worker started while running",
     );

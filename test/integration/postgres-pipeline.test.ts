@@ -3,13 +3,12 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import amqp from "amqplib";
 import { parseEnv } from "../../lib/config/env";
 import { acceptOrder } from "../../lib/orders/accept";
 import type { Warren } from "../../lib/process/warren";
 import { createWarren } from "../../lib/process/warren";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * Warren's real pipeline on PostgreSQL: the composition root with DATABASE_URL set
@@ -42,11 +41,7 @@ describe("order → RabbitMQ → payment on PostgreSQL (real broker, real Postgr
   after(async () => {
     try {
       await warren?.close();
-      const connection = await amqp.connect(AMQP_URL);
-      const channel = await connection.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-      await connection.close();
+      await deleteQueueAndDlq(queue);
     } finally {
       await database?.drop();
       rmSync(accountsDir, { recursive: true, force: true });

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
 import { acceptOrder } from "../../lib/orders/accept";
 import { OrderOutbox } from "../../lib/orders/outbox";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
+import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 const WORKERS = 3;
 const DOORS = 2;
@@ -25,8 +23,7 @@ const ORDERS_PER_DOOR = 300;
 describe("3 workers and 2 web sides on one PostgreSQL database", { skip: PG_SKIP }, () => {
   const queue = `test.pg-workers.${process.pid}.${Date.now()}`;
   let database: TestDatabase;
-  const workers: ChildProcess[] = [];
-  const outputs: string[] = [];
+  const workers: CapturedProcess[] = [];
   const webs: Array<{
     store: PostgresStore;
     link: BrokerLink;
@@ -38,32 +35,18 @@ describe("3 workers and 2 web sides on one PostgreSQL database", { skip: PG_SKIP
   before(async () => {
     database = await createTestDatabase("warren_workers");
     for (let i = 0; i < WORKERS; i++) {
-      outputs[i] = "";
-      // What `npm run worker` runs, without npm in between so the signal reaches the worker itself.
-      const worker = spawn(
-        process.execPath,
-        ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"],
-        {
-          env: {
-            ...process.env,
-            AMQP_URL,
-            ORDER_QUEUE: queue,
-            DATABASE_URL: database.url(),
-            PREFETCH: "20",
-            RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
+      workers.push(
+        startWorkerProcess({
+          AMQP_URL,
+          ORDER_QUEUE: queue,
+          DATABASE_URL: database.url(),
+          PREFETCH: "20",
+          RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+        }),
       );
-      const append = (chunk: Buffer) => {
-        outputs[i] += chunk.toString();
-      };
-      worker.stdout?.on("data", append);
-      worker.stderr?.on("data", append);
-      workers.push(worker);
     }
     await waitFor(
-      () => outputs.every((out) => out.includes(`consuming ${queue}`)),
+      () => workers.every((worker) => worker.output().includes(`consuming ${queue}`)),
       60_000,
       "every worker to start consuming",
     );
@@ -82,24 +65,13 @@ describe("3 workers and 2 web sides on one PostgreSQL database", { skip: PG_SKIP
 
   after(async () => {
     try {
-      await Promise.all(
-        workers.map(async (worker) => {
-          if (worker.exitCode !== null) return;
-          const exited = new Promise((resolve) => worker.once("exit", resolve));
-          worker.kill("SIGTERM");
-          await exited;
-        }),
-      );
+      await Promise.all(workers.map((worker) => worker.stop()));
       for (const web of webs) {
         await web.outbox.stop();
         await web.link.close();
         await web.store.close();
       }
-      const admin = await amqp.connect(AMQP_URL);
-      const channel = await admin.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-      await admin.close();
+      await deleteQueueAndDlq(queue);
     } finally {
       await database?.drop();
     }
@@ -138,7 +110,8 @@ describe("3 workers and 2 web sides on one PostgreSQL database", { skip: PG_SKIP
       "every payment on every web side's feed",
     );
     assert.equal(await first.store.orders.pending(), 0, "every order confirmed by the broker");
-    for (const [i, out] of outputs.entries()) {
+    for (const [i, worker] of workers.entries()) {
+      const out = worker.output();
       assert.doesNotMatch(
         out,
         /failed \(attempt|handler failed|could not|Error/,

@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import amqp from "amqplib";
 import { parseEnv } from "../../lib/config/env";
 import { findWarren } from "../../lib/process/current";
 import { createWarren } from "../../lib/process/warren";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * The composition root on a real broker and a real SQLite file: a web
@@ -18,13 +17,19 @@ describe("createWarren (lib/process)", () => {
   const queue = `test.process.${process.pid}.${Date.now()}`;
   const dir = mkdtempSync(join(tmpdir(), "warren-process-"));
   after(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(queue);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The process's config on this suite's queue, with its store in `dir`/`db`. */
+  const configOn = (db: string) =>
+    parseEnv({
+      AMQP_URL,
+      ORDER_QUEUE: queue,
+      WARREN_DB_PATH: join(dir, db),
+      // Never set policies on the shared broker from a test.
+      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+    });
 
   /** Intervals started and not cleared since `track()` (the parts' timers are unref'd, so Node does not list them). */
   function trackIntervals() {
@@ -50,13 +55,7 @@ describe("createWarren (lib/process)", () => {
   }
 
   it("builds a web process, holds it in the one slot, and close() stops every part", async () => {
-    const config = parseEnv({
-      AMQP_URL,
-      ORDER_QUEUE: queue,
-      WARREN_DB_PATH: join(dir, "warren.db"),
-      // Never set policies on the shared broker from a test.
-      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-    });
+    const config = configOn("warren.db");
     const intervals = trackIntervals();
     const lines: string[] = [];
     const warren = createWarren(config, "web", { log: (line) => lines.push(line) });
@@ -79,12 +78,7 @@ describe("createWarren (lib/process)", () => {
   });
 
   it("builds a worker with only what paying needs", async () => {
-    const config = parseEnv({
-      AMQP_URL,
-      ORDER_QUEUE: queue,
-      WARREN_DB_PATH: join(dir, "worker.db"),
-      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-    });
+    const config = configOn("worker.db");
     const warren = createWarren(config, "worker", { log: () => {} });
     try {
       assert.ok(warren.consumer);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import amqp, { type ChannelModel } from "amqplib";
 import { listQueues, parseQueueListQuery, type QueueListQuery } from "../../lib/queues/list";
 import { ManagementClient } from "../../lib/queues/management";
+import { closedPort } from "../helpers/ports";
 import { AMQP_URL, MANAGEMENT_URL, needsManagement, waitFor } from "./harness";
 
 const PREFIX = `h3a.it.${process.pid}.`;
@@ -170,13 +170,3 @@ describe("queues page data: AMQP fallback when management is unreachable", () =>
     }
   });
 });
-
-/** A port that was free a moment ago and is closed now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import amqp from "amqplib";
 import pg from "pg";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
@@ -12,7 +11,7 @@ import { createWarren } from "../../lib/process/warren";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 import { readSse } from "../helpers/sse-reader";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /** A live stream through the real route handler (app/api/events/route.ts), read as a browser's EventSource would. */
 async function openStream(GET: (request: Request) => Promise<Response>, lastEventId?: string) {
@@ -69,11 +68,7 @@ describe("SSE resume with two writers committing out of order (PostgreSQL, real 
       await warren?.close();
       await link?.close();
       for (const writer of writers) await writer.close();
-      const connection = await amqp.connect(AMQP_URL);
-      const channel = await connection.createChannel();
-      await channel.deleteQueue(queue).catch(() => {});
-      await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-      await connection.close();
+      await deleteQueueAndDlq(queue);
     } finally {
       await database?.drop();
     }

@@ -1,21 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { spawnCaptured } from "../helpers/child-process";
+import { closedPort } from "../helpers/ports";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-
-/** A port that was free a moment ago and is closed now. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  await new Promise((done) => server.close(done));
-  return address.port;
-}
 
 // A port other than 5672, so start.mjs does not try to start the local RabbitMQ: it must explain
 // how to get a broker and stop, not hang or start Next without one.
@@ -25,20 +15,13 @@ test("`npm start` with no broker prints how to start one and exits 1", { timeout
   const installed = statSync(resolve(ROOT, "node_modules/.package-lock.json")).mtimeMs;
   assert.ok(installed >= lock, "package-lock.json is newer than node_modules: run npm ci first");
   const port = await closedPort();
-  const child = spawn(process.execPath, ["scripts/start.mjs"], {
+  const start = spawnCaptured(["scripts/start.mjs"], {
     cwd: ROOT,
     env: { ...process.env, AMQP_URL: `amqp://guest:guest@127.0.0.1:${port}`, PORT: "3999" },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((done) => child.once("exit", done));
+  const code = await start.exited;
+  const stdout = start.stdout();
+  const stderr = start.stderr();
   assert.equal(code, 1, `exit code; stdout:\n${stdout}\nstderr:\n${stderr}`);
   assert.match(stderr, new RegExp(`No RabbitMQ is reachable at 127\\.0\\.0\\.1:${port}`));
   assert.ok(

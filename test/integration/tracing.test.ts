@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,8 +10,9 @@ import type { Warren } from "../../lib/process";
 import { createWarren } from "../../lib/process/warren";
 import { startTracing } from "../../lib/tracing/setup";
 import type { TracingHandle } from "../../lib/tracing/state";
+import { startWorkerProcess } from "../helpers/child-process";
 import { type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "../helpers/otlp-receiver";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /**
  * Distributed tracing end to end (issue 12, part 8), on real parts: a real OTLP/HTTP
@@ -51,11 +51,7 @@ describe("distributed tracing: one W3C trace from the request to the ledger comm
   after(async () => {
     await warren?.close();
     await tracing?.shutdown();
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(`${queue}.dlq`).catch(() => {});
-    await connection.close();
+    await deleteQueueAndDlq(queue);
     await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -198,29 +194,22 @@ describe("distributed tracing: one W3C trace from the request to the ledger comm
 
   it("`npm run worker` exports its spans too, continuing the message's trace (same setup, service warren-worker)", async () => {
     const workerQueue = `${queue}.worker`;
-    const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
-      env: {
-        ...process.env,
-        AMQP_URL,
-        ORDER_QUEUE: workerQueue,
-        WARREN_DB_PATH: join(dir, "worker.db"),
-        RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-        WORKER_METRICS_PORT: "0",
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    worker.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    worker.stderr?.on("data", (chunk) => {
-      output += chunk;
+    const worker = startWorkerProcess({
+      AMQP_URL,
+      ORDER_QUEUE: workerQueue,
+      WARREN_DB_PATH: join(dir, "worker.db"),
+      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+      WORKER_METRICS_PORT: "0",
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
     });
     const connection = await amqp.connect(AMQP_URL);
     try {
-      await waitFor(() => output.includes(`consuming ${workerQueue}`), 30_000, "the worker to start consuming");
-      assert.match(output, /exporting traces to http:\/\/127\.0\.0\.1:\d+\/v1\/traces as warren-worker/);
+      await waitFor(
+        () => worker.output().includes(`consuming ${workerQueue}`),
+        30_000,
+        "the worker to start consuming",
+      );
+      assert.match(worker.output(), /exporting traces to http:\/\/127\.0\.0\.1:\d+\/v1\/traces as warren-worker/);
       const channel = await connection.createConfirmChannel();
       const traceId = hex(16);
       const producerSpanId = hex(8);
@@ -248,12 +237,9 @@ describe("distributed tracing: one W3C trace from the request to the ledger comm
       assert.equal(consume.service, "warren-worker");
       assert.equal(commit?.service, "warren-worker");
     } finally {
-      worker.kill("SIGTERM");
-      await new Promise((resolve) => (worker.exitCode === null ? worker.once("exit", resolve) : resolve(null)));
-      const cleanup = await connection.createChannel();
-      await cleanup.deleteQueue(workerQueue).catch(() => {});
-      await cleanup.deleteQueue(`${workerQueue}.dlq`).catch(() => {});
+      await worker.stop();
       await connection.close();
+      await deleteQueueAndDlq(workerQueue);
     }
   });
 });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { startWorkerProcess } from "../helpers/child-process";
 import { waitFor } from "./harness";
 
 /**
@@ -17,35 +17,28 @@ describe("worker: the OTLP endpoint in its log", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("shows scheme, host and path, never the user, password or query", async () => {
-    const worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
-      env: {
-        ...process.env,
-        AMQP_URL: "amqp://guest:guest@127.0.0.1:9",
-        ORDER_QUEUE: `test.worker-otlp.${process.pid}`,
-        WARREN_DB_PATH: join(dir, "worker.db"),
-        RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
-        WORKER_METRICS_PORT: "0",
-        OTEL_EXPORTER_OTLP_ENDPOINT: "http://alice:s3cret@127.0.0.1:9/otlp?token=t0ken",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    worker.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    worker.stderr?.on("data", (chunk) => {
-      output += chunk;
+    const worker = startWorkerProcess({
+      AMQP_URL: "amqp://guest:guest@127.0.0.1:9",
+      ORDER_QUEUE: `test.worker-otlp.${process.pid}`,
+      WARREN_DB_PATH: join(dir, "worker.db"),
+      RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
+      WORKER_METRICS_PORT: "0",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://alice:s3cret@127.0.0.1:9/otlp?token=t0ken",
     });
     try {
-      await waitFor(() => output.includes("exporting traces to"), 30_000, "the worker to say where it exports traces");
+      await waitFor(
+        () => worker.output().includes("exporting traces to"),
+        30_000,
+        "the worker to say where it exports traces",
+      );
+      const output = worker.output();
       const line = output.split("\n").find((l) => l.includes("exporting traces to")) ?? "";
       assert.match(line, /exporting traces to http:\/\/127\.0\.0\.1:9\/otlp as warren-worker/);
       for (const secret of ["alice", "s3cret", "t0ken"]) {
         assert.ok(!output.includes(secret), `the worker's output holds ${secret}: ${line}`);
       }
     } finally {
-      worker.kill("SIGTERM");
-      await new Promise((resolve) => (worker.exitCode === null ? worker.once("exit", resolve) : resolve(null)));
+      await worker.stop();
     }
   });
 });

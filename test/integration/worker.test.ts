@@ -1,24 +1,22 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import amqp from "amqplib";
 import { BrokerLink } from "../../lib/amqp/link";
 import { ConfirmPublisher } from "../../lib/amqp/publisher";
-import { deadLetterQueueOf, PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
+import { PAYMENT_EVENTS_EXCHANGE } from "../../lib/amqp/topology";
 import { PaymentRelay } from "../../lib/events/hub";
 import type { Payment } from "../../lib/payments/decide";
 import { openDb } from "../../lib/store/db";
+import { type CapturedProcess, startWorkerProcess } from "../helpers/child-process";
 import { orderDoor } from "../helpers/order-door";
-import { AMQP_URL, waitFor } from "./harness";
+import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 describe("`npm run worker` as a separate process", () => {
   const queue = `test.worker.${process.pid}.${Date.now()}`;
   const dir = mkdtempSync(join(tmpdir(), "warren-worker-"));
-  let worker: ChildProcess;
-  let output = "";
+  let worker: CapturedProcess;
   let link: BrokerLink;
   let relay: PaymentRelay;
   let publisher: ConfirmPublisher;
@@ -29,18 +27,8 @@ describe("`npm run worker` as a separate process", () => {
   const foreignSeen: Payment[] = [];
 
   before(async () => {
-    // What `npm run worker` runs, without npm in between so the signal reaches the worker itself.
-    worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "lib/payments/worker.ts"], {
-      env: { ...process.env, ORDER_QUEUE: queue, WARREN_DB_PATH: join(dir, "worker.db"), AMQP_URL },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    worker.stdout?.on("data", (chunk) => {
-      output += chunk;
-    });
-    worker.stderr?.on("data", (chunk) => {
-      output += chunk;
-    });
-    await waitFor(() => output.includes(`consuming ${queue}`), 30_000, "the worker to start consuming");
+    worker = startWorkerProcess({ ORDER_QUEUE: queue, WARREN_DB_PATH: join(dir, "worker.db"), AMQP_URL });
+    await waitFor(() => worker.output().includes(`consuming ${queue}`), 30_000, "the worker to start consuming");
     // This process plays a web process: it publishes and listens for payment events.
     link = await new BrokerLink({ url: AMQP_URL, name: "test-worker-web", queues: [queue] }).start();
     publisher = new ConfirmPublisher(link);
@@ -56,15 +44,8 @@ describe("`npm run worker` as a separate process", () => {
   });
 
   after(async () => {
-    if (worker.exitCode === null) {
-      worker.kill("SIGTERM");
-      await new Promise((resolve) => worker.once("exit", resolve));
-    }
-    const admin = await amqp.connect(AMQP_URL);
-    const channel = await admin.createChannel();
-    await channel.deleteQueue(queue).catch(() => {});
-    await channel.deleteQueue(deadLetterQueueOf(queue)).catch(() => {});
-    await admin.close();
+    await worker.stop();
+    await deleteQueueAndDlq(queue);
     await door.close();
     db.close();
     await link.close();
@@ -107,9 +88,8 @@ describe("`npm run worker` as a separate process", () => {
   });
 
   it("shuts down in order on SIGTERM and exits 0", async () => {
-    worker.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const code = await worker.stop("SIGTERM");
     assert.equal(code, 0);
-    assert.match(output, /SIGTERM: shutting down/);
+    assert.match(worker.output(), /SIGTERM: shutting down/);
   });
 });

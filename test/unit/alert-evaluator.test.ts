@@ -8,8 +8,8 @@ import { after, describe, it } from "node:test";
 import { AlertEvaluator } from "../../lib/alerts/evaluator";
 import { parseWebhooks } from "../../lib/alerts/webhooks";
 import type { BooksReport } from "../../lib/books/books";
-import { Leader } from "../../lib/process/leader";
 import { openSqliteStore } from "../../lib/store/sqlite";
+import { alertEvaluatorOptions } from "../helpers/alert-evaluator";
 
 const dir = mkdtempSync(join(tmpdir(), "warren-alert-evaluator-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,24 +47,15 @@ describe("alert evaluator (real SQLite store, a real webhook that never answers)
     const { port } = server.address() as AddressInfo;
     const store = openSqliteStore(join(dir, "stop.db"));
     const logs: string[] = [];
-    const evaluator = new AlertEvaluator({
-      store,
-      leader: new Leader(store.leadership, "alerts", { ttlMs: 60_000 }),
-      orderQueue: "orders",
-      thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
-      webhooks: parseWebhooks(`http://127.0.0.1:${port}/hook`),
-      guard: { enabled: false, dlqPerMin: 100 },
-      publisher: null,
-      intervalMs: 60_000,
-      // Far longer than the stop may take.
-      webhookTimeoutMs: 30_000,
-      retryBaseMs: 20,
-      books: () => unbalanced,
-      sample: () => null,
-      history: () => [],
-      alarms: () => null,
-      log: (m) => logs.push(m),
-    });
+    const evaluator = new AlertEvaluator(
+      alertEvaluatorOptions(store, {
+        webhooks: parseWebhooks(`http://127.0.0.1:${port}/hook`),
+        // Far longer than the stop may take.
+        webhookTimeoutMs: 30_000,
+        books: () => unbalanced,
+        log: (m) => logs.push(m),
+      }),
+    );
     try {
       const round = evaluator.round();
       await calledOnce;
@@ -105,24 +96,14 @@ describe("alert evaluator (real SQLite store, a real webhook that never answers)
       store.payments.pruneDeadLetterSources = failing === "dead-letter sources" ? fail : note("dead-letter sources");
       store.timing.pruneAbsorbed = failing === "absorbed duplicates" ? fail : note("absorbed duplicates");
       const logs: string[] = [];
-      const evaluator = new AlertEvaluator({
-        store,
-        leader: { check: async () => true, stop: async () => {} },
-        orderQueue: "orders",
-        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
-        webhooks: [],
-        guard: { enabled: false, dlqPerMin: 100 },
-        publisher: null,
-        intervalMs: 60_000,
-        webhookTimeoutMs: 2000,
-        retryBaseMs: 20,
-        // The books do not balance: the round opens an incident, a change the pages must hear of.
-        books: () => unbalanced,
-        sample: () => null,
-        history: () => [],
-        alarms: () => null,
-        log: (m) => logs.push(m),
-      });
+      const evaluator = new AlertEvaluator(
+        alertEvaluatorOptions(store, {
+          leader: { check: async () => true, stop: async () => {} },
+          // The books do not balance: the round opens an incident, a change the pages must hear of.
+          books: () => unbalanced,
+          log: (m) => logs.push(m),
+        }),
+      );
       let changes = 0;
       evaluator.on("changed", () => changes++);
       try {

@@ -1,46 +1,22 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import { AlertEvaluator } from "../../lib/alerts/evaluator";
 import { ABSORBED_KEPT_MS, COST_MINUTES } from "../../lib/books/cost";
 import { auditRows } from "../../lib/messages/records";
 import { hashOrder } from "../../lib/payments/decide";
 import { holdWarren, releaseWarren } from "../../lib/process/current";
 import type { Warren } from "../../lib/process/warren";
-import { openPostgresStore } from "../../lib/store/postgres";
-import { openSqliteStore } from "../../lib/store/sqlite";
-import type { AuditStore, StoreFactory, WarrenStore } from "../../lib/store/store";
+import type { AuditStore, WarrenStore } from "../../lib/store/store";
 import { clusteredSpread, evenSpread } from "../../lib/store/timing-sql";
-import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import { alertEvaluatorOptions } from "../helpers/alert-evaluator";
+import { storeAdapters } from "../helpers/store-adapters";
 
 /**
  * Work done once and bounded, on both backends: the audit export's keyset pages (each test counts
  * what it reads, so a version that re-reads or counts per page fails), the pruning of `absorbed`,
  * and the SQLite latency window's sample read in runs of neighbouring rows.
  */
-const dir = mkdtempSync(join(tmpdir(), "warren-bounded-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-let database: TestDatabase | undefined;
-before(async () => {
-  if (!PG_SKIP) database = await createTestDatabase("warren_bounded");
-});
-after(() => database?.drop());
-
-const adapters: Array<{ name: string; open: StoreFactory; skip?: string | false }> = [
-  { name: "sqlite", open: async () => openSqliteStore(join(dir, `bounded-${++files}.db`)) },
-  {
-    name: "postgres",
-    skip: PG_SKIP,
-    open: async () => {
-      if (!database) throw new Error("no test database");
-      return openPostgresStore(await database.schema(`bounded_${++files}`), { max: 4 });
-    },
-  },
-];
+const adapters = storeAdapters("bounded");
 
 /** The store's audit log, counting the rows it hands out and the COUNTs it runs. */
 function counting(audit: AuditStore) {
@@ -121,23 +97,13 @@ for (const adapter of adapters) {
         0,
       ];
       for (const [i, age] of ages.entries()) await store.timing.recordClientRetry({ orderId: `o-${i}`, at: now - age });
-      const evaluator = new AlertEvaluator({
-        store,
-        leader: { check: async () => true, stop: async () => {} },
-        orderQueue: `bounded-${adapter.name}-${Date.now()}`,
-        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS: 3600 },
-        webhooks: [],
-        guard: { enabled: false, dlqPerMin: 100 },
-        publisher: null,
-        intervalMs: 60_000,
-        webhookTimeoutMs: 2000,
-        retryBaseMs: 20,
-        books: () => null,
-        sample: () => null,
-        history: () => [],
-        alarms: () => null,
-        now: () => now,
-      });
+      const evaluator = new AlertEvaluator(
+        alertEvaluatorOptions(store, {
+          leader: { check: async () => true, stop: async () => {} },
+          orderQueue: `bounded-${adapter.name}-${Date.now()}`,
+          now: () => now,
+        }),
+      );
       assert.equal(await evaluator.round(), true, "the round ran as leader");
       const left = await store.timing.absorbedSince(0);
       assert.deepEqual(
@@ -173,7 +139,8 @@ describe("latency sample in runs", () => {
   });
 
   it("SQLite reads a big window's sample in runs of neighbouring payments", async () => {
-    const store = await openSqliteStore(join(dir, `bounded-${++files}.db`));
+    const [sqlite] = adapters;
+    const store = await sqlite.open();
     try {
       const before = Date.now() - 1;
       const n = 3000;

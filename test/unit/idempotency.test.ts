@@ -1,41 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import { WarrenError } from "../../lib/errors";
 import { fingerprintOf, IDEMPOTENCY_KEEP_MS, once, readIdempotencyKey } from "../../lib/orders/idempotency";
-import { openPostgresStore } from "../../lib/store/postgres";
-import { openSqliteStore } from "../../lib/store/sqlite";
-import type { StoreFactory, WarrenStore } from "../../lib/store/store";
-import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import type { WarrenStore } from "../../lib/store/store";
+import { storeAdapters } from "../helpers/store-adapters";
 
 /**
  * Idempotency keys: the store's claim/complete/release/sweep (a contract a
  * PostgreSQL adapter joins by adding its factory) and `once`, the rule the
  * order door runs on top of it.
  */
-const dir = mkdtempSync(join(tmpdir(), "warren-idem-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-let database: TestDatabase | undefined;
-before(async () => {
-  if (!PG_SKIP) database = await createTestDatabase("warren_idempotency");
-});
-after(() => database?.drop());
-
-const adapters: Array<{ name: string; open: StoreFactory; skip?: string | false }> = [
-  { name: "sqlite", open: async () => openSqliteStore(join(dir, `idem-${++files}.db`)) },
-  {
-    name: "postgres",
-    skip: PG_SKIP,
-    open: async () => {
-      if (!database) throw new Error("no test database");
-      return openPostgresStore(await database.schema(`idem_${++files}`), { max: 4 });
-    },
-  },
-];
+const adapters = storeAdapters("idempotency");
 const DAY = IDEMPOTENCY_KEEP_MS;
 
 for (const adapter of adapters) {

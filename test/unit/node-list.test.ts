@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -10,16 +9,7 @@ import { ConfigError, parseEnv } from "../../lib/config/env";
 import { describeNode, describeNodes, splitNodeList } from "../../lib/config/node-list";
 import { createWarren } from "../../lib/process/warren";
 import { ManagementClient } from "../../lib/queues/management";
-
-/** A port that was free a moment ago and is closed now: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  await new Promise((done) => server.close(done));
-  return address.port;
-}
+import { closedPort } from "../helpers/ports";
 
 const LIST = "amqp://ann:pw-one@rmq1:5701/warren,amqp://bob:pw-two@rmq2:5702/warren, amqps://cy:pw-three@rmq3/";
 

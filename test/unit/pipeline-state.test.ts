@@ -36,16 +36,23 @@ const waitUntil = async (check: () => boolean, what: string) => {
   assert.ok(check(), `timed out waiting for ${what}`);
 };
 
+/** A started watcher of queue "q" for `consumer`, re-reading the stored state every 20 ms. */
+const watch = (
+  store: ConstructorParameters<typeof PipelineStateWatcher>[0]["store"],
+  consumer: ReturnType<typeof fakeConsumer>["consumer"],
+) =>
+  new PipelineStateWatcher({
+    store,
+    queue: "q",
+    consumer: consumer as unknown as PaymentConsumer,
+    intervalMs: 20,
+  }).start();
+
 describe("PipelineStateWatcher (stored pause/resume/prefetch)", () => {
   it("resumes a held consumer when nothing is stored; follows later changes by re-reading alone", async () => {
     const store = openSqliteStore(join(dir, "a.db"));
     const { consumer, calls } = fakeConsumer(100);
-    const watcher = new PipelineStateWatcher({
-      store: store.pipeline,
-      queue: "q",
-      consumer: consumer as unknown as PaymentConsumer,
-      intervalMs: 20,
-    }).start();
+    const watcher = watch(store.pipeline, consumer);
     try {
       await waitUntil(() => calls.includes("resume"), "the first read");
       assert.deepEqual(calls, ["resume"], "no state stored: the process's own PREFETCH, not paused");
@@ -66,12 +73,7 @@ describe("PipelineStateWatcher (stored pause/resume/prefetch)", () => {
     const store = openSqliteStore(join(dir, "b.db"));
     await store.pipeline.write("q", { paused: true }, { at: 1, by: null });
     const { consumer, calls } = fakeConsumer(100);
-    const watcher = new PipelineStateWatcher({
-      store: store.pipeline,
-      queue: "q",
-      consumer: consumer as unknown as PaymentConsumer,
-      intervalMs: 20,
-    }).start();
+    const watcher = watch(store.pipeline, consumer);
     try {
       await waitUntil(() => watcher.loaded, "the first read");
       await watcher.refresh();

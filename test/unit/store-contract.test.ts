@@ -1,42 +1,17 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import type { PlacedOrder } from "../../lib/orders/types";
 import { hashOrder, type PayableOrder } from "../../lib/payments/decide";
-import { openPostgresStore } from "../../lib/store/postgres";
-import { openSqliteStore } from "../../lib/store/sqlite";
-import type { HistorySample, Lease, NewOrder, RetryAt, StoreFactory, WarrenStore } from "../../lib/store/store";
-import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import type { HistorySample, Lease, NewOrder, RetryAt, WarrenStore } from "../../lib/store/store";
+import { storeAdapters } from "../helpers/store-adapters";
 
 /**
  * The store contract: what every backend must do, run against each adapter
  * factory: SQLite (a file per test) and PostgreSQL (the machine's server: a
  * database per run, dropped after, and a schema per test).
  */
-const dir = mkdtempSync(join(tmpdir(), "warren-store-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-
-let database: TestDatabase | undefined;
-before(async () => {
-  if (!PG_SKIP) database = await createTestDatabase("warren_contract");
-});
-after(() => database?.drop());
-
-const adapters: Array<{ name: string; open: StoreFactory; skip?: string | false }> = [
-  { name: "sqlite", open: async () => openSqliteStore(join(dir, `contract-${++files}.db`)) },
-  {
-    name: "postgres",
-    skip: PG_SKIP,
-    open: async () => {
-      if (!database) throw new Error("no test database");
-      return openPostgresStore(await database.schema(`contract_${++files}`), { max: 4 });
-    },
-  },
-];
+const adapters = storeAdapters("contract");
 
 const placed = (orderId: string, placedAt = 1000, item = "book", quantity = 1): PlacedOrder => ({
   orderId,
