@@ -130,9 +130,10 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
       return { order: placed, source: "test" as const, body: JSON.stringify(placed) };
     };
     // Real time: leases and heartbeats run by the database's clock, a duration from each call.
-    // All three relays lease their rows for 60 s, except "quiet", for 2 s; "killed" beat for 500 ms,
-    // "alive" keeps beating; "quiet" never beat.
-    await web1?.orders.heartbeat("killed", 500);
+    // All three relays lease their rows for 60 s, except "quiet", for 5 s; "killed" beat for 2 s,
+    // "alive" keeps beating; "quiet" never beat. Seconds, not a few hundred ms: on a loaded 2-core
+    // CI box the calls below can take that long before the first claim.
+    await web1?.orders.heartbeat("killed", 2000);
     await web1?.orders.accept(
       { orders: [order("k1")], lease: { owner: "killed", until: 60_001 }, outcomes: [], at: 1 },
       () => 0,
@@ -144,7 +145,7 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
       () => 0,
     );
     await web1?.orders.accept(
-      { orders: [order("q1")], lease: { owner: "quiet", until: 2_001 }, outcomes: [], at: 1 },
+      { orders: [order("q1")], lease: { owner: "quiet", until: 5_001 }, outcomes: [], at: 1 },
       () => 0,
     );
     let survivors = 0;
@@ -163,7 +164,7 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
       [],
       "every heartbeat is current",
     );
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 2200));
     const taken = await claim();
     assert.deepEqual(
       taken?.map((r) => [r.orderId, r.previousOwner]),
@@ -180,7 +181,7 @@ describe("postgres store under concurrent writers", { skip: PG_SKIP }, () => {
       [],
       "a lease without heartbeats runs to its end",
     );
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     assert.deepEqual(
       (await claim())?.map((r) => r.orderId),
       ["q1"],

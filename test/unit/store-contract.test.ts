@@ -40,7 +40,7 @@ const ranOut = (owner: string): Lease => lease(owner, 0);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A time PostgreSQL moved into the caller's clock: within a few ms of what the caller would compute. */
 const near = (actual: number | undefined, expected: number, what: string) =>
-  assert.ok(actual !== undefined && Math.abs(actual - expected) <= 100, `${what}: ${actual} is not near ${expected}`);
+  assert.ok(actual !== undefined && Math.abs(actual - expected) <= 500, `${what}: ${actual} is not near ${expected}`);
 const retryIn =
   (ms: number): RetryAt =>
   (_attempts, at) =>
@@ -144,7 +144,7 @@ for (const adapter of adapters) {
       // Real time: the lease of "dead" runs out while the test waits (see ranOut).
       const t = Date.now();
       await store.orders.accept(
-        { orders: [newOrder("old", t)], lease: lease("dead", t + 150), outcomes: [], at: t },
+        { orders: [newOrder("old", t)], lease: lease("dead", t + 1000), outcomes: [], at: t },
         retryIn(100),
       );
       await store.orders.accept(
@@ -163,8 +163,9 @@ for (const adapter of adapters) {
         [],
         "both leases run",
       );
-      // Counted from when the store wrote it (PostgreSQL's clock): a little after `t`.
-      await sleep(200);
+      // Counted from when the store wrote it (PostgreSQL's clock): a little after `t`. The windows
+      // are a second wide: a loaded 2-core CI box can take a few hundred ms between two statements.
+      await sleep(1200);
       const at = Date.now();
       const expired = await store.orders.claimDue({
         dueBy: at,
@@ -204,11 +205,11 @@ for (const adapter of adapters) {
           { kind: "confirmed", orderId: "ok", at: t + 1 },
           { kind: "failed", orderId: "ko", error: "no route", at: t + 1 },
         ],
-        (attempts, at) => at + attempts * 300,
+        (attempts, at) => at + attempts * 1000,
       );
       assert.equal(await store.orders.pending(), 1);
       assert.equal((await store.trace.order("ok"))?.hops.find((h) => h.kind === "confirmed")?.at, t + 1);
-      // Released by the failure (lease 0), but not due before 1 × 300 ms after it.
+      // Released by the failure (lease 0), but not due before 1 × 1000 ms after it.
       const at = Date.now();
       const early = await store.orders.claimDue({
         dueBy: at,
@@ -218,7 +219,7 @@ for (const adapter of adapters) {
         exclude: none,
       });
       assert.deepEqual(early, []);
-      await sleep(350);
+      await sleep(1200);
       const later = Date.now();
       const due = await store.orders.claimDue({
         dueBy: later,
@@ -555,14 +556,14 @@ for (const adapter of adapters) {
         retryIn(1),
       );
       await store.orders.accept(
-        { orders: [newOrder("o3", t + 1)], lease: lease("web-2", t + 150), outcomes: [], at: t + 1 },
+        { orders: [newOrder("o3", t + 1)], lease: lease("web-2", t + 1000), outcomes: [], at: t + 1 },
         retryIn(1),
       );
       await store.orders.recordOutcomes(
         [{ kind: "failed", orderId: "o1", error: "broker away", at: t + 2 }],
         retryIn(2000),
       );
-      await sleep(250);
+      await sleep(1300);
       const detail = await store.health.outboxDetail(Date.now(), 2);
       assert.deepEqual([detail.waiting, detail.oldestAt, detail.retrying, detail.maxAttempts], [3, t, 1, 1]);
       // A failed row is given up for any relay; web-2's lease ran out: neither is held.
