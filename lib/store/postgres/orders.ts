@@ -174,6 +174,8 @@ async function applyOutcomes(client: PoolClient, outcomes: PublishOutcome[], ret
       const attempts = (attemptsOf.get(o.orderId) ?? 0) + 1;
       attemptsOf.set(o.orderId, attempts);
       // The backoff is a duration: due that long after now by the database's clock, like every relay sees it.
+      // Counted from when the outcome is written, not from the failure: an outcome held back while
+      // the database was away waits its full backoff after the write (at most one more backoff).
       return { id: o.orderId, error: o.error, backoff: retryAt(attempts, o.at) - o.at, attempts };
     });
     // One row per order (the last attempt counts): an UPDATE … FROM with two matches applies either.
