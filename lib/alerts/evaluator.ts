@@ -149,7 +149,7 @@ export class AlertEvaluator extends EventEmitter {
       store.payments.deadLettersSince(at - 60_000),
       // Incremental, as the health panel's: a full pass over every confirmed order only on the first round.
       this.stuck.update(store.health, at - thresholds.stuckS * 1000),
-      store.health.outboxBacklog(),
+      store.health.outboxBacklog(at),
     ]);
     const growth = dlqGrowth(this.options.history(), dlq, at);
     const oldest = stuck.stuck[0];

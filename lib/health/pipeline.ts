@@ -111,7 +111,7 @@ export async function computeHealth({
     }
   }
   if (sample?.broker === "down") warnings.push({ queue: orderQueue, message: "The broker is unreachable." });
-  const backlog = await reads.outboxBacklog();
+  const backlog = await reads.outboxBacklog(now);
   const drainSeconds = ready === null ? null : ready === 0 ? 0 : ratePerS > 0 ? ready / ratePerS : null;
   return {
     at: now,

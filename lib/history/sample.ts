@@ -55,11 +55,11 @@ export function historySampler(sources: SampleSources) {
       .catch(() => rows.set(name, { at, row: null }));
   };
 
-  const ownCounts = async (): Promise<OwnCounts | null> => {
+  const ownCounts = async (at: number): Promise<OwnCounts | null> => {
     try {
       const [{ placed }, backlog, consumed] = await Promise.all([
         sources.health.placedAndPaid(),
-        sources.health.outboxBacklog(),
+        sources.health.outboxBacklog(at),
         sources.health.lastDeliveryId(),
       ]);
       return { published: placed - backlog.waiting, consumed };
@@ -73,7 +73,7 @@ export function historySampler(sources: SampleSources) {
     for (const name of rows.keys()) if (!names.includes(name)) rows.delete(name);
     const live = sources.live();
     const fresh = live && live.broker === "up" && at - live.at <= sources.liveMaxAgeMs ? live : null;
-    const counts = names.includes(sources.orderQueue) ? await ownCounts() : null;
+    const counts = names.includes(sources.orderQueue) ? await ownCounts(at) : null;
     // Read the prometheus endpoint only while some queue has no broker rates (statistics off).
     const prometheus = sources.prometheus ?? null;
     if (prometheus && names.some((name) => brokerRates(rows.get(name)?.row ?? null) === null)) {

@@ -11,13 +11,14 @@ import { type CommitProbe, type DurationProbe, PROBES } from "./probes";
  */
 interface Backlog {
   pending: number;
+  /** In the clock of the scrape's `at` (the store moves it there from the database's). */
   oldestCreatedAt: number | null;
 }
 
 export interface MetricSources {
   outbox?: () => {
     stats: { accepted: number; published: number; failedAttempts: number; recovered: number };
-    backlog(): Backlog | Promise<Backlog>;
+    backlog(at: number): Backlog | Promise<Backlog>;
   } | null;
   consumer?: () => {
     stats: { paid: number; duplicates: number; delivered: number; acked: number; inFlight: number; running: boolean };
@@ -108,9 +109,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     () => outbox()?.stats.recovered,
   );
   // Both outbox gauges describe the database, shared by every process on it: aggregate with max, not sum.
-  const backlog = async (): Promise<Backlog | null | undefined> => {
+  const backlog = async (at: number): Promise<Backlog | null | undefined> => {
     try {
-      return (await outbox()?.backlog()) ?? null;
+      return (await outbox()?.backlog(at)) ?? null;
     } catch {
       // A busy or closing database: leave the gauge as it was rather than fail the whole scrape.
       return undefined;
@@ -121,7 +122,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     help: "Orders in the outbox, not yet confirmed by the broker (whole database).",
     registers: [registry],
     async collect() {
-      const now = await backlog();
+      const now = await backlog(Date.now());
       if (now !== undefined) this.set(now?.pending ?? 0);
     },
   });
@@ -130,10 +131,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     help: "Age of the oldest order in the outbox; 0 when it is empty (whole database).",
     registers: [registry],
     async collect() {
-      const now = await backlog();
+      const at = Date.now();
+      const now = await backlog(at);
       if (now === undefined) return;
       const oldest = now?.oldestCreatedAt ?? null;
-      this.set(oldest === null ? 0 : Math.max(0, Date.now() - oldest) / 1000);
+      this.set(oldest === null ? 0 : Math.max(0, at - oldest) / 1000);
     },
   });
   const confirmLatency = new Histogram({

@@ -359,7 +359,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     ],
     publisher: () => publisher,
     management: () => management,
-    outbox: () => outbox && { stats: outbox.stats, backlog: () => store.orders.backlog() },
+    outbox: () => outbox && { stats: outbox.stats, backlog: (at) => store.orders.backlog(at) },
     consumer: () => consumer,
     sampler: () => live?.sampler ?? null,
     history: () => queueTools?.recorder ?? null,

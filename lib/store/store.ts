@@ -113,8 +113,12 @@ export interface OrderStore {
   claimDue(claim: ClaimRequest): Promise<OutboxRow[]>;
   /** Rows in the outbox: accepted, not yet confirmed by the broker. */
   pending(): Promise<number>;
-  /** The same count, and when the oldest of them was accepted (null when empty): for the metrics. */
-  backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }>;
+  /**
+   * The same count, and when the oldest of them was accepted (null when empty): for the metrics.
+   * The time is in the clock of the caller, whose now is `at`: `at - oldestCreatedAt` is its age
+   * (an "expiry" store dates rows by its own clock and moves the time into the caller's).
+   */
+  backlog(at: number): Promise<{ pending: number; oldestCreatedAt: number | null }>;
   /** Owners holding a lease that runs until `at` or later (on an "expiry" store: running now by its clock). */
   leaseOwners(at: number): Promise<string[]>;
   /** Ends every lease of `owner` (it stopped or died): its rows are due for any relay (and its heartbeat ends). */
@@ -225,7 +229,7 @@ export interface OutboxDetail {
 
 /** The health panel's reads (the rules are in lib/health/pipeline.ts). */
 export interface HealthStore {
-  /** The outbox backlog: counts, backoff, lease holders at `at`, and the `limit` oldest rows. */
+  /** The outbox backlog: counts, backoff, lease holders at `at`, and the `limit` oldest rows; times in the caller's clock (now `at`). */
   outboxDetail(at: number, limit: number): Promise<OutboxDetail>;
   /** Orders placed after `cursor` (null: from the first), in (placedAt, orderId) order: the books' new work per tick. */
   ordersAfter(cursor: BooksCursor | null, limit: number): Promise<BooksCursor[]>;
@@ -242,8 +246,11 @@ export interface HealthStore {
   placedAndPaid(): Promise<{ placed: number; paid: number }>;
   /** The newest delivery's id: the consume rate is its growth over time. */
   lastDeliveryId(): Promise<number>;
-  /** Orders accepted (durable) and not yet confirmed by the broker, and when the oldest was accepted (null: none). */
-  outboxBacklog(): Promise<{ waiting: number; oldestAt: number | null }>;
+  /**
+   * Orders accepted (durable) and not yet confirmed by the broker, and when the oldest was accepted
+   * (null: none), in the clock of the caller whose now is `at` (as OrderStore.backlog).
+   */
+  outboxBacklog(at: number): Promise<{ waiting: number; oldestAt: number | null }>;
 }
 
 /** Operator actions (and refused attempts): appended, never edited. */

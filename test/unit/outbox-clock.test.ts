@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
+import { AlertEvaluator } from "../../lib/alerts/evaluator";
+import { computeHealth } from "../../lib/health/pipeline";
 import { Leases } from "../../lib/orders/leases";
 import { openPostgresStore } from "../../lib/store/postgres";
 import type { NewOrder, RetryAt, WarrenStore } from "../../lib/store/store";
+import { alertEvaluatorOptions } from "../helpers/alert-evaluator";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
 
 /**
  * Outbox row leases and relay heartbeats across machines whose clocks disagree (PostgreSQL: one
  * database, relays on several machines). Each relay below computes its times as OrderOutbox does
- * (lib/orders/outbox.ts claim/accept, lib/orders/leases.ts), from its own skewed clock.
+ * (lib/orders/outbox.ts claim/accept, lib/orders/leases.ts), from its own skewed clock. The
+ * backlog's age is read as each reader of it reads it (metrics gauge, health panel, books panel,
+ * outbox-age alert), each on a machine of its own clock.
  */
 const MINUTES = 5 * 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,6 +71,86 @@ describe("outbox leases on PostgreSQL with skewed clocks", { skip: PG_SKIP }, ()
       },
       stop: () => leases.stop(),
     };
+  }
+
+  /**
+   * The oldest waiting row's age, in ms (the pipeline's in s), as every reader of the backlog
+   * computes it on a machine whose clock is `skewMs` off: the metrics gauge (orders.backlog), the
+   * health panel (computeHealth over health.outboxBacklog) and the books panel (outboxDetail).
+   */
+  async function agesSeenBy(skewMs: number) {
+    const at = Date.now() + skewMs;
+    const [orders, health, detail, pipeline] = await Promise.all([
+      store.orders.backlog(at),
+      store.health.outboxBacklog(at),
+      store.health.outboxDetail(at, 10),
+      computeHealth({
+        reads: store.health,
+        sample: null,
+        orderQueue: "orders",
+        stuckAfterS: 3600,
+        ratePerS: 0,
+        now: at,
+      }),
+    ]);
+    const age = (time: number | null | undefined) => (time == null ? null : at - time);
+    return {
+      ms: {
+        metrics: age(orders.oldestCreatedAt),
+        health: age(health.oldestAt),
+        books: age(detail.oldestAt),
+        booksRow: age(detail.oldest[0]?.createdAt),
+      },
+      pipelineS: pipeline.outbox.oldestAgeS,
+    };
+  }
+
+  /** Whether the outbox-age alert fires in one round of an evaluator on a machine `skewMs` off, at `outboxAgeS`. */
+  async function outboxAlertFires(skewMs: number, outboxAgeS: number): Promise<boolean> {
+    const evaluator = new AlertEvaluator(
+      alertEvaluatorOptions(store, {
+        leader: { check: async () => true, stop: async () => {} },
+        thresholds: { dlqPerMin: 1_000, stuckS: 3600, outboxAgeS },
+        now: () => Date.now() + skewMs,
+      }),
+    );
+    try {
+      assert.equal(await evaluator.round(), true, "the round led and ended well");
+      return (await store.alerts.firing()).some((incident) => incident.rule === "outbox-age");
+    } finally {
+      await evaluator.stop();
+    }
+  }
+
+  for (const skewMs of [MINUTES, -MINUTES]) {
+    const label = skewMs > 0 ? "ahead" : "behind";
+
+    it(`the backlog's age does not depend on the clock of the relay that accepted it (5 minutes ${label})`, async () => {
+      const accepting = relay(skewMs);
+      await accepting.accept([`${label}-waiting`]);
+      // Readers on a machine in time and on one skewed the other way (10 minutes from the relay's).
+      const readers = [0, -skewMs];
+      for (const reader of readers) {
+        const seen = await agesSeenBy(reader);
+        for (const [what, ms] of Object.entries(seen.ms)) {
+          // Just accepted: seconds old at most on a loaded box, never minutes (nor in the future).
+          assert.ok(ms !== null && ms >= 0 && ms < 30_000, `${what} by a reader ${reader} ms off: ${ms} ms old`);
+        }
+        assert.ok(seen.pipelineS !== null && seen.pipelineS < 30, `health panel: ${seen.pipelineS} s old`);
+        assert.equal(await outboxAlertFires(reader, 60), false, `no outbox-age alert yet (reader ${reader} ms off)`);
+      }
+      await sleep(1300);
+      // It aged by the time that passed, whoever reads it: the alert fires once it is past its threshold.
+      for (const reader of readers) {
+        const seen = await agesSeenBy(reader);
+        for (const [what, ms] of Object.entries(seen.ms)) {
+          assert.ok(ms !== null && ms >= 1000 && ms < 60_000, `${what} by a reader ${reader} ms off: ${ms} ms old`);
+        }
+        assert.ok(seen.pipelineS !== null && seen.pipelineS >= 1 && seen.pipelineS < 60, `${seen.pipelineS} s old`);
+        assert.equal(await outboxAlertFires(reader, 0), true, `the outbox-age alert fires (reader ${reader} ms off)`);
+      }
+      await accepting.stop();
+    });
   }
 
   for (const skewMs of [MINUTES, -MINUTES]) {

@@ -75,9 +75,11 @@ export class PgHealth implements HealthStore {
     return row ?? { placed: 0, paid: 0 };
   }
 
-  async outboxBacklog(): Promise<{ waiting: number; oldestAt: number | null }> {
+  /** created_at is in the database's clock (./orders.ts): the oldest comes back moved into the caller's (`at`). */
+  async outboxBacklog(at: number): Promise<{ waiting: number; oldestAt: number | null }> {
     const [row] = await this.rows<{ n: number; oldest: number | null }>(
-      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+      `SELECT COUNT(*) AS n, $1::bigint - (${STATEMENT_NOW} - MIN(created_at)) AS oldest FROM outbox`,
+      [at],
     );
     return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
   }
@@ -101,9 +103,9 @@ export class PgHealth implements HealthStore {
   }
 
   /**
-   * Leases and retry times are in the database's clock (./orders.ts): a lease is held if it runs by
-   * that clock, and the times come back moved into the caller's (`at`), so "next in 2 s" reads right
-   * on a machine whose clock is off. created_at is the caller's already.
+   * Leases, retry times and created_at are in the database's clock (./orders.ts): a lease is held if
+   * it runs by that clock, and the times come back moved into the caller's (`at`), so "next in 2 s"
+   * and "oldest 3 s" read right on a machine whose clock is off.
    */
   async outboxDetail(at: number, limit: number): Promise<OutboxDetail> {
     const [clock] = await this.rows<{ now: number }>(`SELECT ${STATEMENT_NOW} AS now`);
@@ -117,10 +119,12 @@ export class PgHealth implements HealthStore {
     const shift = at - now;
     return {
       ...detail,
+      oldestAt: detail.oldestAt === null ? null : detail.oldestAt + shift,
       owners: detail.owners.map((o) => ({ ...o, until: o.until + shift })),
       // lease_until 0: released, not a time.
       oldest: detail.oldest.map((e) => ({
         ...e,
+        createdAt: e.createdAt + shift,
         nextAttemptAt: e.nextAttemptAt + shift,
         leaseUntil: e.leaseUntil === 0 ? 0 : e.leaseUntil + shift,
       })),

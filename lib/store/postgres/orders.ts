@@ -13,7 +13,10 @@ import { inTransaction } from "./tx";
  * granted, renewed and judged by the database's clock (./clock.ts), never the caller's. A time the
  * caller passes counts only as a distance from its own `at` (a 30 s lease is 30 s from the
  * database's now), so lease_until, next_attempt_at and relays.alive_until are in the database's
- * clock. created_at stays the caller's `at`: it only orders rows and dates the backlog.
+ * clock. So is created_at: it dates the backlog, whose age every process reads against its own
+ * clock (backlog() moves it into the caller's), and orders rows across relays. orders.placed_at
+ * stays the order's own placedAt (the accepting relay's clock): the trace and the books show it
+ * as the order says, no age is judged from it across machines.
  */
 export class PgOrderStore implements OrderStore {
   /** Host + pid says nothing about a relay on another machine: a dead relay's rows come back when its lease runs out. */
@@ -34,13 +37,13 @@ export class PgOrderStore implements OrderStore {
         `WITH o AS (
            INSERT INTO orders (order_id, item, quantity, source, placed_at, status, traceparent)
            SELECT o.id, o.item, o.quantity, o.source, o.placed_at, 'accepted', o.traceparent
-             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $10::text[])
+             FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::bigint[], $9::text[])
                   AS o(id, item, quantity, source, placed_at, traceparent)
            ON CONFLICT (order_id) DO NOTHING
          )
          INSERT INTO outbox (order_id, body, created_at, next_attempt_at, lease_owner, lease_until, traceparent)
-         SELECT o.id, o.body, $7, ${NOW}, $8, ${NOW} + $9::bigint, o.traceparent
-           FROM unnest($1::text[], $6::text[], $10::text[]) AS o(id, body, traceparent)
+         SELECT o.id, o.body, ${NOW}, ${NOW}, $7, ${NOW} + $8::bigint, o.traceparent
+           FROM unnest($1::text[], $6::text[], $9::text[]) AS o(id, body, traceparent)
          ON CONFLICT (order_id) DO NOTHING`,
         [
           orders.map((o) => o.order.orderId),
@@ -49,7 +52,6 @@ export class PgOrderStore implements OrderStore {
           orders.map((o) => o.source),
           orders.map((o) => o.order.placedAt),
           orders.map((o) => o.body),
-          at,
           lease.owner,
           lease.until - at,
           orders.map((o) => o.traceparent ?? null),
@@ -116,10 +118,12 @@ export class PgOrderStore implements OrderStore {
     return rows[0]?.n ?? 0;
   }
 
-  async backlog(): Promise<{ pending: number; oldestCreatedAt: number | null }> {
+  /** The oldest row's created_at moved into the caller's clock: `at` less its age by the database's. */
+  async backlog(at: number): Promise<{ pending: number; oldestCreatedAt: number | null }> {
     await this.ready();
     const { rows } = await this.pool.query<{ n: number; oldest: number | null }>(
-      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox",
+      `SELECT COUNT(*) AS n, $1::bigint - (${NOW} - MIN(created_at)) AS oldest FROM outbox`,
+      [at],
     );
     return { pending: rows[0]?.n ?? 0, oldestCreatedAt: rows[0]?.oldest ?? null };
   }
