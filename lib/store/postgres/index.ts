@@ -92,7 +92,7 @@ export class PostgresStore implements WarrenStore {
 
 export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreOptions = {}): PostgresStore {
   const pool = new pg.Pool({
-    connectionString: url,
+    ...withSessionOptions(url),
     Client: CleanClient,
     max,
     types,
@@ -107,4 +107,26 @@ export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreO
   // An idle connection that dies (server restart) must not take the process down: the pool replaces it.
   pool.on("error", (error) => log?.(`[db] idle PostgreSQL connection lost: ${error.message}`));
   return new PostgresStore(pool);
+}
+
+/**
+ * `jit=off` for Warren's sessions, before the URL's own `options` (so a URL that sets
+ * `-c jit=on` keeps it). Warren's statements are short, and PostgreSQL's JIT compiled them
+ * whenever an estimate went over `jit_above_cost` (a table not analyzed yet, a flush of a few
+ * thousand ack times): 20-25 ms of server CPU to save microseconds, several times a second per
+ * worker in a backlog drain. pg takes the URL's `options` over the config's, so when the URL has
+ * some, they are joined there.
+ */
+export function withSessionOptions(url: string): { connectionString: string; options?: string } {
+  const ours = "-c jit=off";
+  try {
+    const parsed = new URL(url);
+    const own = parsed.searchParams.get("options");
+    if (own === null) return { connectionString: url, options: ours };
+    parsed.searchParams.set("options", `${ours} ${own}`);
+    return { connectionString: parsed.toString() };
+  } catch {
+    // Not a URL pg can read either: it says so when it connects.
+    return { connectionString: url, options: ours };
+  }
 }
