@@ -1,13 +1,10 @@
 /**
  * The books' reads, one SQL text for both adapters ($n placeholders are
  * rewritten to ? for SQLite by the caller). Each touches only the orders
- * named or placed after a cursor, through indexes, so a tick's cost follows
- * the new and unsettled orders, not the size of the tables.
+ * named, through indexes, so a tick's cost follows the new and unsettled
+ * orders, not the size of the tables (the new ones are found by each adapter's
+ * ordersAfter: the position of a row differs between them).
  */
-export const ordersAfterSql = `SELECT order_id, placed_at FROM orders
-  WHERE placed_at > $1 OR (placed_at = $1 AND order_id > $2)
-  ORDER BY placed_at, order_id LIMIT $3`;
-
 export const bookStateColumns = `o.order_id, o.placed_at, o.confirmed_at,
   EXISTS (SELECT 1 FROM outbox x WHERE x.order_id = o.order_id) AS in_outbox,
   (SELECT COUNT(*) FROM payments p WHERE p.order_id = o.order_id) AS payments,

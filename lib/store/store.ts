@@ -181,10 +181,16 @@ export interface UnresolvedOrder {
   confirmedAt: number;
 }
 
-/** Where an order stands for the books (lib/books/checker.ts): a keyset cursor over placed orders. */
+/**
+ * Where the books stand in the orders table (lib/books/books.ts): a position in the order the rows
+ * became visible, opaque to the books. Not placed_at: with several web processes an order placed
+ * earlier can commit later than one the books already passed, and would never be counted. SQLite
+ * (one writer at a time): the rowid. PostgreSQL: (transaction id, seq), served only below every
+ * running transaction (`pg_snapshot_xmin`), as the payments' resume is.
+ */
 export interface BooksCursor {
-  placedAt: number;
   orderId: string;
+  position: string;
 }
 
 /** One order's standing in the books. */

@@ -500,11 +500,21 @@ for (const adapter of adapters) {
       );
       const ids = (rows: Array<{ orderId: string }>) => rows.map((row) => row.orderId);
       assert.deepEqual(ids(await store.health.ordersAfter(null, 10)), ["b1", "b2", "b3", "b4"]);
-      // Two orders placed in the same millisecond: the order id breaks the tie, so none is skipped or seen twice.
-      const page = await store.health.ordersAfter(null, 1);
-      assert.deepEqual(page, [{ orderId: "b1", placedAt: 100 }]);
-      assert.deepEqual(ids(await store.health.ordersAfter({ orderId: "b1", placedAt: 100 }, 2)), ["b2", "b3"]);
-      assert.deepEqual(ids(await store.health.ordersAfter({ orderId: "b4", placedAt: 300 }, 2)), []);
+      // Paging: each page starts after the last row of the one before, none skipped or seen twice.
+      const [first] = await store.health.ordersAfter(null, 1);
+      assert.equal(first?.orderId, "b1");
+      const second = await store.health.ordersAfter(first ?? null, 2);
+      assert.deepEqual(ids(second), ["b2", "b3"]);
+      const last = (await store.health.ordersAfter(second.at(-1) ?? null, 2)).at(-1);
+      assert.equal(last?.orderId, "b4");
+      assert.deepEqual(await store.health.ordersAfter(last ?? null, 2), []);
+      // Another web process's order, placed before everything read so far (its clock, or its
+      // commit, came later): it is still new to the books, not behind their cursor.
+      await store.orders.accept(
+        { orders: [newOrder("b0", 50)], lease: lease("r2", 9000), outcomes: [], at: 50 },
+        retryIn(1),
+      );
+      assert.deepEqual(ids(await store.health.ordersAfter(last ?? null, 2)), ["b0"]);
       await store.orders.recordOutcomes(
         [
           { kind: "confirmed", orderId: "b2", at: 1000 },

@@ -5,7 +5,6 @@ import {
   type OutboxEntryRow,
   type OutboxOwnerRow,
   type OutboxTotalsRow,
-  ordersAfterSql,
   outboxOldestSql,
   outboxOwnersSql,
   outboxTotalsSql,
@@ -84,13 +83,20 @@ export class PgHealth implements HealthStore {
     return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
   }
 
+  /**
+   * Orders in (transaction id, seq) order, only those of transactions older than every one still
+   * running: an order of an older transaction cannot become visible behind the cursor later (see
+   * PgLedger.since, the payments' resume).
+   */
   async ordersAfter(cursor: BooksCursor | null, limit: number): Promise<BooksCursor[]> {
-    const rows = await this.rows<{ order_id: string; placed_at: number }>(ordersAfterSql, [
-      cursor?.placedAt ?? -1,
-      cursor?.orderId ?? "",
-      limit,
-    ]);
-    return rows.map((r) => ({ orderId: r.order_id, placedAt: Number(r.placed_at) }));
+    const [xid = "0", seq = "0"] = cursor?.position.split("/") ?? [];
+    const rows = await this.rows<{ order_id: string; xid: string; seq: string }>(
+      `SELECT order_id, xid::text AS xid, seq::text AS seq FROM orders
+        WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) AND (xid, seq) > ($1::xid8, $2::bigint)
+        ORDER BY xid, seq LIMIT $3`,
+      [xid, seq, limit],
+    );
+    return rows.map((r) => ({ orderId: r.order_id, position: `${r.xid}/${r.seq}` }));
   }
 
   async bookStates(orderIds: string[]): Promise<BookState[]> {

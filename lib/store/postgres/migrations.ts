@@ -284,4 +284,17 @@ export const PG_MIGRATIONS: PgMigration[] = [
       "CREATE INDEX rate_limits_expire ON rate_limits (expire)",
     ],
   },
+  {
+    version: 11,
+    name: "orders in commit order",
+    statements: [
+      // The books read new orders by the transaction that wrote them (PostgreSQL only: SQLite's
+      // rowid is commit order already). placed_at is each web process's clock, and an order placed
+      // earlier could commit after one the books had passed: it was never counted. Rows already
+      // there get this migration's transaction id, and their seq in their current order.
+      "ALTER TABLE orders ADD COLUMN xid XID8 NOT NULL DEFAULT pg_current_xact_id()",
+      "ALTER TABLE orders ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY",
+      "CREATE INDEX orders_xid_seq ON orders (xid, seq)",
+    ],
+  },
 ];

@@ -4,7 +4,6 @@ import {
   type OutboxEntryRow,
   type OutboxOwnerRow,
   type OutboxTotalsRow,
-  ordersAfterSql,
   outboxOldestSql,
   outboxOwnersSql,
   outboxTotalsSql,
@@ -98,15 +97,17 @@ export function outboxBacklog(db: Db): OutboxBacklog {
   return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
 }
 
-/** Orders placed after `cursor`, in (placed_at, order_id) order. */
+/**
+ * Orders written after `cursor`, in rowid order: one writer at a time, so the order their rows
+ * became visible (orders are never deleted nor replaced, so a rowid is never handed out twice).
+ */
 export function ordersAfter(db: Db, cursor: BooksCursor | null, limit: number): BooksCursor[] {
-  // $1 is used twice: named parameters bind it once for both.
-  return cachedStatement<[{ p1: number; p2: string; p3: number }], { order_id: string; placed_at: number }>(
+  return cachedStatement<[number, number], { position: number; order_id: string }>(
     db,
-    ordersAfterSql.replace(/\$(\d)/g, "@p$1"),
+    "SELECT rowid AS position, order_id FROM orders WHERE rowid > ? ORDER BY rowid LIMIT ?",
   )
-    .all({ p1: cursor?.placedAt ?? -1, p2: cursor?.orderId ?? "", p3: limit })
-    .map((r) => ({ orderId: r.order_id, placedAt: r.placed_at }));
+    .all(cursor ? Number(cursor.position) : 0, limit)
+    .map((r) => ({ orderId: r.order_id, position: String(r.position) }));
 }
 
 export function bookStates(db: Db, orderIds: string[]): BookState[] {
