@@ -170,7 +170,9 @@ test.describe("queues and operator actions", () => {
       expect(points).toBeGreaterThan(1);
       await page.reload();
       const after = Number(await page.getByTestId("depth-chart").getAttribute("data-points"));
-      expect(after).toBeGreaterThanOrEqual(points);
+      // A full window slides while the page reloads (a point or two leave it; 597 → 596 was seen on a
+      // loaded CI box). A page that lost the history would start again from a point or two.
+      expect(after).toBeGreaterThanOrEqual(Math.max(2, points - 10));
     } finally {
       // Leave the shared e2e server consuming, whatever happened above.
       const cookies = await page.context().cookies();
