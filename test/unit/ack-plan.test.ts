@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
-import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
+import type pg from "pg";
+import type { PostgresStore } from "../../lib/store/postgres";
 import { RECORD_ACKS_SQL } from "../../lib/store/postgres/ledger";
-import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import { PG_SKIP } from "../helpers/pg-database";
+import { type PgStoreFixture, pgStoreWithAdmin } from "../helpers/pg-store";
 
 /**
  * The ack times are flushed every 250 ms by each worker, a few thousand at a time in a drain. The
@@ -15,16 +16,13 @@ import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-da
 describe("ack times are looked up by index whatever the deliveries table holds (real PostgreSQL)", {
   skip: PG_SKIP,
 }, () => {
-  let database: TestDatabase;
+  let fixture: PgStoreFixture;
   let store: PostgresStore;
   let admin: pg.Client;
 
   before(async () => {
-    database = await createTestDatabase("warren_ackplan");
-    store = openPostgresStore(database.url(), { max: 2 });
-    await store.ready();
-    admin = new pg.Client({ connectionString: database.url() });
-    await admin.connect();
+    fixture = await pgStoreWithAdmin("warren_ackplan");
+    ({ store, admin } = fixture);
     await admin.query(`INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
       SELECT 'o-' || g, 'm-' || g, 1, 0, 'paid', NULL FROM generate_series(1, 100000) AS g`);
     // m-7 was delivered twice: the ack belongs to its newest delivery.
@@ -32,11 +30,7 @@ describe("ack times are looked up by index whatever the deliveries table holds (
       VALUES ('o-7', 'm-7', 2, 1, 'duplicate', NULL)`);
     await admin.query("ANALYZE deliveries");
   });
-  after(async () => {
-    await admin?.end();
-    await store?.close();
-    await database?.drop();
-  });
+  after(() => fixture?.close());
 
   it("plans a flush of 2,000 acks as index probes, not a scan of 100,000 deliveries", async () => {
     const ids = Array.from({ length: 2000 }, (_, i) => `m-${50_000 + i}`);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { Books } from "../../lib/books/books";
-import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
-import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import type { PostgresStore } from "../../lib/store/postgres";
+import { PG_SKIP } from "../helpers/pg-database";
+import { type PgStoreFixture, pgStoreWithAdmin } from "../helpers/pg-store";
 
 /**
  * The books find new orders with a cursor. With several web processes on PostgreSQL, an order can be
@@ -14,23 +15,15 @@ import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-da
 describe("the books count an order that commits after a later one was read (real PostgreSQL)", {
   skip: PG_SKIP,
 }, () => {
-  let database: TestDatabase;
+  let fixture: PgStoreFixture;
   let store: PostgresStore;
   let slowWriter: pg.Client;
 
   before(async () => {
-    database = await createTestDatabase("warren_books_order");
-    store = openPostgresStore(database.url(), { max: 2 });
-    await store.ready();
-    slowWriter = new pg.Client({ connectionString: database.url() });
-    await slowWriter.connect();
+    fixture = await pgStoreWithAdmin("warren_books_order");
+    ({ store, admin: slowWriter } = fixture);
   });
-  after(async () => {
-    await slowWriter?.query("ROLLBACK").catch(() => {});
-    await slowWriter?.end();
-    await store?.close();
-    await database?.drop();
-  });
+  after(() => fixture?.close());
 
   it("serves it once it commits, behind nothing the books already passed", async () => {
     const books = new Books(store.health, { settleMs: 60_000 });

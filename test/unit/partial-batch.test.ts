@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import type pg from "pg";
 import { hashOrder } from "../../lib/payments/decide";
 import { payBatch } from "../../lib/payments/pay-batch";
-import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
-import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import type { PostgresStore } from "../../lib/store/postgres";
+import { PG_SKIP } from "../helpers/pg-database";
+import { type PgStoreFixture, pgStoreWithAdmin } from "../helpers/pg-store";
 
 const order = (orderId: string) => ({
   orderId,
@@ -26,22 +27,15 @@ const message = (orderId: string, tag: number) =>
  * keep those payments as paid, not record them again and read them back as their own duplicates.
  */
 describe("a batch PostgreSQL recorded only in part (real PostgreSQL)", { skip: PG_SKIP }, () => {
-  let database: TestDatabase;
+  let fixture: PgStoreFixture;
   let store: PostgresStore;
   let admin: pg.Client;
 
   before(async () => {
-    database = await createTestDatabase("warren_partial");
-    store = openPostgresStore(database.url(), { max: 2 });
-    await store.ready();
-    admin = new pg.Client({ connectionString: database.url() });
-    await admin.connect();
+    fixture = await pgStoreWithAdmin("warren_partial");
+    ({ store, admin } = fixture);
   });
-  after(async () => {
-    await admin?.end();
-    await store?.close();
-    await database?.drop();
-  });
+  after(() => fixture?.close());
 
   it("keeps the new orders paid when classifying the others fails, and records those again", async () => {
     await store.payments.recordBatch([{ order: order("p-old"), messageId: "m-p-old", redelivered: false }]);
