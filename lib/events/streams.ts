@@ -103,9 +103,10 @@ export function liveStream(
   request: Request,
   who: StreamClient,
   open: (send: (chunk: string | Uint8Array) => void) => () => void,
+  registry: StreamRegistry = processStreams(),
 ): Response {
   let shutdown = () => {};
-  const release = processStreams().reserve(who, () => shutdown());
+  const release = registry.reserve(who, () => shutdown());
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -145,6 +146,9 @@ export function liveStream(
         throw error;
       }
       request.signal.addEventListener("abort", cleanup);
+      // A client that left before the handler got here (its signal aborted already) fires no
+      // abort event: without this its slot stayed taken for as long as the process ran.
+      if (request.signal.aborted) cleanup();
     },
     cancel() {
       cleanup();

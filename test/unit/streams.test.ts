@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { maxStreamsPerClient, maxStreamsTotal, StreamRegistry } from "../../lib/events/streams";
+import { afterEach, describe, it } from "node:test";
+import { liveStream, maxStreamsPerClient, maxStreamsTotal, StreamRegistry } from "../../lib/events/streams";
 
 const anonymous = (client: string) => ({ client, signedIn: false });
 const refused = (run: () => unknown) => {
@@ -51,5 +51,41 @@ describe("live stream caps (defaults: 8 per client, 500 in all)", () => {
     } finally {
       for (const release of releases) release();
     }
+  });
+});
+
+describe("a live stream's slot", () => {
+  let registry = new StreamRegistry();
+  // Whatever a test left open ends (its heartbeat timer would keep the runner alive).
+  afterEach(() => {
+    registry.endAll();
+    registry = new StreamRegistry();
+  });
+
+  it("is given back at once when the client left before the stream opened", () => {
+    const gone = new AbortController();
+    gone.abort();
+    let unsubscribed = 0;
+    liveStream(
+      new Request("http://warren.test/api/events", { signal: gone.signal }),
+      anonymous("left-early"),
+      () => () => unsubscribed++,
+      registry,
+    );
+    assert.equal(registry.size, 0, "no slot held for a client that is gone");
+    assert.equal(unsubscribed, 1, "and no subscription left behind");
+  });
+
+  it("is held while the client is there, and given back when it leaves", () => {
+    const client = new AbortController();
+    liveStream(
+      new Request("http://warren.test/api/events", { signal: client.signal }),
+      anonymous("stays"),
+      () => () => {},
+      registry,
+    );
+    assert.equal(registry.size, 1);
+    client.abort();
+    assert.equal(registry.size, 0);
   });
 });
