@@ -10,3 +10,6 @@
  */
 export const DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
 export const STATEMENT_NOW = "(extract(epoch from statement_timestamp()) * 1000)::bigint";
+
+/** The outbox's size and its oldest row's created_at moved into the caller's clock ($1: the caller's now). */
+export const OUTBOX_BACKLOG_SQL = `SELECT COUNT(*) AS n, $1::bigint - (${STATEMENT_NOW} - MIN(created_at)) AS oldest FROM outbox`;

@@ -13,7 +13,7 @@ import {
   unresolvedSql as unresolved,
 } from "../books-sql";
 import type { BookState, BooksCursor, HealthStore, OutboxDetail, UnresolvedOrder } from "../store";
-import { STATEMENT_NOW } from "./clock";
+import { OUTBOX_BACKLOG_SQL, STATEMENT_NOW } from "./clock";
 
 /** "Unresolved": confirmed by the broker, neither paid nor dead-lettered (as lib/store/sqlite/health.ts). */
 
@@ -76,10 +76,7 @@ export class PgHealth implements HealthStore {
 
   /** created_at is in the database's clock (./orders.ts): the oldest comes back moved into the caller's (`at`). */
   async outboxBacklog(at: number): Promise<{ waiting: number; oldestAt: number | null }> {
-    const [row] = await this.rows<{ n: number; oldest: number | null }>(
-      `SELECT COUNT(*) AS n, $1::bigint - (${STATEMENT_NOW} - MIN(created_at)) AS oldest FROM outbox`,
-      [at],
-    );
+    const [row] = await this.rows<{ n: number; oldest: number | null }>(OUTBOX_BACKLOG_SQL, [at]);
     return { waiting: row?.n ?? 0, oldestAt: row?.oldest ?? null };
   }
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from "pg";
 import type { ClaimRequest, Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
-import { STATEMENT_NOW as NOW } from "./clock";
+import { STATEMENT_NOW as NOW, OUTBOX_BACKLOG_SQL } from "./clock";
 import { inTransaction } from "./tx";
 
 /**
@@ -121,10 +121,7 @@ export class PgOrderStore implements OrderStore {
   /** The oldest row's created_at moved into the caller's clock: `at` less its age by the database's. */
   async backlog(at: number): Promise<{ pending: number; oldestCreatedAt: number | null }> {
     await this.ready();
-    const { rows } = await this.pool.query<{ n: number; oldest: number | null }>(
-      `SELECT COUNT(*) AS n, $1::bigint - (${NOW} - MIN(created_at)) AS oldest FROM outbox`,
-      [at],
-    );
+    const { rows } = await this.pool.query<{ n: number; oldest: number | null }>(OUTBOX_BACKLOG_SQL, [at]);
     return { pending: rows[0]?.n ?? 0, oldestCreatedAt: rows[0]?.oldest ?? null };
   }
 
