@@ -5,6 +5,7 @@ import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { declareTopology, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
 import { startBatchTrace } from "../tracing/spans";
+import { tracingOn } from "../tracing/state";
 import { type AckEntry, AckWindow } from "./ack-window";
 import { deadLetter } from "./dead-letter";
 import type { PaymentLedger } from "./ledger";
@@ -274,15 +275,17 @@ export class PaymentConsumer extends EventEmitter {
     if (batch.length === 0) return;
     const { ledger, log, publisher, queue } = this.options;
     // One span per delivery, continuing the trace in its headers (lib/tracing); null when tracing is off.
-    const spans = startBatchTrace(
-      queue,
-      batch.map(({ message, receivedAt }) => ({
-        headers: message.properties.headers,
-        messageId: message.properties.messageId,
-        redelivered: message.fields.redelivered,
-        receivedAt,
-      })),
-    );
+    const spans = tracingOn()
+      ? startBatchTrace(
+          queue,
+          batch.map(({ message, receivedAt }) => ({
+            headers: message.properties.headers,
+            messageId: message.properties.messageId,
+            redelivered: message.fields.redelivered,
+            receivedAt,
+          })),
+        )
+      : null;
     // Every delivery of the batch gets a verdict whatever happens: one left open in its ack window
     // would hold up every later ack on the channel, and the consumer would stop once prefetch is used up.
     const { verdicts, paid, duplicates, absorbed } = await payBatch(batch, ledger, this.failures, log, spans).catch(

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { describeIssues, orderMessageSchema } from "../orders/schema";
+import { hash } from "node:crypto";
+import { describeIssues, orderMessageSchema, plainOrderMessage } from "../orders/schema";
 import type { AbsorbedCause } from "../store/store";
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -36,12 +36,16 @@ export function decodeOrderMessage(content: Buffer, timestampSeconds?: number): 
   } catch (error) {
     return { kind: "invalid", reason: `not JSON: ${(error as Error).message}` };
   }
-  const parsed = orderMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(body)"))];
-    return { kind: "invalid", reason: `schema: ${describeIssues(parsed.error)}`, fields };
+  let message = plainOrderMessage(json);
+  if (message === null) {
+    const parsed = orderMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".") || "(body)"))];
+      return { kind: "invalid", reason: `schema: ${describeIssues(parsed.error)}`, fields };
+    }
+    message = parsed.data;
   }
-  const { orderId, item, quantity, placedAt } = parsed.data;
+  const { orderId, item, quantity, placedAt } = message;
   const fallbackPlacedAt =
     typeof timestampSeconds === "number" && timestampSeconds > 0 ? timestampSeconds * 1000 : null;
   return {
@@ -57,10 +61,8 @@ export function decodeOrderMessage(content: Buffer, timestampSeconds?: number): 
 }
 
 export function hashOrder(orderId: string, item: string, quantity: number): string {
-  return createHash("sha256")
-    .update(JSON.stringify([orderId, item, quantity]))
-    .digest("hex")
-    .slice(0, 32);
+  // One-shot: a Hash object per order cost a worker about 1 µs more in the backlog drain.
+  return hash("sha256", JSON.stringify([orderId, item, quantity]), "hex").slice(0, 32);
 }
 
 /** What the ledger found when it tried to record a payment. */
