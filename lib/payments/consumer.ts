@@ -37,6 +37,8 @@ interface Delivery {
   entry: AckEntry<Delivery>;
   /** The message id the trace's ack time is written under (set when it is paid). */
   ackId?: string;
+  /** The delivery row its ack time is written to, where the store said which. */
+  ackRow?: number;
   /** The order it carried (set when it is paid or found paid). */
   orderId?: string;
   /** Its verdict is applied (settle() ran for it): set once, never twice. */
@@ -381,6 +383,7 @@ export class PaymentConsumer extends EventEmitter {
     }
     if (verdict.kind === "ack") {
       delivery.ackId = verdict.messageId;
+      delivery.ackRow = verdict.deliveryId;
       delivery.orderId = verdict.orderId;
       if (live) window.ready(delivery.entry);
     } else if (live) {
@@ -412,7 +415,7 @@ export class PaymentConsumer extends EventEmitter {
       }
       this.stats.acked += acked.length;
       const at = Date.now();
-      for (const delivery of acked) if (delivery.ackId) this.noteAck(delivery.ackId, at);
+      for (const delivery of acked) if (delivery.ackId) this.noteAck(delivery.ackId, delivery.ackRow, at);
       if (acked.length > 0 && this.listenerCount("acked") > 0) {
         const orders = acked.flatMap((d) =>
           d.orderId ? [{ orderId: d.orderId, deliveredAt: d.receivedAt, ackedAt: at }] : [],
@@ -432,12 +435,12 @@ export class PaymentConsumer extends EventEmitter {
     if (this.stopping && this.stats.inFlight === 0) this.emit("drained");
   }
 
-  private pendingAcks: Array<{ messageId: string; at: number }> = [];
+  private pendingAcks: Array<{ messageId: string; deliveryId?: number; at: number }> = [];
   private ackTimer: NodeJS.Timeout | null = null;
 
   /** Ack times for the trace, written in one small transaction every 250 ms (not one fsync per flush). */
-  private noteAck(messageId: string, at: number) {
-    this.pendingAcks.push({ messageId, at });
+  private noteAck(messageId: string, deliveryId: number | undefined, at: number) {
+    this.pendingAcks.push({ messageId, deliveryId, at });
     this.ackTimer ??= setTimeout(() => this.writeAcks(), 250);
   }
 

@@ -108,7 +108,9 @@ export async function deadLetter(
   try {
     await ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered, producerOf(message, reason));
   } catch {
-    // The dead letter itself is safe in the DLQ; the log row is a convenience.
+    // The dead letter itself is safe in the DLQ; the log row is a convenience. With no delivery
+    // row written, there is no row for its ack time either (a search for one would scan them all).
+    return { verdict: { kind: "ack" }, messageId, headersDropped };
   }
   return { verdict: { kind: "ack", messageId }, messageId, headersDropped };
 }

@@ -66,10 +66,14 @@ export function hashOrder(orderId: string, item: string, quantity: number): stri
 }
 
 /** What the ledger found when it tried to record a payment. */
-export type LedgerOutcome =
+export type LedgerOutcome = (
   | { kind: "paid"; payment: Payment }
   | { kind: "duplicate"; orderId: string; cause?: AbsorbedCause }
-  | { kind: "conflict"; orderId: string; reason: string; cause?: AbsorbedCause };
+  | { kind: "conflict"; orderId: string; reason: string; cause?: AbsorbedCause }
+) & {
+  /** The delivery row the ledger wrote, where the store knows it: its ack time is written by it. */
+  deliveryId?: number;
+};
 
 export interface Payment {
   seq: number;

@@ -24,7 +24,7 @@ export interface PaymentLedger {
     redelivered: boolean,
     producer?: DeadLetterProducer,
   ): void | Promise<void>;
-  recordAcks(acks: Array<{ messageId: string; at: number }>): void | Promise<void>;
+  recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): void | Promise<void>;
   /** Resolves once every batch recorded so far is durable: the consumer acks after it. */
   durable(): Promise<void>;
 }

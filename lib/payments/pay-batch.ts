@@ -135,7 +135,12 @@ export async function payBatch(
       return;
     }
     failures.delete(entry.messageId);
-    verdicts[index] = { kind: "ack", messageId: entry.messageId, orderId: entry.order.orderId };
+    verdicts[index] = {
+      kind: "ack",
+      messageId: entry.messageId,
+      orderId: entry.order.orderId,
+      deliveryId: outcome.deliveryId,
+    };
     if (outcome.kind === "paid") paid.push(outcome.payment);
     else duplicates.push({ orderId: outcome.orderId, messageId: entry.messageId });
   });

@@ -6,7 +6,7 @@
  */
 export type Verdict =
   /** `orderId`: the order the delivery carried (paid now or before), for the hop observer. */
-  | { kind: "ack"; messageId?: string; orderId?: string }
+  | { kind: "ack"; messageId?: string; orderId?: string; deliveryId?: number }
   /** Our side failed (DB, disk): try again after `delayMs`. */
   | { kind: "requeue"; delayMs: number }
   /** Reject without requeue: the broker dead-letters it where a policy says so, or drops it. */

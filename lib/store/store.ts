@@ -153,7 +153,7 @@ export interface PaymentStore {
   /** Forgets the per-message rows older than `before` (the totals per producer stay); returns how many. */
   pruneDeadLetterSources(before: number): Promise<number>;
   /** When deliveries were acked (observational: batched apart from the payment commit). */
-  recordAcks(acks: Array<{ messageId: string; at: number }>): Promise<void>;
+  recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): Promise<void>;
   recent(limit: number): Promise<Payment[]>;
   /** Payments after `seq` (an SSE client's Last-Event-ID), oldest first. */
   since(seq: number, limit?: number): Promise<Payment[]>;

@@ -94,15 +94,17 @@ describe("SSE resume with two writers committing out of order (PostgreSQL, real 
     await waitFor(() => tab.events.some((e) => e.event === "snapshot"), 10_000, "the snapshot");
 
     // Writer A's batch will wait inside its transaction, after its payment row (lower seq) is in:
-    // its message's row is locked by another connection until we let it go.
-    await writerA.payments.recordDeadLetter("msg-late", null, "an earlier delivery", false);
+    // it carries its order twice, so the ledger classifies it the careful way, whose last statement
+    // writes the duplicate, and another connection holds the duplicates table until we let it go.
+    // (Writer B's batch of one new order does not write there.)
+    await writerA.payments.head(); // its store is open (schema checked) before the table is held
     const blocker = new pg.Client({ connectionString: database.url() });
     await blocker.connect();
     let late: Promise<Awaited<ReturnType<typeof writerA.payments.recordBatch>>>;
     try {
       await blocker.query("BEGIN");
-      await blocker.query("SELECT 1 FROM messages WHERE message_id = 'msg-late' FOR UPDATE");
-      late = writerA.payments.recordBatch([entry("order-late", "msg-late")]);
+      await blocker.query("LOCK TABLE duplicates IN SHARE MODE");
+      late = writerA.payments.recordBatch([entry("order-late", "msg-late"), entry("order-late", "msg-late-copy")]);
       await waitFor(
         async () =>
           (

@@ -282,6 +282,32 @@ for (const adapter of adapters) {
       assert.equal(await store.audit.count(), 1);
     });
 
+    it("writes an ack time by the delivery row the ledger named (SQLite), else by the message id", async () => {
+      const [paid] = await store.payments.recordBatch([
+        { order: payable("ack-row-1"), messageId: "m-ack-row-1", redelivered: false, deliveredAt: 1020 },
+      ]);
+      assert.equal(paid?.kind, "paid");
+      // SQLite knows the row it wrote, and writes the ack by it: the message id is then not read.
+      if (adapter.name === "sqlite") assert.equal(typeof paid?.deliveryId, "number", "SQLite names the delivery row");
+      const ackedAt = Date.now() + 5;
+      await store.payments.recordAcks([
+        paid?.deliveryId === undefined
+          ? { messageId: "m-ack-row-1", at: ackedAt }
+          : { messageId: "not-its-message-id", deliveryId: paid.deliveryId, at: ackedAt },
+      ]);
+      const [hop] = await store.timing.hopsOf(["ack-row-1"]);
+      assert.equal(hop?.ackedAt, ackedAt);
+      // A dead-letter copy's ack has no row id: found by its message id, its newest row.
+      await store.payments.recordDeadLetter("m-dead-1", "dead-1", "schema: no item", false);
+      await store.payments.recordAcks([{ messageId: "m-dead-1", at: ackedAt + 1 }]);
+      const dead = await store.trace.order("dead-1");
+      assert.equal(dead?.status, "dead-lettered");
+      assert.ok(
+        dead?.hops.some((h) => h.kind === "acked"),
+        `the dead letter's ack is in its trace: ${JSON.stringify(dead?.hops)}`,
+      );
+    });
+
     it("reads each paid order's stage times, for a list of orders and for a window by paid time", async () => {
       await store.orders.accept(
         { orders: [newOrder("hop-1"), newOrder("hop-2")], lease: lease("r", 2000), outcomes: [], at: 1000 },

@@ -51,9 +51,8 @@ export class PgLedger implements PaymentStore {
       this.retries++;
     };
     const orders = new Set(entries.map((e) => e.order.orderId));
-    const messages = new Set(entries.map((e) => e.messageId));
-    if (orders.size < entries.length || messages.size < entries.length) {
-      // Copies inside the batch: the whole batch the careful way (classify, fold message ids).
+    if (orders.size < entries.length) {
+      // Copies inside the batch: the whole batch the careful way (classify each).
       return inTransaction(this.pool, (client) => this.record(client, entries), { onRetry });
     }
     // The common case, new orders each once: paid in ONE statement (its own transaction, one
@@ -78,8 +77,8 @@ export class PgLedger implements PaymentStore {
   }
 
   /**
-   * Pays the orders nobody paid yet and writes their message and delivery rows, in one
-   * statement (distinct order and message ids). Keys are inserted in sorted order, as in
+   * Pays the orders nobody paid yet and writes their delivery rows, in one statement (distinct
+   * order ids). Keys are inserted in sorted order, as in
    * record(), so two workers wait for each other instead of deadlocking; a deadlock that still
    * happens runs the statement again. Returns the sequence number of each order paid now.
    */
@@ -95,11 +94,6 @@ export class PgLedger implements PaymentStore {
          SELECT order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, $10, redelivered FROM input ORDER BY n
          ON CONFLICT (order_id) DO NOTHING
          RETURNING order_id, seq
-       ), m AS (
-         INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
-         SELECT i.message_id, i.order_id, 'paid', $10, $10, 1 FROM paid JOIN input i USING (order_id) ORDER BY i.message_id
-         ON CONFLICT (message_id) DO UPDATE
-           SET deliveries = messages.deliveries + 1, last_seen_at = excluded.last_seen_at
        ), d AS (
          INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome)
          SELECT i.order_id, i.message_id, i.delivered_at, i.redelivered, 'paid' FROM paid JOIN input i USING (order_id) ORDER BY i.n
@@ -210,24 +204,11 @@ export class PgLedger implements PaymentStore {
   }
 
   /**
-   * What the batch leaves besides payments, in one statement (one round trip): each message
-   * id once with what became of its first delivery (seen again, its count grows; a message id
-   * twice in one batch is folded first, as one statement may not update a row twice; sorted
-   * like the payments, so two workers' upserts never cross), the duplicates, and every delivery.
+   * What the batch leaves besides payments, in one statement (one round trip): the duplicates,
+   * the absorbed, and every delivery. (The `messages` table is no longer written: `deliveries`
+   * holds every delivery of every message id.)
    */
   private async recordDeliveries(client: PoolClient, entries: LedgerEntry[], outcomes: LedgerOutcome[], at: number) {
-    const byMessage = new Map<string, { orderId: string; outcome: string; count: number }>();
-    entries.forEach((entry, i) => {
-      const seen = byMessage.get(entry.messageId);
-      if (seen) seen.count++;
-      else
-        byMessage.set(entry.messageId, {
-          orderId: entry.order.orderId,
-          outcome: outcomes[i]?.kind ?? "paid",
-          count: 1,
-        });
-    });
-    const messages = [...byMessage].sort(([a], [b]) => compare(a, b));
     const duplicates = entries.filter((_, i) => outcomes[i]?.kind === "duplicate");
     const absorbed = entries.flatMap((entry, i) => {
       const outcome = outcomes[i];
@@ -236,29 +217,19 @@ export class PgLedger implements PaymentStore {
         : [];
     });
     await client.query(
-      `WITH m AS (
-         INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
-         SELECT m.id, m.order_id, m.outcome, $1, $1, m.count
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS m(id, order_id, outcome, count)
-         ON CONFLICT (message_id) DO UPDATE
-           SET deliveries = messages.deliveries + excluded.deliveries, last_seen_at = excluded.last_seen_at
-       ), d AS (
+      `WITH d AS (
          INSERT INTO duplicates (order_id, message_id, redelivered, seen_at)
          SELECT d.order_id, d.message_id, d.redelivered, $1
-           FROM unnest($6::text[], $7::text[], $8::int[]) AS d(order_id, message_id, redelivered)
+           FROM unnest($2::text[], $3::text[], $4::int[]) AS d(order_id, message_id, redelivered)
        ), a AS (
          INSERT INTO absorbed (at, cause, kind, order_id, message_id)
          SELECT $1, a.cause, a.kind, a.order_id, a.message_id
-           FROM unnest($15::text[], $16::text[], $17::text[], $18::text[]) AS a(cause, kind, order_id, message_id)
+           FROM unnest($11::text[], $12::text[], $13::text[], $14::text[]) AS a(cause, kind, order_id, message_id)
        )
        INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
-       SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::text[])`,
+       SELECT * FROM unnest($5::text[], $6::text[], $7::bigint[], $8::int[], $9::text[], $10::text[])`,
       [
         at,
-        messages.map(([id]) => id),
-        messages.map(([, m]) => m.orderId),
-        messages.map(([, m]) => m.outcome),
-        messages.map(([, m]) => m.count),
         duplicates.map((e) => e.order.orderId),
         duplicates.map((e) => e.messageId),
         duplicates.map((e) => (e.redelivered ? 1 : 0)),
@@ -286,7 +257,6 @@ export class PgLedger implements PaymentStore {
     await this.ready();
     const at = this.now();
     await inTransaction(this.pool, async (client) => {
-      await upsertMessages(client, [[messageId, { orderId, outcome: "dead-lettered", count: 1 }]], at);
       await client.query(
         `INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
          VALUES ($1, $2, $3, $4, 'dead-lettered', $5)`,
@@ -414,25 +384,6 @@ export class PgLedger implements PaymentStore {
     );
     return new Map(rows.map((row) => [row.order_id, row.body_hash]));
   }
-}
-
-async function upsertMessages(
-  client: PoolClient,
-  messages: Array<[string, { orderId: string | null; outcome: string; count: number }]>,
-  at: number,
-) {
-  await client.query(
-    `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at, deliveries)
-     SELECT m.id, m.order_id, m.outcome, $5, $5, m.count FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS m(id, order_id, outcome, count)
-     ON CONFLICT (message_id) DO UPDATE SET deliveries = messages.deliveries + excluded.deliveries, last_seen_at = excluded.last_seen_at`,
-    [
-      messages.map(([id]) => id),
-      messages.map(([, m]) => m.orderId),
-      messages.map(([, m]) => m.outcome),
-      messages.map(([, m]) => m.count),
-      at,
-    ],
-  );
 }
 
 /** The outcome of an entry payNew() paid. */

@@ -18,7 +18,6 @@ import type { DeadLetterProducer } from "../store";
 export class Ledger {
   private readonly findPayment;
   private readonly insertPayment;
-  private readonly upsertMessage;
   private readonly insertDuplicate;
   private readonly insertDelivery;
   private readonly publishesOf;
@@ -39,10 +38,6 @@ export class Ledger {
     this.insertPayment = db.prepare<[string, string, string, number, number, string, number | null, number, number]>(
       `INSERT INTO payments (order_id, message_id, item, quantity, amount_cents, body_hash, placed_at, paid_at, redelivered)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
-    );
-    this.upsertMessage = db.prepare<[string, string | null, string, number, number]>(
-      `INSERT INTO messages (message_id, order_id, outcome, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(message_id) DO UPDATE SET deliveries = deliveries + 1, last_seen_at = excluded.last_seen_at`,
     );
     this.insertDuplicate = db.prepare<[string, string, number, number]>(
       "INSERT INTO duplicates (order_id, message_id, redelivered, seen_at) VALUES (?, ?, ?, ?)",
@@ -130,8 +125,7 @@ export class Ledger {
       const publishes = this.publishesOf.get(order.orderId)?.publishes ?? null;
       const outcome = { ...classifyExisting(existing.body_hash, order), cause: causeOf({ redelivered, publishes }) };
       this.insertAbsorbed.run(at, outcome.cause, outcome.kind, order.orderId, messageId);
-      this.upsertMessage.run(messageId, order.orderId, outcome.kind, at, at);
-      this.insertDelivery.run(
+      const delivery = this.insertDelivery.run(
         order.orderId,
         messageId,
         deliveredAt ?? at,
@@ -140,12 +134,12 @@ export class Ledger {
         outcome.kind === "conflict" ? outcome.reason : null,
       );
       if (outcome.kind === "duplicate") this.insertDuplicate.run(order.orderId, messageId, redelivered ? 1 : 0, at);
-      return outcome;
+      return { ...outcome, deliveryId: Number(delivery.lastInsertRowid) };
     }
-    this.upsertMessage.run(messageId, order.orderId, "paid", at, at);
-    this.insertDelivery.run(order.orderId, messageId, deliveredAt ?? at, redelivered ? 1 : 0, "paid", null);
+    const delivery = this.insertDelivery.run(order.orderId, messageId, deliveredAt ?? at, redelivered ? 1 : 0, "paid", null);
     return {
       kind: "paid",
+      deliveryId: Number(delivery.lastInsertRowid),
       payment: toPayment({
         seq: Number(info.lastInsertRowid),
         order_id: order.orderId,
@@ -178,7 +172,6 @@ export class Ledger {
     const upsertProducer = this.upsertProducerStmt;
     this.db
       .transaction(() => {
-        this.upsertMessage.run(messageId, orderId, "dead-lettered", at, at);
         this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
         if (producer) {
           insertSource.run(at, producer.group, producer.appId, producer.userId, messageId);
@@ -192,19 +185,27 @@ export class Ledger {
    * Notes when deliveries were acked (the latest delivery row of each message
    * id). Observational only, so callers batch it apart from the payment commit.
    */
-  recordAcks(acks: Array<{ messageId: string; at: number }>): void {
+  recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): void {
     if (acks.length === 0) return;
+    this.insertAckByIdStmt ??= this.db.prepare<[number, number]>(
+      "INSERT OR REPLACE INTO delivery_acks (delivery_id, acked_at) VALUES (?, ?)",
+    );
+    const byId = this.insertAckByIdStmt;
     this.insertAckStmt ??= this.db.prepare<[number, string]>(
       `INSERT OR REPLACE INTO delivery_acks (delivery_id, acked_at)
        SELECT id, ? FROM deliveries WHERE message_id = ? ORDER BY id DESC LIMIT 1`,
     );
     const stmt = this.insertAckStmt;
     this.db.transaction(() => {
-      for (const { messageId, at } of acks) stmt.run(at, messageId);
+      for (const { messageId, deliveryId, at } of acks) {
+        if (deliveryId !== undefined) byId.run(deliveryId, at);
+        else stmt.run(at, messageId);
+      }
     })();
   }
 
   private insertAckStmt: import("better-sqlite3").Statement<[number, string]> | undefined;
+  private insertAckByIdStmt: import("better-sqlite3").Statement<[number, number]> | undefined;
 
   recent(limit = 50): Payment[] {
     return this.recentStmt.all(limit).map(toPayment);

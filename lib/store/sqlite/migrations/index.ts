@@ -8,6 +8,7 @@ import { historySchema } from "./0007-history";
 import { alertsSchema } from "./0008-alerts";
 import { pipelineStateSchema } from "./0009-pipeline-state";
 import { rateLimitsSchema } from "./0010-rate-limits";
+import { leanLedgerSchema } from "./0011-lean-ledger";
 
 /** One numbered step of the schema; a database records the last one applied in `PRAGMA user_version`. */
 export interface Migration {
@@ -31,4 +32,5 @@ export const MIGRATIONS: Migration[] = [
   { version: 8, name: "alerts", statements: alertsSchema },
   { version: 9, name: "pipeline state", statements: pipelineStateSchema },
   { version: 10, name: "rate limits", statements: rateLimitsSchema },
+  { version: 11, name: "lean ledger", statements: leanLedgerSchema },
 ];
