@@ -105,12 +105,21 @@ export async function deadLetter(
     log?.(`[payments] could not dead-letter a message (${reason}): ${(error as Error).message}; requeueing`);
     return { verdict: { kind: "requeue", delayMs: 1000 }, messageId, headersDropped };
   }
+  let deliveryId: number | undefined;
   try {
-    await ledger.recordDeadLetter(messageId, orderId, reason, message.fields.redelivered, producerOf(message, reason));
+    deliveryId =
+      (await ledger.recordDeadLetter(
+        messageId,
+        orderId,
+        reason,
+        message.fields.redelivered,
+        producerOf(message, reason),
+      )) ?? undefined;
   } catch {
     // The dead letter itself is safe in the DLQ; the log row is a convenience. With no delivery
     // row written, there is no row for its ack time either (a search for one would scan them all).
     return { verdict: { kind: "ack" }, messageId, headersDropped };
   }
-  return { verdict: { kind: "ack", messageId }, messageId, headersDropped };
+  // The ack time is written by the row's id where the store named it (SQLite has no index by message id).
+  return { verdict: { kind: "ack", messageId, deliveryId }, messageId, headersDropped };
 }

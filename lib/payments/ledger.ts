@@ -23,7 +23,7 @@ export interface PaymentLedger {
     reason: string,
     redelivered: boolean,
     producer?: DeadLetterProducer,
-  ): void | Promise<void>;
+  ): number | undefined | Promise<number | undefined>;
   recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): void | Promise<void>;
   /** Resolves once every batch recorded so far is durable: the consumer acks after it. */
   durable(): Promise<void>;

@@ -135,14 +135,17 @@ export interface OrderStore {
 export interface PaymentStore {
   /** Records a delivery batch in ONE transaction; the caller acks once durable() resolves. */
   recordBatch(entries: LedgerEntry[]): Promise<LedgerOutcome[]>;
-  /** With `producer`, also notes who sent it (dead_letter_sources: "who sends bad messages"). */
+  /**
+   * With `producer`, also notes who sent it (dead_letter_sources: "who sends bad messages").
+   * Returns the delivery row it wrote where the store knows it (SQLite), for its ack time.
+   */
   recordDeadLetter(
     messageId: string,
     orderId: string | null,
     reason: string,
     redelivered: boolean,
     producer?: DeadLetterProducer,
-  ): Promise<void>;
+  ): Promise<number | undefined>;
   /**
    * Per reason group and producer: how many, first and last seen, how many since `minuteAgo` and
    * `hourAgo` (counted from the per-message rows: those pruned before `hourAgo` count as 0).

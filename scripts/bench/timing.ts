@@ -50,8 +50,11 @@ async function fill(store: WarrenStore) {
       redelivered: false,
       deliveredAt: at - 30,
     }));
-    await store.payments.recordBatch(entries);
-    await store.payments.recordAcks(ids.map((messageId) => ({ messageId, at: at + 5 })));
+    const outcomes = await store.payments.recordBatch(entries);
+    // By the delivery row where the store names it (SQLite has no index by message id).
+    await store.payments.recordAcks(
+      ids.map((messageId, i) => ({ messageId, deliveryId: outcomes[i]?.deliveryId, at: at + 5 })),
+    );
   }
   for (let start = 0; start < absorbed; start += BATCH) {
     const n = Math.min(BATCH, absorbed - start);

@@ -42,6 +42,11 @@ describe("decodeOrderMessage", () => {
     assert.ok(a.kind === "payable" && b.kind === "payable");
     assert.equal(a.order.bodyHash, b.order.bodyHash);
   });
+
+  it("keeps the hash that payments already stored (a duplicate of an old payment is not a conflict)", () => {
+    // sha256 of ["o-1","book",1], first 32 hex digits: as every Warren so far has written it.
+    assert.equal(hashOrder("o-1", "book", 1), "535a92c0a6b2d87b64dda716fd9d1956");
+  });
 });
 
 describe("classifyExisting", () => {

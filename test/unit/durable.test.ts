@@ -96,7 +96,7 @@ describe("PaymentConsumer and a dead-letter copy that does not come back", () =>
       recordBatch: payAll,
       durable: async () => {},
       recordAcks: () => {},
-      recordDeadLetter: () => {},
+      recordDeadLetter: () => undefined,
     } as unknown as Ledger;
     const consumer = new PaymentConsumer({
       consumeLink: broker.link as never,

@@ -46,7 +46,7 @@ describe("a batch PostgreSQL recorded only in part (real PostgreSQL)", { skip: P
       recordBatch: (entries: Parameters<typeof store.payments.recordBatch>[0]) => store.payments.recordBatch(entries),
       durable: () => store.durable(),
       recordAcks: async () => {},
-      recordDeadLetter: async () => {},
+      recordDeadLetter: async () => undefined,
     };
     const first = await payBatch(
       [

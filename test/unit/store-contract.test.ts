@@ -297,9 +297,14 @@ for (const adapter of adapters) {
       ]);
       const [hop] = await store.timing.hopsOf(["ack-row-1"]);
       assert.equal(hop?.ackedAt, ackedAt);
-      // A dead-letter copy's ack has no row id: found by its message id, its newest row.
-      await store.payments.recordDeadLetter("m-dead-1", "dead-1", "schema: no item", false);
-      await store.payments.recordAcks([{ messageId: "m-dead-1", at: ackedAt + 1 }]);
+      // A dead-letter copy's ack: by the row SQLite names, else by message id (its newest row).
+      const deadRow = await store.payments.recordDeadLetter("m-dead-1", "dead-1", "schema: no item", false);
+      if (adapter.name === "sqlite") assert.equal(typeof deadRow, "number", "SQLite names the dead letter's row");
+      await store.payments.recordAcks([
+        deadRow === undefined
+          ? { messageId: "m-dead-1", at: ackedAt + 1 }
+          : { messageId: "not-its-message-id", deliveryId: deadRow, at: ackedAt + 1 },
+      ]);
       const dead = await store.trace.order("dead-1");
       assert.equal(dead?.status, "dead-lettered");
       assert.ok(

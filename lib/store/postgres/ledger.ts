@@ -253,9 +253,10 @@ export class PgLedger implements PaymentStore {
     reason: string,
     redelivered: boolean,
     producer?: DeadLetterProducer,
-  ): Promise<void> {
+  ): Promise<undefined> {
     await this.ready();
     const at = this.now();
+    // No row id back: PostgreSQL writes ack times by message id (deliveries_message).
     await inTransaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO deliveries (order_id, message_id, delivered_at, redelivered, outcome, reason)
@@ -276,6 +277,7 @@ export class PgLedger implements PaymentStore {
         );
       }
     });
+    return undefined;
   }
 
   async deadLetterSources(window: { minuteAgo: number; hourAgo: number }, limit: number): Promise<DeadLetterSource[]> {

@@ -138,7 +138,14 @@ export class Ledger {
       if (outcome.kind === "duplicate") this.insertDuplicate.run(order.orderId, messageId, redelivered ? 1 : 0, at);
       return { ...outcome, deliveryId: Number(delivery.lastInsertRowid) };
     }
-    const delivery = this.insertDelivery.run(order.orderId, messageId, deliveredAt ?? at, redelivered ? 1 : 0, "paid", null);
+    const delivery = this.insertDelivery.run(
+      order.orderId,
+      messageId,
+      deliveredAt ?? at,
+      redelivered ? 1 : 0,
+      "paid",
+      null,
+    );
     return {
       kind: "paid",
       deliveryId: Number(delivery.lastInsertRowid),
@@ -161,7 +168,7 @@ export class Ledger {
     reason = "dead-lettered",
     redelivered = false,
     producer?: DeadLetterProducer,
-  ): void {
+  ): number {
     const at = this.now();
     this.insertSourceStmt ??= this.db.prepare<[number, string, string | null, string | null, string]>(
       "INSERT INTO dead_letter_sources (at, reason_group, app_id, user_id, message_id) VALUES (?, ?, ?, ?, ?)",
@@ -172,13 +179,14 @@ export class Ledger {
        ON CONFLICT (reason_group, app_id, user_id) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
     );
     const upsertProducer = this.upsertProducerStmt;
-    this.db
+    return this.db
       .transaction(() => {
-        this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
+        const delivery = this.insertDelivery.run(orderId, messageId, at, redelivered ? 1 : 0, "dead-lettered", reason);
         if (producer) {
           insertSource.run(at, producer.group, producer.appId, producer.userId, messageId);
           upsertProducer.run(producer.group, producer.appId ?? "", producer.userId ?? "", at, at);
         }
+        return Number(delivery.lastInsertRowid);
       })
       .immediate();
   }
