@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { EventEmitter } from "node:events";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { LabelHistogram } from "./label-histogram";
 import { type CommitProbe, type DurationProbe, PROBES } from "./probes";
 
 /**
@@ -180,13 +181,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
 
   // Where the time goes (issue 12, part 3): each order once, by the process whose consumer paid it
   // (lib/books/hop-observer.ts), so sum by (hop, le) across processes counts every order once.
-  const hopSeconds = new Histogram({
-    name: "warren_order_hop_seconds",
-    help: "Time of each hop of a paid order (place_confirmed, confirmed_delivered, delivered_paid, paid_acked, total = place to ack), observed once per order by the process that paid it.",
-    labelNames: ["hop"],
-    buckets: HOP_BUCKETS,
-    registers: [registry],
-  });
+  // Five observations per paid order: counted in place (lib/observability/label-histogram.ts).
+  const hopSeconds = new LabelHistogram(
+    "warren_order_hop_seconds",
+    "Time of each hop of a paid order (place_confirmed, confirmed_delivered, delivered_paid, paid_acked, total = place to ack), observed once per order by the process that paid it.",
+    "hop",
+    HOP_BUCKETS,
+    registry,
+  );
   // The cost of exactly-once (issue 12, part 7): duplicates and conflicts absorbed, by why they came.
   const absorbed = new Counter({
     name: "warren_absorbed_total",
@@ -310,7 +312,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     },
     /** One hop of one paid order (lib/books/hop-observer.ts). */
     observeHop(hop: string, ms: number): void {
-      hopSeconds.observe({ hop }, ms / 1000);
+      hopSeconds.observe(hop, ms / 1000);
     },
     /** A duplicate or conflict absorbed outside the consumer (an Idempotency-Key replay at the order door). */
     countAbsorbed(cause: string, kind: string): void {
