@@ -99,5 +99,5 @@ export async function once(
 async function sweepNowAndThen(store: IdempotencyStore, at: number): Promise<void> {
   if (at - (lastSweep.get(store) ?? 0) < SWEEP_EVERY_MS) return;
   lastSweep.set(store, at);
-  await store.sweep(at - IDEMPOTENCY_KEEP_MS);
+  await store.sweep(at, IDEMPOTENCY_KEEP_MS);
 }

@@ -296,14 +296,18 @@ export type IdempotencyClaim =
 
 /** Idempotency-Key bookkeeping: one row per key, claimed atomically so concurrent requests serve it once. */
 export interface IdempotencyStore {
-  /** In one transaction: a row older than `keepMs` counts as absent; a new key is claimed for `fingerprint`. */
+  /**
+   * In one transaction: a row older than `keepMs` counts as absent; a new key is claimed for `fingerprint`.
+   * `at` is the caller's now. A store shared by several machines (PostgreSQL) ages its rows by its own
+   * clock instead, so a web process whose clock runs ahead cannot forget a key another just claimed.
+   */
   claim(entry: { key: string; fingerprint: string; at: number; keepMs: number }): Promise<IdempotencyClaim>;
   /** Stores the answer of a claimed key. */
   complete(key: string, answer: IdempotentAnswer): Promise<void>;
   /** Gives up a claimed, unanswered key (the request failed): a retry serves it afresh. */
   release(key: string): Promise<void>;
-  /** Deletes keys created before `before`; returns how many. */
-  sweep(before: number): Promise<number>;
+  /** Deletes keys older than `keepMs` as of `at` (the caller's now; as in claim()); returns how many. */
+  sweep(at: number, keepMs: number): Promise<number>;
 }
 
 /** What a stored limiter counts: rate-limiter-flexible's options (points per duration, block after). */

@@ -12,6 +12,7 @@ import { storeAdapters } from "../helpers/store-adapters";
  */
 const adapters = storeAdapters("idempotency");
 const DAY = IDEMPOTENCY_KEEP_MS;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 for (const adapter of adapters) {
   describe(`idempotency store: ${adapter.name}`, { skip: adapter.skip }, () => {
@@ -44,32 +45,47 @@ for (const adapter of adapters) {
 
     it("forgets a released key (the request failed) and a key older than the keep window", async () => {
       const ids = store.idempotency;
-      await ids.claim({ key: "failed", fingerprint: "f", at: 1000, keepMs: DAY });
+      await ids.claim({ key: "failed", fingerprint: "f", at: Date.now(), keepMs: DAY });
       await ids.release("failed");
-      assert.deepEqual(await ids.claim({ key: "failed", fingerprint: "g", at: 1001, keepMs: DAY }), {
+      assert.deepEqual(await ids.claim({ key: "failed", fingerprint: "g", at: Date.now(), keepMs: DAY }), {
         kind: "claimed",
       });
-      await ids.claim({ key: "old", fingerprint: "f", at: 1000, keepMs: DAY });
+      // Real time and a short window: a store shared by machines (PostgreSQL) ages keys by its own clock.
+      const keepMs = 400;
+      await ids.claim({ key: "old", fingerprint: "f", at: Date.now(), keepMs });
       await ids.complete("old", { status: 202, body: "{}" });
       // A release never drops an answered key.
       await ids.release("old");
-      assert.equal(
-        (await ids.claim({ key: "old", fingerprint: "g", at: 1000 + DAY - 1, keepMs: DAY })).kind,
-        "conflict",
-      );
-      assert.equal(
-        (await ids.claim({ key: "old", fingerprint: "g", at: 1000 + DAY + 1, keepMs: DAY })).kind,
-        "claimed",
-      );
+      assert.equal((await ids.claim({ key: "old", fingerprint: "g", at: Date.now(), keepMs })).kind, "conflict");
+      await sleep(keepMs + 200);
+      assert.equal((await ids.claim({ key: "old", fingerprint: "g", at: Date.now(), keepMs })).kind, "claimed");
     });
 
-    it("sweeps keys created before the cut-off and only those", async () => {
+    it("sweeps keys older than the keep window and only those", async () => {
       const ids = store.idempotency;
-      await ids.claim({ key: "a", fingerprint: "f", at: 1000, keepMs: DAY });
-      await ids.claim({ key: "b", fingerprint: "f", at: 5000, keepMs: DAY });
-      assert.equal(await ids.sweep(2000), 1);
-      assert.equal((await ids.claim({ key: "a", fingerprint: "g", at: 6000, keepMs: DAY })).kind, "claimed");
-      assert.equal((await ids.claim({ key: "b", fingerprint: "g", at: 6000, keepMs: DAY })).kind, "conflict");
+      await ids.claim({ key: "a", fingerprint: "f", at: Date.now(), keepMs: DAY });
+      await sleep(600);
+      await ids.claim({ key: "b", fingerprint: "f", at: Date.now(), keepMs: DAY });
+      assert.equal(await ids.sweep(Date.now(), 300), 1);
+      assert.equal((await ids.claim({ key: "a", fingerprint: "g", at: Date.now(), keepMs: DAY })).kind, "claimed");
+      assert.equal((await ids.claim({ key: "b", fingerprint: "g", at: Date.now(), keepMs: DAY })).kind, "conflict");
+    });
+
+    it("ages keys by the database's clock: a web process minutes ahead does not forget a key just claimed", {
+      skip: adapter.name === "sqlite" ? "one file, one machine, one clock" : false,
+    }, async () => {
+      const ids = store.idempotency;
+      const keepMs = 60_000;
+      const ahead = () => Date.now() + 5 * 60_000; // another web process, its clock 5 minutes ahead
+      await ids.claim({ key: "twin", fingerprint: "f", at: Date.now(), keepMs });
+      await ids.complete("twin", { status: 202, body: '{"orderId":"o-1"}' });
+      // The client's retry reaches the other process: it must be the first answer, not a second order.
+      assert.deepEqual(await ids.claim({ key: "twin", fingerprint: "f", at: ahead(), keepMs }), {
+        kind: "replay",
+        answer: { status: 202, body: '{"orderId":"o-1"}' },
+      });
+      assert.equal(await ids.sweep(ahead(), keepMs), 0, "its sweep keeps the key too");
+      assert.equal((await ids.claim({ key: "twin", fingerprint: "g", at: ahead(), keepMs })).kind, "conflict");
     });
 
     it("once: parallel twins are served once and all get the first answer", async () => {

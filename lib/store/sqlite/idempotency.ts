@@ -38,6 +38,6 @@ export function sqliteIdempotency(db: Db): IdempotencyStore {
     release: async (key: string) => {
       release.run(key);
     },
-    sweep: async (before: number) => sweep.run(before).changes,
+    sweep: async (at: number, keepMs: number) => sweep.run(at - keepMs).changes,
   };
 }
