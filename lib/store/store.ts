@@ -306,7 +306,7 @@ export interface IdempotencyStore {
   complete(key: string, answer: IdempotentAnswer): Promise<void>;
   /** Gives up a claimed, unanswered key (the request failed): a retry serves it afresh. */
   release(key: string): Promise<void>;
-  /** Deletes keys older than `keepMs` as of `at` (the caller's now; as in claim()); returns how many. */
+  /** Deletes keys older than `keepMs` as of `at` (the caller's now; PostgreSQL ages by its own clock, as in claim()); returns how many. */
   sweep(at: number, keepMs: number): Promise<number>;
 }
 
