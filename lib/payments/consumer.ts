@@ -4,6 +4,7 @@ import { ResilientChannel } from "../amqp/channel";
 import type { BrokerLink } from "../amqp/link";
 import type { ConfirmPublisher } from "../amqp/publisher";
 import { declareTopology, PAYMENT_EVENTS_EXCHANGE } from "../amqp/topology";
+import type { AckTime } from "../store/store";
 import { startBatchTrace } from "../tracing/spans";
 import { tracingOn } from "../tracing/state";
 import { type AckEntry, AckWindow } from "./ack-window";
@@ -35,12 +36,8 @@ interface Delivery {
   receivedAt: number;
   /** Its place in its channel's ack window (tag order). */
   entry: AckEntry<Delivery>;
-  /** The message id the trace's ack time is written under (set when it is paid). */
-  ackId?: string;
-  /** The delivery row its ack time is written to, where the store said which. */
-  ackRow?: number;
-  /** The order it carried (set when it is paid or found paid). */
-  orderId?: string;
+  /** Its ack verdict (set when it is paid or found paid): the message id and row its ack time is written under, and the order it carried. */
+  ack?: Extract<Verdict, { kind: "ack" }>;
   /** Its verdict is applied (settle() ran for it): set once, never twice. */
   decided?: boolean;
 }
@@ -382,9 +379,7 @@ export class PaymentConsumer extends EventEmitter {
       return;
     }
     if (verdict.kind === "ack") {
-      delivery.ackId = verdict.messageId;
-      delivery.ackRow = verdict.deliveryId;
-      delivery.orderId = verdict.orderId;
+      delivery.ack = verdict;
       if (live) window.ready(delivery.entry);
     } else if (live) {
       // drop: the broker dead-letters it where a policy says so. A raw dead-letter verdict is turned
@@ -415,10 +410,11 @@ export class PaymentConsumer extends EventEmitter {
       }
       this.stats.acked += acked.length;
       const at = Date.now();
-      for (const delivery of acked) if (delivery.ackId) this.noteAck(delivery.ackId, delivery.ackRow, at);
+      for (const { ack } of acked)
+        if (ack?.messageId) this.noteAck({ messageId: ack.messageId, deliveryId: ack.deliveryId, at });
       if (acked.length > 0 && this.listenerCount("acked") > 0) {
         const orders = acked.flatMap((d) =>
-          d.orderId ? [{ orderId: d.orderId, deliveredAt: d.receivedAt, ackedAt: at }] : [],
+          d.ack?.orderId ? [{ orderId: d.ack.orderId, deliveredAt: d.receivedAt, ackedAt: at }] : [],
         );
         try {
           this.emit("acked", orders);
@@ -435,12 +431,12 @@ export class PaymentConsumer extends EventEmitter {
     if (this.stopping && this.stats.inFlight === 0) this.emit("drained");
   }
 
-  private pendingAcks: Array<{ messageId: string; deliveryId?: number; at: number }> = [];
+  private pendingAcks: AckTime[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
 
   /** Ack times for the trace, written in one small transaction every 250 ms (not one fsync per flush). */
-  private noteAck(messageId: string, deliveryId: number | undefined, at: number) {
-    this.pendingAcks.push({ messageId, deliveryId, at });
+  private noteAck(ack: AckTime) {
+    this.pendingAcks.push(ack);
     this.ackTimer ??= setTimeout(() => this.writeAcks(), 250);
   }
 

@@ -107,14 +107,13 @@ export async function deadLetter(
   }
   let deliveryId: number | undefined;
   try {
-    deliveryId =
-      (await ledger.recordDeadLetter(
-        messageId,
-        orderId,
-        reason,
-        message.fields.redelivered,
-        producerOf(message, reason),
-      )) ?? undefined;
+    deliveryId = await ledger.recordDeadLetter(
+      messageId,
+      orderId,
+      reason,
+      message.fields.redelivered,
+      producerOf(message, reason),
+    );
   } catch {
     // The dead letter itself is safe in the DLQ; the log row is a convenience. With no delivery
     // row written, there is no row for its ack time either (a search for one would scan them all).

@@ -1,4 +1,4 @@
-import type { DeadLetterProducer, WarrenStore } from "../store/store";
+import type { AckTime, DeadLetterProducer, WarrenStore } from "../store/store";
 import type { LedgerOutcome, PayableOrder } from "./decide";
 
 /** One delivery for the ledger to record (lib/store: PaymentStore.recordBatch). */
@@ -24,7 +24,7 @@ export interface PaymentLedger {
     redelivered: boolean,
     producer?: DeadLetterProducer,
   ): number | undefined | Promise<number | undefined>;
-  recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): void | Promise<void>;
+  recordAcks(acks: AckTime[]): void | Promise<void>;
   /** Resolves once every batch recorded so far is durable: the consumer acks after it. */
   durable(): Promise<void>;
 }

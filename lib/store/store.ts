@@ -156,7 +156,7 @@ export interface PaymentStore {
   /** Forgets the per-message rows older than `before` (the totals per producer stay); returns how many. */
   pruneDeadLetterSources(before: number): Promise<number>;
   /** When deliveries were acked (observational: batched apart from the payment commit). */
-  recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): Promise<void>;
+  recordAcks(acks: AckTime[]): Promise<void>;
   recent(limit: number): Promise<Payment[]>;
   /** Payments after `seq` (an SSE client's Last-Event-ID), oldest first. */
   since(seq: number, limit?: number): Promise<Payment[]>;
@@ -293,6 +293,13 @@ export type IdempotencyClaim =
   | { kind: "conflict" }
   /** The same request with this key is being served right now (by this or another process). */
   | { kind: "in_progress" };
+
+/** When one delivery was acked: by the delivery row where the store named it (SQLite), else by message id. */
+export interface AckTime {
+  messageId: string;
+  deliveryId?: number;
+  at: number;
+}
 
 /** Idempotency-Key bookkeeping: one row per key, claimed atomically so concurrent requests serve it once. */
 export interface IdempotencyStore {

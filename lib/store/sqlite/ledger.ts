@@ -7,7 +7,7 @@ import { amountCents } from "../../payments/pricing";
 import { BUSY_TIMEOUT_MS, cachedStatement, type Db } from "../db";
 import { durabilityOf } from "../durable";
 import { type PaymentRow, paymentColumns, toPayment } from "../rows";
-import type { DeadLetterProducer } from "../store";
+import type { AckTime, DeadLetterProducer } from "../store";
 
 /**
  * The payments ledger on SQLite. Exactly-once lives here, not in the broker: a payment
@@ -193,7 +193,7 @@ export class Ledger {
    * Notes when deliveries were acked (the latest delivery row of each message
    * id). Observational only, so callers batch it apart from the payment commit.
    */
-  recordAcks(acks: Array<{ messageId: string; deliveryId?: number; at: number }>): void {
+  recordAcks(acks: AckTime[]): void {
     if (acks.length === 0) return;
     this.insertAckByIdStmt ??= this.db.prepare<[number, number]>(
       "INSERT OR REPLACE INTO delivery_acks (delivery_id, acked_at) VALUES (?, ?)",
