@@ -8,6 +8,7 @@ import type { AckTime } from "../store/store";
 import { startBatchTrace } from "../tracing/spans";
 import { tracingOn } from "../tracing/state";
 import { type AckEntry, AckWindow } from "./ack-window";
+import { batchToTake } from "./batch-plan";
 import { deadLetter } from "./dead-letter";
 import type { PaymentLedger } from "./ledger";
 import { payBatch } from "./pay-batch";
@@ -87,6 +88,8 @@ export class PaymentConsumer extends EventEmitter {
   private buffer: Delivery[] = [];
   private flushScheduled = false;
   private flushing = 0;
+  /** Deliveries in the batches being paid (until their acks are sent). */
+  private held = 0;
   private readonly windows = new WeakMap<Channel, AckWindow<Delivery>>();
   private stopping = false;
   private readonly failures = new Map<string, number>();
@@ -238,24 +241,40 @@ export class PaymentConsumer extends EventEmitter {
     this.scheduleFlush();
   }
 
+  /** How many buffered deliveries to pay now (0: wait for more; see batch-plan.ts). */
+  private batchSize(): number {
+    return batchToTake({
+      buffered: this.buffer.length,
+      flushing: this.flushing,
+      held: this.held,
+      prefetch: this.stats.prefetch,
+      maxFlushes: MAX_FLUSHES,
+    });
+  }
+
+  /** Pays the buffer as one batch when lib/payments/batch-plan.ts says so. */
   private scheduleFlush() {
-    if (this.flushScheduled || this.flushing >= MAX_FLUSHES || this.buffer.length === 0) return;
+    if (this.flushScheduled || this.batchSize() === 0) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      if (this.flushing >= MAX_FLUSHES) return;
+      const size = this.batchSize();
+      if (size === 0) return;
       this.flushing++;
       let freed = false;
       // The slot is given back once the batch is paid and acked: dead-letter copies waiting for
       // their confirm (up to seconds while the publish side is blocked) must not hold it.
+      const batch = size < this.buffer.length ? this.buffer.splice(0, size) : this.buffer;
+      if (batch === this.buffer) this.buffer = [];
+      this.held += batch.length;
       const free = () => {
         if (freed) return;
         freed = true;
         this.flushing--;
+        this.held -= batch.length;
         this.scheduleFlush();
       };
-      const batch = this.buffer;
-      this.buffer = [];
+      this.scheduleFlush();
       void this.flush(batch, free)
         .catch((error: Error) => {
           // Every delivery gets a verdict whatever happened: one left open in its ack window would
@@ -304,7 +323,23 @@ export class PaymentConsumer extends EventEmitter {
         deadLetters.push({ delivery, verdict });
       } else this.settle(delivery, verdict);
     });
-    // Tell the process (a listener that throws must not leave the batch unsettled), then ack.
+    // The event for other processes goes first, then the acks, then this process's own
+    // listeners (the hop observer, the live feed), which cost more than the rest of the batch's
+    // settling: the broker sends the next deliveries only once the ack is in, so it must not wait
+    // for them. A listener that throws must not leave the batch unsettled.
+    if (paid.length > 0) {
+      this.stats.paid += paid.length;
+      try {
+        // One event message per committed batch (a JSON array), not one per payment: the batch
+        // was committed together, and every process on the fanout parses one message, not ten.
+        // The routing key names the order queue: one fanout serves every Warren on the broker,
+        // and each relay keeps only its own pipeline's payments.
+        publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(paid)), queue);
+      } catch (error) {
+        log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);
+      }
+    }
+    const sent = this.sendAcks(batch);
     try {
       for (const entry of absorbed) this.emit("absorbed", entry);
 
@@ -313,12 +348,6 @@ export class PaymentConsumer extends EventEmitter {
         this.emit("duplicate", duplicate);
       }
       if (paid.length > 0) {
-        this.stats.paid += paid.length;
-        // One event message per committed batch (a JSON array), not one per payment: the batch
-        // was committed together, and every process on the fanout parses one message, not ten.
-        // The routing key names the order queue: one fanout serves every Warren on the broker,
-        // and each relay keeps only its own pipeline's payments.
-        publisher.publishEvent(PAYMENT_EVENTS_EXCHANGE, Buffer.from(JSON.stringify(paid)), queue);
         // With the delivery's receive time, for the hop observer (an order whose ack never comes keeps it).
         const receivedAt = new Map<string, number>();
         batch.forEach((delivery, i) => {
@@ -330,7 +359,8 @@ export class PaymentConsumer extends EventEmitter {
     } catch (error) {
       log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);
     }
-    this.release(batch);
+    // After the payments: an ack listener (the hop observer) hears of an order's payment first.
+    this.reportAcks(sent);
     free();
     if (deadLetters.length === 0) return;
     await Promise.all(
@@ -397,8 +427,14 @@ export class PaymentConsumer extends EventEmitter {
     }
   }
 
-  /** Sends the acks the deliveries' windows can send now. An ack on a dead channel is meaningless. */
+  /** Sends the acks the deliveries' windows can send now, and tells the ack listeners. */
   private release(deliveries: Delivery[]) {
+    this.reportAcks(this.sendAcks(deliveries));
+  }
+
+  /** Sends the acks the deliveries' windows can send now. An ack on a dead channel is meaningless. */
+  private sendAcks(deliveries: Delivery[]): Array<{ acked: Delivery[]; at: number }> {
+    const sent: Array<{ acked: Delivery[]; at: number }> = [];
     const channels = new Set(deliveries.map((d) => d.channel));
     for (const channel of channels) {
       if (channel !== this.rc.current()) continue;
@@ -409,10 +445,17 @@ export class PaymentConsumer extends EventEmitter {
         continue; // closed meanwhile: same as above
       }
       this.stats.acked += acked.length;
-      const at = Date.now();
+      if (acked.length > 0) sent.push({ acked, at: Date.now() });
+    }
+    return sent;
+  }
+
+  /** Ack times for the trace, and the "acked" listeners. */
+  private reportAcks(sent: Array<{ acked: Delivery[]; at: number }>) {
+    for (const { acked, at } of sent) {
       for (const { ack } of acked)
         if (ack?.messageId) this.noteAck({ messageId: ack.messageId, deliveryId: ack.deliveryId, at });
-      if (acked.length > 0 && this.listenerCount("acked") > 0) {
+      if (this.listenerCount("acked") > 0) {
         const orders = acked.flatMap((d) =>
           d.ack?.orderId ? [{ orderId: d.ack.orderId, deliveredAt: d.receivedAt, ackedAt: at }] : [],
         );
