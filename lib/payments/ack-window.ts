@@ -36,6 +36,8 @@ export class AckWindow<M> {
   private head = 0;
   /** Frames sent (a run's ack counts once): the saving is entries settled / frames. */
   frames = 0;
+  /** Deliveries added and not yet settled by a frame: what the broker counts against the prefetch window. */
+  unsettled = 0;
 
   constructor(private readonly channel: AckChannel<M>) {}
 
@@ -43,6 +45,7 @@ export class AckWindow<M> {
   add(message: M): AckEntry<M> {
     const entry: AckEntry<M> = { message, state: "open" };
     this.entries.push(entry);
+    this.unsettled++;
     return entry;
   }
 
@@ -61,6 +64,7 @@ export class AckWindow<M> {
     if (entry.state === "sent") return;
     entry.state = "sent";
     this.frames++;
+    this.unsettled--;
     this.channel.nack(entry.message, false, requeue);
   }
 
@@ -78,6 +82,7 @@ export class AckWindow<M> {
       if (entry.state === "ready") {
         last = entry;
         acked.push(entry.message);
+        this.unsettled--;
       }
       this.head++;
     }
@@ -96,6 +101,7 @@ export class AckWindow<M> {
         if (entry.state === "ready") {
           entry.state = "sent";
           this.frames++;
+          this.unsettled--;
           acked.push(entry.message);
           this.channel.ack(entry.message, false);
         } else if (entry.state !== "sent") kept.push(entry);

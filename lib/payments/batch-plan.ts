@@ -4,8 +4,11 @@ export interface BatchPlanInput {
   buffered: number;
   /** Batches being paid (until their acks are sent). */
   flushing: number;
-  /** Deliveries in those batches. */
-  held: number;
+  /**
+   * Deliveries the broker counts against the window: received on the channel and not yet acked or
+   * nacked (the buffered ones, those being paid, and those waiting on something slow).
+   */
+  unacked: number;
   /** The channel's prefetch window (0: unlimited). */
   prefetch: number;
   /** The most batches paid at once. */
@@ -17,19 +20,20 @@ export interface BatchPlanInput {
  *
  * - With no batch being paid, whatever is there goes at once (a lone order is not kept waiting).
  * - While another batch is being paid, it waits for a full share of the prefetch window
- *   (prefetch / maxFlushes), or for everything the broker will send before the next ack; the
- *   batch in flight ends soon and its end asks again.
- * - A batch takes at most that share, so the window stays split evenly between the batches.
+ *   (prefetch / maxFlushes), or until the window is used up (the broker sends nothing more before
+ *   the next ack); the batch in flight ends soon and its end asks again.
+ * - A batch takes at most that share, so the window stays split evenly between the batches. A
+ *   window just made smaller (more unacked than it holds) is split as it is, not in shares of the new one.
  *
  * Before this rule a slot freed by an ack took the one or two deliveries that had just arrived,
  * and the window split into a crumb and the rest for good: in the backlog drain at prefetch 100 a
  * quarter of the batches held under ten deliveries, each paying a whole transaction, WAL sync and
  * ack frame (`npm run bench -- scale`).
  */
-export function batchToTake({ buffered, flushing, held, prefetch, maxFlushes }: BatchPlanInput): number {
+export function batchToTake({ buffered, flushing, unacked, prefetch, maxFlushes }: BatchPlanInput): number {
   if (buffered === 0 || flushing >= maxFlushes) return 0;
   if (prefetch <= 0) return buffered;
-  const share = Math.ceil(prefetch / maxFlushes);
-  if (flushing === 0 || buffered >= share || buffered + held >= prefetch) return Math.min(buffered, share);
+  const share = Math.ceil(Math.max(prefetch, unacked) / maxFlushes);
+  if (flushing === 0 || buffered >= share || unacked >= prefetch) return Math.min(buffered, share);
   return 0;
 }

@@ -88,8 +88,6 @@ export class PaymentConsumer extends EventEmitter {
   private buffer: Delivery[] = [];
   private flushScheduled = false;
   private flushing = 0;
-  /** Deliveries in the batches being paid (until their acks are sent). */
-  private held = 0;
   private readonly windows = new WeakMap<Channel, AckWindow<Delivery>>();
   private stopping = false;
   private readonly failures = new Map<string, number>();
@@ -243,10 +241,11 @@ export class PaymentConsumer extends EventEmitter {
 
   /** How many buffered deliveries to pay now (0: wait for more; see batch-plan.ts). */
   private batchSize(): number {
+    const channel = this.rc.current();
     return batchToTake({
       buffered: this.buffer.length,
       flushing: this.flushing,
-      held: this.held,
+      unacked: (channel && this.windows.get(channel)?.unsettled) ?? 0,
       prefetch: this.stats.prefetch,
       maxFlushes: MAX_FLUSHES,
     });
@@ -266,12 +265,10 @@ export class PaymentConsumer extends EventEmitter {
       // their confirm (up to seconds while the publish side is blocked) must not hold it.
       const batch = size < this.buffer.length ? this.buffer.splice(0, size) : this.buffer;
       if (batch === this.buffer) this.buffer = [];
-      this.held += batch.length;
       const free = () => {
         if (freed) return;
         freed = true;
         this.flushing--;
-        this.held -= batch.length;
         this.scheduleFlush();
       };
       this.scheduleFlush();

@@ -118,11 +118,14 @@ describe("AckWindow: one multiple ack per settled run, never an ack of an unsett
         else if (roll < 0.2) window.slow(entry);
         else window.ready(entry);
         if (Math.random() < 0.5) window.release();
+        // What the consumer's batching counts as the window in use is what the broker counts.
+        assert.equal(window.unsettled, outstanding.size, `run ${run}: unsettled`);
       }
       for (const entry of entries) window.ready(entry); // the slow ones come through
       window.release();
       assert.equal(outstanding.size, 0, `run ${run}: ${[...outstanding]} left unacked`);
       assert.equal(window.pending, 0);
+      assert.equal(window.unsettled, 0);
     }
   });
 });
