@@ -81,6 +81,7 @@ export class WalDurability {
    */
   startCheckpoints(intervalMs = 250, log?: (message: string) => void): void {
     if (!this.walPath || this.checkpointer) return;
+    this.finishEveryMs = intervalMs * 0.8;
     try {
       const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs } });
       worker.unref();
@@ -105,14 +106,21 @@ export class WalDurability {
 
   /**
    * The WAL starts over (instead of growing) only when a write begins with every frame
-   * copied, which a worker racing a busy writer never sees. So after the worker's passes,
-   * at most once a second, this connection copies the few frames written since — between
-   * two of its own writes — and its next write restarts the WAL. A short stall (the last
-   * frames and two fsyncs), not the whole checkpoint.
+   * copied, which a worker racing a busy writer never sees. So after each of the worker's
+   * passes this connection copies the few frames written since — between two of its own
+   * writes — and its next write restarts the WAL. A short stall (the last frames and two
+   * fsyncs), not the whole checkpoint.
+   *
+   * After every pass, not once a second: a WAL that starts over soon is rewritten in place,
+   * and an fdatasync of blocks the file already has is cheaper than one that grows it (which
+   * must also commit the file system's journal): 170-210 µs and 80 µs of CPU against 290-310
+   * µs and 110-130 µs here, per commit of 50 payments. Restarted once a second, the backlog
+   * drain grew the WAL to ~45 MB between restarts, cut back to 16 MB (journal_size_limit) at
+   * each, so most of its commits appended; restarted every 250 ms it stays at ~12 MB.
    */
   private finishCheckpoint() {
     const now = Date.now();
-    if (now - this.lastFinishAt < 1000 || !this.db.open || this.db.inTransaction) return;
+    if (now - this.lastFinishAt < this.finishEveryMs || !this.db.open || this.db.inTransaction) return;
     this.lastFinishAt = now;
     try {
       this.db.pragma("wal_checkpoint(PASSIVE)");
@@ -121,6 +129,8 @@ export class WalDurability {
     }
   }
 
+  /** At most this often (the worker's interval, less a little: the passes' messages do not come exactly on time). */
+  private finishEveryMs = 200;
   private lastFinishAt = 0;
 
   /**
