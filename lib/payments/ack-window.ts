@@ -36,7 +36,11 @@ export class AckWindow<M> {
   private head = 0;
   /** Frames sent (a run's ack counts once): the saving is entries settled / frames. */
   frames = 0;
-  /** Deliveries added and not yet settled by a frame: what the broker counts against the prefetch window. */
+  /**
+   * Deliveries added and not yet settled by a frame: what the broker counts against the prefetch
+   * window (of one consumer tag: after a re-subscribe the new tag has a fresh window, and this
+   * still counts the old tag's deliveries until they settle).
+   */
   unsettled = 0;
 
   constructor(private readonly channel: AckChannel<M>) {}
@@ -82,6 +86,7 @@ export class AckWindow<M> {
       if (entry.state === "ready") {
         last = entry;
         acked.push(entry.message);
+        entry.state = "sent";
         this.unsettled--;
       }
       this.head++;

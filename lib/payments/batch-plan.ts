@@ -6,7 +6,8 @@ export interface BatchPlanInput {
   flushing: number;
   /**
    * Deliveries the broker counts against the window: received on the channel and not yet acked or
-   * nacked (the buffered ones, those being paid, and those waiting on something slow).
+   * nacked (the buffered ones, those being paid, and those waiting on something slow). Right after
+   * a re-subscribe it overcounts (the old consumer tag's deliveries), which only makes batches go sooner.
    */
   unacked: number;
   /** The channel's prefetch window (0: unlimited). */

@@ -85,13 +85,16 @@ export class WalDurability {
     try {
       const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs } });
       worker.unref();
-      worker.on("message", (message: { ready?: boolean; copied?: number; error?: string }) => {
+      worker.on("message", (message: { ready?: boolean; copied?: number; left?: number; error?: string }) => {
         if (message.ready) {
           this.db.pragma("wal_autocheckpoint = 0");
-          // A restarted WAL keeps its largest size unless told otherwise.
-          this.db.pragma("journal_size_limit = 16777216");
+          // A restarted WAL keeps its largest size unless told otherwise: up to 64 MB it is kept,
+          // so a restart that comes late still finds the blocks it rewrites (see finishCheckpoint).
+          this.db.pragma("journal_size_limit = 67108864");
         }
-        if (message.copied) this.finishCheckpoint();
+        // Only when the worker copied nearly everything: behind an open reader it may have left
+        // megabytes, and copying them (with two fsyncs) is the worker's job, off the event loop.
+        if (message.copied && (message.left ?? 0) <= FINISH_MAX_FRAMES) this.finishCheckpoint();
         if (message.error) log?.(`[db] checkpoint failed: ${message.error}`);
       });
       worker.on("error", (error) => {
@@ -106,17 +109,17 @@ export class WalDurability {
 
   /**
    * The WAL starts over (instead of growing) only when a write begins with every frame
-   * copied, which a worker racing a busy writer never sees. So after each of the worker's
-   * passes this connection copies the few frames written since — between two of its own
-   * writes — and its next write restarts the WAL. A short stall (the last frames and two
-   * fsyncs), not the whole checkpoint.
+   * copied, which a worker racing a busy writer never sees. So after a pass of the worker that
+   * copied nearly everything, this connection copies the frames written since — between two
+   * of its own writes — and its next write restarts the WAL. A short stall (the last frames
+   * and two fsyncs), not the whole checkpoint.
    *
    * After every pass, not once a second: a WAL that starts over soon is rewritten in place,
    * and an fdatasync of blocks the file already has is cheaper than one that grows it (which
    * must also commit the file system's journal): 170-210 µs and 80 µs of CPU against 290-310
    * µs and 110-130 µs here, per commit of 50 payments. Restarted once a second, the backlog
-   * drain grew the WAL to ~45 MB between restarts, cut back to 16 MB (journal_size_limit) at
-   * each, so most of its commits appended; restarted every 250 ms it stays at ~12 MB.
+   * drain grew the WAL to ~45 MB between restarts, cut back to 16 MB (journal_size_limit, now
+   * 64 MB) at each, so most of its commits appended; restarted every 250 ms it stays at ~12 MB.
    */
   private finishCheckpoint() {
     const now = Date.now();
@@ -202,6 +205,9 @@ function sameFile(fd: number, path: string): Promise<boolean> {
  * elsewhere, while the worker must stay a plain file that Node runs as it is.
  */
 const CHECKPOINT_WORKER = join(process.cwd(), "lib", "store", "sqlite", "checkpoint-worker.mjs");
+
+/** The most frames a checkpoint pass may leave for the connection to copy on the event loop (~1 MB). */
+const FINISH_MAX_FRAMES = 256;
 
 const registry = new WeakMap<Database.Database, WalDurability>();
 

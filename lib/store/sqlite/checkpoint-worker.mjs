@@ -22,18 +22,27 @@ port.postMessage({ ready: true });
 
 /** @typedef {{ busy: number; log: number; checkpointed: number }} CheckpointResult */
 
+/** The last pass's WAL size and frames copied, to tell the connection only of passes that copied something. */
+let last = { log: -1, checkpointed: -1 };
+
 setInterval(() => {
   try {
     // PASSIVE: copies what it can without waiting for readers or writers; repeated, as a pass
     // ends behind a busy writer.
-    let copied = 0;
+    /** @type {CheckpointResult | undefined} */
+    let final;
     for (let pass = 0; pass < 20; pass++) {
       const [result] = /** @type {CheckpointResult[]} */ (db.pragma("wal_checkpoint(PASSIVE)"));
       if (!result || result.log <= 0) break;
-      copied = result.checkpointed;
+      final = result;
       if (result.checkpointed >= result.log) break;
     }
-    if (copied > 0) port.postMessage({ copied });
+    if (final && final.checkpointed > 0 && (final.log !== last.log || final.checkpointed !== last.checkpointed)) {
+      // `left`: frames this pass could not copy (behind an open reader, or a writer faster than
+      // 20 tries); the connection finishes the checkpoint only when few are left.
+      port.postMessage({ copied: final.checkpointed, left: final.log - final.checkpointed });
+    }
+    last = final ? { log: final.log, checkpointed: final.checkpointed } : { log: -1, checkpointed: -1 };
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }
