@@ -125,6 +125,59 @@ describe("PaymentConsumer and a dead-letter copy that does not come back", () =>
     assert.deepEqual(broker.acked, [4], "the valid order is paid and acked; the three poison copies still wait");
     await consumer.stop(50);
   });
+
+  it("counts the waiting copies in the window: a delivery that fills it is paid beside the batch in flight", async () => {
+    // Prefetch 4: two poison copies wait for a confirm that never comes, o-3 is being paid (its
+    // sync held), and o-4 fills the window. The broker sends nothing more until an ack, so o-4
+    // must not wait for o-3's batch (lib/payments/batch-plan.ts: the window is used up).
+    const broker = fakeBroker();
+    const recorded: string[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let syncs = 0;
+    const ledger = {
+      recordBatch: (entries: LedgerEntry[]) => {
+        if (entries.length > 0) recorded.push(entries.map((e) => e.order.orderId));
+        return payAll(entries);
+      },
+      durable: async () => {
+        if (syncs++ === 0) await held;
+      },
+      recordAcks: () => {},
+      recordDeadLetter: () => undefined,
+    } as unknown as Ledger;
+    const consumer = new PaymentConsumer({
+      consumeLink: broker.link as never,
+      publisher: { publishEvent: () => {}, publish: () => new Promise(() => {}) } as never,
+      ledger,
+      queue: "q",
+      prefetch: 4,
+    });
+    consumer.start();
+    try {
+      for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
+      broker.deliverRaw(1, "not json");
+      await sleep(20);
+      broker.deliverRaw(2, "{");
+      await sleep(20);
+      broker.deliver(3, "o-3");
+      for (let i = 0; i < 100 && recorded.length === 0; i++) await sleep(5);
+      assert.deepEqual(recorded, [["o-3"]]);
+      broker.deliver(4, "o-4");
+      for (let i = 0; i < 100 && recorded.length === 1; i++) await sleep(5);
+      assert.deepEqual(recorded, [["o-3"], ["o-4"]], "o-4 is paid while o-3's batch is still held");
+      for (let i = 0; i < 100 && broker.acked.length === 0; i++) await sleep(5);
+      assert.deepEqual(broker.acked, [4], "o-4 is acked on its own; o-3 is not, before its batch is durable");
+      release();
+      for (let i = 0; i < 100 && broker.acked.length === 1; i++) await sleep(5);
+      assert.deepEqual(broker.acked, [4, 3]);
+    } finally {
+      release();
+      await consumer.stop(50);
+    }
+  });
 });
 
 /** A ledger's answer that pays every entry. */
