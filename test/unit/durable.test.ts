@@ -98,22 +98,7 @@ describe("WalDurability (a real SQLite file)", () => {
 describe("PaymentConsumer and a dead-letter copy that does not come back", () => {
   it("keeps paying while copies wait for their confirm (they do not hold the batch slots)", async () => {
     const broker = fakeBroker();
-    const ledger = {
-      recordBatch: payAll,
-      durable: async () => {},
-      recordAcks: () => {},
-      recordDeadLetter: () => undefined,
-    } as unknown as Ledger;
-    const consumer = new PaymentConsumer({
-      consumeLink: broker.link as never,
-      // The broker never confirms a dead-letter copy (the publish side is blocked by an alarm).
-      publisher: { publishEvent: () => {}, publish: () => new Promise(() => {}) } as never,
-      ledger,
-      queue: "q",
-      prefetch: 10,
-    });
-    consumer.start();
-    for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
+    const consumer = await consumerWithoutConfirms(broker, { recordBatch: payAll, durable: async () => {} }, 10);
     broker.deliverRaw(1, "not json");
     await sleep(20);
     broker.deliverRaw(2, "not json either");
@@ -137,27 +122,20 @@ describe("PaymentConsumer and a dead-letter copy that does not come back", () =>
       release = resolve;
     });
     let syncs = 0;
-    const ledger = {
-      recordBatch: (entries: LedgerEntry[]) => {
-        if (entries.length > 0) recorded.push(entries.map((e) => e.order.orderId));
-        return payAll(entries);
+    const consumer = await consumerWithoutConfirms(
+      broker,
+      {
+        recordBatch: (entries: LedgerEntry[]) => {
+          if (entries.length > 0) recorded.push(entries.map((e) => e.order.orderId));
+          return payAll(entries);
+        },
+        durable: async () => {
+          if (syncs++ === 0) await held;
+        },
       },
-      durable: async () => {
-        if (syncs++ === 0) await held;
-      },
-      recordAcks: () => {},
-      recordDeadLetter: () => undefined,
-    } as unknown as Ledger;
-    const consumer = new PaymentConsumer({
-      consumeLink: broker.link as never,
-      publisher: { publishEvent: () => {}, publish: () => new Promise(() => {}) } as never,
-      ledger,
-      queue: "q",
-      prefetch: 4,
-    });
-    consumer.start();
+      4,
+    );
     try {
-      for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
       broker.deliverRaw(1, "not json");
       await sleep(20);
       broker.deliverRaw(2, "{");
@@ -179,6 +157,27 @@ describe("PaymentConsumer and a dead-letter copy that does not come back", () =>
     }
   });
 });
+
+/**
+ * A consumer on the fake broker, subscribed, whose dead-letter copies are never confirmed (the
+ * publish side is blocked by an alarm), with the ledger's recordBatch and durable given.
+ */
+async function consumerWithoutConfirms(
+  broker: ReturnType<typeof fakeBroker>,
+  ledger: { recordBatch: (entries: LedgerEntry[]) => LedgerOutcome[]; durable: () => Promise<void> },
+  prefetch: number,
+): Promise<PaymentConsumer> {
+  const consumer = new PaymentConsumer({
+    consumeLink: broker.link as never,
+    publisher: { publishEvent: () => {}, publish: () => new Promise(() => {}) } as never,
+    ledger: { ...ledger, recordAcks: () => {}, recordDeadLetter: () => undefined } as unknown as Ledger,
+    queue: "q",
+    prefetch,
+  });
+  consumer.start();
+  for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
+  return consumer;
+}
 
 /** A ledger's answer that pays every entry. */
 function payAll(entries: LedgerEntry[]): LedgerOutcome[] {
