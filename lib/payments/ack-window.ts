@@ -126,11 +126,4 @@ export class AckWindow<M> {
   get size(): number {
     return this.entries.length - this.head;
   }
-
-  /** Deliveries not yet settled by a sent frame. */
-  get pending(): number {
-    let n = 0;
-    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i]?.state !== "sent") n++;
-    return n;
-  }
 }

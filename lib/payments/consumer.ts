@@ -263,8 +263,7 @@ export class PaymentConsumer extends EventEmitter {
       let freed = false;
       // The slot is given back once the batch is paid and acked: dead-letter copies waiting for
       // their confirm (up to seconds while the publish side is blocked) must not hold it.
-      const batch = size < this.buffer.length ? this.buffer.splice(0, size) : this.buffer;
-      if (batch === this.buffer) this.buffer = [];
+      const batch = this.buffer.splice(0, size);
       const free = () => {
         if (freed) return;
         freed = true;
@@ -354,7 +353,7 @@ export class PaymentConsumer extends EventEmitter {
         for (const payment of paid) this.emit("payment", payment, receivedAt.get(payment.orderId) ?? null);
       }
     } catch (error) {
-      log?.(`[payments] announcing a paid batch failed: ${(error as Error).message}`);
+      log?.(`[payments] a listener of a paid batch failed: ${(error as Error).message}`);
     }
     // After the payments: an ack listener (the hop observer) hears of an order's payment first.
     this.reportAcks(sent);
