@@ -17,6 +17,18 @@ import type { Verdict } from "./verdict";
 export { DEAD_LETTERED_AT_HEADER, ORIGINAL_QUEUE_HEADER, REASON_HEADER } from "./dead-letter";
 export { MAX_HANDLER_ATTEMPTS } from "./pay-batch";
 
+/**
+ * Resolves once the frames handed to amqplib so far are written to the socket. amqplib does not
+ * write a frame when it is sent: the channel's buffer signals "readable" on the next tick, and its
+ * multiplexer writes to the socket from a setImmediate queued then. Code that runs before that
+ * (this process's listeners: about 0.15 ms per batch of 50 in the drain's profile) delays the ack frame, and the
+ * broker sends the next deliveries only once the ack is in. A tick, then an immediate, queues
+ * behind the multiplexer's.
+ */
+function framesWritten(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(() => setImmediate(resolve)));
+}
+
 export interface PaymentConsumerOptions {
   consumeLink: BrokerLink;
   publisher: ConfirmPublisher;
@@ -336,6 +348,7 @@ export class PaymentConsumer extends EventEmitter {
       }
     }
     const sent = this.sendAcks(batch);
+    if (sent.length > 0) await framesWritten();
     try {
       for (const entry of absorbed) this.emit("absorbed", entry);
 
