@@ -18,12 +18,13 @@ export { DEAD_LETTERED_AT_HEADER, ORIGINAL_QUEUE_HEADER, REASON_HEADER } from ".
 export { MAX_HANDLER_ATTEMPTS } from "./pay-batch";
 
 /**
- * Resolves once the frames handed to amqplib so far are written to the socket. amqplib does not
- * write a frame when it is sent: the channel's buffer signals "readable" on the next tick, and its
- * multiplexer writes to the socket from a setImmediate queued then. Code that runs before that
- * (this process's listeners: about 0.15 ms per batch of 50 in the drain's profile) delays the ack frame, and the
- * broker sends the next deliveries only once the ack is in. A tick, then an immediate, queues
- * behind the multiplexer's.
+ * Resolves once amqplib has had its turn to write the frames handed to it so far. amqplib does
+ * not write a frame when it is sent: the channel's buffer signals "readable" on a tick, and its
+ * multiplexer writes to the socket from a setImmediate queued then (a socket that pushes back
+ * holds them until "drain"). Code that runs before that turn (this process's listeners: about
+ * 0.15 ms per batch of 50 in the drain's profile) delays the ack frame, and the broker sends the
+ * next deliveries only once the ack is in. A tick, then an immediate, queues behind the
+ * multiplexer's.
  */
 function framesWritten(): Promise<void> {
   return new Promise((resolve) => process.nextTick(() => setImmediate(resolve)));
@@ -348,6 +349,10 @@ export class PaymentConsumer extends EventEmitter {
       }
     }
     const sent = this.sendAcks(batch);
+    // The ack times are noted now, not after the wait: stop() may run meanwhile, and it writes
+    // the noted ones one last time.
+    this.noteAcks(sent);
+    // The listeners run once amqplib has written the ack (see framesWritten).
     if (sent.length > 0) await framesWritten();
     try {
       for (const entry of absorbed) this.emit("absorbed", entry);
@@ -369,7 +374,7 @@ export class PaymentConsumer extends EventEmitter {
       log?.(`[payments] a listener of a paid batch failed: ${(error as Error).message}`);
     }
     // After the payments: an ack listener (the hop observer) hears of an order's payment first.
-    this.reportAcks(sent);
+    this.emitAcked(sent);
     free();
     if (deadLetters.length === 0) return;
     await Promise.all(
@@ -438,7 +443,9 @@ export class PaymentConsumer extends EventEmitter {
 
   /** Sends the acks the deliveries' windows can send now, and tells the ack listeners. */
   private release(deliveries: Delivery[]) {
-    this.reportAcks(this.sendAcks(deliveries));
+    const sent = this.sendAcks(deliveries);
+    this.noteAcks(sent);
+    this.emitAcked(sent);
   }
 
   /** Sends the acks the deliveries' windows can send now. An ack on a dead channel is meaningless. */
@@ -459,11 +466,16 @@ export class PaymentConsumer extends EventEmitter {
     return sent;
   }
 
-  /** Ack times for the trace, and the "acked" listeners. */
-  private reportAcks(sent: Array<{ acked: Delivery[]; at: number }>) {
-    for (const { acked, at } of sent) {
+  /** Ack times for the trace (written every 250 ms, and by stop()). */
+  private noteAcks(sent: Array<{ acked: Delivery[]; at: number }>) {
+    for (const { acked, at } of sent)
       for (const { ack } of acked)
         if (ack?.messageId) this.noteAck({ messageId: ack.messageId, deliveryId: ack.deliveryId, at });
+  }
+
+  /** The "acked" listeners. */
+  private emitAcked(sent: Array<{ acked: Delivery[]; at: number }>) {
+    for (const { acked, at } of sent) {
       if (this.listenerCount("acked") > 0) {
         const orders = acked.flatMap((d) =>
           d.ack?.orderId ? [{ orderId: d.ack.orderId, deliveredAt: d.receivedAt, ackedAt: at }] : [],
@@ -555,6 +567,8 @@ export class PaymentConsumer extends EventEmitter {
     }
     this.stats.running = false;
     this.setState("stopped", "stopped");
+    // A batch settled in full may still be telling its listeners (they run a turn after its ack).
+    await framesWritten();
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.writeAcks();
     // Closing the channel returns anything still unacked to the queue.

@@ -279,10 +279,51 @@ describe("PaymentConsumer and durability", () => {
     assert.deepEqual(broker.acked, [], "recorded, not yet on disk: nothing acked");
     assert.deepEqual(events, []);
     onDisk();
-    for (let i = 0; i < 200 && broker.acked.length < 2; i++) await sleep(5);
+    // The listeners run a turn after the ack is written.
+    for (let i = 0; i < 200 && (broker.acked.length < 2 || events.length < 3); i++) await sleep(5);
     assert.deepEqual(broker.acked, [1, 2]);
     // One event message for the committed batch, then each payment to this process's dashboards.
     assert.deepEqual(events, ["event published", "payment emitted", "payment emitted"]);
     await consumer.stop(100);
+  });
+
+  it("stop() during a batch's sync writes that batch's ack times before it resolves", async () => {
+    const broker = fakeBroker();
+    let onDisk!: () => void;
+    const disk = new Promise<void>((resolve) => {
+      onDisk = resolve;
+    });
+    let durableAsked: () => void = () => {};
+    const asked = new Promise<void>((resolve) => {
+      durableAsked = resolve;
+    });
+    const written: string[] = [];
+    const ledger = {
+      recordBatch: payAll,
+      durable: () => {
+        durableAsked();
+        return disk;
+      },
+      recordAcks: (acks: Array<{ messageId: string }>) => written.push(...acks.map((a) => a.messageId)),
+    } as unknown as Ledger;
+    const consumer = new PaymentConsumer({
+      consumeLink: broker.link as never,
+      publisher: { publishEvent: () => true } as never,
+      ledger,
+      queue: "q",
+      prefetch: 10,
+    });
+    consumer.start();
+    for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
+    broker.deliver(1, "o-1");
+    broker.deliver(2, "o-2");
+    await asked;
+    // Stopping now waits for the batch; its acks go once the commit is on disk.
+    const stopped = consumer.stop(1000);
+    onDisk();
+    await stopped;
+    assert.deepEqual(broker.acked, [1, 2]);
+    // The trace's ack times of the last batch are written by stop(), not by a timer after it.
+    assert.deepEqual(written.sort(), ["o-1", "o-2"]);
   });
 });
