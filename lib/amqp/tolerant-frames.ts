@@ -14,11 +14,9 @@ interface ConnectionInternals {
 const FRAME_HEADER_BYTES = 7;
 const CONTENT_HEADER_FRAME = 2;
 
-function peekFrame(bin: Buffer): { type: number; channel: number; payload: Buffer } | null {
-  if (bin.length < FRAME_HEADER_BYTES) return null;
-  const size = bin.readUInt32BE(3);
-  if (bin.length < FRAME_HEADER_BYTES + size + 1) return null;
-  return { type: bin.readUInt8(0), channel: bin.readUInt16BE(1), payload: bin.subarray(7, 7 + size) };
+/** Whether `bin` starts with one whole frame (checked without building anything: this runs for every frame). */
+function holdsFrame(bin: Buffer): boolean {
+  return bin.length >= FRAME_HEADER_BYTES && bin.length >= FRAME_HEADER_BYTES + bin.readUInt32BE(3) + 1;
 }
 
 /**
@@ -41,29 +39,26 @@ export function tolerateUndecodableProperties(model: ChannelModel): boolean {
   const original = connection.recvFrame;
   connection.recvFrame = function recvFrame(this: ConnectionInternals): unknown {
     // Gather one whole frame first, as amqplib's reader does, to know what it is about to decode.
-    let next = peekFrame(this.rest);
-    while (!next) {
+    while (!holdsFrame(this.rest)) {
       const incoming = this.stream.read();
       if (incoming === null) return false;
       this.recvSinceLastCheck = true;
       this.rest = Buffer.concat([this.rest, incoming]);
-      next = peekFrame(this.rest);
     }
-    if (next.type !== CONTENT_HEADER_FRAME || next.payload.length < 14) return original.call(this);
-    const before = this.rest;
+    const frame = this.rest;
+    const size = frame.readUInt32BE(3);
+    if (frame.readUInt8(0) !== CONTENT_HEADER_FRAME || size < 14) return original.call(this);
     try {
       return original.call(this);
     } catch (error) {
       // Only a frame amqplib consumed and then failed to decode is replaced; anything else is its business.
-      if (this.rest === before) throw error;
+      if (this.rest === frame) throw error;
+      const payload = frame.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + size);
       return {
-        id: next.payload.readUInt16BE(0),
-        channel: next.channel,
-        size: Number(next.payload.readBigUInt64BE(4)),
-        fields: propertiesWithoutHeaders(
-          next.payload.subarray(12),
-          `${(error as Error).name}: ${(error as Error).message}`,
-        ),
+        id: payload.readUInt16BE(0),
+        channel: frame.readUInt16BE(1),
+        size: Number(payload.readBigUInt64BE(4)),
+        fields: propertiesWithoutHeaders(payload.subarray(12), `${(error as Error).name}: ${(error as Error).message}`),
       };
     }
   };
