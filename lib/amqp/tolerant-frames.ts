@@ -5,6 +5,8 @@ export const UNDECODABLE_HEADER = "x-warren-undecodable";
 
 interface ConnectionInternals {
   rest: Buffer;
+  /** amqplib's limit on a frame's size (0: none); a larger frame is its error to raise. */
+  maxFrameSize?: number;
   recvSinceLastCheck: boolean;
   stream: { read(): Buffer | null };
   recvFrame(): unknown;
@@ -17,6 +19,10 @@ const CONTENT_HEADER_FRAME = 2;
 /** Whether `bin` starts with one whole frame (checked without building anything: this runs for every frame). */
 function holdsFrame(bin: Buffer): boolean {
   return bin.length >= FRAME_HEADER_BYTES && bin.length >= FRAME_HEADER_BYTES + bin.readUInt32BE(3) + 1;
+}
+
+function overLimit(size: number, max: number | undefined): boolean {
+  return typeof max === "number" && max > 0 && size > max;
 }
 
 /**
@@ -40,6 +46,11 @@ export function tolerateUndecodableProperties(model: ChannelModel): boolean {
   connection.recvFrame = function recvFrame(this: ConnectionInternals): unknown {
     // Gather one whole frame first, as amqplib's reader does, to know what it is about to decode.
     while (!holdsFrame(this.rest)) {
+      // A frame over the limit fails as soon as its size is known, as amqplib's own reader does,
+      // rather than after its bytes are gathered.
+      if (this.rest.length >= FRAME_HEADER_BYTES && overLimit(this.rest.readUInt32BE(3), this.maxFrameSize)) {
+        return original.call(this);
+      }
       const incoming = this.stream.read();
       if (incoming === null) return false;
       this.recvSinceLastCheck = true;

@@ -352,7 +352,7 @@ export class PaymentConsumer extends EventEmitter {
     // The ack times are noted now, not after the wait: stop() may run meanwhile, and it writes
     // the noted ones one last time.
     this.noteAcks(sent);
-    // The listeners run once amqplib has written the ack (see framesWritten).
+    // The listeners run once amqplib has had its turn to write the ack (see framesWritten).
     if (sent.length > 0) await framesWritten();
     try {
       for (const entry of absorbed) this.emit("absorbed", entry);

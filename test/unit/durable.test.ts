@@ -313,6 +313,8 @@ describe("PaymentConsumer and durability", () => {
       queue: "q",
       prefetch: 10,
     });
+    const heard: string[] = [];
+    consumer.on("acked", (orders: Array<{ orderId: string }>) => heard.push(...orders.map((o) => o.orderId)));
     consumer.start();
     for (let i = 0; i < 100 && !broker.subscribed(); i++) await sleep(5);
     broker.deliver(1, "o-1");
@@ -323,6 +325,8 @@ describe("PaymentConsumer and durability", () => {
     onDisk();
     await stopped;
     assert.deepEqual(broker.acked, [1, 2]);
+    // The batch's listeners ran (a turn after its acks) before stop() finished.
+    assert.deepEqual(heard, ["o-1", "o-2"]);
     // The trace's ack times of the last batch are written by stop(), not by a timer after it.
     assert.deepEqual(written.sort(), ["o-1", "o-2"]);
   });
