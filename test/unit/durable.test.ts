@@ -242,24 +242,33 @@ function fakeBroker() {
   return { link, acked, deliver, deliverRaw, subscribed: () => onMessage !== null };
 }
 
+/**
+ * A disk the test releases: `durable` resolves only after `onDisk()`, and `asked` resolves once
+ * the consumer has asked for it (it has recorded the batch: the moment to look).
+ */
+function heldDisk() {
+  let onDisk!: () => void;
+  const disk = new Promise<void>((resolve) => {
+    onDisk = resolve;
+  });
+  let durableAsked: () => void = () => {};
+  const asked = new Promise<void>((resolve) => {
+    durableAsked = resolve;
+  });
+  const durable = () => {
+    durableAsked();
+    return disk;
+  };
+  return { onDisk, asked, durable };
+}
+
 describe("PaymentConsumer and durability", () => {
   it("acks and announces a payment only after the ledger's commit is on disk", async () => {
     const broker = fakeBroker();
-    let onDisk!: () => void;
-    const disk = new Promise<void>((resolve) => {
-      onDisk = resolve;
-    });
-    // The consumer asks the ledger for durability once it has recorded the batch: the moment to look.
-    let durableAsked: () => void = () => {};
-    const asked = new Promise<void>((resolve) => {
-      durableAsked = resolve;
-    });
+    const { onDisk, asked, durable } = heldDisk();
     const ledger = {
       recordBatch: payAll,
-      durable: () => {
-        durableAsked();
-        return disk;
-      },
+      durable,
       recordAcks: () => {},
     } as unknown as Ledger;
     const events: string[] = [];
@@ -289,21 +298,11 @@ describe("PaymentConsumer and durability", () => {
 
   it("stop() during a batch's sync writes that batch's ack times before it resolves", async () => {
     const broker = fakeBroker();
-    let onDisk!: () => void;
-    const disk = new Promise<void>((resolve) => {
-      onDisk = resolve;
-    });
-    let durableAsked: () => void = () => {};
-    const asked = new Promise<void>((resolve) => {
-      durableAsked = resolve;
-    });
+    const { onDisk, asked, durable } = heldDisk();
     const written: string[] = [];
     const ledger = {
       recordBatch: payAll,
-      durable: () => {
-        durableAsked();
-        return disk;
-      },
+      durable,
       recordAcks: (acks: Array<{ messageId: string }>) => written.push(...acks.map((a) => a.messageId)),
     } as unknown as Ledger;
     const consumer = new PaymentConsumer({
