@@ -20,6 +20,14 @@ import { OUTBOX_BACKLOG_SQL, STATEMENT_NOW } from "./clock";
 type Row = { order_id: string; item: string; confirmed_at: number };
 const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.item, confirmedAt: r.confirmed_at });
 
+/**
+ * The backlog's totals with the database's clock, and the live leases by that clock: no query of
+ * their own for the clock. Every time in these rows is the database's.
+ */
+const totalsWithClockSql = `SELECT t.*, ${STATEMENT_NOW} AS now FROM (${outboxTotalsSql}) AS t`;
+const liveOwnersSql = outboxOwnersSql.replace("$1", STATEMENT_NOW);
+if (liveOwnersSql === outboxOwnersSql) throw new Error("outboxOwnersSql no longer takes the clock as $1");
+
 /** The health panel's reads on PostgreSQL. */
 export class PgHealth implements HealthStore {
   constructor(
@@ -111,13 +119,12 @@ export class PgHealth implements HealthStore {
    * and "oldest 3 s" read right on a machine whose clock is off.
    */
   async outboxDetail(at: number, limit: number): Promise<OutboxDetail> {
-    const [clock] = await this.rows<{ now: number }>(`SELECT ${STATEMENT_NOW} AS now`);
-    const now = Number(clock?.now ?? at);
     const [totals, owners, oldest] = await Promise.all([
-      this.rows<OutboxTotalsRow>(outboxTotalsSql),
-      this.rows<OutboxOwnerRow>(outboxOwnersSql, [now]),
+      this.rows<OutboxTotalsRow & { now: number }>(totalsWithClockSql),
+      this.rows<OutboxOwnerRow>(liveOwnersSql),
       this.rows<OutboxEntryRow>(outboxOldestSql, [limit]),
     ]);
+    const now = Number(totals[0]?.now ?? at);
     const detail = toOutboxDetail(totals[0], owners, oldest, now);
     const shift = at - now;
     return {
