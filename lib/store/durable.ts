@@ -85,7 +85,7 @@ export class WalDurability {
     try {
       const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs } });
       worker.unref();
-      worker.on("message", (message: { ready?: boolean; copied?: number; left?: number; error?: string }) => {
+      worker.on("message", (message: { ready?: boolean; checkpointed?: number; left?: number; error?: string }) => {
         if (message.ready) {
           this.db.pragma("wal_autocheckpoint = 0");
           // A restarted WAL keeps its largest size unless told otherwise: up to 64 MB it is kept,
@@ -94,7 +94,7 @@ export class WalDurability {
         }
         // Only when the worker copied nearly everything: behind an open reader it may have left
         // megabytes, and copying them (with two fsyncs) is the worker's job, off the event loop.
-        if (message.copied && (message.left ?? 0) <= FINISH_MAX_FRAMES) this.finishCheckpoint();
+        if (message.checkpointed && (message.left ?? 0) <= FINISH_MAX_FRAMES) this.finishCheckpoint();
         if (message.error) log?.(`[db] checkpoint failed: ${message.error}`);
       });
       worker.on("error", (error) => {

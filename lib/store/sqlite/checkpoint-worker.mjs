@@ -38,9 +38,10 @@ setInterval(() => {
       if (result.checkpointed >= result.log) break;
     }
     if (final && final.checkpointed > 0 && (final.log !== last.log || final.checkpointed !== last.checkpointed)) {
-      // `left`: frames this pass could not copy (behind an open reader, or a writer faster than
-      // 20 tries); the connection finishes the checkpoint only when few are left.
-      port.postMessage({ copied: final.checkpointed, left: final.log - final.checkpointed });
+      // `checkpointed`: the WAL's frames copied so far (SQLite's count, since the WAL started over),
+      // sent only when it or the WAL changed; `left`: frames not copied yet (behind an open reader,
+      // or a writer faster than 20 tries). The connection finishes the checkpoint only when few are left.
+      port.postMessage({ checkpointed: final.checkpointed, left: final.log - final.checkpointed });
     }
     last = final ? { log: final.log, checkpointed: final.checkpointed } : { log: -1, checkpointed: -1 };
   } catch (error) {
