@@ -26,7 +26,9 @@ const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.ite
  */
 const totalsWithClockSql = `SELECT t.*, ${STATEMENT_NOW} AS now FROM (${outboxTotalsSql}) AS t`;
 const liveOwnersSql = outboxOwnersSql.replace("$1", STATEMENT_NOW);
-if (liveOwnersSql === outboxOwnersSql) throw new Error("outboxOwnersSql no longer takes the clock as $1");
+if (liveOwnersSql === outboxOwnersSql || /\$\d/.test(liveOwnersSql)) {
+  throw new Error("outboxOwnersSql must take the clock as its one parameter, $1");
+}
 
 /** The health panel's reads on PostgreSQL. */
 export class PgHealth implements HealthStore {
