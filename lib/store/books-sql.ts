@@ -26,8 +26,11 @@ import type { BookState, OutboxEntry } from "./store";
 export const outboxTotalsSql = `SELECT COUNT(*) AS n, MIN(created_at) AS oldest,
   COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS retrying, COALESCE(MAX(attempts), 0) AS max_attempts
   FROM outbox`;
-export const outboxOwnersSql = `SELECT lease_owner AS owner, COUNT(*) AS n, MAX(lease_until) AS until FROM outbox
-  WHERE lease_owner IS NOT NULL AND lease_until >= $1 GROUP BY lease_owner ORDER BY lease_owner`;
+/** The owners of live leases at `now`: a parameter, or (PostgreSQL) the database's own clock. */
+export const outboxOwnersSql = (
+  now: string,
+) => `SELECT lease_owner AS owner, COUNT(*) AS n, MAX(lease_until) AS until FROM outbox
+  WHERE lease_owner IS NOT NULL AND lease_until >= ${now} GROUP BY lease_owner ORDER BY lease_owner`;
 export const outboxOldestSql = `SELECT order_id, created_at, attempts, next_attempt_at, lease_owner, lease_until, last_error
   FROM outbox ORDER BY created_at, order_id LIMIT $1`;
 

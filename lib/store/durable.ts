@@ -132,8 +132,11 @@ export class WalDurability {
     }
   }
 
-  /** At most this often (the worker's interval, less a little: the passes' messages do not come exactly on time). */
-  private finishEveryMs = 200;
+  /**
+   * At most this often: the worker's interval, less a little (the passes' messages do not come
+   * exactly on time). Set by startCheckpoints, the only source of the messages that call it.
+   */
+  private finishEveryMs = 0;
   private lastFinishAt = 0;
 
   /**

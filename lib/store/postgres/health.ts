@@ -25,10 +25,7 @@ const toOrder = (r: Row): UnresolvedOrder => ({ orderId: r.order_id, item: r.ite
  * their own for the clock. Every time in these rows is the database's.
  */
 const totalsWithClockSql = `SELECT t.*, ${STATEMENT_NOW} AS now FROM (${outboxTotalsSql}) AS t`;
-const liveOwnersSql = outboxOwnersSql.replace("$1", STATEMENT_NOW);
-if (liveOwnersSql === outboxOwnersSql || /\$\d/.test(liveOwnersSql)) {
-  throw new Error("outboxOwnersSql must take the clock as its one parameter, $1");
-}
+const liveOwnersSql = outboxOwnersSql(STATEMENT_NOW);
 
 /** The health panel's reads on PostgreSQL. */
 export class PgHealth implements HealthStore {

@@ -128,7 +128,7 @@ const positional = (sql: string) => sql.replace(/\$\d/g, "?");
 export function outboxDetail(db: Db, at: number, limit: number): OutboxDetail {
   return toOutboxDetail(
     cachedStatement<[], OutboxTotalsRow>(db, outboxTotalsSql).get(),
-    cachedStatement<[number], OutboxOwnerRow>(db, positional(outboxOwnersSql)).all(at),
+    cachedStatement<[number], OutboxOwnerRow>(db, positional(outboxOwnersSql("$1"))).all(at),
     cachedStatement<[number], OutboxEntryRow>(db, positional(outboxOldestSql)).all(limit),
     at,
   );
