@@ -95,6 +95,71 @@ describe("WalDurability (a real SQLite file)", () => {
   });
 });
 
+describe("One checkpointer per SQLite file (the checkpoints lease)", () => {
+  const until = async (what: () => boolean, ms: number) => {
+    for (const end = Date.now() + ms; !what() && Date.now() < end; ) await sleep(10);
+    return what();
+  };
+
+  it("lets one connection's worker checkpoint, and another take over when it stops", async () => {
+    const file = join(dir, "lease.db");
+    const a = openDb(file);
+    const b = openDb(file);
+    const [da, db] = [durabilityOf(a), durabilityOf(b)];
+    // A lease of 3 s: looked at every second, so one given back is taken long before it would run out.
+    da.startCheckpoints(50, undefined, 3000);
+    db.startCheckpoints(50, undefined, 3000);
+    try {
+      assert.ok(await until(() => da.leading !== null && db.leading !== null, 5000), "both workers answered");
+      assert.deepEqual([da.leading, db.leading].sort(), [false, true], "exactly one of the two checkpoints");
+      const [leader, other] = da.leading ? [da, db] : [db, da];
+      const [leaderDb, otherDb] = da.leading ? [a, b] : [b, a];
+      // The one that leads does checkpoint: frames written on the other connection are copied.
+      otherDb.exec("CREATE TABLE t (v TEXT)");
+      otherDb.prepare("INSERT INTO t (v) VALUES (?)").run("x".repeat(5000));
+      const copied = () => {
+        const [row] = otherDb.pragma("wal_checkpoint(PASSIVE)") as Array<{ log: number; checkpointed: number }>;
+        return row !== undefined && row.log === row.checkpointed;
+      };
+      assert.ok(await until(copied, 3000), "the WAL was copied back");
+      await leader.stop();
+      const stoppedAt = Date.now();
+      assert.equal(
+        leaderDb.prepare("SELECT holder FROM leaders WHERE role = 'checkpoints'").get(),
+        undefined,
+        "a worker that stops gives the lease back",
+      );
+      // Given back, not run out: the other looks again within a third of the lease and takes it.
+      assert.ok(await until(() => other.leading === true, 2500), "the other connection's worker took over");
+      assert.ok(Date.now() - stoppedAt < 2500, "before the 3 s lease would have run out");
+    } finally {
+      await da.stop();
+      await db.stop();
+      a.close();
+      b.close();
+    }
+  });
+
+  it("waits for a lease held by another process to run out, then takes it", async () => {
+    const file = join(dir, "lease-held.db");
+    const c = openDb(file);
+    // Another process's worker, which died holding the lease for 800 ms more.
+    c.prepare("INSERT INTO leaders (role, holder, until) VALUES ('checkpoints', 'gone:1', ?)").run(Date.now() + 800);
+    const dc = durabilityOf(c);
+    const started = Date.now();
+    dc.startCheckpoints(50, undefined, 600);
+    try {
+      assert.ok(await until(() => dc.leading !== null, 5000), "the worker answered");
+      assert.equal(dc.leading, false, "the lease is someone else's until it runs out");
+      assert.ok(await until(() => dc.leading === true, 3000), "taken once it ran out");
+      assert.ok(Date.now() - started >= 750, "not before the lease ran out");
+    } finally {
+      await dc.stop();
+      c.close();
+    }
+  });
+});
+
 describe("PaymentConsumer and a dead-letter copy that does not come back", () => {
   it("keeps paying while copies wait for their confirm (they do not hold the batch slots)", async () => {
     const broker = fakeBroker();
