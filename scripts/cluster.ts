@@ -9,16 +9,19 @@
  *   npm run cluster                      # nodes on 5701-5703, management on 15701-15703
  *   npm run cluster -- --base-port 5801  # another set of ports
  *   npm run cluster -- stop              # stops the running cluster (add --base-port if not 5701)
+ *   npm run cluster -- stop-node 5702    # stops one node's broker (stop_app), to watch Warren move to another
+ *   npm run cluster -- start-node 5702   # and brings it back
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalCluster, CLUSTER_VHOST as VHOST } from "./chaos/local-cluster";
-import { privateBrokerSkipReason } from "./chaos/private-broker";
+import { ctlNode, privateBrokerSkipReason } from "./chaos/private-broker";
 
 interface ClusterState {
   pid: number;
-  nodes: string[];
+  /** Each node's name, AMQP port and folder (its home holds the cluster's Erlang cookie). */
+  nodes: Array<{ name: string; port: number; dir: string }>;
 }
 
 function option(name: string, fallback: number): number {
@@ -65,7 +68,40 @@ async function stopRunning(): Promise<void> {
   console.log(alive(state.pid) ? `cluster process ${state.pid} is still stopping` : "cluster stopped");
 }
 
+/** `stop-node PORT` / `start-node PORT`: one node's broker app, stopped or started, the Erlang node kept. */
+async function nodeCommand(command: "stop-node" | "start-node"): Promise<void> {
+  const port = Number(process.argv[process.argv.indexOf(command) + 1]);
+  const state = readState();
+  if (!state || !alive(state.pid)) {
+    console.error(`no Warren cluster is running on ${base}-${base + 2}; start one with: npm run cluster`);
+    process.exit(1);
+  }
+  const node = state.nodes.find((n) => n.port === port);
+  if (!node) {
+    console.error(`${command} takes one of the cluster's AMQP ports: ${state.nodes.map((n) => n.port).join(", ")}`);
+    process.exit(2);
+  }
+  try {
+    if (command === "stop-node") {
+      await ctlNode(node.name, node.dir, ["stop_app"]);
+      console.log(`${node.name} stopped (its broker app; the Erlang node stays up): clients move to the other nodes`);
+      console.log(
+        `bring it back with: npm run cluster -- start-node ${port}${base === 5701 ? "" : ` --base-port ${base}`}`,
+      );
+    } else {
+      await ctlNode(node.name, node.dir, ["start_app"]);
+      await ctlNode(node.name, node.dir, ["await_startup", "--timeout", "60"]);
+      console.log(`${node.name} running again; it rejoined the cluster`);
+    }
+  } catch (error) {
+    console.error(`${command} ${port} failed: ${(error as Error).message.split("\n")[0]}`);
+    process.exit(1);
+  }
+}
+
 async function main() {
+  if (process.argv.includes("stop-node")) return nodeCommand("stop-node");
+  if (process.argv.includes("start-node")) return nodeCommand("start-node");
   if (process.argv.includes("stop")) return stopRunning();
   const skip = privateBrokerSkipReason();
   if (skip) {
@@ -94,7 +130,12 @@ async function main() {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => void stopAll().then(() => process.exit(0)));
   }
-  writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, nodes: nodes.map((n) => n.nodeName) }));
+  const state: ClusterState = {
+    pid: process.pid,
+    nodes: nodes.map((n) => ({ name: n.nodeName, port: n.port, dir: n.dir })),
+  };
+  // Only for this user: the folders it names hold the cluster's Erlang cookie.
+  writeFileSync(STATE_FILE, JSON.stringify(state), { mode: 0o600 });
   try {
     const started = Date.now();
     console.log(`starting 3 RabbitMQ nodes on ports ${base}-${base + 2}…`);
@@ -107,9 +148,13 @@ async function main() {
     console.log("Run Warren against it:\n");
     console.log(`  export AMQP_URL='${amqp}'`);
     console.log(`  export RABBITMQ_MANAGEMENT_URL='${management}'`);
-    console.log("  npm start            # and in other terminals: npm run worker\n");
-    const stop = base === 5701 ? "npm run cluster -- stop" : `npm run cluster -- stop --base-port ${base}`;
-    console.log(`Ctrl-C (or \`${stop}\`) stops the nodes and removes their data.`);
+    console.log("  npm start            # and in other terminals: WORKER_METRICS_PORT=0 npm run worker");
+    console.log('  (several web processes and workers: the README\'s "One machine, step by step")\n');
+    const suffix = base === 5701 ? "" : ` --base-port ${base}`;
+    console.log(
+      `To watch Warren move off a node: npm run cluster -- stop-node ${base}${suffix} (start-node brings it back).`,
+    );
+    console.log(`Ctrl-C (or \`npm run cluster -- stop${suffix}\`) stops the nodes and removes their data.`);
   } catch (error) {
     console.error(`the cluster did not come up: ${(error as Error).message}`);
     await stopAll();

@@ -22,6 +22,20 @@ export function privateBrokerSkipReason(): string | false {
   return `no local RabbitMQ install (${RABBIT_BIN}): the chaos suites start a private node from it; apt-get install rabbitmq-server`;
 }
 
+/**
+ * rabbitmqctl against a private node, from this process or another (`npm run cluster -- stop-node`):
+ * its name and its folder, whose home holds the node's Erlang cookie. Debian's /usr/sbin/rabbitmqctl
+ * would run as the rabbitmq user with the shared node's cookie; the install's own script does not.
+ */
+export async function ctlNode(nodeName: string, dir: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run(`${RABBIT_BIN}/rabbitmqctl`, ["-n", nodeName, ...args], {
+    env: env ?? { ...process.env, HOME: join(dir, "home") },
+    cwd: dir,
+    timeout: 60_000,
+  });
+  return stdout;
+}
+
 export interface PrivateBrokerOptions {
   /** Erlang node name; must not be the shared broker's (rabbit@localhost). */
   nodeName?: string;
@@ -88,12 +102,7 @@ export class PrivateBroker {
   }
 
   async ctl(...args: string[]): Promise<string> {
-    const { stdout } = await run(`${RABBIT_BIN}/rabbitmqctl`, ["-n", this.nodeName, ...args], {
-      env: this.env,
-      cwd: this.dir,
-      timeout: 60_000,
-    });
-    return stdout;
+    return ctlNode(this.nodeName, this.dir, args, this.env);
   }
 
   async start(): Promise<this> {
