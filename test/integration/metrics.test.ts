@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import amqp from "amqplib";
@@ -225,5 +226,45 @@ describe("`npm run worker` serves its own metrics", { timeout: 90_000 }, () => {
     const entry = JSON.parse(line) as { level: number; part: string; msg: string };
     assert.equal(entry.level, 30);
     assert.equal(entry.part, "consumer");
+  });
+});
+
+describe("a worker whose metrics port is taken", { timeout: 60_000 }, () => {
+  it("serves its metrics on a free port instead, and says which", async () => {
+    // What the second `npm run worker` on a machine meets: the port (9464 by default) already bound.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "0.0.0.0", resolve));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const takenQueue = `${queue}.taken-port`;
+    const worker = startWorkerProcess({
+      ORDER_QUEUE: takenQueue,
+      WARREN_DB_PATH: join(dir, "taken-port.db"),
+      AMQP_URL,
+      WORKER_METRICS_PORT: String(takenPort),
+    });
+    try {
+      await waitFor(
+        () =>
+          worker.output().includes(`consuming ${takenQueue}`) &&
+          /metrics on http:\/\/[^:]+:\d+\/metrics/.test(worker.output()),
+        30_000,
+        "the worker to consume and serve metrics",
+      );
+      const line =
+        worker
+          .output()
+          .split("\n")
+          .find((l) => l.includes(`metrics port ${takenPort} is taken`)) ?? "";
+      assert.ok(line, `a warning names the taken port:\n${worker.output()}`);
+      assert.equal((JSON.parse(line) as { level: number }).level, 40, "a warning, not an error");
+      const port = Number(/metrics on http:\/\/[^:]+:(\d+)\/metrics/.exec(line)?.[1]);
+      assert.ok(port > 0 && port !== takenPort, `another port: ${port}`);
+      const families = await scrapeMetrics(`http://127.0.0.1:${port}`, "/metrics");
+      assert.equal(metricValue(families, "warren_payments_recorded_total"), 0);
+    } finally {
+      await worker.stop();
+      await new Promise((resolve) => taken.close(resolve));
+      await deleteQueueAndDlq(takenQueue);
+    }
   });
 });
