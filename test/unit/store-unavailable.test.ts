@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import type { ConsumeMessage } from "amqplib";
 import pg from "pg";
+import type { LedgerEntry } from "../../lib/payments/ledger";
+import { type BatchItem, MAX_HANDLER_ATTEMPTS, payBatch } from "../../lib/payments/pay-batch";
+import { openDb } from "../../lib/store/db";
+import { Ledger } from "../../lib/store/sqlite/ledger";
 import { isStoreUnavailable } from "../../lib/store/unavailable";
 
 describe("isStoreUnavailable", () => {
@@ -22,9 +30,72 @@ describe("isStoreUnavailable", () => {
     );
     assert.equal(isStoreUnavailable(new Error("Connection terminated unexpectedly")), true);
     assert.equal(isStoreUnavailable(Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" })), true);
+    assert.equal(isStoreUnavailable(Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR_WRITE" })), true);
+    assert.equal(isStoreUnavailable(Object.assign(new Error("readonly"), { code: "SQLITE_READONLY_DBMOVED" })), true);
+    assert.equal(isStoreUnavailable(Object.assign(new Error("no space left on device"), { code: "ENOSPC" })), true);
+    assert.equal(isStoreUnavailable(Object.assign(new Error("could not extend file"), { code: "53100" })), true);
+    assert.equal(
+      isStoreUnavailable(Object.assign(new Error("constraint failed"), { code: "SQLITE_CONSTRAINT" })),
+      false,
+    );
+    assert.equal(isStoreUnavailable(Object.assign(new Error("no such table"), { code: "SQLITE_ERROR" })), false);
     assert.equal(isStoreUnavailable(Object.assign(new Error("syntax error"), { code: "42601" })), false);
     assert.equal(isStoreUnavailable(Object.assign(new Error("unique violation"), { code: "23505" })), false);
     assert.equal(isStoreUnavailable(new Error("order x: neither paid now nor found paid")), false);
     assert.equal(isStoreUnavailable(undefined), false);
+  });
+});
+
+describe("a full SQLite file (a real one, capped with max_page_count)", () => {
+  it("is the store being unavailable: a valid order waits for space, however many tries, and is never dead-lettered", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "warren-full-"));
+    const db = openDb(join(dir, "full.db"));
+    try {
+      const ledger = new Ledger(db);
+      const pages = db.pragma("page_count", { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages}`);
+      const store = {
+        recordBatch: (entries: LedgerEntry[]) => ledger.recordBatch(entries),
+        durable: () => ledger.durable(),
+      };
+      const order = (i: number): BatchItem => ({
+        message: {
+          content: Buffer.from(JSON.stringify({ orderId: `full-${i}`, item: "book", quantity: 1 })),
+          properties: { headers: {}, messageId: `m-full-${i}` },
+          fields: { redelivered: i > 0 },
+        } as unknown as ConsumeMessage,
+        receivedAt: Date.now(),
+      });
+      // Filled up to the cap: the very error SQLite gives, "database or disk is full".
+      let direct: { code?: string } | null = null;
+      for (let i = 0; i < 100_000 && !direct; i++) {
+        try {
+          const filler = { orderId: `filler-${i}`, item: "book", quantity: 1, placedAt: null, bodyHash: "h" };
+          ledger.recordBatch([{ order: filler, messageId: `filler-${i}`, redelivered: false }]);
+        } catch (error) {
+          direct = error as { code?: string };
+        }
+      }
+      assert.equal(direct?.code, "SQLITE_FULL");
+      assert.equal(isStoreUnavailable(direct), true);
+      // The same delivery, tried more often than a message may fail for a fault of its own.
+      const failures = new Map<string, number>();
+      for (let attempt = 0; attempt <= MAX_HANDLER_ATTEMPTS + 1; attempt++) {
+        const { verdicts, paid } = await payBatch([order(0)], store as never, failures);
+        assert.equal(paid.length, 0);
+        assert.equal(verdicts[0]?.kind, "requeue", `attempt ${attempt + 1}: ${JSON.stringify(verdicts[0])}`);
+      }
+      // Space again: it is paid.
+      db.pragma("max_page_count = 1073741823");
+      const { verdicts, paid } = await payBatch([order(0)], store as never, failures);
+      assert.equal(verdicts[0]?.kind, "ack");
+      assert.deepEqual(
+        paid.map((p) => p.orderId),
+        ["full-0"],
+      );
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
