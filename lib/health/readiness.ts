@@ -1,6 +1,7 @@
 import type { ChannelState } from "../amqp/channel";
 import type { LinkStatus } from "../amqp/link";
 import type { ConsumerStatus } from "../payments/consumer";
+import { WAITING_FOR_STATE } from "../payments/pipeline-state";
 
 export interface ChannelStatus {
   state: ChannelState;
@@ -36,6 +37,9 @@ export interface Readiness {
  * Ready means this process can publish AND (where it consumes) pay right now.
  * An operator's pause is a choice, not a fault: it is reported by the
  * consumer's state but keeps the process ready (a restart would undo it).
+ * A consumer held until it has read the stored pause/resume state, or whose
+ * database is away (unreachable, full, unwritable: its deliveries wait), pays
+ * nothing, whatever its subscription says: not ready.
  */
 export function readiness(input: ReadinessInput): Readiness {
   const now = input.now ?? Date.now();
@@ -61,10 +65,13 @@ export function readiness(input: ReadinessInput): Readiness {
     add("publish", `unroutable: no queue bound to ${input.unroutable.exchange}`, input.unroutable.at);
   }
   if (input.consumer && link("consume", input.consumeLink)) {
-    const { state, since, reason } = input.consumer;
+    const { state, since, reason, storeUnavailable } = input.consumer;
     if (state === "reconnecting" || state === "stopped") {
       add("consume", `consumer ${state}${reason ? `: ${reason}` : ""}`, since);
+    } else if (state === "paused" && reason === WAITING_FOR_STATE) {
+      add("consume", `${WAITING_FOR_STATE} (the database has not answered yet)`, since);
     }
+    if (storeUnavailable) add("consume", `database unavailable: ${storeUnavailable.error}`, storeUnavailable.since);
   }
   return { ready: notReady.length === 0, notReady };
 }

@@ -23,6 +23,7 @@ export interface MetricSources {
   } | null;
   consumer?: () => {
     stats: { paid: number; duplicates: number; delivered: number; acked: number; inFlight: number; running: boolean };
+    status?(): { storeUnavailable?: unknown };
   } | null;
   publisher?: () => { counts: { confirmed: number } } | null;
   links?: () => Array<{ name: string; state: string }>;
@@ -172,6 +173,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   gaugeOf("warren_deliveries_in_flight", "Deliveries received and not yet settled.", () => consumer()?.stats.inFlight);
   gaugeOf("warren_consumer_running", "1 while this process's payment consumer is subscribed.", () =>
     consumer()?.stats.running ? 1 : 0,
+  );
+  gaugeOf(
+    "warren_consumer_store_up",
+    "0 while this process's payment consumer finds its database away (unreachable, full, unwritable): deliveries wait, nothing is paid (1 otherwise, and where no consumer runs).",
+    () => (consumer()?.status?.().storeUnavailable ? 0 : 1),
   );
   counterOf(
     "warren_publishes_confirmed_total",

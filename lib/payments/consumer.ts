@@ -12,7 +12,7 @@ import { type AckEntry, AckWindow } from "./ack-window";
 import { batchToTake } from "./batch-plan";
 import { deadLetter } from "./dead-letter";
 import type { PaymentLedger } from "./ledger";
-import { payBatch } from "./pay-batch";
+import { payBatch, StoreWatch } from "./pay-batch";
 import type { Verdict } from "./verdict";
 
 export { DEAD_LETTERED_AT_HEADER, ORIGINAL_QUEUE_HEADER, REASON_HEADER } from "./dead-letter";
@@ -74,6 +74,11 @@ export interface ConsumerStatus {
   since: number;
   /** Why it is not consuming (the last error, a cancel by the broker...), null while consuming. */
   reason: string | null;
+  /**
+   * The database away (unreachable, full, unwritable) as the last batches found it, since when
+   * and why: deliveries wait for it, nothing is paid meanwhile. Null while it records.
+   */
+  storeUnavailable?: { since: number; error: string } | null;
 }
 
 /**
@@ -96,9 +101,11 @@ export class PaymentConsumer extends EventEmitter {
   private started = false;
   private state: ConsumerStatus = { state: "reconnecting", since: Date.now(), reason: "starting" };
   readonly stats: ConsumerStats;
+  private readonly storeWatch: StoreWatch;
 
   constructor(private readonly options: PaymentConsumerOptions) {
     super();
+    this.storeWatch = new StoreWatch(options.log);
     this.stats = {
       running: false,
       paid: 0,
@@ -169,7 +176,7 @@ export class PaymentConsumer extends EventEmitter {
 
   /** Consuming, paused, reconnecting or stopped; since when, and why. */
   status(): ConsumerStatus {
-    return { ...this.state };
+    return { ...this.state, storeUnavailable: this.storeWatch.unavailable };
   }
 
   private setState(state: ConsumerState, reason: string | null) {
@@ -303,12 +310,17 @@ export class PaymentConsumer extends EventEmitter {
       : null;
     // Every delivery of the batch gets a verdict whatever happens: one left open in its ack window
     // would hold up every later ack on the channel, and the consumer would stop once prefetch is used up.
-    const { verdicts, paid, duplicates, absorbed } = await payBatch(batch, ledger, this.failures, log, spans).catch(
-      (error: Error) => {
-        log?.(`[payments] paying a batch of ${batch.length} failed unexpectedly (${error.message}); requeueing it`);
-        return { verdicts: [], paid: [], duplicates: [], absorbed: [] } as Awaited<ReturnType<typeof payBatch>>;
-      },
-    );
+    const { verdicts, paid, duplicates, absorbed } = await payBatch(
+      batch,
+      ledger,
+      this.failures,
+      log,
+      spans,
+      this.storeWatch,
+    ).catch((error: Error) => {
+      log?.(`[payments] paying a batch of ${batch.length} failed unexpectedly (${error.message}); requeueing it`);
+      return { verdicts: [], paid: [], duplicates: [], absorbed: [] } as Awaited<ReturnType<typeof payBatch>>;
+    });
     // Settle what is decided now and send its acks (one frame per run) before any dead-letter copy
     // is waited for: a slow copy must not hold up the acks of the batch.
     const deadLetters: Array<{ delivery: Delivery; verdict: Extract<Verdict, { kind: "dead-letter" }> }> = [];

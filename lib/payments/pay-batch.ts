@@ -25,6 +25,48 @@ export interface BatchResult {
 }
 
 /**
+ * The store as the consumer's batches find it: away (since when, and why) or not. Readiness reads
+ * it (a consumer whose database is away pays nothing, whatever its subscription says), and while
+ * the store is away it logs one line every 5 s with how many deliveries waited, not one per
+ * delivery per second (a hundred lines a second at prefetch 100, in a probe's 73 s outage).
+ */
+export class StoreWatch {
+  unavailable: { since: number; error: string } | null = null;
+  private waited = 0;
+  private loggedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly log?: (message: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A delivery waits because the store is away. */
+  away(error: Error, orderId: string): void {
+    const now = this.now();
+    this.unavailable = { since: this.unavailable?.since ?? now, error: error.message };
+    this.waited++;
+    if (now - this.loggedAt < STORE_LOG_EVERY_MS) return;
+    this.log?.(
+      `[payments] store unavailable (${error.message}): ${this.waited} ${this.waited === 1 ? "delivery waits" : "deliveries wait"} for it (the last: ${orderId}); nothing is dead-lettered for it`,
+    );
+    this.loggedAt = now;
+    this.waited = 0;
+  }
+
+  /** The store recorded something: it is back. */
+  back(): void {
+    if (!this.unavailable) return;
+    const seconds = ((this.now() - this.unavailable.since) / 1000).toFixed(1);
+    this.log?.(`[payments] store available again after ${seconds} s`);
+    this.unavailable = null;
+    this.waited = 0;
+    this.loggedAt = Number.NEGATIVE_INFINITY;
+  }
+}
+
+const STORE_LOG_EVERY_MS = 5000;
+
+/**
  * Pays one batch of deliveries: decode, record in ONE ledger transaction,
  * wait for the WAL to be on disk, and say what to do with each delivery.
  * `failures` counts our own failures per message id across batches.
@@ -36,6 +78,8 @@ export async function payBatch(
   log?: (message: string) => void,
   /** The batch's spans (lib/tracing), null when tracing is off: the commit gets one span per delivery. */
   spans: BatchTrace | null = null,
+  /** Where a store that is away is noted (the consumer's, for readiness); one of its own otherwise. */
+  store: StoreWatch = new StoreWatch(log),
 ): Promise<BatchResult> {
   const verdicts: Verdict[] = new Array(batch.length);
   const payable: Array<{ index: number; entry: LedgerEntry }> = [];
@@ -57,9 +101,9 @@ export async function payBatch(
 
   const giveUpOrRetry = (index: number, entry: LedgerEntry, error: Error) => {
     if (isStoreUnavailable(error)) {
-      // The database is away (restarting, unreachable): nothing is wrong with the message. It
-      // waits, however long that takes, instead of using up its attempts and being dead-lettered.
-      log?.(`[payments] store unavailable (${error.message}): ${entry.order.orderId} waits for it`);
+      // The database is away (restarting, unreachable, full): nothing is wrong with the message.
+      // It waits, however long that takes, instead of using up its attempts and being dead-lettered.
+      store.away(error, entry.order.orderId);
       verdicts[index] = { kind: "requeue", delayMs: 1000 };
       return;
     }
@@ -120,6 +164,7 @@ export async function payBatch(
     }
   }
   commit?.end(commitError ?? (outcomes.some((outcome) => outcome !== undefined) ? undefined : "nothing recorded"));
+  if (outcomes.some((outcome) => outcome !== undefined)) store.back();
 
   const paid: Payment[] = [];
   const duplicates: BatchResult["duplicates"] = [];

@@ -65,15 +65,31 @@ describe("the payment consumer while PostgreSQL is down (private server)", { ski
     timeout: 120_000,
   }, async () => {
     server?.halt();
+    const haltedAt = Date.now();
     const orderId = `outage-${Date.now()}`;
     channel.sendToQueue(queue, Buffer.from(JSON.stringify({ orderId, item: "book", quantity: 1 })), {
       persistent: true,
       messageId: orderId,
     });
     await channel.waitForConfirms();
-    const waits = () => lines.filter((line) => line.includes("store unavailable") && line.includes(orderId)).length;
+    const deliveredBefore = consumer.stats.delivered;
     // More failed tries than a message gets for a failure of its own (MAX_HANDLER_ATTEMPTS).
-    await waitFor(() => waits() >= 4, 30_000, "the consumer to try the order 4 times");
+    await waitFor(
+      () => consumer.stats.delivered - deliveredBefore >= 4,
+      30_000,
+      "the consumer to try the order 4 times",
+    );
+    // Readiness sees it (lib/health/readiness.ts), and the log says so once, not once per try.
+    const away = consumer.status().storeUnavailable;
+    assert.ok(away, "the consumer reports its database away");
+    assert.match(away.error, /ECONNREFUSED|terminated|connect/i);
+    const said = lines.filter((line) => line.includes("store unavailable"));
+    const tries = consumer.stats.delivered - deliveredBefore;
+    const allowed = 1 + Math.floor((Date.now() - haltedAt) / 5000);
+    assert.ok(
+      said.length >= 1 && said.length <= allowed && said.length < tries,
+      `one line per 5 s, not one per try (${tries} tries): ${said.join(" | ")}`,
+    );
     server?.start();
     await waitFor(
       async () => (await store.payments.recent(10).catch(() => [])).some((p) => p.orderId === orderId),
@@ -81,6 +97,8 @@ describe("the payment consumer while PostgreSQL is down (private server)", { ski
       "the payment once the database is back",
     );
     assert.equal(consumer.stats.deadLettered, 0, "nothing was dead-lettered");
+    assert.equal(consumer.status().storeUnavailable, null, "back: the consumer says so");
+    assert.ok(lines.some((line) => line.includes("store available again")));
     assert.equal((await channel.checkQueue(deadLetterQueueOf(queue))).messageCount, 0);
     assert.deepEqual(await store.payments.counts(), { payments: 1, duplicates: 0 });
   });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { LinkStatus } from "../../lib/amqp/link";
 import { readiness } from "../../lib/health/readiness";
+import { WAITING_FOR_STATE } from "../../lib/payments/pipeline-state";
 
 const now = 1_000_000;
 const up = (name: string): LinkStatus => ({
@@ -75,5 +76,29 @@ describe("readiness", () => {
     assert.equal(readiness({ ...healthy, consumer: { state: "paused", since: now, reason: "paused" } }).ready, true);
     const down: LinkStatus = { ...up("consume"), state: "down", lastError: "x" };
     assert.equal(readiness({ ...healthy, consumer: null, consumeLink: down }).ready, true);
+  });
+
+  it("is not ready while the consumer waits for the stored pipeline state (the database has not answered)", () => {
+    const state = readiness({
+      ...healthy,
+      consumer: { state: "paused", since: now - 7000, reason: WAITING_FOR_STATE },
+    });
+    assert.equal(state.ready, false);
+    assert.deepEqual(
+      state.notReady.map((n) => [n.cannot, n.forMs]),
+      [["consume", 7000]],
+    );
+    assert.match(state.notReady[0]?.why ?? "", /waiting for the stored pipeline state/);
+  });
+
+  it("is not ready while the consumer's database is away, subscribed or not", () => {
+    const storeUnavailable = { since: now - 30_000, error: "connect ECONNREFUSED 127.0.0.1:5432" };
+    const state = readiness({ ...healthy, consumer: { ...consuming, storeUnavailable } });
+    assert.equal(state.ready, false);
+    assert.deepEqual(
+      state.notReady.map((n) => [n.cannot, n.why, n.forMs]),
+      [["consume", "database unavailable: connect ECONNREFUSED 127.0.0.1:5432", 30_000]],
+    );
+    assert.equal(readiness({ ...healthy, consumer: { ...consuming, storeUnavailable: null } }).ready, true);
   });
 });
