@@ -97,8 +97,11 @@ export function openPostgresStore(url: string, { max = 10, log }: PostgresStoreO
     max,
     types,
     application_name: "warren",
-    // Bounded waits: an unreachable server or a full pool fails a call (which its caller retries)
-    // instead of holding an order or a delivery for ever; keepAlive notices a dead peer.
+    // Bounded where the answer is certain: a server that cannot be reached or a full pool fails a call
+    // within 5 s (its caller retries), and the server ends a statement after 30 s. A server that took
+    // a statement and then froze holds the call until it answers or the connection dies (keepAlive
+    // notices a dead peer, not a stopped process). No client-side timeout: it could not tell whether
+    // the commit happened, and an order answered "not accepted" must not be paid later.
     connectionTimeoutMillis: 5000,
     statement_timeout: 30_000,
     idle_in_transaction_session_timeout: 60_000,
