@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { close, fdatasync, fstat, open, stat } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 import { probe, startTimer } from "../observability/probes";
-import { ACQUIRE_LEASE_SQL, CURRENT_LEASE_SQL, RELEASE_LEASE_SQL } from "./sqlite/leadership";
 
 /**
  * Durability without blocking the event loop.
@@ -25,8 +23,7 @@ import { ACQUIRE_LEASE_SQL, CURRENT_LEASE_SQL, RELEASE_LEASE_SQL } from "./sqlit
  * the running one may have started before its commit.
  *
  * Checkpoints (copying the WAL back into the database file, with two fsyncs)
- * move to a worker thread with its own connection: one per file, that of the
- * process holding the file's `checkpoints` lease (checkpoint-worker.mjs).
+ * move to a worker thread with its own connection.
  */
 export class WalDurability {
   private readonly walPath: string | null;
@@ -35,12 +32,6 @@ export class WalDurability {
   private checkpointer: Worker | null = null;
   /** fdatasync calls made (each may cover many commits). */
   syncs = 0;
-  /**
-   * Whether this connection's checkpoint worker holds the file's `checkpoints` lease (null: no
-   * worker, or no answer yet). The other processes on the file leave the checkpoints to that one.
-   */
-  leading: boolean | null = null;
-  private readonly leaseHolder = `${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(private readonly db: Database.Database) {
     const wal = !db.memory && String(db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
@@ -88,29 +79,13 @@ export class WalDurability {
    * (blocking) automatic checkpoints stop once the worker runs. Without a
    * worker (it could not start), SQLite's automatic checkpoints stay on.
    */
-  startCheckpoints(intervalMs = 250, log?: (message: string) => void, leaseMs = CHECKPOINT_LEASE_MS): void {
+  startCheckpoints(intervalMs = 250, log?: (message: string) => void): void {
     if (!this.walPath || this.checkpointer) return;
     this.finishEveryMs = intervalMs * 0.8;
-    const lease = {
-      role: CHECKPOINT_ROLE,
-      holder: this.leaseHolder,
-      ttlMs: leaseMs,
-      acquireSql: ACQUIRE_LEASE_SQL,
-      currentSql: CURRENT_LEASE_SQL,
-    };
     try {
-      const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs, lease } });
+      const worker = new Worker(CHECKPOINT_WORKER, { workerData: { file: this.db.name, intervalMs } });
       worker.unref();
-      type Message = { ready?: boolean; leading?: boolean; checkpointed?: number; left?: number; error?: string };
-      worker.on("message", (message: Message) => {
-        if (message.leading !== undefined && message.leading !== this.leading) {
-          this.leading = message.leading;
-          log?.(
-            message.leading
-              ? "[db] this process checkpoints the database file (it holds the checkpoints lease)"
-              : "[db] another process checkpoints the database file (it holds the checkpoints lease)",
-          );
-        }
+      worker.on("message", (message: { ready?: boolean; checkpointed?: number; left?: number; error?: string }) => {
         if (message.ready) {
           this.db.pragma("wal_autocheckpoint = 0");
           // A restarted WAL keeps its largest size unless told otherwise: up to 64 MB it is kept,
@@ -206,19 +181,6 @@ export class WalDurability {
     if (!worker) return;
     this.restoreAutoCheckpoint();
     await worker.terminate().catch(() => 0);
-    // Given back (if this connection's worker held it: the statement names the holder), so that
-    // another process on the file takes the checkpoints over at its next look (about a second),
-    // not when the lease runs out.
-    this.releaseLease();
-    this.leading = null;
-  }
-
-  private releaseLease() {
-    try {
-      if (this.db.open) this.db.prepare(RELEASE_LEASE_SQL).run(CHECKPOINT_ROLE, this.leaseHolder);
-    } catch {
-      // Busy or closing: the lease runs out by itself.
-    }
   }
 
   private restoreAutoCheckpoint() {
@@ -249,10 +211,6 @@ const CHECKPOINT_WORKER = join(process.cwd(), "lib", "store", "sqlite", "checkpo
 
 /** The most frames a checkpoint pass may leave for the connection to copy on the event loop (~1 MB). */
 const FINISH_MAX_FRAMES = 256;
-
-/** The `leaders` role of a file's one checkpointer, and how long its lease lasts unrenewed (renewed every third of it). */
-export const CHECKPOINT_ROLE = "checkpoints";
-const CHECKPOINT_LEASE_MS = 3000;
 
 const registry = new WeakMap<Database.Database, WalDurability>();
 
