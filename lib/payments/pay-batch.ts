@@ -31,7 +31,8 @@ export interface BatchResult {
  * delivery per second (a hundred lines a second at prefetch 100, in a probe's 73 s outage).
  */
 export class StoreWatch {
-  unavailable: { since: number; error: string } | null = null;
+  private away_: { since: number; error: string } | null = null;
+  private lastAwayAt = 0;
   private waited = 0;
   private loggedAt = Number.NEGATIVE_INFINITY;
 
@@ -40,10 +41,21 @@ export class StoreWatch {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * The store as the last batches found it, or null. It lapses STORE_AWAY_LAPSE_MS after the last
+   * delivery that found it away: a consumer that gets no more deliveries (paused, or its requeued
+   * ones went to another worker) must not report a database that has come back as away for hours.
+   */
+  get unavailable(): { since: number; error: string } | null {
+    if (this.away_ && this.now() - this.lastAwayAt > STORE_AWAY_LAPSE_MS) this.back();
+    return this.away_;
+  }
+
   /** A delivery waits because the store is away. */
   away(error: Error, orderId: string): void {
     const now = this.now();
-    this.unavailable = { since: this.unavailable?.since ?? now, error: error.message };
+    this.away_ = { since: this.away_?.since ?? now, error: error.message };
+    this.lastAwayAt = now;
     this.waited++;
     if (now - this.loggedAt < STORE_LOG_EVERY_MS) return;
     this.log?.(
@@ -55,16 +67,18 @@ export class StoreWatch {
 
   /** The store recorded something: it is back. */
   back(): void {
-    if (!this.unavailable) return;
-    const seconds = ((this.now() - this.unavailable.since) / 1000).toFixed(1);
-    this.log?.(`[payments] store available again after ${seconds} s`);
-    this.unavailable = null;
+    if (!this.away_) return;
+    const seconds = ((this.now() - this.away_.since) / 1000).toFixed(1);
+    this.log?.(`[payments] store available again (or no delivery has found it away since) after ${seconds} s`);
+    this.away_ = null;
     this.waited = 0;
     this.loggedAt = Number.NEGATIVE_INFINITY;
   }
 }
 
 const STORE_LOG_EVERY_MS = 5000;
+/** A requeued delivery comes back within about a second (its requeue delay): three without one is news. */
+const STORE_AWAY_LAPSE_MS = 3000;
 
 /**
  * Pays one batch of deliveries: decode, record in ONE ledger transaction,
@@ -131,7 +145,14 @@ export async function payBatch(
     // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
     // and a message that makes the handler throw cannot drag good ones into the DLQ with it. What the
     // store says it did commit is kept (recorded again, a payment would read as its own duplicate).
+    // Not when the store itself is away: each entry would wait out its own timeout against it (5 s
+    // each for a locked SQLite file or an unreachable server, minutes for a batch), so all wait at once.
     const known = isPartialBatch<LedgerOutcome>(error) ? error.outcomes : [];
+    if (!isPartialBatch(error) && isStoreUnavailable(error)) {
+      for (const { index, entry } of payable) giveUpOrRetry(index, entry, error as Error);
+      commit?.end(error);
+      return { verdicts, paid: [], duplicates: [], absorbed: [] };
+    }
     outcomes = [];
     for (const [i, { index, entry }] of payable.entries()) {
       const committed = known[i];

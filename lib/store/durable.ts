@@ -38,8 +38,18 @@ export class WalDurability {
     this.walPath = wal ? `${db.name}-wal` : null;
   }
 
+  /**
+   * Set for good once an fdatasync of the WAL failed. Linux reports a failed writeback once: the
+   * next fdatasync on the file succeeds though the pages it dropped never reached the disk, so a
+   * payment retried after it would read as a duplicate and be acked while it may not be on disk.
+   * From then on every sync() fails with it (the consumer acks nothing, and says why) until the
+   * process restarts and SQLite reads the file anew, as PostgreSQL does after a failed fsync.
+   */
+  private lost: DurabilityLostError | null = null;
+
   /** Resolves once every transaction committed before the call is on disk. */
   sync(): Promise<void> {
+    if (this.lost) return Promise.reject(this.lost);
     if (!this.walPath) return Promise.resolve();
     if (!this.running) {
       this.running = this.run();
@@ -166,7 +176,13 @@ export class WalDurability {
       }
     }
     const descriptor = fd;
-    await new Promise<void>((resolve, reject) => fdatasync(descriptor, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      fdatasync(descriptor, (error) => {
+        if (!error) return resolve();
+        this.lost ??= new DurabilityLostError(error);
+        reject(this.lost);
+      }),
+    );
   }
 
   private walFd: number | null = null;
@@ -222,4 +238,15 @@ export function durabilityOf(db: Database.Database): WalDurability {
     registry.set(db, found);
   }
   return found;
+}
+
+/** A WAL sync failed: what was committed since the last good one may not be on disk (WalDurability.lost). */
+export class DurabilityLostError extends Error {
+  readonly code: string | undefined;
+
+  constructor(readonly cause: NodeJS.ErrnoException) {
+    super(`the WAL could not be synced (${cause.code ?? cause.message}): restart this process`);
+    this.name = "DurabilityLostError";
+    this.code = cause.code;
+  }
 }

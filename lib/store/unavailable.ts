@@ -5,7 +5,13 @@
  * A full disk once dead-lettered good orders unpaid: three failed tries each, then the DLQ.
  */
 const SQLITE_ENVIRONMENT = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|READONLY|CANTOPEN|NOMEM|PROTOCOL)(_|$)/;
-/** The same from the file system (the WAL's fdatasync, a file opened anew). */
+/**
+ * PostgreSQL's answers about the moment, not the message: a statement cancelled by its timeout
+ * (57014), a read-only transaction after a failover to a standby (25006), a serialization failure
+ * or a deadlock that outlived the ledger's own retries (40001, 40P01), a lock not available (55P03).
+ */
+const PG_TRANSIENT = new Set(["57014", "25006", "40001", "40P01", "55P03"]);
+/** The same from the file system (a file opened anew; a failed WAL sync is DurabilityLostError). */
 const FILE_SYSTEM = new Set(["ENOSPC", "EDQUOT", "EIO", "EROFS", "EMFILE", "ENFILE", "ENOMEM"]);
 
 /**
@@ -13,13 +19,16 @@ const FILE_SYSTEM = new Set(["ENOSPC", "EDQUOT", "EIO", "EROFS", "EMFILE", "ENFI
  * rather than because of what was asked: worth waiting for and trying again, and never a reason
  * to give up on a message. PostgreSQL: connection refused or lost, class 08, 57P01–57P03 (shut
  * down, crashed, starting up), 53100 (disk full), 53200 (out of memory), 53300 (too many
- * connections). SQLite: busy, locked, full, I/O errors, read-only (SQLITE_ENVIRONMENT); the file
- * system's ENOSPC, EIO, EROFS and kin.
+ * connections), PG_TRANSIENT. SQLite: busy, locked, full, I/O errors, read-only
+ * (SQLITE_ENVIRONMENT); the file system's ENOSPC, EIO, EROFS and kin; and a WAL sync that failed
+ * (DurabilityLostError, lib/store/durable.ts), which holds until the process restarts.
  */
 export function isStoreUnavailable(error: unknown): boolean {
-  const { code = "", message = "" } = (error ?? {}) as { code?: string; message?: string };
-  if (typeof code !== "string") return false;
+  const { code: rawCode, message = "", name } = (error ?? {}) as { code?: unknown; message?: string; name?: string };
+  const code = typeof rawCode === "string" ? rawCode : "";
   return (
+    name === "DurabilityLostError" ||
+    PG_TRANSIENT.has(code) ||
     SQLITE_ENVIRONMENT.test(code) ||
     FILE_SYSTEM.has(code) ||
     code === "53100" ||

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import fs, { mkdtempSync, rmSync, statSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -9,6 +10,7 @@ import type { LedgerOutcome } from "../../lib/payments/decide";
 import type { Ledger, LedgerEntry } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
 import { durabilityOf } from "../../lib/store/durable";
+import { isStoreUnavailable } from "../../lib/store/unavailable";
 
 const dir = mkdtempSync(join(tmpdir(), "warren-durable-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,6 +94,47 @@ describe("WalDurability (a real SQLite file)", () => {
     }
     assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000, "SQLite checkpoints on commit again");
     db.close();
+  });
+});
+
+describe("a WAL sync that fails", () => {
+  it("fails every later sync too, until the process restarts (a failed writeback is reported once)", async () => {
+    const db = openDb(join(dir, "lost.db"));
+    const durable = durabilityOf(db);
+    db.exec("CREATE TABLE t (v TEXT)");
+    db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
+    await durable.sync();
+    const real = fs.fdatasync;
+    // The kernel's answer to a writeback that failed, once; the file's next fdatasync succeeds.
+    let failNext = true;
+    (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = ((fd: number, callback: (error: Error | null) => void) => {
+      if (!failNext) return real(fd, callback);
+      failNext = false;
+      callback(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    }) as typeof fs.fdatasync;
+    syncBuiltinESMExports();
+    try {
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("y");
+      const first = await durable.sync().then(
+        () => null,
+        (error: Error) => error,
+      );
+      assert.equal(first?.name, "DurabilityLostError");
+      assert.equal((first as { code?: string }).code, "EIO");
+      assert.equal(isStoreUnavailable(first), true, "the consumer waits (and says why) instead of dead-lettering");
+      // The next fdatasync would succeed: it must not be believed.
+      const again = await durable.sync().then(
+        () => null,
+        (error: Error) => error,
+      );
+      assert.equal(again?.name, "DurabilityLostError", "still lost: nothing synced after it is trusted");
+      assert.equal(failNext, false);
+    } finally {
+      (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = real;
+      syncBuiltinESMExports();
+      await durable.stop();
+      db.close();
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import type { ConsumeMessage } from "amqplib";
 import pg from "pg";
 import type { LedgerEntry } from "../../lib/payments/ledger";
-import { type BatchItem, MAX_HANDLER_ATTEMPTS, payBatch } from "../../lib/payments/pay-batch";
+import { type BatchItem, MAX_HANDLER_ATTEMPTS, payBatch, StoreWatch } from "../../lib/payments/pay-batch";
 import { openDb } from "../../lib/store/db";
 import { Ledger } from "../../lib/store/sqlite/ledger";
 import { isStoreUnavailable } from "../../lib/store/unavailable";
@@ -97,5 +97,55 @@ describe("a full SQLite file (a real one, capped with max_page_count)", () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a store that is away, as the consumer sees it", () => {
+  const item = (i: number): BatchItem => ({
+    message: {
+      content: Buffer.from(JSON.stringify({ orderId: `away-${i}`, item: "book", quantity: 1 })),
+      properties: { headers: {}, messageId: `m-away-${i}` },
+      fields: { redelivered: false },
+    } as unknown as ConsumeMessage,
+    receivedAt: Date.now(),
+  });
+
+  it("requeues the whole batch at once: no entry waits out its own timeout against a store known to be away", async () => {
+    let calls = 0;
+    const away = {
+      recordBatch: async () => {
+        calls++;
+        throw Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+      },
+      durable: async () => {},
+    };
+    const { verdicts } = await payBatch([item(1), item(2), item(3), item(4), item(5)], away as never, new Map());
+    assert.equal(calls, 1, "one try for the batch, not one more per entry");
+    assert.deepEqual(
+      verdicts.map((v) => v.kind),
+      ["requeue", "requeue", "requeue", "requeue", "requeue"],
+    );
+  });
+
+  it("reports the store away while deliveries keep finding it so, and not for long after the last one", () => {
+    let now = 1_000_000;
+    const lines: string[] = [];
+    const watch = new StoreWatch(
+      (line) => lines.push(line),
+      () => now,
+    );
+    assert.equal(watch.unavailable, null);
+    const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+    for (let i = 0; i < 12; i++) {
+      watch.away(refused, `o-${i}`);
+      now += 1000;
+    }
+    assert.deepEqual(watch.unavailable, { since: 1_000_000, error: "connect ECONNREFUSED" });
+    assert.equal(lines.length, 3, `one line per 5 s, not one per delivery: ${lines.join(" | ")}`);
+    assert.match(lines[1] ?? "", /5 deliveries wait for it \(the last: o-5\)/);
+    now += 1500; // 2.5 s after the last delivery that found it away
+    assert.ok(watch.unavailable, "a requeued delivery is about a second away: still away");
+    now += 1000;
+    assert.equal(watch.unavailable, null, "no delivery found it away for over 3 s: no longer reported");
   });
 });
