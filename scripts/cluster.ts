@@ -76,6 +76,12 @@ async function nodeCommand(command: "stop-node" | "start-node"): Promise<void> {
     console.error(`no Warren cluster is running on ${base}-${base + 2}; start one with: npm run cluster`);
     process.exit(1);
   }
+  if (!state.nodes.every((n) => typeof n === "object" && n !== null && typeof n.dir === "string")) {
+    console.error(
+      `this cluster was started by an older \`npm run cluster\`: stop it and start it again to use ${command}`,
+    );
+    process.exit(1);
+  }
   const node = state.nodes.find((n) => n.port === port);
   if (!node) {
     console.error(`${command} takes one of the cluster's AMQP ports: ${state.nodes.map((n) => n.port).join(", ")}`);

@@ -1,4 +1,4 @@
-import { close, fdatasync, fstat, open, stat } from "node:fs";
+import { close, fdatasync, fstat, open, stat, statSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
@@ -36,7 +36,12 @@ export class WalDurability {
   constructor(private readonly db: Database.Database) {
     const wal = !db.memory && String(db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
     this.walPath = wal ? `${db.name}-wal` : null;
+    const file = wal ? statSync(db.name, { throwIfNoEntry: false }) : undefined;
+    this.dbFile = file ? { dev: file.dev, ino: file.ino } : null;
   }
+
+  /** The database file this connection opened, to notice it deleted or replaced (syncWal). */
+  private readonly dbFile: { dev: number; ino: number } | null;
 
   /**
    * Set for good once an fdatasync of the WAL failed. Linux reports a failed writeback once: the
@@ -153,12 +158,24 @@ export class WalDurability {
    * One fdatasync on the thread pool, on a descriptor kept open. SQLite removes the WAL only
    * when the last connection closes, and this one is open while it syncs; still, at most once
    * a second the descriptor is checked against the path, and a WAL created anew gets a fresh
-   * descriptor.
+   * descriptor. At the same pace the database file is checked against the one first opened.
    */
   private async syncWal(path: string): Promise<void> {
     let fd = this.walFd;
-    if (fd !== null && Date.now() - this.walCheckedAt > 1000) {
+    const check = Date.now() - this.walCheckedAt > 1000;
+    if (check) {
       this.walCheckedAt = Date.now();
+      // The database file deleted or replaced under this connection (an `rm`, a restore copied over
+      // it): its commits go to a file no one else will open, and a process started now makes a
+      // fresh ledger beside it. Nothing more is acked or accepted as on disk from here.
+      if (this.dbFile && !(await samePath(this.db.name, this.dbFile))) {
+        this.lost ??= new DurabilityLostError(
+          `the database file ${this.db.name} was deleted or replaced under this process`,
+        );
+        throw this.lost;
+      }
+    }
+    if (fd !== null && check) {
       if (!(await sameFile(fd, path))) {
         close(fd, () => {});
         fd = this.walFd = null;
@@ -179,7 +196,10 @@ export class WalDurability {
     await new Promise<void>((resolve, reject) =>
       fdatasync(descriptor, (error) => {
         if (!error) return resolve();
-        this.lost ??= new DurabilityLostError(error);
+        this.lost ??= new DurabilityLostError(
+          `the WAL could not be synced (${error.code ?? error.message})`,
+          error.code,
+        );
         reject(this.lost);
       }),
     );
@@ -242,11 +262,18 @@ export function durabilityOf(db: Database.Database): WalDurability {
 
 /** A WAL sync failed: what was committed since the last good one may not be on disk (WalDurability.lost). */
 export class DurabilityLostError extends Error {
-  readonly code: string | undefined;
-
-  constructor(readonly cause: NodeJS.ErrnoException) {
-    super(`the WAL could not be synced (${cause.code ?? cause.message}): restart this process`);
+  constructor(
+    reason: string,
+    readonly code?: string,
+  ) {
+    super(`${reason}: restart this process`);
     this.name = "DurabilityLostError";
-    this.code = cause.code;
   }
+}
+
+/** Whether `path` is still the file first seen there (same device and inode); false when it is gone. */
+function samePath(path: string, first: { dev: number; ino: number }): Promise<boolean> {
+  return new Promise((resolve) => {
+    stat(path, (error, now) => resolve(!error && now.ino === first.ino && now.dev === first.dev));
+  });
 }

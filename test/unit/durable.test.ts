@@ -138,6 +138,44 @@ describe("a WAL sync that fails", () => {
   });
 });
 
+describe("a database file deleted under its connection", () => {
+  it("fails every sync from then on: commits to a file no one else will open are not on disk for anyone", async () => {
+    const sub = mkdtempSync(join(dir, "gone-"));
+    const file = join(sub, "gone.db");
+    const db = openDb(file);
+    const durable = durabilityOf(db);
+    db.exec("CREATE TABLE t (v TEXT)");
+    db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
+    await durable.sync();
+    try {
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+      // The connection writes on, to the deleted inodes, without an error of its own.
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("y");
+      await sleep(1100); // the file is checked at most once a second
+      const error = await durable.sync().then(
+        () => null,
+        (e: Error) => e,
+      );
+      assert.equal(error?.name, "DurabilityLostError");
+      assert.match(error?.message ?? "", /was deleted or replaced under this process: restart this process/);
+      assert.equal(isStoreUnavailable(error), true);
+      // A new file at the path (what a process started now creates) does not make it good again.
+      openDb(file).close();
+      await sleep(1100);
+      assert.equal(
+        await durable.sync().then(
+          () => "synced",
+          (e: Error) => e.name,
+        ),
+        "DurabilityLostError",
+      );
+    } finally {
+      await durable.stop();
+      db.close();
+    }
+  });
+});
+
 describe("PaymentConsumer and a dead-letter copy that does not come back", () => {
   it("keeps paying while copies wait for their confirm (they do not hold the batch slots)", async () => {
     const broker = fakeBroker();
