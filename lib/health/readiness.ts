@@ -17,6 +17,8 @@ export interface ReadinessInput {
   consumer: ConsumerStatus | null;
   /** The last publish to the orders exchange the broker returned as unroutable, cleared by a routed one. */
   unroutable: { at: number; exchange: string; routingKey: string } | null;
+  /** The store can make nothing durable any more (a failed WAL sync, its file deleted): until a restart. */
+  storeLost?: { why: string; since: number } | null;
   now?: number;
 }
 
@@ -63,6 +65,11 @@ export function readiness(input: ReadinessInput): Readiness {
   }
   if (input.unroutable) {
     add("publish", `unroutable: no queue bound to ${input.unroutable.exchange}`, input.unroutable.at);
+  }
+  if (input.storeLost) {
+    // Orders are refused (not stored) and nothing more is acked, whatever the broker is doing.
+    add("publish", `database: ${input.storeLost.why}`, input.storeLost.since);
+    if (input.consumer) add("consume", `database: ${input.storeLost.why}`, input.storeLost.since);
   }
   if (input.consumer && link("consume", input.consumeLink)) {
     const { state, since, reason, storeUnavailable } = input.consumer;

@@ -47,9 +47,14 @@ export class StoreWatch {
    * ones went to another worker) must not report a database that has come back as away for hours.
    */
   get unavailable(): { since: number; error: string } | null {
-    if (this.away_ && this.now() - this.lastAwayAt > STORE_AWAY_LAPSE_MS) this.back();
+    // Not while a batch is still trying the store: one try may take seconds to fail (a locked file
+    // waits 5 s, an unreachable server's connect 5 s), and health would read ready in the middle.
+    if (this.away_ && this.trying === 0 && this.now() - this.lastAwayAt > STORE_AWAY_LAPSE_MS) this.back();
     return this.away_;
   }
+
+  /** Batches being recorded right now (payBatch counts them). */
+  trying = 0;
 
   /** A delivery waits because the store is away. */
   away(error: Error, orderId: string): void {
@@ -139,20 +144,20 @@ export async function payBatch(
   let outcomes: Array<LedgerOutcome | undefined> = [];
   const commit = payable.length > 0 ? spans?.commit(payable.map((p) => p.index)) : undefined;
   let commitError: unknown;
+  store.trying++;
   try {
     outcomes = await ledger.recordBatch(payable.map((p) => p.entry));
   } catch (error) {
     // One entry (or the DB) failed: record them one by one, so only a failing one counts an attempt
     // and a message that makes the handler throw cannot drag good ones into the DLQ with it. What the
     // store says it did commit is kept (recorded again, a payment would read as its own duplicate).
-    // Not when the store itself is away: each entry would wait out its own timeout against it (5 s
-    // each for a locked SQLite file or an unreachable server, minutes for a batch), so all wait at once.
+    // Not once the store itself is found away: each entry would wait out its own timeout against it
+    // (5 s each for a locked SQLite file or an unreachable server, minutes for a batch), so the rest
+    // wait at once.
     const known = isPartialBatch<LedgerOutcome>(error) ? error.outcomes : [];
-    if (!isPartialBatch(error) && isStoreUnavailable(error)) {
-      for (const { index, entry } of payable) giveUpOrRetry(index, entry, error as Error);
-      commit?.end(error);
-      return { verdicts, paid: [], duplicates: [], absorbed: [] };
-    }
+    let away: Error | null = isStoreUnavailable(isPartialBatch(error) ? error.failure : error)
+      ? ((isPartialBatch(error) ? error.failure : error) as Error)
+      : null;
     outcomes = [];
     for (const [i, { index, entry }] of payable.entries()) {
       const committed = known[i];
@@ -160,13 +165,21 @@ export async function payBatch(
         outcomes.push(committed);
         continue;
       }
+      if (away) {
+        giveUpOrRetry(index, entry, away);
+        outcomes.push(undefined);
+        continue;
+      }
       try {
         outcomes.push((await ledger.recordBatch([entry]))[0]);
       } catch (error) {
+        if (isStoreUnavailable(error)) away = error as Error;
         giveUpOrRetry(index, entry, error as Error);
         outcomes.push(undefined);
       }
     }
+  } finally {
+    store.trying--;
   }
 
   if (outcomes.some((outcome) => outcome !== undefined)) {

@@ -1,4 +1,4 @@
-import { close, fdatasync, fstat, open, stat, statSync } from "node:fs";
+import { close, fdatasync, fstat, open, realpathSync, stat, statSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
@@ -35,7 +35,9 @@ export class WalDurability {
 
   constructor(private readonly db: Database.Database) {
     const wal = !db.memory && String(db.pragma("journal_mode", { simple: true })).toLowerCase() === "wal";
-    this.walPath = wal ? `${db.name}-wal` : null;
+    // SQLite follows a symlinked database file and keeps its WAL beside the target: sync that one.
+    const real = wal ? realFile(db.name) : null;
+    this.walPath = real ? `${real}-wal` : null;
     const file = wal ? statSync(db.name, { throwIfNoEntry: false }) : undefined;
     this.dbFile = file ? { dev: file.dev, ino: file.ino } : null;
   }
@@ -51,6 +53,11 @@ export class WalDurability {
    * process restarts and SQLite reads the file anew, as PostgreSQL does after a failed fsync.
    */
   private lost: DurabilityLostError | null = null;
+
+  /** The loss that holds (a failed sync, the file deleted), or null. */
+  get lostError(): DurabilityLostError | null {
+    return this.lost;
+  }
 
   /** Resolves once every transaction committed before the call is on disk. */
   sync(): Promise<void> {
@@ -74,6 +81,9 @@ export class WalDurability {
 
   private async run(): Promise<void> {
     try {
+      // A caller queued behind the sync that failed must not be answered by the next one, which
+      // succeeds on the same file though what the failure dropped never reached the disk.
+      if (this.lost) throw this.lost;
       const startedAt = startTimer();
       await this.syncWal(this.walPath as string);
       probe.fsync(startedAt);
@@ -165,10 +175,12 @@ export class WalDurability {
     const check = Date.now() - this.walCheckedAt > 1000;
     if (check) {
       this.walCheckedAt = Date.now();
-      // The database file deleted or replaced under this connection (an `rm`, a restore copied over
-      // it): its commits go to a file no one else will open, and a process started now makes a
-      // fresh ledger beside it. Nothing more is acked or accepted as on disk from here.
-      if (this.dbFile && !(await samePath(this.db.name, this.dbFile))) {
+      // The database file deleted or replaced under this connection (an `rm`, a `mv` over it): its
+      // commits go to a file no one else will open, and a process started now makes a fresh ledger
+      // beside it. Nothing more is acked or accepted as on disk from here. A file overwritten in place
+      // (`cp` onto it) keeps its inode and is not seen: stop every process before restoring a file.
+      // Any other error of the check (permissions, a network file system) only skips it this time.
+      if (this.dbFile && (await samePath(this.db.name, this.dbFile)) === "gone") {
         this.lost ??= new DurabilityLostError(
           `the database file ${this.db.name} was deleted or replaced under this process`,
         );
@@ -262,6 +274,9 @@ export function durabilityOf(db: Database.Database): WalDurability {
 
 /** A WAL sync failed: what was committed since the last good one may not be on disk (WalDurability.lost). */
 export class DurabilityLostError extends Error {
+  /** When it was found. */
+  readonly at = Date.now();
+
   constructor(
     reason: string,
     readonly code?: string,
@@ -271,9 +286,21 @@ export class DurabilityLostError extends Error {
   }
 }
 
-/** Whether `path` is still the file first seen there (same device and inode); false when it is gone. */
-function samePath(path: string, first: { dev: number; ino: number }): Promise<boolean> {
+/** Whether `path` is still the file first seen there (same device and inode), gone (no file, or another), or unknown. */
+function samePath(path: string, first: { dev: number; ino: number }): Promise<"same" | "gone" | "unknown"> {
   return new Promise((resolve) => {
-    stat(path, (error, now) => resolve(!error && now.ino === first.ino && now.dev === first.dev));
+    stat(path, (error, now) => {
+      if (error) return resolve(error.code === "ENOENT" ? "gone" : "unknown");
+      resolve(now.ino === first.ino && now.dev === first.dev ? "same" : "gone");
+    });
   });
+}
+
+/** The file a path names, symlinks followed; the path itself when it cannot be resolved. */
+function realFile(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

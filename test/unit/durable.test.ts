@@ -129,6 +129,41 @@ describe("a WAL sync that fails", () => {
       );
       assert.equal(again?.name, "DurabilityLostError", "still lost: nothing synced after it is trusted");
       assert.equal(failNext, false);
+      assert.equal(durable.lostError?.code, "EIO");
+    } finally {
+      (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = real;
+      syncBuiltinESMExports();
+      await durable.stop();
+      db.close();
+    }
+  });
+});
+
+describe("a caller queued behind the sync that fails", () => {
+  it("is not answered by the next fdatasync, which succeeds on the same file", async () => {
+    const db = openDb(join(dir, "queued.db"));
+    const durable = durabilityOf(db);
+    db.exec("CREATE TABLE t (v TEXT)");
+    await durable.sync();
+    const real = fs.fdatasync;
+    let calls = 0;
+    // The first fdatasync fails a moment later; the file's next one would succeed.
+    (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = ((fd: number, callback: (error: Error | null) => void) => {
+      if (calls++ > 0) return real(fd, callback);
+      setTimeout(() => callback(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" })), 20);
+    }) as typeof fs.fdatasync;
+    syncBuiltinESMExports();
+    try {
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("a");
+      const running = durable.sync();
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("b");
+      const queued = durable.sync(); // waits for the next sync: the running one may predate its commit
+      const outcomes = await Promise.allSettled([running, queued]);
+      assert.deepEqual(
+        outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).name : "synced")),
+        ["DurabilityLostError", "DurabilityLostError"],
+      );
+      assert.equal(calls, 1, "no second fdatasync was believed");
     } finally {
       (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = real;
       syncBuiltinESMExports();

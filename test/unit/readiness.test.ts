@@ -101,4 +101,23 @@ describe("readiness", () => {
     );
     assert.equal(readiness({ ...healthy, consumer: { ...consuming, storeUnavailable: null } }).ready, true);
   });
+
+  it("is not ready, to publish or to pay, once its database can make nothing durable (until a restart)", () => {
+    const storeLost = { why: "the WAL could not be synced (EIO): restart this process", since: now - 5000 };
+    const state = readiness({ ...healthy, storeLost });
+    assert.equal(state.ready, false);
+    assert.deepEqual(
+      state.notReady.map((n) => [n.cannot, n.forMs]),
+      [
+        ["publish", 5000],
+        ["consume", 5000],
+      ],
+    );
+    assert.match(state.notReady[0]?.why ?? "", /restart this process/);
+    assert.deepEqual(
+      readiness({ ...healthy, consumer: null, storeLost }).notReady.map((n) => n.cannot),
+      ["publish"],
+      "a web process that runs no consumer cannot take orders either",
+    );
+  });
 });

@@ -9,7 +9,7 @@ import type { LedgerEntry } from "../../lib/payments/ledger";
 import { type BatchItem, MAX_HANDLER_ATTEMPTS, payBatch, StoreWatch } from "../../lib/payments/pay-batch";
 import { openDb } from "../../lib/store/db";
 import { Ledger } from "../../lib/store/sqlite/ledger";
-import { isStoreUnavailable } from "../../lib/store/unavailable";
+import { isStoreUnavailable, PartialBatchError } from "../../lib/store/unavailable";
 
 describe("isStoreUnavailable", () => {
   it("says a PostgreSQL server that is not there is unavailable (a real refused connection)", async () => {
@@ -127,6 +127,33 @@ describe("a store that is away, as the consumer sees it", () => {
     );
   });
 
+  it("keeps what a partial batch committed and requeues the rest at once when the store went away midway", async () => {
+    let calls = 0;
+    const paidFirst = {
+      kind: "paid",
+      deliveryId: 1,
+      payment: { seq: 1, orderId: "away-1", item: "book", quantity: 1, amountCents: 1, placedAt: null, paidAt: 1 },
+    };
+    const midway = {
+      recordBatch: async () => {
+        calls++;
+        const lost = Object.assign(new Error("Connection terminated unexpectedly"), { code: "ECONNRESET" });
+        throw new PartialBatchError([paidFirst, undefined, undefined, undefined], lost);
+      },
+      durable: async () => {},
+    };
+    const { verdicts, paid } = await payBatch([item(1), item(2), item(3), item(4)], midway as never, new Map());
+    assert.equal(calls, 1, "the entries left are not tried one by one against a store found away");
+    assert.deepEqual(
+      verdicts.map((v) => v.kind),
+      ["ack", "requeue", "requeue", "requeue"],
+    );
+    assert.deepEqual(
+      paid.map((p) => p.orderId),
+      ["away-1"],
+    );
+  });
+
   it("reports the store away while deliveries keep finding it so, and not for long after the last one", () => {
     let now = 1_000_000;
     const lines: string[] = [];
@@ -146,6 +173,9 @@ describe("a store that is away, as the consumer sees it", () => {
     now += 1500; // 2.5 s after the last delivery that found it away
     assert.ok(watch.unavailable, "a requeued delivery is about a second away: still away");
     now += 1000;
+    watch.trying = 1;
+    assert.ok(watch.unavailable, "a batch still trying the store (a try may take seconds): still away");
+    watch.trying = 0;
     assert.equal(watch.unavailable, null, "no delivery found it away for over 3 s: no longer reported");
   });
 });

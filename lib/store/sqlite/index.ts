@@ -64,7 +64,12 @@ export class SqliteStore implements WarrenStore {
     this.ledger = ledger;
     const sources = sqliteDeadLetterSources(db);
     this.payments = {
-      recordBatch: (entries: LedgerEntry[]) => ledger.recordBatchYielding(entries),
+      // Lost durability (lib/store/durable.ts): nothing is written that could not be acked; every
+      // redelivery would otherwise add a delivery and an "absorbed" row for nothing.
+      recordBatch: (entries: LedgerEntry[]) => {
+        const lost = durabilityOf(db).lostError;
+        return lost ? Promise.reject(lost) : ledger.recordBatchYielding(entries);
+      },
       recordDeadLetter: async (messageId, orderId, reason, redelivered, producer) =>
         ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
       deadLetterSources: async (window, limit) => sources.sources(window, limit),
@@ -104,6 +109,12 @@ export class SqliteStore implements WarrenStore {
 
   durable(): Promise<void> {
     return durabilityOf(this.db).sync();
+  }
+
+  /** Why nothing written here can be made durable any more (until the process restarts), and since when; or null. */
+  durabilityLost(): { why: string; since: number } | null {
+    const lost = durabilityOf(this.db).lostError;
+    return lost ? { why: lost.message, since: lost.at } : null;
   }
 
   async close(): Promise<void> {

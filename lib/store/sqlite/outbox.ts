@@ -1,5 +1,6 @@
 import { probe, startTimer } from "../../observability/probes";
 import type { Db } from "../db";
+import { durabilityOf } from "../durable";
 import type { ClaimRequest, Lease, NewOrder, OrderStore, OutboxRow, PublishOutcome, RetryAt } from "../store";
 
 /**
@@ -103,6 +104,10 @@ export class SqliteOrderStore implements OrderStore {
     { orders, lease, outcomes, at }: { orders: NewOrder[]; lease: Lease; outcomes: PublishOutcome[]; at: number },
     retryAt: RetryAt,
   ): Promise<void> {
+    // A file whose durability is lost (a failed WAL sync, the file deleted under us) takes no new
+    // order: it could not be made durable, and the caller answers "not accepted" truthfully.
+    const lost = durabilityOf(this.db).lostError;
+    if (lost) throw lost;
     const startedAt = startTimer();
     this.tx.accept.immediate(orders, lease, outcomes, at, retryAt);
     probe.commit("outbox_write", startedAt);
