@@ -30,7 +30,7 @@ export function healthStatus() {
     publishChannel: publisher.channelState,
     consumer: consumer ? consumer.status() : null,
     unroutable: publisher.lastUnroutable,
-    storeLost: (warren.store as { durabilityLost?: () => { why: string; since: number } | null }).durabilityLost?.(),
+    storeLost: warren.store.durabilityLost?.(),
   });
   const ready = state.ready && !closing;
   return {

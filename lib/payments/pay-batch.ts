@@ -155,9 +155,8 @@ export async function payBatch(
     // (5 s each for a locked SQLite file or an unreachable server, minutes for a batch), so the rest
     // wait at once.
     const known = isPartialBatch<LedgerOutcome>(error) ? error.outcomes : [];
-    let away: Error | null = isStoreUnavailable(isPartialBatch(error) ? error.failure : error)
-      ? ((isPartialBatch(error) ? error.failure : error) as Error)
-      : null;
+    const cause = (isPartialBatch(error) ? error.failure : error) as Error;
+    let away: Error | null = isStoreUnavailable(cause) ? cause : null;
     outcomes = [];
     for (const [i, { index, entry }] of payable.entries()) {
       const committed = known[i];

@@ -31,25 +31,24 @@ async function main() {
   // by another worker on this machine (the second `npm run worker` finds 9464 taken) gives way to a
   // free one, named in the log, so that every worker still has its metrics.
   const token = env.WARREN_METRICS_TOKEN;
-  const served = await serveMetrics(metrics, { port: env.WORKER_METRICS_PORT, token })
-    .then(
-      (bound) => {
-        workerLog.info(`[worker] metrics on http://0.0.0.0:${bound.port}/metrics`);
-        return bound.server;
-      },
-      async (error: NodeJS.ErrnoException) => {
-        if (error.code !== "EADDRINUSE" || env.WORKER_METRICS_PORT === 0) throw error;
-        const bound = await serveMetrics(metrics, { port: 0, token });
-        workerLog.warn(
-          `[worker] metrics port ${env.WORKER_METRICS_PORT} is taken (another worker on this machine?): metrics on http://0.0.0.0:${bound.port}/metrics instead; give each worker its own WORKER_METRICS_PORT for a scraper`,
-        );
-        return bound.server;
-      },
-    )
-    .catch((error: Error) => {
-      workerLog.error(`[worker] no metrics endpoint on port ${env.WORKER_METRICS_PORT}: ${error.message}`);
-      return null;
-    });
+  const serve = async () => {
+    try {
+      const bound = await serveMetrics(metrics, { port: env.WORKER_METRICS_PORT, token });
+      workerLog.info(`[worker] metrics on http://0.0.0.0:${bound.port}/metrics`);
+      return bound.server;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || env.WORKER_METRICS_PORT === 0) throw error;
+      const bound = await serveMetrics(metrics, { port: 0, token });
+      workerLog.warn(
+        `[worker] metrics port ${env.WORKER_METRICS_PORT} is taken (another worker on this machine?): metrics on http://0.0.0.0:${bound.port}/metrics instead; give each worker its own WORKER_METRICS_PORT for a scraper`,
+      );
+      return bound.server;
+    }
+  };
+  const served = await serve().catch((error: Error) => {
+    workerLog.error(`[worker] no metrics endpoint on port ${env.WORKER_METRICS_PORT}: ${error.message}`);
+    return null;
+  });
   installShutdown(async () => {
     served?.close();
     await warren.close();

@@ -61,7 +61,6 @@ export class WalDurability {
 
   /** Resolves once every transaction committed before the call is on disk. */
   sync(): Promise<void> {
-    if (this.lost) return Promise.reject(this.lost);
     if (!this.walPath) return Promise.resolve();
     if (!this.running) {
       this.running = this.run();
@@ -172,8 +171,7 @@ export class WalDurability {
    */
   private async syncWal(path: string): Promise<void> {
     let fd = this.walFd;
-    const check = Date.now() - this.walCheckedAt > 1000;
-    if (check) {
+    if (Date.now() - this.walCheckedAt > 1000) {
       this.walCheckedAt = Date.now();
       // The database file deleted or replaced under this connection (an `rm`, a `mv` over it): its
       // commits go to a file no one else will open, and a process started now makes a fresh ledger
@@ -186,9 +184,7 @@ export class WalDurability {
         );
         throw this.lost;
       }
-    }
-    if (fd !== null && check) {
-      if (!(await sameFile(fd, path))) {
+      if (fd !== null && !(await sameFile(fd, path))) {
         close(fd, () => {});
         fd = this.walFd = null;
       }
@@ -245,7 +241,7 @@ function sameFile(fd: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
     fstat(fd, (error, held) => {
       if (error) return resolve(false);
-      stat(path, (err, current) => resolve(!err && current.ino === held.ino && current.dev === held.dev));
+      samePath(path, held).then((found) => resolve(found === "same"));
     });
   });
 }

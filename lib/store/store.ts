@@ -36,6 +36,11 @@ export interface WarrenStore {
   readonly alerts: AlertStore;
   /** Resolves once everything committed before the call is on disk (acks and "accepted" wait for it). */
   durable(): Promise<void>;
+  /**
+   * Why nothing written here can be made durable any more, until the process restarts, and since
+   * when (SQLite: a failed WAL sync, the file deleted); null otherwise. Absent where it cannot happen.
+   */
+  durabilityLost?(): { why: string; since: number } | null;
   close(): Promise<void>;
 }
 

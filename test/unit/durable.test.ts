@@ -17,6 +17,22 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type Fdatasync = (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => void;
+const eio = () => Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+
+/** Runs `run` with fs.fdatasync replaced (`fake` gets the real one to pass calls on), then puts it back. */
+async function withFdatasync(fake: (real: Fdatasync) => Fdatasync, run: () => Promise<void>): Promise<void> {
+  const real = fs.fdatasync;
+  (fs as { fdatasync: unknown }).fdatasync = fake(real as Fdatasync);
+  syncBuiltinESMExports();
+  try {
+    await run();
+  } finally {
+    (fs as { fdatasync: unknown }).fdatasync = real;
+    syncBuiltinESMExports();
+  }
+}
+
 describe("WalDurability (a real SQLite file)", () => {
   it("commits without fsync on the calling thread, and sync() covers every commit made before it", async () => {
     const db = openDb(join(dir, "sync.db"));
@@ -104,35 +120,35 @@ describe("a WAL sync that fails", () => {
     db.exec("CREATE TABLE t (v TEXT)");
     db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
     await durable.sync();
-    const real = fs.fdatasync;
     // The kernel's answer to a writeback that failed, once; the file's next fdatasync succeeds.
     let failNext = true;
-    (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = ((fd: number, callback: (error: Error | null) => void) => {
-      if (!failNext) return real(fd, callback);
-      failNext = false;
-      callback(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
-    }) as typeof fs.fdatasync;
-    syncBuiltinESMExports();
+    const fake =
+      (real: Fdatasync): Fdatasync =>
+      (fd, callback) => {
+        if (!failNext) return real(fd, callback);
+        failNext = false;
+        callback(eio());
+      };
     try {
-      db.prepare("INSERT INTO t (v) VALUES (?)").run("y");
-      const first = await durable.sync().then(
-        () => null,
-        (error: Error) => error,
-      );
-      assert.equal(first?.name, "DurabilityLostError");
-      assert.equal((first as { code?: string }).code, "EIO");
-      assert.equal(isStoreUnavailable(first), true, "the consumer waits (and says why) instead of dead-lettering");
-      // The next fdatasync would succeed: it must not be believed.
-      const again = await durable.sync().then(
-        () => null,
-        (error: Error) => error,
-      );
-      assert.equal(again?.name, "DurabilityLostError", "still lost: nothing synced after it is trusted");
-      assert.equal(failNext, false);
-      assert.equal(durable.lostError?.code, "EIO");
+      await withFdatasync(fake, async () => {
+        db.prepare("INSERT INTO t (v) VALUES (?)").run("y");
+        const first = await durable.sync().then(
+          () => null,
+          (error: Error) => error,
+        );
+        assert.equal(first?.name, "DurabilityLostError");
+        assert.equal((first as { code?: string }).code, "EIO");
+        assert.equal(isStoreUnavailable(first), true, "the consumer waits (and says why) instead of dead-lettering");
+        // The next fdatasync would succeed: it must not be believed.
+        const again = await durable.sync().then(
+          () => null,
+          (error: Error) => error,
+        );
+        assert.equal(again?.name, "DurabilityLostError", "still lost: nothing synced after it is trusted");
+        assert.equal(failNext, false);
+        assert.equal(durable.lostError?.code, "EIO");
+      });
     } finally {
-      (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = real;
-      syncBuiltinESMExports();
       await durable.stop();
       db.close();
     }
@@ -145,28 +161,28 @@ describe("a caller queued behind the sync that fails", () => {
     const durable = durabilityOf(db);
     db.exec("CREATE TABLE t (v TEXT)");
     await durable.sync();
-    const real = fs.fdatasync;
     let calls = 0;
     // The first fdatasync fails a moment later; the file's next one would succeed.
-    (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = ((fd: number, callback: (error: Error | null) => void) => {
-      if (calls++ > 0) return real(fd, callback);
-      setTimeout(() => callback(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" })), 20);
-    }) as typeof fs.fdatasync;
-    syncBuiltinESMExports();
+    const fake =
+      (real: Fdatasync): Fdatasync =>
+      (fd, callback) => {
+        if (calls++ > 0) return real(fd, callback);
+        setTimeout(() => callback(eio()), 20);
+      };
     try {
-      db.prepare("INSERT INTO t (v) VALUES (?)").run("a");
-      const running = durable.sync();
-      db.prepare("INSERT INTO t (v) VALUES (?)").run("b");
-      const queued = durable.sync(); // waits for the next sync: the running one may predate its commit
-      const outcomes = await Promise.allSettled([running, queued]);
-      assert.deepEqual(
-        outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).name : "synced")),
-        ["DurabilityLostError", "DurabilityLostError"],
-      );
-      assert.equal(calls, 1, "no second fdatasync was believed");
+      await withFdatasync(fake, async () => {
+        db.prepare("INSERT INTO t (v) VALUES (?)").run("a");
+        const running = durable.sync();
+        db.prepare("INSERT INTO t (v) VALUES (?)").run("b");
+        const queued = durable.sync(); // waits for the next sync: the running one may predate its commit
+        const outcomes = await Promise.allSettled([running, queued]);
+        assert.deepEqual(
+          outcomes.map((o) => (o.status === "rejected" ? (o.reason as Error).name : "synced")),
+          ["DurabilityLostError", "DurabilityLostError"],
+        );
+        assert.equal(calls, 1, "no second fdatasync was believed");
+      });
     } finally {
-      (fs as { fdatasync: typeof fs.fdatasync }).fdatasync = real;
-      syncBuiltinESMExports();
       await durable.stop();
       db.close();
     }

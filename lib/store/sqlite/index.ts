@@ -64,12 +64,7 @@ export class SqliteStore implements WarrenStore {
     this.ledger = ledger;
     const sources = sqliteDeadLetterSources(db);
     this.payments = {
-      // Lost durability (lib/store/durable.ts): nothing is written that could not be acked; every
-      // redelivery would otherwise add a delivery and an "absorbed" row for nothing.
-      recordBatch: (entries: LedgerEntry[]) => {
-        const lost = durabilityOf(db).lostError;
-        return lost ? Promise.reject(lost) : ledger.recordBatchYielding(entries);
-      },
+      recordBatch: (entries: LedgerEntry[]) => ledger.recordBatchYielding(entries),
       recordDeadLetter: async (messageId, orderId, reason, redelivered, producer) =>
         ledger.recordDeadLetter(messageId, orderId, reason, redelivered, producer),
       deadLetterSources: async (window, limit) => sources.sources(window, limit),

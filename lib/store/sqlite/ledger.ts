@@ -64,6 +64,10 @@ export class Ledger {
   /** Records a batch of deliveries in ONE transaction; the caller acks once durable() resolves. */
   recordBatch(entries: LedgerEntry[]): LedgerOutcome[] {
     if (entries.length === 0) return [];
+    // Lost durability (lib/store/durable.ts), as order intake refuses (outbox.ts): nothing is written
+    // that could not be acked; every redelivery would otherwise add a delivery and an "absorbed" row.
+    const lost = durabilityOf(this.db).lostError;
+    if (lost) throw lost;
     // BEGIN IMMEDIATE: the batch reads (SELECT the payment) before it writes. A deferred
     // transaction that must upgrade to a writer while another process (the web's order
     // log, or a second worker) has written fails at once with "database is locked",
