@@ -98,7 +98,10 @@ describe("metrics registry", () => {
 
   it("reads the outbox's backlog at scrape time, and survives a database that cannot answer", async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    let backlog = () => ({ pending: 3, oldestCreatedAt: Date.now() - 5_000 });
+    // Fixed before the scrape: the gauge reads its clock before it asks for the backlog, so an age taken
+    // from a clock read inside the fake could come out a millisecond under 5 s.
+    const oldestCreatedAt = Date.now() - 5_000;
+    let backlog = () => ({ pending: 3, oldestCreatedAt });
     const stats = { accepted: 7, published: 4, failedAttempts: 2, recovered: 0 };
     metrics.attach({ outbox: () => ({ stats, backlog: () => backlog() }) });
     try {
