@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { PaymentConsumer } from "../../lib/payments/consumer";
-import type { LedgerOutcome } from "../../lib/payments/decide";
-import type { Ledger, LedgerEntry } from "../../lib/payments/ledger";
+import { hashOrder, type LedgerOutcome } from "../../lib/payments/decide";
+import { Ledger, type LedgerEntry } from "../../lib/payments/ledger";
 import { openDb } from "../../lib/store/db";
 import { durabilityOf } from "../../lib/store/durable";
 import { isStoreUnavailable } from "../../lib/store/unavailable";
@@ -223,6 +223,36 @@ describe("a database file deleted under its connection", () => {
     } finally {
       await durable.stop();
       db.close();
+    }
+  });
+});
+
+describe("the ledger after a WAL sync failed", () => {
+  it("refuses a batch and writes none of it: a payment that can never be acked is not recorded", async () => {
+    const ledger = new Ledger(openDb(join(dir, "ledger-lost.db")));
+    const durable = durabilityOf(ledger.db);
+    const entry = (orderId: string) => ({
+      order: { orderId, item: "book", quantity: 1, placedAt: null, bodyHash: hashOrder(orderId, "book", 1) },
+      messageId: orderId,
+      redelivered: false,
+    });
+    ledger.recordBatch([entry("before")]);
+    await durable.sync();
+    try {
+      await withFdatasync(
+        () => (_fd, callback) => callback(eio()),
+        () => durable.sync().catch(() => {}),
+      );
+      assert.equal(durable.lostError?.code, "EIO", "durability is lost");
+      assert.throws(() => ledger.recordBatch([entry("after")]), { name: "DurabilityLostError" });
+      const rows = (table: string) =>
+        ledger.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE order_id = ?`).get("after") as { n: number };
+      assert.equal(rows("payments").n, 0, "no payment row");
+      assert.equal(rows("deliveries").n, 0, "no delivery row");
+      assert.deepEqual(ledger.counts(), { payments: 1, duplicates: 0 });
+    } finally {
+      await durable.stop();
+      ledger.db.close();
     }
   });
 });
