@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import fs, { mkdtempSync, rmSync, statSync } from "node:fs";
+import fs, { existsSync, fstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -253,6 +253,37 @@ describe("the ledger after a WAL sync failed", () => {
     } finally {
       await durable.stop();
       ledger.db.close();
+    }
+  });
+});
+
+describe("a database file opened through a symlink", () => {
+  it("syncs the WAL SQLite keeps beside the target, not a WAL at the link's path that never exists", async () => {
+    const sub = mkdtempSync(join(dir, "linked-"));
+    mkdirSync(join(sub, "volume"));
+    const target = join(sub, "volume", "real.db");
+    const link = join(sub, "link.db");
+    openDb(target).close();
+    symlinkSync(target, link);
+    const db = openDb(link);
+    const durable = durabilityOf(db);
+    try {
+      db.exec("CREATE TABLE t (v TEXT)");
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
+      assert.ok(existsSync(`${target}-wal`), "SQLite writes its WAL beside the target");
+      assert.ok(!existsSync(`${link}-wal`), "and none beside the link");
+      const synced: number[] = [];
+      const spy =
+        (real: Fdatasync): Fdatasync =>
+        (fd, callback) => {
+          synced.push(fstatSync(fd).ino);
+          real(fd, callback);
+        };
+      await withFdatasync(spy, () => durable.sync());
+      assert.deepEqual(synced, [statSync(`${target}-wal`).ino], "one fdatasync, of the target's WAL");
+    } finally {
+      await durable.stop();
+      db.close();
     }
   });
 });
