@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import fs, { existsSync, fstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
+import fs, {
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -281,6 +291,34 @@ describe("a database file opened through a symlink", () => {
         };
       await withFdatasync(spy, () => durable.sync());
       assert.deepEqual(synced, [statSync(`${target}-wal`).ino], "one fdatasync, of the target's WAL");
+    } finally {
+      await durable.stop();
+      db.close();
+    }
+  });
+});
+
+describe("a database file whose check cannot be made", () => {
+  it("is not taken for deleted: a stat error other than ENOENT (here ENOTDIR) leaves durability as it was", async () => {
+    // A real failing stat (as root, permissions deny nothing): the path the connection opened runs
+    // through a directory symlink, which is then replaced by a plain file. The database and its WAL
+    // (found through the real path) are untouched; only the check of the opened path fails.
+    const sub = mkdtempSync(join(dir, "unknown-"));
+    mkdirSync(join(sub, "volume"));
+    const via = join(sub, "via");
+    symlinkSync(join(sub, "volume"), via);
+    const db = openDb(join(via, "unknown.db"));
+    const durable = durabilityOf(db);
+    try {
+      db.exec("CREATE TABLE t (v TEXT)");
+      unlinkSync(via);
+      writeFileSync(via, "");
+      assert.throws(() => statSync(db.name), { code: "ENOTDIR" });
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
+      // The first sync checks the file (then at most once a second).
+      await durable.sync();
+      assert.equal(durable.lostError, null);
+      assert.equal(durable.syncs, 1);
     } finally {
       await durable.stop();
       db.close();
