@@ -5,6 +5,7 @@ import { type ActionState, consumerControlAction } from "@/app/queues/[name]/act
 import type { ClientAccess } from "@/components/access-notice";
 import { AccessNotice } from "@/components/access-notice";
 import { buttonClass } from "@/components/ui/button";
+import { STANDING_BY } from "@/lib/payments/standby";
 import { Status } from "./queue-actions";
 
 const idle: ActionState = { status: "idle", message: "" };
@@ -14,7 +15,7 @@ export function ConsumerControls({
   access,
   onDone,
 }: {
-  state: { paused: boolean; running: boolean; prefetch: number; inFlight: number } | null;
+  state: { paused: boolean; running: boolean; prefetch: number; inFlight: number; reason?: string | null } | null;
   access: ClientAccess;
   onDone: () => void;
 }) {
@@ -24,8 +25,17 @@ export function ConsumerControls({
     if (result.at) onDone();
   }, [result.at, onDone]);
   const disabled = !access.canAct || pending;
+  const standingBy = state?.paused === true && (state.reason?.startsWith(STANDING_BY) ?? false);
   const label =
-    state === null ? "not running here" : state.paused ? "paused" : state.running ? "consuming" : "starting";
+    state === null
+      ? "not running here"
+      : standingBy
+        ? "standing by"
+        : state.paused
+          ? "paused"
+          : state.running
+            ? "consuming"
+            : "starting";
   return (
     <section
       aria-labelledby={`${id}-heading`}
@@ -43,6 +53,11 @@ export function ConsumerControls({
           {state ? ` · prefetch ${state.prefetch} · ${state.inFlight} in flight` : ""}
         </p>
       </div>
+      {standingBy ? (
+        <p data-testid="consumer-standby" className="mt-1 text-sm text-amber-800 dark:text-amber-300">
+          This process&apos;s consumer is {state?.reason}. It takes over, within a second, when one of them stops.
+        </p>
+      ) : null}
       <p className="text-xs text-slate-600 dark:text-slate-400">
         Commands go to every Warren process (web and workers) through the <code>warren.control</code> fanout exchange.
         While paused the channel stays open and the queue grows; resume drains it.

@@ -178,6 +178,11 @@ export const envSchema = z.object({
       { message: "expected a base64 AES key of 16, 24 or 32 bytes, e.g. from `openssl rand -base64 32`" },
     )
     .optional(),
+  /**
+   * Payment consumers of one pipeline (queue and store) that pay at once on one machine; the rest stand
+   * by and take a seat freed by a stopped or dead one (lib/payments/seats.ts). Unset: one per core. 0: no limit.
+   */
+  WARREN_CONSUMERS_PER_HOST: integer(0, 1024, 2).optional(),
   /** How often each process re-reads the stored pause/resume/prefetch (the control fanout wakes it sooner). */
   WARREN_PIPELINE_POLL_MS: integer(100, 600_000, 5000).default(5000),
   /** How often the alerts leader (one web process of the group) evaluates the alert rules (lib/alerts). */

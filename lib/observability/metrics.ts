@@ -25,6 +25,8 @@ export interface MetricSources {
     stats: { paid: number; duplicates: number; delivered: number; acked: number; inFlight: number; running: boolean };
     status?(): { storeUnavailable?: unknown };
   } | null;
+  /** This process's consumer seat (lib/payments/seats.ts). */
+  seats?: () => { status(): { seat: number | null } } | null;
   publisher?: () => { counts: { confirmed: number } } | null;
   links?: () => Array<{ name: string; state: string }>;
   sampler?: () => { samplesTaken: number } | null;
@@ -178,6 +180,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     "warren_consumer_store_up",
     "0 while this process's payment consumer finds its database away (unreachable, full, unwritable): deliveries wait, nothing is paid (1 otherwise, and where no consumer runs).",
     () => (consumer()?.status?.().storeUnavailable ? 0 : 1),
+  );
+  gaugeOf(
+    "warren_consumer_standby",
+    "1 while this process's payment consumer stands by: every consumer seat of this machine for its pipeline is taken (WARREN_CONSUMERS_PER_HOST).",
+    () => (read(sources.seats)?.status().seat === null ? 1 : 0),
   );
   counterOf(
     "warren_publishes_confirmed_total",

@@ -1,6 +1,8 @@
 import { Coalesced } from "../process/coalesced";
 import type { PipelineState, PipelineStore } from "../store/store";
 import type { PaymentConsumer } from "./consumer";
+import type { ConsumerSeats } from "./seats";
+import { STANDING_BY } from "./standby";
 
 /** How often every process re-reads the stored state, whatever the broker delivered. */
 export const PIPELINE_STATE_POLL_MS = 5000;
@@ -14,6 +16,10 @@ export const WAITING_FOR_STATE = "waiting for the stored pipeline state";
  * so a process that missed the broadcast (reconnecting, started a moment later, on another
  * machine) still follows. The consumer starts paused (PaymentConsumerOptions.startPaused)
  * and takes its first delivery only after the first read.
+ *
+ * With `seats`, a consumer that finds every seat of this machine taken (lib/payments/seats.ts)
+ * stands by as well, paused with that reason, and consumes as soon as it takes a freed seat; an
+ * operator's pause comes first.
  */
 export class PipelineStateWatcher {
   private timer: NodeJS.Timeout | null = null;
@@ -34,10 +40,12 @@ export class PipelineStateWatcher {
       consumer: PaymentConsumer;
       intervalMs?: number;
       log?: (message: string) => void;
+      seats?: ConsumerSeats;
     },
   ) {}
 
   start(): this {
+    this.options.seats?.on("change", () => void this.refresh());
     void this.refresh();
     return this;
   }
@@ -57,7 +65,7 @@ export class PipelineStateWatcher {
   }
 
   private async readAndApply(): Promise<void> {
-    const { store, queue, consumer, log } = this.options;
+    const { store, queue, consumer, log, seats } = this.options;
     let state: PipelineState | null;
     try {
       state = await store.read(queue);
@@ -65,6 +73,7 @@ export class PipelineStateWatcher {
       log?.(`[pipeline] could not read the stored state of ${queue}: ${(error as Error).message} (trying again)`);
       return;
     }
+    await seats?.ready;
     if (this.stopped) return;
     const first = !this.loaded;
     this.loaded = true;
@@ -75,11 +84,20 @@ export class PipelineStateWatcher {
         await consumer.setPrefetch(state.prefetch);
       }
       const paused = state?.paused ?? false;
-      if (paused && (first || !consumer.stats.paused)) {
-        if (!consumer.stats.paused || first) log?.(`[pipeline] ${queue} is paused (stored)`);
-        await consumer.pause(state?.updatedBy ? `paused by an operator (${state.updatedBy})` : "paused by an operator");
-      } else if (!paused && consumer.stats.paused) {
-        if (!first) log?.(`[pipeline] ${queue} resumed (stored)`);
+      const standby = seats && !seats.held ? seats.status().reason : null;
+      const reason = paused
+        ? state?.updatedBy
+          ? `paused by an operator (${state.updatedBy})`
+          : "paused by an operator"
+        : standby;
+      if (reason !== null) {
+        if (first || !consumer.stats.paused || consumer.status().reason !== reason) {
+          if (paused && (first || !consumer.stats.paused)) log?.(`[pipeline] ${queue} is paused (stored)`);
+          await consumer.pause(reason);
+        }
+      } else if (consumer.stats.paused) {
+        const wasStandingBy = consumer.status().reason?.startsWith(STANDING_BY) ?? false;
+        if (!first && !wasStandingBy) log?.(`[pipeline] ${queue} resumed (stored)`);
         await consumer.resume();
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import "server-only";
+import path from "node:path";
 import { AlertBoard } from "../alerts/board";
 import { AlertEvaluator } from "../alerts/evaluator";
 import { parseWebhooks } from "../alerts/webhooks";
@@ -21,6 +22,7 @@ import { listenForControl } from "../payments/control";
 import type { Payment } from "../payments/decide";
 import { type Ledger, ledgerOf } from "../payments/ledger";
 import { PipelineStateWatcher, WAITING_FOR_STATE } from "../payments/pipeline-state";
+import { ConsumerSeats, coresHere } from "../payments/seats";
 import { ManagementClient } from "../queues/management";
 import { createQueueTools, type QueueTools } from "../queues/service";
 import { QueueWatchers } from "../queues/watch";
@@ -205,6 +207,22 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
       // Each entry is its own times (no copy per order: this runs for every order paid).
       for (const entry of acked) hops.acked(entry.orderId, entry);
     });
+    // One consumer per core of this machine pays; more stand by (lib/payments/seats.ts). The seat is
+    // freed as this process begins to stop, so one standing by takes over while this one drains.
+    const seats = started(
+      "consumer seat",
+      new ConsumerSeats({
+        key: `${config.ORDER_QUEUE}\n${storeIdentity(config)}`,
+        seats: config.WARREN_CONSUMERS_PER_HOST ?? coresHere(),
+        seatsFrom:
+          config.WARREN_CONSUMERS_PER_HOST === undefined
+            ? "one per core; WARREN_CONSUMERS_PER_HOST sets it"
+            : "WARREN_CONSUMERS_PER_HOST",
+        log: logOf("consumer"),
+      }).start(),
+      (s) => s.close(),
+    );
+    metrics.attach({ seats: () => seats });
     // The stored pause/resume/prefetch is the truth (a process started while paused starts paused);
     // the control fanout wakes every process to re-read it at once, and each re-reads it periodically.
     const pipelineState = started(
@@ -215,6 +233,7 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
         consumer,
         intervalMs: config.WARREN_PIPELINE_POLL_MS,
         log: logOf("control"),
+        seats,
       }).start(),
       (w) => w.stop(),
     );
@@ -409,4 +428,9 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
   };
   holdWarren(warren);
   return warren;
+}
+
+/** What names one pipeline's store across processes: the SQLite file's absolute path, or the PostgreSQL database. */
+function storeIdentity(config: Env): string {
+  return config.DATABASE_URL ? describeStore(config) : path.resolve(config.WARREN_DB_PATH);
 }

@@ -160,7 +160,14 @@ export interface QueueDetail {
   /** Publish/deliver/ack per second and where they came from (the broker, or derived from Warren's samples). */
   rates: Rates;
   /** Set for Warren's order queue: this process's payment consumer. */
-  warrenConsumer: { paused: boolean; running: boolean; prefetch: number; inFlight: number } | null;
+  warrenConsumer: {
+    paused: boolean;
+    running: boolean;
+    prefetch: number;
+    inFlight: number;
+    /** Why it is not consuming (paused by whom, standing by for a seat...), null while consuming. */
+    reason: string | null;
+  } | null;
   own: OwnRates | null;
   /** The latest audit entries about this queue (and, for the order queue, its consumers). */
   audit: AuditEntry[];

@@ -134,6 +134,8 @@ interface DrainRun {
   counted: number;
   /** CPU time per order (µs) spent by the consumers, the broker and the database server during the drain. */
   cpu: CpuPerOrder;
+  /** Workers that consumed (the rest stood by: every consumer seat of the machine was taken; lib/payments/seats.ts). */
+  paying?: number;
 }
 
 interface CpuPerOrder {
@@ -318,6 +320,7 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
         const seconds = (Date.now() - from) / 1000;
         if (paid < orders) throw new Error(`${kind}, ${workers} worker(s): only ${paid} of ${orders} paid`);
         return {
+          paying: started.filter((s) => /\[payments\] consuming/.test(s.output())).length,
           perSecond: round(paid / seconds, 0) ?? 0,
           seconds: round(seconds, 2) ?? 0,
           counted: paid,
@@ -367,7 +370,9 @@ async function drainSet(broker: string, amqpUrl: string, dir: string): Promise<D
         log(`${broker}: raw consume+ack, ${workers} consumer(s): ${raw.perSecond}/s`);
         const warren = await warrenDrain(amqpUrl, kind, workers, dir);
         const ratio = round(warren.perSecond / raw.perSecond, 2) ?? 0;
-        log(`${broker}: Warren on ${kind}, ${workers} worker(s): ${warren.perSecond}/s (${ratio}× raw)`);
+        log(
+          `${broker}: Warren on ${kind}, ${workers} worker(s)${standingBy({ workers, warren })}: ${warren.perSecond}/s (${ratio}× raw)`,
+        );
         measured.get(workers)?.push({ warren, raw, ratio });
       }
     }
@@ -508,7 +513,7 @@ function print(result: { intake: IntakeRow[]; drain: DrainRow[] }) {
       const ratios = r.rounds.map((x) => x.ratio);
       const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : "";
       console.log(
-        `| ${r.broker} | ${r.store} | ${r.workers} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}×${range} | ${cpu} |`,
+        `| ${r.broker} | ${r.store} | ${r.workers}${standingBy(r)} | ${n(r.warren.perSecond)} | ${n(r.raw.perSecond)} | ${r.ratio.toFixed(2)}×${range} | ${cpu} |`,
       );
     }
     // "A worker more never lowers throughput": each step, in the median paid/s over the rounds.
@@ -523,6 +528,12 @@ function print(result: { intake: IntakeRow[]; drain: DrainRow[] }) {
       }
     }
   }
+}
+
+/** " (2 paying)" when some of the workers stood by for a consumer seat in the round shown. */
+function standingBy(row: { workers: number; warren: DrainRun }): string {
+  const paying = row.warren.paying;
+  return paying !== undefined && paying < row.workers ? ` (${paying} paying)` : "";
 }
 
 function median(values: number[]): number {

@@ -154,7 +154,8 @@ export async function startWorker(opts: {
   await untilReady(
     child,
     output,
-    () => /\[payments\] consuming/.test(output()),
+    // A worker past this machine's consumer seats stands by (lib/payments/seats.ts) and never consumes.
+    () => /\[payments\] (consuming|standing by)/.test(output()),
     30_000,
     "the payment worker did not start",
   );

@@ -32,6 +32,9 @@ function baseEnv({ amqpUrl, dbPath, queue, extra }: WarrenEnv): NodeJS.ProcessEn
     // The private node has no management plugin; never fall back to the shared broker's API.
     RABBITMQ_MANAGEMENT_URL: "http://127.0.0.1:9",
     NEXT_TELEMETRY_DISABLED: "1",
+    // Every consumer pays at once, however many cores (lib/payments/seats.ts): the harsher case for
+    // exactly-once, with every writer racing every other. `extra` may set seats back on.
+    WARREN_CONSUMERS_PER_HOST: "0",
     ...extra,
   };
 }

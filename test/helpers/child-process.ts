@@ -60,10 +60,12 @@ export function spawnCaptured(
  * What `npm run worker` runs (lib/payments/worker.ts under tsx, with the react-server condition), without
  * npm in between so a signal reaches the worker itself. `env` comes on top of this process's environment;
  * nothing else is set, so each test says which queue, store, broker and metrics port its worker uses.
- * It returns at once: wait on `output()` for what the test needs the worker to have done.
+ * Consumer seats are off (every worker pays, however many cores: the tests of many writers need them
+ * all) unless `env` sets WARREN_CONSUMERS_PER_HOST. It returns at once: wait on `output()` for what the
+ * test needs the worker to have done.
  */
 export function startWorkerProcess(env: Record<string, string>): CapturedProcess {
   return spawnCaptured(["--conditions=react-server", "--import", "tsx", resolve(ROOT, "lib/payments/worker.ts")], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, WARREN_CONSUMERS_PER_HOST: "0", ...env },
   });
 }

@@ -13,14 +13,18 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** The consumer's control surface, recording what it was told. */
 function fakeConsumer(prefetch: number) {
   const calls: string[] = [];
+  let reason: string | null = "starting";
   const consumer = {
     stats: { paused: true, prefetch },
-    async pause(reason?: string) {
+    status: () => ({ reason }),
+    async pause(why?: string) {
       consumer.stats.paused = true;
-      calls.push(`pause:${reason}`);
+      reason = why ?? null;
+      calls.push(`pause:${why}`);
     },
     async resume() {
       consumer.stats.paused = false;
+      reason = null;
       calls.push("resume");
     },
     async setPrefetch(value: number) {

@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, describe, it } from "node:test";
+import type { PaymentConsumer } from "../../lib/payments/consumer";
+import { PipelineStateWatcher } from "../../lib/payments/pipeline-state";
+import { ConsumerSeats } from "../../lib/payments/seats";
+import { STANDING_BY } from "../../lib/payments/standby";
+import { openSqliteStore } from "../../lib/store/sqlite";
+import { spawnCaptured } from "../helpers/child-process";
+
+const dir = mkdtempSync(join(tmpdir(), "warren-seats-"));
+// Seats never keep a process alive (their socket and retry timer are unref'd: a worker is kept alive by
+// its broker connection); this test has none, so it holds the event loop open itself.
+const alive = setInterval(() => {}, 1000);
+after(() => {
+  clearInterval(alive);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const waitUntil = async (check: () => boolean, what: string, ms = 5000) => {
+  for (let i = 0; i < ms / 10 && !check(); i++) await new Promise((settle) => setTimeout(settle, 10));
+  assert.ok(check(), `timed out waiting for ${what}`);
+};
+
+const seatsOf = (key: string, seats: number) => new ConsumerSeats({ key, seats, retryMs: 20 }).start();
+
+describe("ConsumerSeats (one paying consumer per core and pipeline on one machine)", () => {
+  it("seats as many as it has, stands the next by, and hands it a seat the moment one is freed", async () => {
+    const key = `q\n${randomUUID()}`;
+    const [a, b, c] = [seatsOf(key, 2), seatsOf(key, 2), seatsOf(key, 2)];
+    try {
+      await Promise.all([a.ready, b.ready, c.ready]);
+      const held = [a, b, c].filter((s) => s.held);
+      assert.equal(held.length, 2, "two seats, two holders");
+      const standing = [a, b, c].find((s) => !s.held);
+      assert.ok(standing);
+      assert.equal(standing.status().seat, null);
+      assert.match(standing.status().reason ?? "", new RegExp(`^${STANDING_BY}: every consumer seat .* is taken \\(2: `));
+      assert.deepEqual(new Set(held.map((s) => s.status().seat)), new Set([0, 1]));
+      const changed = new Promise((settle) => standing.once("change", settle));
+      const [first] = held;
+      assert.ok(first);
+      const freed = first.status().seat;
+      first.close();
+      await changed;
+      assert.equal(standing.held, true);
+      assert.equal(standing.status().seat, freed, "it took the seat that was freed");
+      assert.equal(standing.status().reason, null);
+    } finally {
+      for (const s of [a, b, c]) s.close();
+    }
+  });
+
+  it("keeps pipelines apart: another queue or store has seats of its own", async () => {
+    const store = randomUUID();
+    const [a, b] = [seatsOf(`q1\n${store}`, 1), seatsOf(`q2\n${store}`, 1)];
+    try {
+      await Promise.all([a.ready, b.ready]);
+      assert.equal(a.held && b.held, true);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("sets no limit with 0 seats, or where abstract socket names do not exist", async () => {
+    const key = randomUUID();
+    const none = [seatsOf(key, 0), seatsOf(key, 0)];
+    const mac = [1, 2].map(() => new ConsumerSeats({ key, seats: 1, platform: "darwin" }).start());
+    try {
+      for (const s of [...none, ...mac]) {
+        await s.ready;
+        assert.deepEqual(s.status(), { of: 0, seat: -1, reason: null });
+      }
+    } finally {
+      for (const s of [...none, ...mac]) s.close();
+    }
+  });
+
+  it("frees a seat when its process is killed (kill -9): no lease to wait out", async () => {
+    const key = `q\n${randomUUID()}`;
+    const script = join(dir, "hold-seat.mts");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(
+      script,
+      `import { ConsumerSeats } from ${JSON.stringify(resolve(import.meta.dirname, "../../lib/payments/seats.ts"))};
+setInterval(() => {}, 1000);
+const seats = new ConsumerSeats({ key: ${JSON.stringify(key)}, seats: 1 }).start();
+await seats.ready;
+console.log(seats.held ? "held" : "standing by");`,
+    );
+    const holder = spawnCaptured(["--import", "tsx", script]);
+    try {
+      await waitUntil(() => holder.output().includes("held"), "the child to take the seat", 20_000);
+      const standing = seatsOf(key, 1);
+      try {
+        await standing.ready;
+        assert.equal(standing.held, false, "the child holds the only seat");
+        holder.child.kill("SIGKILL");
+        await holder.exited;
+        await waitUntil(() => standing.held, "the seat of the killed process");
+      } finally {
+        standing.close();
+      }
+    } finally {
+      await holder.stop("SIGKILL");
+    }
+  });
+});
+
+describe("PipelineStateWatcher with seats", () => {
+  it("keeps a consumer without a seat paused, standing by, and resumes it when it takes one; an operator's pause comes first", async () => {
+    const store = openSqliteStore(join(dir, "seats.db"));
+    const key = `q\n${randomUUID()}`;
+    const holder = seatsOf(key, 1);
+    await holder.ready;
+    const seats = seatsOf(key, 1);
+    let reason: string | null = "starting";
+    const consumer = {
+      stats: { paused: true, prefetch: 100 },
+      status: () => ({ reason }),
+      async pause(why?: string) {
+        consumer.stats.paused = true;
+        reason = why ?? null;
+      },
+      async resume() {
+        consumer.stats.paused = false;
+        reason = null;
+      },
+      async setPrefetch() {},
+    };
+    const watcher = new PipelineStateWatcher({
+      store: store.pipeline,
+      queue: "q",
+      consumer: consumer as unknown as PaymentConsumer,
+      intervalMs: 20,
+      seats,
+    }).start();
+    try {
+      await waitUntil(() => watcher.loaded && reason?.startsWith(STANDING_BY) === true, "the consumer to stand by");
+      assert.equal(consumer.stats.paused, true);
+      holder.close();
+      await waitUntil(() => !consumer.stats.paused, "the consumer to take the freed seat and resume");
+      await store.pipeline.write("q", { paused: true }, { at: 1, by: "ops" });
+      await waitUntil(() => reason === "paused by an operator (ops)", "the operator's pause");
+    } finally {
+      watcher.stop();
+      seats.close();
+      holder.close();
+      await store.close();
+    }
+  });
+});
