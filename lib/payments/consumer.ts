@@ -100,6 +100,8 @@ export class PaymentConsumer extends EventEmitter {
   private subscribing: Promise<void> | null = null;
   private started = false;
   private state: ConsumerStatus = { state: "reconnecting", since: Date.now(), reason: "starting" };
+  /** Why it is paused (the reason shown again when its channel comes back while paused). */
+  private pauseReason: string;
   readonly stats: ConsumerStats;
   private readonly storeWatch: StoreWatch;
 
@@ -117,6 +119,7 @@ export class PaymentConsumer extends EventEmitter {
       paused: options.startPaused !== undefined,
       prefetch: options.prefetch,
     };
+    this.pauseReason = options.startPaused ?? "paused by an operator";
     if (options.startPaused !== undefined) {
       this.state = { state: "paused", since: Date.now(), reason: options.startPaused };
     }
@@ -141,6 +144,8 @@ export class PaymentConsumer extends EventEmitter {
         );
       }
       this.markConsuming();
+      // Paused (by an operator, or standing by for a seat): back from "reconnecting" to why it is paused.
+      if (!this.consumerTag && this.stats.paused && !this.stopping) this.setState("paused", this.pauseReason);
     });
     this.rc.on("failed", (reason: string) => {
       this.consumerTag = null;
@@ -520,14 +525,17 @@ export class PaymentConsumer extends EventEmitter {
    * grows until resume().
    */
   async pause(reason = "paused by an operator"): Promise<void> {
+    const wasPaused = this.stats.paused;
     this.stats.paused = true;
+    this.pauseReason = reason;
     const channel = this.rc.current();
     const tag = this.consumerTag;
     this.consumerTag = null;
     this.stats.running = false;
     this.setState("paused", reason);
     if (channel && tag) await channel.cancel(tag).catch(() => {});
-    this.options.log?.(`[payments] paused consuming ${this.options.queue}`);
+    // Said once, when it stops taking deliveries; a new reason for a pause (a standby paused by an operator) is the caller's to say.
+    if (!wasPaused || tag) this.options.log?.(`[payments] paused consuming ${this.options.queue}`);
   }
 
   async resume(): Promise<void> {

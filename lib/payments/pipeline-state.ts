@@ -32,6 +32,8 @@ export class PipelineStateWatcher {
   applied: PipelineState | null = null;
   /** Whether the stored state has been read at least once. */
   loaded = false;
+  /** Why this watcher last held the consumer (an operator's pause, or standing by), null while it let it consume. */
+  private hold: string | null = null;
 
   constructor(
     private readonly options: {
@@ -85,21 +87,22 @@ export class PipelineStateWatcher {
       }
       const paused = state?.paused ?? false;
       const standby = seats && !seats.held ? seats.status().reason : null;
-      const reason = paused
-        ? state?.updatedBy
-          ? `paused by an operator (${state.updatedBy})`
-          : "paused by an operator"
-        : standby;
+      const operator = state?.updatedBy ? `paused by an operator (${state.updatedBy})` : "paused by an operator";
+      const reason = paused ? operator : standby;
+      const before = this.hold;
+      const wasOperator = before !== null && !before.startsWith(STANDING_BY);
       if (reason !== null) {
-        if (first || !consumer.stats.paused || consumer.status().reason !== reason) {
-          if (paused && (first || !consumer.stats.paused)) log?.(`[pipeline] ${queue} is paused (stored)`);
+        // Paused again only when the reason to hold it changed: the consumer's own status moves on while
+        // paused (reconnecting, back), and that is no reason to cancel or log anything again.
+        if (first || reason !== before || !consumer.stats.paused) {
+          if (paused && (first || !wasOperator)) log?.(`[pipeline] ${queue} is paused (stored)`);
           await consumer.pause(reason);
         }
       } else if (consumer.stats.paused) {
-        const wasStandingBy = consumer.status().reason?.startsWith(STANDING_BY) ?? false;
-        if (!first && !wasStandingBy) log?.(`[pipeline] ${queue} resumed (stored)`);
+        if (!first && wasOperator) log?.(`[pipeline] ${queue} resumed (stored)`);
         await consumer.resume();
       }
+      this.hold = reason;
     } catch (error) {
       log?.(`[pipeline] could not apply the stored state of ${queue}: ${(error as Error).message}`);
     }

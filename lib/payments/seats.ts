@@ -4,8 +4,12 @@ import net from "node:net";
 import os from "node:os";
 import { STANDING_BY } from "./standby";
 
-/** How often a consumer standing by tries again for a seat freed by another process. */
+/** How often a consumer without a seat looks again: for a freed seat, and whether every holder still pays. */
 export const SEAT_RETRY_MS = 500;
+/** How long a seat's holder has to answer a process without a seat before it counts as not paying. */
+export const SEAT_ANSWER_MS = 1000;
+
+const TAKING = "taking a seat";
 
 /** The seats of one machine: one per core that Node sees (cgroup quotas aside). */
 export function coresHere(): number {
@@ -15,10 +19,22 @@ export function coresHere(): number {
 export interface SeatStatus {
   /** Seats on this machine for this pipeline (0: no limit). */
   of: number;
-  /** The seat this process holds (0-based), or null while it stands by. -1: no limit here (seats are off or not supported). */
+  /** The seat this process holds (0-based), null without one. -1: no limit here (seats are off or not supported). */
   seat: number | null;
-  /** Why it stands by, null while it holds a seat. */
+  /** Whether this process may consume: it holds a seat, there is no limit, or it fills in for a holder that does not pay. */
+  paying: boolean;
+  /** Why it stands by, or why it pays without a seat; null while it holds one. */
   reason: string | null;
+}
+
+/** What a seat's holder answers a process without a seat: whether it can pay now, and if not why. */
+export type SeatHolderHealth = { paying: true } | { paying: false; why: string };
+
+interface Answer {
+  pipeline: string;
+  pid: number;
+  paying: boolean;
+  why?: string;
 }
 
 /**
@@ -26,22 +42,31 @@ export interface SeatStatus {
  * the others stand by, subscribed to nothing, and take a seat within `retryMs` of one being freed.
  *
  * Why: paying is CPU-bound, and the broker (and often the database) share the machine's cores. Past one
- * consumer per core, another process adds no CPU, only preemption: the bench drained 100,000 orders 15-20 %
- * slower with three workers than with two on a 2-core box, their CPU per order up by 40 %. Consumers of a
- * Kafka group beyond its partitions stand by the same way. Workers on other machines (or in containers,
- * which have a network namespace of their own) are not counted against this machine's seats.
+ * consumer per core, another process adds no CPU, only preemption: the bench drained 100,000 orders up to
+ * 20 % slower with three workers than with two on a 2-core box, their CPU per order up by 40-50 % where it
+ * lost most. Consumers of a Kafka group beyond its partitions stand by the same way. Workers on other
+ * machines (or in containers with a network namespace of their own) never count against this machine's seats.
  *
  * A seat is a Linux abstract Unix socket name (`\0warren-seat-<pipeline>-<i>`): the kernel gives each name
  * to one listener per network namespace and frees it the moment its process exits, `kill -9` included,
  * so there is no lease to expire and nothing left behind. Where abstract names do not exist (macOS,
  * Windows), there is no limit.
+ *
+ * A seat held is not yet a consumer paying: its process may be cut off from the broker or its database,
+ * frozen (SIGSTOP, a blocked event loop), or the name may be held by something that is not Warren at all
+ * (any local user can bind an abstract name). So a process without a seat asks every holder, on each
+ * look, and a holder answers whether it pays (`health`). One that answers no, or does not answer within
+ * `answerMs`, or is not this pipeline's, is filled in for: the process without a seat pays anyway, and
+ * stands by again once every holder pays. Standing by never leaves the machine with fewer payers than seats.
  */
 export class ConsumerSeats extends EventEmitter {
   private server: net.Server | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private started = false;
   private closed = false;
   private current: SeatStatus;
-  /** Settles once the first try for a seat has an answer. */
+  private readonly pipeline: string;
+  /** Settles once the first look for a seat has an answer. */
   readonly ready: Promise<void>;
   private markReady!: () => void;
 
@@ -53,14 +78,18 @@ export class ConsumerSeats extends EventEmitter {
       seats: number;
       /** Where the number came from, for the reason shown while standing by. */
       seatsFrom?: string;
+      /** Whether this process pays now, for others asking while it holds a seat (unset: it does). */
+      health?: () => SeatHolderHealth;
       retryMs?: number;
+      answerMs?: number;
       log?: (message: string) => void;
       /** For tests: the platform whose rules apply (abstract names are Linux's). */
       platform?: NodeJS.Platform;
     },
   ) {
     super();
-    this.current = { of: options.seats, seat: null, reason: "taking a seat" };
+    this.pipeline = createHash("sha256").update(options.key).digest("hex").slice(0, 16);
+    this.current = { of: options.seats, seat: null, paying: false, reason: TAKING };
     this.ready = new Promise((resolve) => {
       this.markReady = resolve;
     });
@@ -70,87 +99,166 @@ export class ConsumerSeats extends EventEmitter {
     return { ...this.current };
   }
 
-  /** Holds a seat (or seats are off): this process may consume. */
+  /** May consume: holds a seat, there is no limit, or fills in for a holder that does not pay. */
   get held(): boolean {
-    return this.current.seat !== null;
+    return this.current.paying;
   }
 
   start(): this {
+    if (this.started) return this;
+    this.started = true;
     const { seats, platform = process.platform } = this.options;
     if (seats <= 0 || platform !== "linux") {
-      this.set({ of: 0, seat: -1, reason: null });
+      this.set({ of: 0, seat: -1, paying: true, reason: null });
       this.markReady();
       return this;
     }
-    void this.tryAll();
+    void this.look();
     return this;
   }
 
   private nameOf(seat: number): string {
-    const pipeline = createHash("sha256").update(this.options.key).digest("hex").slice(0, 16);
-    return `\0warren-seat-${pipeline}-${seat}`;
+    return `\0warren-seat-${this.pipeline}-${seat}`;
   }
 
-  private async tryAll(): Promise<void> {
+  /** One look: take a free seat, else ask every holder whether it pays; then look again in `retryMs`. */
+  private async look(): Promise<void> {
     if (this.closed) return;
     const { seats, log } = this.options;
+    const notPaying: string[] = [];
     for (let seat = 0; seat < seats; seat++) {
       const outcome = await this.tryOne(seat);
       if (this.closed) return;
       if (outcome === "held") {
-        this.set({ of: seats, seat, reason: null });
+        this.set({ of: seats, seat, paying: true, reason: null });
         this.markReady();
         return;
       }
       if (outcome instanceof Error) {
         // Not a taken name: abstract sockets refused here (a sandbox without them). No limit then.
         log?.(`[payments] consumer seats are off on this machine (${outcome.message}): every consumer pays`);
-        this.set({ of: 0, seat: -1, reason: null });
+        this.set({ of: 0, seat: -1, paying: true, reason: null });
         this.markReady();
         return;
       }
+      const why = await this.ask(seat);
+      if (this.closed) return;
+      if (why !== null) notPaying.push(`seat ${seat + 1} of ${seats}: ${why}`);
     }
-    this.set({
-      of: seats,
-      seat: null,
-      reason: `${STANDING_BY}: every consumer seat of this machine for this pipeline is taken (${seats}: ${this.options.seatsFrom ?? "WARREN_CONSUMERS_PER_HOST"})`,
-    });
+    if (notPaying.length > 0) {
+      this.set({
+        of: seats,
+        seat: null,
+        paying: true,
+        reason: `paying without a seat: its holder does not pay (${notPaying.join("; ")})`,
+      });
+    } else {
+      this.set({
+        of: seats,
+        seat: null,
+        paying: false,
+        reason: `${STANDING_BY}: every consumer seat of this machine for this pipeline is taken (${seats}: ${this.options.seatsFrom ?? "WARREN_CONSUMERS_PER_HOST"})`,
+      });
+    }
     this.markReady();
-    this.timer = setTimeout(() => void this.tryAll(), this.options.retryMs ?? SEAT_RETRY_MS);
+    this.timer = setTimeout(() => void this.look(), this.options.retryMs ?? SEAT_RETRY_MS);
     this.timer.unref();
   }
 
   private tryOne(seat: number): Promise<"held" | "taken" | Error> {
     return new Promise((resolve) => {
-      const server = net.createServer((socket) => socket.destroy());
+      const server = net.createServer((socket) => this.answer(socket));
       server.unref();
-      server.once("error", (error: NodeJS.ErrnoException) => {
+      const refused = (error: NodeJS.ErrnoException) => {
         server.close();
         resolve(error.code === "EADDRINUSE" ? "taken" : error);
-      });
+      };
+      server.once("error", refused);
       server.listen(this.nameOf(seat), () => {
+        server.off("error", refused);
         if (this.closed) {
           server.close();
           resolve("taken");
           return;
         }
+        // A seat held is watched for good: should its socket fail (the name is then free to another
+        // process), this process gives the seat up and looks again, rather than pay beside its successor.
+        server.on("error", (error: Error) => {
+          if (this.server !== server) return;
+          this.options.log?.(`[payments] consumer seat ${seat + 1} lost (${error.message}); looking again`);
+          server.close();
+          this.server = null;
+          void this.look();
+        });
         this.server = server;
         resolve("held");
       });
     });
   }
 
+  /** A holder's answer to a process without a seat: its pipeline, its pid, and whether it pays. */
+  private answer(socket: net.Socket) {
+    socket.on("error", () => {});
+    const health = this.options.health?.() ?? { paying: true };
+    const answer: Answer = { pipeline: this.pipeline, pid: process.pid, ...health };
+    socket.end(`${JSON.stringify(answer)}\n`);
+  }
+
+  /** Asks a seat's holder whether it pays: null if it does, else why it counts as not paying. */
+  private ask(seat: number): Promise<string | null> {
+    return new Promise((resolve) => {
+      let text = "";
+      let done = false;
+      const finish = (why: string | null) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(why);
+      };
+      const socket = net.connect(this.nameOf(seat));
+      const timer = setTimeout(
+        () => finish(`no answer in ${this.options.answerMs ?? SEAT_ANSWER_MS} ms (frozen?)`),
+        this.options.answerMs ?? SEAT_ANSWER_MS,
+      );
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("\n") || text.length > 4096) socket.end();
+      });
+      socket.on("end", () => {
+        let answer: Answer | null = null;
+        try {
+          answer = JSON.parse(text.split("\n")[0] ?? "") as Answer;
+        } catch {
+          answer = null;
+        }
+        if (!answer || answer.pipeline !== this.pipeline)
+          finish("held by something that is not this pipeline's Warren");
+        else if (answer.paying) finish(null);
+        else finish(`pid ${answer.pid}: ${answer.why ?? "not paying"}`);
+      });
+      // Gone between the listen and the connect (it stopped): the next look takes the seat.
+      socket.on("error", (error: NodeJS.ErrnoException) =>
+        finish(error.code === "ECONNREFUSED" || error.code === "ENOENT" ? null : `unreachable (${error.message})`),
+      );
+    });
+  }
+
   private set(next: SeatStatus) {
     const before = this.current;
     this.current = next;
-    if (before.seat !== next.seat || before.reason !== next.reason) {
-      if (next.seat !== null && next.seat >= 0 && before.seat === null && before.reason !== "taking a seat") {
-        this.options.log?.(`[payments] took consumer seat ${next.seat + 1} of ${next.of} on this machine`);
-      } else if (next.seat === null) {
-        this.options.log?.(`[payments] ${next.reason}`);
-      }
-      this.emit("change", this.status());
+    if (before.seat === next.seat && before.reason === next.reason && before.paying === next.paying) return;
+    // Said when what it does changes (a seat taken, standing by, filling in), not each time a holder's reason reads differently.
+    if (next.seat !== null && next.seat >= 0) {
+      this.options.log?.(`[payments] holds consumer seat ${next.seat + 1} of ${next.of} on this machine`);
+    } else if (
+      next.seat === null &&
+      (before.paying !== next.paying || before.seat !== null || before.reason === TAKING)
+    ) {
+      this.options.log?.(`[payments] ${next.reason}`);
     }
+    this.emit("change", this.status());
   }
 
   /** Frees the seat at once (a process standing by takes it within its retry). */

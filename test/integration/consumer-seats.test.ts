@@ -9,7 +9,8 @@ import { type CapturedProcess, startWorkerProcess } from "../helpers/child-proce
 import { AMQP_URL, deleteQueueAndDlq, waitFor } from "./harness";
 
 /** The metrics port a worker named in its log ("metrics on http://0.0.0.0:<port>/metrics"). */
-const metricsPort = (worker: CapturedProcess) => Number(/metrics on http:\/\/0\.0\.0\.0:(\d+)\//.exec(worker.output())?.[1]);
+const metricsPort = (worker: CapturedProcess) =>
+  Number(/metrics on http:\/\/0\.0\.0\.0:(\d+)\//.exec(worker.output())?.[1]);
 
 const standbyGauge = async (worker: CapturedProcess) => {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort(worker)}/metrics`)).text();
@@ -37,7 +38,11 @@ describe("consumer seats: one paying worker per seat on a machine, the next stan
   it("stands the second worker by (ready, not subscribed), and it pays once the first is killed -9", async () => {
     const first = startWorkerProcess(env);
     workers.push(first);
-    await waitFor(() => first.output().includes(`[payments] consuming ${queue}`), 30_000, "the first worker to consume");
+    await waitFor(
+      () => first.output().includes(`[payments] consuming ${queue}`),
+      30_000,
+      "the first worker to consume",
+    );
     const second = startWorkerProcess(env);
     workers.push(second);
     await waitFor(() => second.output().includes("standing by: every consumer seat"), 30_000, "the second to stand by");
@@ -49,11 +54,18 @@ describe("consumer seats: one paying worker per seat on a machine, the next stan
       assert.equal((await channel.checkQueue(queue)).consumerCount, 1, "only the seated worker is subscribed");
       assert.equal(await standbyGauge(second), 1);
       assert.equal(await standbyGauge(first), 0);
-      assert.ok(!second.output().includes(`[payments] consuming ${queue}`), `the standby never subscribed:\n${second.output()}`);
+      assert.ok(
+        !second.output().includes(`[payments] consuming ${queue}`),
+        `the standby never subscribed:\n${second.output()}`,
+      );
 
       first.child.kill("SIGKILL");
       await first.exited;
-      await waitFor(() => second.output().includes(`[payments] consuming ${queue}`), 10_000, "the standby to take the seat");
+      await waitFor(
+        () => second.output().includes(`[payments] consuming ${queue}`),
+        10_000,
+        "the standby to take the seat",
+      );
       assert.equal(await standbyGauge(second), 0);
       assert.equal((await channel.checkQueue(queue)).consumerCount, 1);
 

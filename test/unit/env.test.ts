@@ -56,6 +56,14 @@ describe("parseEnv", () => {
     assert.throws(() => parseEnv({ WARREN_PIPELINE_POLL_MS: "10" }), /WARREN_PIPELINE_POLL_MS/);
   });
 
+  it("reads WARREN_CONSUMERS_PER_HOST (unset: one per core, decided where the seats are made; 0: no limit)", () => {
+    assert.equal(parseEnv({}).WARREN_CONSUMERS_PER_HOST, undefined);
+    assert.equal(parseEnv({ WARREN_CONSUMERS_PER_HOST: "0" }).WARREN_CONSUMERS_PER_HOST, 0);
+    assert.equal(parseEnv({ WARREN_CONSUMERS_PER_HOST: "3" }).WARREN_CONSUMERS_PER_HOST, 3);
+    assert.throws(() => parseEnv({ WARREN_CONSUMERS_PER_HOST: "-1" }), /WARREN_CONSUMERS_PER_HOST/);
+    assert.throws(() => parseEnv({ WARREN_CONSUMERS_PER_HOST: "two" }), /WARREN_CONSUMERS_PER_HOST/);
+  });
+
   it("takes a PostgreSQL URL for DATABASE_URL (unset: SQLite) and never echoes its password", () => {
     assert.equal(parseEnv({}).DATABASE_URL, undefined);
     assert.equal(

@@ -15,6 +15,10 @@ function fakeConsumer(prefetch: number) {
   const calls: string[] = [];
   let reason: string | null = "starting";
   const consumer = {
+    /** What the consumer's own status says meanwhile (a reconnect while paused), as the real one does. */
+    setReason(why: string) {
+      reason = why;
+    },
     stats: { paused: true, prefetch },
     status: () => ({ reason }),
     async pause(why?: string) {
@@ -83,6 +87,23 @@ describe("PipelineStateWatcher (stored pause/resume/prefetch)", () => {
       await watcher.refresh();
       assert.equal(consumer.stats.paused, true);
       assert.ok(!calls.includes("resume"), `told: ${calls.join(", ")}`);
+    } finally {
+      watcher.stop();
+      await store.close();
+    }
+  });
+
+  it("pauses once for one reason: the consumer's own status moving on while paused calls for nothing more", async () => {
+    const store = openSqliteStore(join(dir, "c.db"));
+    await store.pipeline.write("q", { paused: true }, { at: 1, by: "ops" });
+    const { consumer, calls } = fakeConsumer(100);
+    const watcher = watch(store.pipeline, consumer);
+    try {
+      await waitUntil(() => calls.length > 0, "the first read");
+      // Its channel is lost and comes back while paused: the status reads "reconnecting" for a while.
+      consumer.setReason("reconnecting: broker: connection refused");
+      for (let i = 0; i < 5; i++) await watcher.refresh();
+      assert.deepEqual(calls, ["pause:paused by an operator (ops)"]);
     } finally {
       watcher.stop();
       await store.close();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
@@ -27,6 +28,20 @@ const waitUntil = async (check: () => boolean, what: string, ms = 5000) => {
 
 const seatsOf = (key: string, seats: number) => new ConsumerSeats({ key, seats, retryMs: 20 }).start();
 
+/** A child process holding the one seat of `key` (it prints "held"). */
+function holdInChild(key: string) {
+  const script = join(dir, `hold-seat-${randomUUID()}.mts`);
+  writeFileSync(
+    script,
+    `import { ConsumerSeats } from ${JSON.stringify(resolve(import.meta.dirname, "../../lib/payments/seats.ts"))};
+setInterval(() => {}, 1000);
+const seats = new ConsumerSeats({ key: ${JSON.stringify(key)}, seats: 1 }).start();
+await seats.ready;
+console.log(seats.held ? "held" : "standing by");`,
+  );
+  return spawnCaptured(["--import", "tsx", script]);
+}
+
 describe("ConsumerSeats (one paying consumer per core and pipeline on one machine)", () => {
   it("seats as many as it has, stands the next by, and hands it a seat the moment one is freed", async () => {
     const key = `q\n${randomUUID()}`;
@@ -38,7 +53,10 @@ describe("ConsumerSeats (one paying consumer per core and pipeline on one machin
       const standing = [a, b, c].find((s) => !s.held);
       assert.ok(standing);
       assert.equal(standing.status().seat, null);
-      assert.match(standing.status().reason ?? "", new RegExp(`^${STANDING_BY}: every consumer seat .* is taken \\(2: `));
+      assert.match(
+        standing.status().reason ?? "",
+        new RegExp(`^${STANDING_BY}: every consumer seat .* is taken \\(2: `),
+      );
       assert.deepEqual(new Set(held.map((s) => s.status().seat)), new Set([0, 1]));
       const changed = new Promise((settle) => standing.once("change", settle));
       const [first] = held;
@@ -59,7 +77,7 @@ describe("ConsumerSeats (one paying consumer per core and pipeline on one machin
     const [a, b] = [seatsOf(`q1\n${store}`, 1), seatsOf(`q2\n${store}`, 1)];
     try {
       await Promise.all([a.ready, b.ready]);
-      assert.equal(a.held && b.held, true);
+      assert.deepEqual([a.status().seat, b.status().seat], [0, 0], "each the first seat of its own pipeline");
     } finally {
       a.close();
       b.close();
@@ -73,7 +91,7 @@ describe("ConsumerSeats (one paying consumer per core and pipeline on one machin
     try {
       for (const s of [...none, ...mac]) {
         await s.ready;
-        assert.deepEqual(s.status(), { of: 0, seat: -1, reason: null });
+        assert.deepEqual(s.status(), { of: 0, seat: -1, paying: true, reason: null });
       }
     } finally {
       for (const s of [...none, ...mac]) s.close();
@@ -82,17 +100,7 @@ describe("ConsumerSeats (one paying consumer per core and pipeline on one machin
 
   it("frees a seat when its process is killed (kill -9): no lease to wait out", async () => {
     const key = `q\n${randomUUID()}`;
-    const script = join(dir, "hold-seat.mts");
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(
-      script,
-      `import { ConsumerSeats } from ${JSON.stringify(resolve(import.meta.dirname, "../../lib/payments/seats.ts"))};
-setInterval(() => {}, 1000);
-const seats = new ConsumerSeats({ key: ${JSON.stringify(key)}, seats: 1 }).start();
-await seats.ready;
-console.log(seats.held ? "held" : "standing by");`,
-    );
-    const holder = spawnCaptured(["--import", "tsx", script]);
+    const holder = holdInChild(key);
     try {
       await waitUntil(() => holder.output().includes("held"), "the child to take the seat", 20_000);
       const standing = seatsOf(key, 1);
@@ -106,6 +114,67 @@ console.log(seats.held ? "held" : "standing by");`,
         standing.close();
       }
     } finally {
+      await holder.stop("SIGKILL");
+    }
+  });
+});
+
+describe("ConsumerSeats: a seat held is not a consumer paying", () => {
+  it("fills in for a holder that answers it cannot pay, and stands by again once it can", async () => {
+    const key = `q\n${randomUUID()}`;
+    let health: { paying: true } | { paying: false; why: string } = { paying: false, why: "reconnecting: broker down" };
+    const holder = new ConsumerSeats({ key, seats: 1, retryMs: 20, health: () => health }).start();
+    await holder.ready;
+    const other = seatsOf(key, 1);
+    try {
+      await other.ready;
+      assert.equal(other.held, true, "it pays without a seat");
+      assert.equal(other.status().seat, null);
+      assert.match(other.status().reason ?? "", /paying without a seat: .*reconnecting: broker down/);
+      health = { paying: true };
+      await waitUntil(() => !other.held, "the other to stand by again");
+      assert.match(other.status().reason ?? "", new RegExp(`^${STANDING_BY}`));
+    } finally {
+      other.close();
+      holder.close();
+    }
+  });
+
+  it("fills in for a name held by something that is not this pipeline's Warren (any local user can bind one)", async () => {
+    const key = `q\n${randomUUID()}`;
+    const pipeline = createHash("sha256").update(key).digest("hex").slice(0, 16);
+    const squatter = net.createServer((socket) => socket.end("hello\n"));
+    await new Promise<void>((settle) => squatter.listen(`\0warren-seat-${pipeline}-0`, settle));
+    const other = seatsOf(key, 1);
+    try {
+      await other.ready;
+      assert.equal(other.held, true);
+      assert.match(other.status().reason ?? "", /not this pipeline's Warren/);
+    } finally {
+      other.close();
+      squatter.close();
+    }
+  });
+
+  it("fills in for a holder that does not answer (its process stopped: SIGSTOP), within the answer time", async () => {
+    const key = `q\n${randomUUID()}`;
+    const holder = holdInChild(key);
+    try {
+      await waitUntil(() => holder.output().includes("held"), "the child to take the seat", 20_000);
+      const other = new ConsumerSeats({ key, seats: 1, retryMs: 20, answerMs: 200 }).start();
+      try {
+        await other.ready;
+        assert.equal(other.held, false, "a holder that answers pays: stand by");
+        holder.child.kill("SIGSTOP");
+        await waitUntil(() => other.held, "the other to fill in for the frozen holder");
+        assert.match(other.status().reason ?? "", /no answer in 200 ms/);
+        holder.child.kill("SIGCONT");
+        await waitUntil(() => !other.held, "the other to stand by again once the holder answers");
+      } finally {
+        other.close();
+      }
+    } finally {
+      holder.child.kill("SIGCONT");
       await holder.stop("SIGKILL");
     }
   });
