@@ -136,6 +136,8 @@ interface DrainRun {
   cpu: CpuPerOrder;
   /** Workers that consumed (the rest stood by: every consumer seat of the machine was taken; lib/payments/seats.ts). */
   paying?: number;
+  /** CPU time (ms) the workers standing by spent over the whole drain. */
+  standbyCpuMs?: number;
 }
 
 interface CpuPerOrder {
@@ -309,6 +311,9 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
       queue,
       async () => {
         const meter = cpuMeter(started.map((s) => s.child.pid ?? 0));
+        // The workers standing by for a seat (none consumed at start): their own CPU over the drain, apart.
+        const standing = started.filter((s) => !/\[payments\] consuming/.test(s.output()));
+        const standbyMeter = standing.length > 0 ? cpuMeter(standing.map((s) => s.child.pid ?? 0)) : null;
         const from = Date.now();
         await command("resume");
         const deadline = from + 600_000;
@@ -321,6 +326,7 @@ async function warrenDrain(amqpUrl: string, kind: StoreKind, workers: number, di
         if (paid < orders) throw new Error(`${kind}, ${workers} worker(s): only ${paid} of ${orders} paid`);
         return {
           paying: started.filter((s) => /\[payments\] consuming/.test(s.output())).length,
+          standbyCpuMs: standbyMeter ? (round((standbyMeter(paid).consumers * paid) / 1000, 1) ?? 0) : undefined,
           perSecond: round(paid / seconds, 0) ?? 0,
           seconds: round(seconds, 2) ?? 0,
           counted: paid,
@@ -371,7 +377,7 @@ async function drainSet(broker: string, amqpUrl: string, dir: string): Promise<D
         const warren = await warrenDrain(amqpUrl, kind, workers, dir);
         const ratio = round(warren.perSecond / raw.perSecond, 2) ?? 0;
         log(
-          `${broker}: Warren on ${kind}, ${workers} worker(s)${standingBy({ workers, warren })}: ${warren.perSecond}/s (${ratio}× raw)`,
+          `${broker}: Warren on ${kind}, ${workers} worker(s)${standingBy({ workers, warren })}: ${warren.perSecond}/s (${ratio}× raw)${standbyCpu(warren)}`,
         );
         measured.get(workers)?.push({ warren, raw, ratio });
       }
@@ -534,6 +540,11 @@ function print(result: { intake: IntakeRow[]; drain: DrainRow[] }) {
 function standingBy(row: { workers: number; warren: DrainRun }): string {
   const paying = row.warren.paying;
   return paying !== undefined && paying < row.workers ? ` (${paying} paying)` : "";
+}
+
+/** "; standing by: 40 ms of CPU in 5.2 s" when some workers stood by. */
+function standbyCpu(run: DrainRun): string {
+  return run.standbyCpuMs === undefined ? "" : `; standing by: ${run.standbyCpuMs} ms of CPU in ${run.seconds} s`;
 }
 
 function median(values: number[]): number {
