@@ -10,6 +10,8 @@ export const SEAT_RETRY_MS = 500;
 export const SEAT_ANSWER_MS = 1000;
 
 const TAKING = "taking a seat";
+/** What asking a seat's name finds when no process holds it. */
+const FREE = Symbol("free");
 
 /** The seats of one machine: one per core that Node sees (cgroup quotas aside). */
 export function coresHere(): number {
@@ -127,6 +129,14 @@ export class ConsumerSeats extends EventEmitter {
     const { seats, log } = this.options;
     const notPaying: string[] = [];
     for (let seat = 0; seat < seats; seat++) {
+      // Asked first, listened for only when nobody holds it: a failed listen on every look cost a
+      // process standing by more CPU than the answer does.
+      const why = await this.ask(seat);
+      if (this.closed) return;
+      if (why !== FREE) {
+        if (why !== null) notPaying.push(`seat ${seat + 1} of ${seats}: ${why}`);
+        continue;
+      }
       const outcome = await this.tryOne(seat);
       if (this.closed) return;
       if (outcome === "held") {
@@ -141,9 +151,7 @@ export class ConsumerSeats extends EventEmitter {
         this.markReady();
         return;
       }
-      const why = await this.ask(seat);
-      if (this.closed) return;
-      if (why !== null) notPaying.push(`seat ${seat + 1} of ${seats}: ${why}`);
+      // Taken between the ask and the listen, by a process starting now: the next look asks it.
     }
     if (notPaying.length > 0) {
       this.set({
@@ -204,12 +212,12 @@ export class ConsumerSeats extends EventEmitter {
     socket.end(`${JSON.stringify(answer)}\n`);
   }
 
-  /** Asks a seat's holder whether it pays: null if it does, else why it counts as not paying. */
-  private ask(seat: number): Promise<string | null> {
+  /** Asks a seat's holder whether it pays: null if it does, FREE if nobody holds it, else why it counts as not paying. */
+  private ask(seat: number): Promise<string | null | typeof FREE> {
     return new Promise((resolve) => {
       let text = "";
       let done = false;
-      const finish = (why: string | null) => {
+      const finish = (why: string | null | typeof FREE) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -238,9 +246,9 @@ export class ConsumerSeats extends EventEmitter {
         else if (answer.paying) finish(null);
         else finish(`pid ${answer.pid}: ${answer.why ?? "not paying"}`);
       });
-      // Gone between the listen and the connect (it stopped): the next look takes the seat.
+      // No listener on the name: the seat is free.
       socket.on("error", (error: NodeJS.ErrnoException) =>
-        finish(error.code === "ECONNREFUSED" || error.code === "ENOENT" ? null : `unreachable (${error.message})`),
+        finish(error.code === "ECONNREFUSED" || error.code === "ENOENT" ? FREE : `unreachable (${error.message})`),
       );
     });
   }

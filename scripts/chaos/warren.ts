@@ -116,7 +116,14 @@ export async function startWorker(name: string, env: WarrenEnv, prefetch = 50): 
 }
 
 /** `next start` from the production build in .next, with its own port, DB and queue. */
-export async function startWeb(name: string, env: WarrenEnv, port: number, consumer = true): Promise<WarrenProcess> {
+export async function startWeb(
+  name: string,
+  env: WarrenEnv,
+  port: number,
+  consumer = true,
+  /** Wait until its consumer consumes (false: ready is enough, e.g. for one that stands by for a seat). */
+  waitForConsumer = consumer,
+): Promise<WarrenProcess> {
   const web = launch(
     name,
     process.execPath,
@@ -128,7 +135,7 @@ export async function startWeb(name: string, env: WarrenEnv, port: number, consu
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2000) });
       const health = (await res.json()) as { broker?: string; consumer?: boolean };
-      if (res.ok && health.broker === "up" && (!consumer || health.consumer)) break;
+      if (res.ok && health.broker === "up" && (!waitForConsumer || health.consumer)) break;
     } catch {
       // not listening yet
     }
