@@ -26,7 +26,7 @@ export interface MetricSources {
     status?(): { storeUnavailable?: unknown };
   } | null;
   /** This process's consumer seat (lib/payments/seats.ts). */
-  seats?: () => { status(): { seat: number | null } } | null;
+  seats?: () => { status(): { paying: boolean } } | null;
   publisher?: () => { counts: { confirmed: number } } | null;
   links?: () => Array<{ name: string; state: string }>;
   sampler?: () => { samplesTaken: number } | null;
@@ -184,7 +184,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
   gaugeOf(
     "warren_consumer_standby",
     "1 while this process's payment consumer stands by: every consumer seat of this machine for its pipeline is taken (WARREN_CONSUMERS_PER_HOST).",
-    () => (read(sources.seats)?.status().seat === null ? 1 : 0),
+    () => (read(sources.seats)?.status().paying === false ? 1 : 0),
   );
   counterOf(
     "warren_publishes_confirmed_total",

@@ -12,6 +12,8 @@ export const SEAT_ANSWER_MS = 1000;
 const TAKING = "taking a seat";
 /** What asking a seat's name finds when no process holds it. */
 const FREE = Symbol("free");
+/** How a holder that did not answer in time is described (a second miss in a row counts against it). */
+const NO_ANSWER = "no answer";
 
 /** The seats of one machine: one per core that Node sees (cgroup quotas aside). */
 export function coresHere(): number {
@@ -63,6 +65,10 @@ interface Answer {
  */
 export class ConsumerSeats extends EventEmitter {
   private server: net.Server | null = null;
+  /** The fill-in names held: one per seat whose holder does not pay, while this process pays for it. */
+  private readonly fills = new Map<number, net.Server>();
+  /** Answers missed in a row, per seat. */
+  private readonly misses = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private closed = false;
@@ -127,38 +133,60 @@ export class ConsumerSeats extends EventEmitter {
   private async look(): Promise<void> {
     if (this.closed) return;
     const { seats, log } = this.options;
-    const notPaying: string[] = [];
+    const notPaying = new Map<number, string>();
     for (let seat = 0; seat < seats; seat++) {
       // Asked first, listened for only when nobody holds it: a failed listen on every look cost a
       // process standing by more CPU than the answer does.
-      const why = await this.ask(seat);
+      let why = await this.ask(seat);
       if (this.closed) return;
-      if (why !== FREE) {
-        if (why !== null) notPaying.push(`seat ${seat + 1} of ${seats}: ${why}`);
-        continue;
+      if (why === FREE) {
+        const outcome = await this.tryOne(seat);
+        if (this.closed) return;
+        if (outcome === "held") {
+          this.releaseFills();
+          this.set({ of: seats, seat, paying: true, reason: null });
+          this.markReady();
+          return;
+        }
+        if (outcome instanceof Error) {
+          // Not a taken name: abstract sockets refused here (a sandbox without them). No limit then.
+          log?.(`[payments] consumer seats are off on this machine (${outcome.message}): every consumer pays`);
+          this.releaseFills();
+          this.set({ of: 0, seat: -1, paying: true, reason: null });
+          this.markReady();
+          return;
+        }
+        // Taken: by a process starting now, which answers at once, or by a name bound that never listens
+        // (bind without listen refuses connections and still holds the name), which never will.
+        why = await this.ask(seat);
+        if (this.closed) return;
+        if (why === FREE) why = "held by something that is not this pipeline's Warren (bound, not listening)";
       }
-      const outcome = await this.tryOne(seat);
-      if (this.closed) return;
-      if (outcome === "held") {
-        this.set({ of: seats, seat, paying: true, reason: null });
-        this.markReady();
-        return;
+      // A holder that missed one answer is given a second look before it counts: the asker's own event
+      // loop (busy paying, or collecting garbage) may be what was late.
+      if (why?.startsWith(NO_ANSWER)) {
+        const missed = this.misses.get(seat) ?? 0;
+        this.misses.set(seat, missed + 1);
+        if (missed === 0) why = null;
+      } else {
+        this.misses.delete(seat);
       }
-      if (outcome instanceof Error) {
-        // Not a taken name: abstract sockets refused here (a sandbox without them). No limit then.
-        log?.(`[payments] consumer seats are off on this machine (${outcome.message}): every consumer pays`);
-        this.set({ of: 0, seat: -1, paying: true, reason: null });
-        this.markReady();
-        return;
-      }
-      // Taken between the ask and the listen, by a process starting now: the next look asks it.
+      if (why !== null) notPaying.set(seat, why);
     }
-    if (notPaying.length > 0) {
+    // One process fills in per seat whose holder does not pay (a name of its own for each), so that
+    // a holder away does not set every standby paying at once.
+    const filling: string[] = [];
+    for (const [seat, why] of notPaying) {
+      if (await this.holdFill(seat)) filling.push(`seat ${seat + 1} of ${seats}: ${why}`);
+      if (this.closed) return;
+    }
+    for (const seat of [...this.fills.keys()]) if (!notPaying.has(seat)) this.releaseFill(seat);
+    if (filling.length > 0) {
       this.set({
         of: seats,
         seat: null,
         paying: true,
-        reason: `paying without a seat: its holder does not pay (${notPaying.join("; ")})`,
+        reason: `paying without a seat: its holder does not pay (${filling.join("; ")})`,
       });
     } else {
       this.set({
@@ -171,6 +199,37 @@ export class ConsumerSeats extends EventEmitter {
     this.markReady();
     this.timer = setTimeout(() => void this.look(), this.options.retryMs ?? SEAT_RETRY_MS);
     this.timer.unref();
+  }
+
+  /** Holds the name that lets one process fill in for `seat` (true if this process holds it). */
+  private holdFill(seat: number): Promise<boolean> {
+    if (this.fills.has(seat)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const server = net.createServer((socket) => socket.destroy());
+      server.unref();
+      server.once("error", () => {
+        server.close();
+        resolve(false);
+      });
+      server.listen(`\0warren-fill-${this.pipeline}-${seat}`, () => {
+        if (this.closed) {
+          server.close();
+          resolve(false);
+          return;
+        }
+        this.fills.set(seat, server);
+        resolve(true);
+      });
+    });
+  }
+
+  private releaseFill(seat: number) {
+    this.fills.get(seat)?.close();
+    this.fills.delete(seat);
+  }
+
+  private releaseFills() {
+    for (const seat of [...this.fills.keys()]) this.releaseFill(seat);
   }
 
   private tryOne(seat: number): Promise<"held" | "taken" | Error> {
@@ -215,6 +274,7 @@ export class ConsumerSeats extends EventEmitter {
   /** Asks a seat's holder whether it pays: null if it does, FREE if nobody holds it, else why it counts as not paying. */
   private ask(seat: number): Promise<string | null | typeof FREE> {
     return new Promise((resolve) => {
+      const answerMs = this.options.answerMs ?? SEAT_ANSWER_MS;
       let text = "";
       let done = false;
       const finish = (why: string | null | typeof FREE) => {
@@ -224,20 +284,10 @@ export class ConsumerSeats extends EventEmitter {
         socket.destroy();
         resolve(why);
       };
-      const socket = net.connect(this.nameOf(seat));
-      const timer = setTimeout(
-        () => finish(`no answer in ${this.options.answerMs ?? SEAT_ANSWER_MS} ms (frozen?)`),
-        this.options.answerMs ?? SEAT_ANSWER_MS,
-      );
-      socket.setEncoding("utf8");
-      socket.on("data", (chunk: string) => {
-        text += chunk;
-        if (text.includes("\n") || text.length > 4096) socket.end();
-      });
-      socket.on("end", () => {
+      const judge = (line: string) => {
         let answer: Answer | null = null;
         try {
-          answer = JSON.parse(text.split("\n")[0] ?? "") as Answer;
+          answer = JSON.parse(line) as Answer;
         } catch {
           answer = null;
         }
@@ -245,11 +295,21 @@ export class ConsumerSeats extends EventEmitter {
           finish("held by something that is not this pipeline's Warren");
         else if (answer.paying) finish(null);
         else finish(`pid ${answer.pid}: ${answer.why ?? "not paying"}`);
+      };
+      const socket = net.connect(this.nameOf(seat));
+      const timer = setTimeout(() => finish(`${NO_ANSWER} in ${answerMs} ms (frozen?)`), answerMs);
+      timer.unref();
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+        const end = text.indexOf("\n");
+        if (end >= 0) judge(text.slice(0, end));
+        else if (text.length > 4096) judge("");
       });
-      // No listener on the name: the seat is free.
-      socket.on("error", (error: NodeJS.ErrnoException) =>
-        finish(error.code === "ECONNREFUSED" || error.code === "ENOENT" ? FREE : `unreachable (${error.message})`),
-      );
+      socket.on("end", () => judge(text));
+      // Nothing listening on the name (ECONNREFUSED), or connecting refused here (a sandbox): whether the
+      // name is free is for the listen to say.
+      socket.on("error", () => finish(FREE));
     });
   }
 
@@ -276,6 +336,7 @@ export class ConsumerSeats extends EventEmitter {
     this.timer = null;
     this.server?.close();
     this.server = null;
+    this.releaseFills();
     this.markReady();
   }
 }

@@ -22,7 +22,8 @@ import { listenForControl } from "../payments/control";
 import type { Payment } from "../payments/decide";
 import { type Ledger, ledgerOf } from "../payments/ledger";
 import { PipelineStateWatcher, WAITING_FOR_STATE } from "../payments/pipeline-state";
-import { ConsumerSeats, coresHere, type SeatHolderHealth } from "../payments/seats";
+import { seatHolderHealth } from "../payments/seat-health";
+import { ConsumerSeats, coresHere } from "../payments/seats";
 import { ManagementClient } from "../queues/management";
 import { createQueueTools, type QueueTools } from "../queues/service";
 import { QueueWatchers } from "../queues/watch";
@@ -210,11 +211,12 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     // One consumer per core of this machine pays; more stand by (lib/payments/seats.ts). The seat is
     // freed just before this process's consumer stops, so one standing by takes over while this one drains.
     const payer = consumer;
+    const kept: WarrenStore = store;
     const seats = started(
       "consumer seat",
       new ConsumerSeats({
         key: `${config.ORDER_QUEUE}\n${storeIdentity(config)}`,
-        health: () => seatHolderHealth(payer, store),
+        health: () => seatHolderHealth(payer.status(), kept.durabilityLost?.() ?? null),
         seats: config.WARREN_CONSUMERS_PER_HOST ?? coresHere(),
         seatsFrom:
           config.WARREN_CONSUMERS_PER_HOST === undefined
@@ -448,30 +450,4 @@ function storeIdentity(config: Env): string {
   } catch {
     return describeStore(config);
   }
-}
-
-/** How long a seat's holder may be unable to pay before a process without a seat fills in for it. */
-const UNABLE_GRACE_MS = 5000;
-
-/**
- * Whether this process's consumer can pay, as its seat answers a process standing by: not while its
- * broker link, channel or database has been away for more than a few seconds (a reconnect of a second
- * is not worth a handover), nor once its database's durability is lost. An operator's pause is paying:
- * every process is paused alike.
- */
-function seatHolderHealth(consumer: PaymentConsumer, store: WarrenStore): SeatHolderHealth {
-  const lost = store.durabilityLost?.();
-  if (lost) return { paying: false, why: `database: ${lost.why}` };
-  const now = Date.now();
-  const status = consumer.status();
-  if (status.storeUnavailable && now - status.storeUnavailable.since > UNABLE_GRACE_MS) {
-    return { paying: false, why: `database unavailable: ${status.storeUnavailable.error}` };
-  }
-  if (status.state === "reconnecting" && now - status.since > UNABLE_GRACE_MS) {
-    return { paying: false, why: `reconnecting: ${status.reason ?? "the broker"}` };
-  }
-  if (status.state === "paused" && status.reason === WAITING_FOR_STATE && now - status.since > UNABLE_GRACE_MS) {
-    return { paying: false, why: WAITING_FOR_STATE };
-  }
-  return { paying: true };
 }

@@ -5,8 +5,9 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
-import type { PaymentConsumer } from "../../lib/payments/consumer";
-import { PipelineStateWatcher } from "../../lib/payments/pipeline-state";
+import type { ConsumerStatus, PaymentConsumer } from "../../lib/payments/consumer";
+import { PipelineStateWatcher, WAITING_FOR_STATE } from "../../lib/payments/pipeline-state";
+import { seatHolderHealth, UNABLE_GRACE_MS } from "../../lib/payments/seat-health";
 import { ConsumerSeats } from "../../lib/payments/seats";
 import { STANDING_BY } from "../../lib/payments/standby";
 import { openSqliteStore } from "../../lib/store/sqlite";
@@ -156,6 +157,68 @@ describe("ConsumerSeats: a seat held is not a consumer paying", () => {
     }
   });
 
+  it("lets one process fill in per seat, however many stand by", async () => {
+    const key = `q\n${randomUUID()}`;
+    const holder = new ConsumerSeats({
+      key,
+      seats: 1,
+      retryMs: 20,
+      health: () => ({ paying: false, why: "reconnecting: broker down" }),
+    }).start();
+    await holder.ready;
+    const others = [seatsOf(key, 1), seatsOf(key, 1), seatsOf(key, 1)];
+    try {
+      await Promise.all(others.map((o) => o.ready));
+      // Each look settles who holds the fill-in name; give them a few looks.
+      await new Promise((settle) => setTimeout(settle, 200));
+      assert.equal(others.filter((o) => o.held).length, 1, "one fills in, the others stand by");
+      const filler = others.find((o) => o.held);
+      assert.ok(filler);
+      filler.close();
+      await waitUntil(() => others.filter((o) => o.held).length === 1, "another to fill in when the first stops");
+    } finally {
+      for (const o of others) o.close();
+      holder.close();
+    }
+  });
+
+  it("fills in for a name bound without listening (connections refused, the name still taken)", async (t) => {
+    const key = `q\n${randomUUID()}`;
+    const pipeline = createHash("sha256").update(key).digest("hex").slice(0, 16);
+    // Node cannot bind a socket without listening; Python (which node-gyp needs anyway) can. Node binds an
+    // abstract name as the whole 108-byte path, padded with NULs, so the squatter binds the same bytes.
+    const binder = spawnCaptured([
+      "-e",
+      `const { spawnSync } = require("node:child_process"); process.exit(spawnSync("python3", ["--version"]).status === 0 ? 0 : 3);`,
+    ]);
+    if ((await binder.exited) !== 0) {
+      t.skip("no python3 to bind a name without listening");
+      return;
+    }
+    const { spawn } = await import("node:child_process");
+    const squatter = spawn(
+      "python3",
+      [
+        "-c",
+        `import socket, time\ns = socket.socket(socket.AF_UNIX)\ns.bind(b"\\0warren-seat-${pipeline}-0".ljust(108, b"\\0"))\nprint("bound", flush=True)\ntime.sleep(60)`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((settle) => squatter.stdout.once("data", () => settle()));
+      const other = seatsOf(key, 1);
+      try {
+        await other.ready;
+        assert.equal(other.held, true, "it pays: the name's holder never answers");
+        assert.match(other.status().reason ?? "", /bound, not listening/);
+      } finally {
+        other.close();
+      }
+    } finally {
+      squatter.kill("SIGKILL");
+    }
+  });
+
   it("fills in for a holder that does not answer (its process stopped: SIGSTOP), within the answer time", async () => {
     const key = `q\n${randomUUID()}`;
     const holder = holdInChild(key);
@@ -221,5 +284,43 @@ describe("PipelineStateWatcher with seats", () => {
       holder.close();
       await store.close();
     }
+  });
+});
+
+describe("seatHolderHealth (what a seat's holder answers)", () => {
+  const status = (state: ConsumerStatus["state"], since: number, reason: string | null = null, more = {}) =>
+    ({ state, since, reason, ...more }) as ConsumerStatus;
+  const now = 100_000;
+  const long = now - UNABLE_GRACE_MS - 1;
+  const just = now - 1000;
+
+  it("pays while consuming, paused by an operator, or away for under the grace", () => {
+    assert.deepEqual(seatHolderHealth(status("consuming", long), null, now), { paying: true });
+    assert.deepEqual(seatHolderHealth(status("paused", long, "paused by an operator (ops)"), null, now), {
+      paying: true,
+    });
+    assert.deepEqual(seatHolderHealth(status("reconnecting", just, "broker: refused"), null, now), { paying: true });
+  });
+
+  it("does not pay once away past the grace, waiting for its state, still standing by with a seat, or with durability lost", () => {
+    const answers = [
+      seatHolderHealth(status("reconnecting", long, "broker: refused"), null, now),
+      seatHolderHealth(
+        status("consuming", long, null, { storeUnavailable: { since: long, error: "SQLITE_FULL" } }),
+        null,
+        now,
+      ),
+      seatHolderHealth(status("paused", long, WAITING_FOR_STATE), null, now),
+      seatHolderHealth(status("paused", long, `${STANDING_BY}: every consumer seat …`), null, now),
+      seatHolderHealth(status("consuming", now), { why: "a WAL sync failed" }, now),
+    ];
+    assert.deepEqual(
+      answers.map((a) => a.paying),
+      [false, false, false, false, false],
+    );
+    assert.match(
+      JSON.stringify(answers),
+      /broker: refused.*SQLITE_FULL.*stored pipeline state.*has not taken it up.*WAL sync failed/,
+    );
   });
 });
