@@ -1,9 +1,9 @@
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { SESSION_COOKIE } from "../lib/auth/session";
 import { startWeb, type WarrenProcess } from "../scripts/chaos/warren";
+import { closedPort } from "../test/helpers/ports";
 import { expect, operatorToken, test, unique } from "./fixtures";
 
 /**
@@ -12,15 +12,6 @@ import { expect, operatorToken, test, unique } from "./fixtures";
  */
 const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const PASSWORD = "modes-operator-password";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  await new Promise((done) => server.close(done));
-  return address.port;
-}
 
 /** A session of the first admin ("admin", from WARREN_ADMIN_PASSWORD) on that Warren, signed in over HTTP. */
 async function operatorCookie(base: string, password: string): Promise<string> {
@@ -37,7 +28,7 @@ function ownWarren(label: string, extra: Record<string, string>) {
   };
   test.beforeAll(async () => {
     test.setTimeout(90_000);
-    const port = await freePort();
+    const port = await closedPort();
     state.base = `http://127.0.0.1:${port}`;
     state.web = await startWeb(label, { amqpUrl: AMQP_URL, dbPath: state.dbPath, queue: state.queue, extra }, port);
   });

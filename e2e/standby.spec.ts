@@ -1,9 +1,9 @@
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import amqp from "amqplib";
 import { SESSION_COOKIE } from "../lib/auth/session";
 import { startWeb, startWorker, type WarrenProcess } from "../scripts/chaos/warren";
+import { closedPort } from "../test/helpers/ports";
 import { expect, operatorToken, test } from "./fixtures";
 
 /**
@@ -13,15 +13,6 @@ import { expect, operatorToken, test } from "./fixtures";
  */
 const AMQP_URL = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const PASSWORD = "standby-operator-password";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  await new Promise((done) => server.close(done));
-  return address.port;
-}
 
 test.describe("a consumer standing by for a seat", () => {
   const stamp = `${process.env.E2E_RUN_ID ?? Date.now()}`;
@@ -33,7 +24,7 @@ test.describe("a consumer standing by for a seat", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    const port = await freePort();
+    const port = await closedPort();
     base = `http://127.0.0.1:${port}`;
     const env = {
       amqpUrl: AMQP_URL,

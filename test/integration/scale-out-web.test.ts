@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,20 +7,13 @@ import amqp from "amqplib";
 import { openPostgresStore, type PostgresStore } from "../../lib/store/postgres";
 import { startWeb, startWorker, type WarrenEnv, type WarrenProcess } from "../../scripts/chaos/warren";
 import { createTestDatabase, PG_SKIP, type TestDatabase } from "../helpers/pg-database";
+import { closedPort } from "../helpers/ports";
 import { openEventStream } from "../helpers/sse-reader";
 import { AMQP_URL, waitFor } from "./harness";
 
 const WORKERS = 3;
 const ORDERS_PER_WEB = 60;
 const PASSWORD = "scale-out-admin-password";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Scaled out on real parts (issue 11): two `next start` web processes (the production build)
@@ -57,7 +49,7 @@ describe("2 web processes (next start) and 3 workers on one PostgreSQL database"
     };
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(`worker-${i}`, env, 20));
     for (let i = 0; i < 2; i++) {
-      const port = await freePort();
+      const port = await closedPort();
       // Each its own SQLite path, as on two machines: nothing may be shared through a local file.
       const own = { ...env, dbPath: join(dir, `web-${i}.db`) };
       webs.push({ process: await startWeb(`web-${i}`, own, port, false), base: `http://127.0.0.1:${port}` });
