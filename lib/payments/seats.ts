@@ -42,6 +42,29 @@ interface Answer {
 }
 
 /**
+ * Listens on an abstract name with a server that keeps no process alive, for a seat or a fill-in
+ * name: the server once it listens, else the listen's error (EADDRINUSE: the name is taken).
+ */
+function listenOn(
+  name: string,
+  onConnection: (socket: net.Socket) => void,
+): Promise<net.Server | NodeJS.ErrnoException> {
+  return new Promise((resolve) => {
+    const server = net.createServer(onConnection);
+    server.unref();
+    const refused = (error: NodeJS.ErrnoException) => {
+      server.close();
+      resolve(error);
+    };
+    server.once("error", refused);
+    server.listen(name, () => {
+      server.off("error", refused);
+      resolve(server);
+    });
+  });
+}
+
+/**
  * At most `seats` payment consumers of one pipeline (one queue, one store) pay at once on one machine;
  * the others stand by, subscribed to nothing, and take a seat within `retryMs` of one being freed.
  *
@@ -202,25 +225,18 @@ export class ConsumerSeats extends EventEmitter {
   }
 
   /** Holds the name that lets one process fill in for `seat` (true if this process holds it). */
-  private holdFill(seat: number): Promise<boolean> {
-    if (this.fills.has(seat)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const server = net.createServer((socket) => socket.destroy());
-      server.unref();
-      server.once("error", () => {
-        server.close();
-        resolve(false);
-      });
-      server.listen(`\0warren-fill-${this.pipeline}-${seat}`, () => {
-        if (this.closed) {
-          server.close();
-          resolve(false);
-          return;
-        }
-        this.fills.set(seat, server);
-        resolve(true);
-      });
-    });
+  private async holdFill(seat: number): Promise<boolean> {
+    if (this.fills.has(seat)) return true;
+    const server = await listenOn(`\0warren-fill-${this.pipeline}-${seat}`, (socket) => socket.destroy());
+    if (server instanceof Error) return false;
+    if (this.closed) {
+      server.close();
+      return false;
+    }
+    // A fill-in name that fails once held is closed (and stays in `fills` until released).
+    server.once("error", () => server.close());
+    this.fills.set(seat, server);
+    return true;
   }
 
   private releaseFill(seat: number) {
@@ -232,35 +248,24 @@ export class ConsumerSeats extends EventEmitter {
     for (const seat of [...this.fills.keys()]) this.releaseFill(seat);
   }
 
-  private tryOne(seat: number): Promise<"held" | "taken" | Error> {
-    return new Promise((resolve) => {
-      const server = net.createServer((socket) => this.answer(socket));
-      server.unref();
-      const refused = (error: NodeJS.ErrnoException) => {
-        server.close();
-        resolve(error.code === "EADDRINUSE" ? "taken" : error);
-      };
-      server.once("error", refused);
-      server.listen(this.nameOf(seat), () => {
-        server.off("error", refused);
-        if (this.closed) {
-          server.close();
-          resolve("taken");
-          return;
-        }
-        // A seat held is watched for good: should its socket fail (the name is then free to another
-        // process), this process gives the seat up and looks again, rather than pay beside its successor.
-        server.on("error", (error: Error) => {
-          if (this.server !== server) return;
-          this.options.log?.(`[payments] consumer seat ${seat + 1} lost (${error.message}); looking again`);
-          server.close();
-          this.server = null;
-          void this.look();
-        });
-        this.server = server;
-        resolve("held");
-      });
+  private async tryOne(seat: number): Promise<"held" | "taken" | Error> {
+    const server = await listenOn(this.nameOf(seat), (socket) => this.answer(socket));
+    if (server instanceof Error) return server.code === "EADDRINUSE" ? "taken" : server;
+    if (this.closed) {
+      server.close();
+      return "taken";
+    }
+    // A seat held is watched for good: should its socket fail (the name is then free to another
+    // process), this process gives the seat up and looks again, rather than pay beside its successor.
+    server.on("error", (error: Error) => {
+      if (this.server !== server) return;
+      this.options.log?.(`[payments] consumer seat ${seat + 1} lost (${error.message}); looking again`);
+      server.close();
+      this.server = null;
+      void this.look();
     });
+    this.server = server;
+    return "held";
   }
 
   /** A holder's answer to a process without a seat: its pipeline, its pid, and whether it pays. */
