@@ -10,12 +10,28 @@ import { Status } from "./queue-actions";
 
 const idle: ActionState = { status: "idle", message: "" };
 
+/** This process's consumer, as the queue page reads it (null: no consumer runs in this process). */
+type ConsumerView = { paused: boolean; running: boolean; prefetch: number; inFlight: number; reason?: string | null };
+
+/** Paused because every consumer seat is taken, not by an operator. */
+function standsBy(state: ConsumerView | null): boolean {
+  return state?.paused === true && (state.reason?.startsWith(STANDING_BY) ?? false);
+}
+
+/** The consumer-state badge's text, also its data-state (which the e2e specs match). */
+function labelOf(state: ConsumerView | null): string {
+  if (state === null) return "not running here";
+  if (standsBy(state)) return "standing by";
+  if (state.paused) return "paused";
+  return state.running ? "consuming" : "starting";
+}
+
 export function ConsumerControls({
   state,
   access,
   onDone,
 }: {
-  state: { paused: boolean; running: boolean; prefetch: number; inFlight: number; reason?: string | null } | null;
+  state: ConsumerView | null;
   access: ClientAccess;
   onDone: () => void;
 }) {
@@ -25,17 +41,8 @@ export function ConsumerControls({
     if (result.at) onDone();
   }, [result.at, onDone]);
   const disabled = !access.canAct || pending;
-  const standingBy = state?.paused === true && (state.reason?.startsWith(STANDING_BY) ?? false);
-  const label =
-    state === null
-      ? "not running here"
-      : standingBy
-        ? "standing by"
-        : state.paused
-          ? "paused"
-          : state.running
-            ? "consuming"
-            : "starting";
+  const standingBy = standsBy(state);
+  const label = labelOf(state);
   return (
     <section
       aria-labelledby={`${id}-heading`}
