@@ -211,12 +211,11 @@ export function createWarren(config: Env, role: Role, options: WarrenOptions): W
     // One consumer per core of this machine pays; more stand by (lib/payments/seats.ts). The seat is
     // freed just before this process's consumer stops, so one standing by takes over while this one drains.
     const payer = consumer;
-    const kept: WarrenStore = store;
     const seats = started(
       "consumer seat",
       new ConsumerSeats({
         key: `${config.ORDER_QUEUE}\n${storeIdentity(config)}`,
-        health: () => seatHolderHealth(payer.status(), kept.durabilityLost?.() ?? null),
+        health: () => seatHolderHealth(payer.status(), store.durabilityLost?.() ?? null),
         seats: config.WARREN_CONSUMERS_PER_HOST ?? coresHere(),
         seatsFrom:
           config.WARREN_CONSUMERS_PER_HOST === undefined

@@ -1,5 +1,6 @@
-import { openPostgresStore, type PostgresStore } from "./postgres";
-import { openSqliteStore, type SqliteStore } from "./sqlite";
+import { openPostgresStore } from "./postgres";
+import { openSqliteStore } from "./sqlite";
+import type { WarrenStore } from "./store";
 
 /**
  * The store a process runs on: PostgreSQL when DATABASE_URL is set (processes on any
@@ -9,7 +10,7 @@ import { openSqliteStore, type SqliteStore } from "./sqlite";
 export function openStore(
   config: { DATABASE_URL?: string; WARREN_DB_PATH: string },
   log?: (message: string) => void,
-): SqliteStore | PostgresStore {
+): WarrenStore {
   if (config.DATABASE_URL) return openPostgresStore(config.DATABASE_URL, { log });
   return openSqliteStore(config.WARREN_DB_PATH, { checkpoints: true, log });
 }
