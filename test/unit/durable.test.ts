@@ -18,8 +18,8 @@ import { after, describe, it } from "node:test";
 import { PaymentConsumer } from "../../lib/payments/consumer";
 import { hashOrder, type LedgerOutcome } from "../../lib/payments/decide";
 import { Ledger, type LedgerEntry } from "../../lib/payments/ledger";
-import { openDb } from "../../lib/store/db";
-import { durabilityOf } from "../../lib/store/durable";
+import { type Db, openDb } from "../../lib/store/db";
+import { durabilityOf, type WalDurability } from "../../lib/store/durable";
 import { isStoreUnavailable } from "../../lib/store/unavailable";
 
 const dir = mkdtempSync(join(tmpdir(), "warren-durable-"));
@@ -40,6 +40,22 @@ async function withFdatasync(fake: (real: Fdatasync) => Fdatasync, run: () => Pr
   } finally {
     (fs as { fdatasync: unknown }).fdatasync = real;
     syncBuiltinESMExports();
+  }
+}
+
+/**
+ * Runs `run` on the SQLite file at `path` (a table t (v TEXT) created) and its WalDurability,
+ * then stops the durability and closes the file, whatever `run` did.
+ */
+async function withWal(path: string, run: (db: Db, durable: WalDurability) => Promise<void>): Promise<void> {
+  const db = openDb(path);
+  const durable = durabilityOf(db);
+  try {
+    db.exec("CREATE TABLE t (v TEXT)");
+    await run(db, durable);
+  } finally {
+    await durable.stop();
+    db.close();
   }
 }
 
@@ -125,21 +141,18 @@ describe("WalDurability (a real SQLite file)", () => {
 
 describe("a WAL sync that fails", () => {
   it("fails every later sync too, until the process restarts (a failed writeback is reported once)", async () => {
-    const db = openDb(join(dir, "lost.db"));
-    const durable = durabilityOf(db);
-    db.exec("CREATE TABLE t (v TEXT)");
-    db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
-    await durable.sync();
-    // The kernel's answer to a writeback that failed, once; the file's next fdatasync succeeds.
-    let failNext = true;
-    const fake =
-      (real: Fdatasync): Fdatasync =>
-      (fd, callback) => {
-        if (!failNext) return real(fd, callback);
-        failNext = false;
-        callback(eio());
-      };
-    try {
+    await withWal(join(dir, "lost.db"), async (db, durable) => {
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
+      await durable.sync();
+      // The kernel's answer to a writeback that failed, once; the file's next fdatasync succeeds.
+      let failNext = true;
+      const fake =
+        (real: Fdatasync): Fdatasync =>
+        (fd, callback) => {
+          if (!failNext) return real(fd, callback);
+          failNext = false;
+          callback(eio());
+        };
       await withFdatasync(fake, async () => {
         db.prepare("INSERT INTO t (v) VALUES (?)").run("y");
         const first = await durable.sync().then(
@@ -158,28 +171,22 @@ describe("a WAL sync that fails", () => {
         assert.equal(failNext, false);
         assert.equal(durable.lostError?.code, "EIO");
       });
-    } finally {
-      await durable.stop();
-      db.close();
-    }
+    });
   });
 });
 
 describe("a caller queued behind the sync that fails", () => {
   it("is not answered by the next fdatasync, which succeeds on the same file", async () => {
-    const db = openDb(join(dir, "queued.db"));
-    const durable = durabilityOf(db);
-    db.exec("CREATE TABLE t (v TEXT)");
-    await durable.sync();
-    let calls = 0;
-    // The first fdatasync fails a moment later; the file's next one would succeed.
-    const fake =
-      (real: Fdatasync): Fdatasync =>
-      (fd, callback) => {
-        if (calls++ > 0) return real(fd, callback);
-        setTimeout(() => callback(eio()), 20);
-      };
-    try {
+    await withWal(join(dir, "queued.db"), async (db, durable) => {
+      await durable.sync();
+      let calls = 0;
+      // The first fdatasync fails a moment later; the file's next one would succeed.
+      const fake =
+        (real: Fdatasync): Fdatasync =>
+        (fd, callback) => {
+          if (calls++ > 0) return real(fd, callback);
+          setTimeout(() => callback(eio()), 20);
+        };
       await withFdatasync(fake, async () => {
         db.prepare("INSERT INTO t (v) VALUES (?)").run("a");
         const running = durable.sync();
@@ -192,10 +199,7 @@ describe("a caller queued behind the sync that fails", () => {
         );
         assert.equal(calls, 1, "no second fdatasync was believed");
       });
-    } finally {
-      await durable.stop();
-      db.close();
-    }
+    });
   });
 });
 
@@ -203,12 +207,9 @@ describe("a database file deleted under its connection", () => {
   it("fails every sync from then on: commits to a file no one else will open are not on disk for anyone", async () => {
     const sub = mkdtempSync(join(dir, "gone-"));
     const file = join(sub, "gone.db");
-    const db = openDb(file);
-    const durable = durabilityOf(db);
-    db.exec("CREATE TABLE t (v TEXT)");
-    db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
-    await durable.sync();
-    try {
+    await withWal(file, async (db, durable) => {
+      db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
+      await durable.sync();
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
       // The connection writes on, to the deleted inodes, without an error of its own.
       db.prepare("INSERT INTO t (v) VALUES (?)").run("y");
@@ -230,10 +231,7 @@ describe("a database file deleted under its connection", () => {
         ),
         "DurabilityLostError",
       );
-    } finally {
-      await durable.stop();
-      db.close();
-    }
+    });
   });
 });
 
@@ -275,10 +273,7 @@ describe("a database file opened through a symlink", () => {
     const link = join(sub, "link.db");
     openDb(target).close();
     symlinkSync(target, link);
-    const db = openDb(link);
-    const durable = durabilityOf(db);
-    try {
-      db.exec("CREATE TABLE t (v TEXT)");
+    await withWal(link, async (db, durable) => {
       db.prepare("INSERT INTO t (v) VALUES (?)").run("x");
       assert.ok(existsSync(`${target}-wal`), "SQLite writes its WAL beside the target");
       assert.ok(!existsSync(`${link}-wal`), "and none beside the link");
@@ -291,10 +286,7 @@ describe("a database file opened through a symlink", () => {
         };
       await withFdatasync(spy, () => durable.sync());
       assert.deepEqual(synced, [statSync(`${target}-wal`).ino], "one fdatasync, of the target's WAL");
-    } finally {
-      await durable.stop();
-      db.close();
-    }
+    });
   });
 });
 
@@ -307,10 +299,7 @@ describe("a database file whose check cannot be made", () => {
     mkdirSync(join(sub, "volume"));
     const via = join(sub, "via");
     symlinkSync(join(sub, "volume"), via);
-    const db = openDb(join(via, "unknown.db"));
-    const durable = durabilityOf(db);
-    try {
-      db.exec("CREATE TABLE t (v TEXT)");
+    await withWal(join(via, "unknown.db"), async (db, durable) => {
       unlinkSync(via);
       writeFileSync(via, "");
       assert.throws(() => statSync(db.name), { code: "ENOTDIR" });
@@ -319,10 +308,7 @@ describe("a database file whose check cannot be made", () => {
       await durable.sync();
       assert.equal(durable.lostError, null);
       assert.equal(durable.syncs, 1);
-    } finally {
-      await durable.stop();
-      db.close();
-    }
+    });
   });
 });
 
