@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { DEFAULT_PREFETCH } from "../lib/payments/prefetch";
 import { expect, needsManagement, signIn, test, unique } from "./fixtures";
 
 test.describe("queues and operator actions", () => {
@@ -179,7 +180,7 @@ test.describe("queues and operator actions", () => {
       const header = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
       await request.post("/api/broker/consumers", { data: { command: "resume" }, headers: { cookie: header } });
       await request.post("/api/broker/consumers", {
-        data: { command: "prefetch", prefetch: 100 },
+        data: { command: "prefetch", prefetch: DEFAULT_PREFETCH },
         headers: { cookie: header },
       });
     }

@@ -5,6 +5,7 @@ import { type ActionState, consumerControlAction } from "@/app/queues/[name]/act
 import type { ClientAccess } from "@/components/access-notice";
 import { AccessNotice } from "@/components/access-notice";
 import { buttonClass } from "@/components/ui/button";
+import { DEFAULT_PREFETCH } from "@/lib/payments/prefetch";
 import { STANDING_BY } from "@/lib/payments/standby";
 import { Status } from "./queue-actions";
 
@@ -90,7 +91,7 @@ export function ConsumerControls({
             type="number"
             min={1}
             max={10000}
-            defaultValue={state?.prefetch ?? 100}
+            defaultValue={state?.prefetch ?? DEFAULT_PREFETCH}
             aria-invalid={result.fieldErrors?.prefetch ? true : undefined}
             aria-describedby={`${id}-prefetch-error`}
             className="mt-1 block w-28 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"

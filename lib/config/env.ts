@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { LOG_LEVELS } from "../observability/log-levels";
+import { DEFAULT_PREFETCH } from "../payments/prefetch";
 import { describeNodes, splitNodeList } from "./node-list";
 
 /** The entries of WARREN_ALERT_WEBHOOKS (comma- or space-separated). */
@@ -99,7 +100,7 @@ export const envSchema = z.object({
   /** PostgreSQL for web processes and workers on several machines; unset: the SQLite file at WARREN_DB_PATH. */
   DATABASE_URL: postgresUrl.optional(),
   ORDER_QUEUE: queueName.default("order_queue"),
-  PREFETCH: integer(1, 10_000, 100).default(100),
+  PREFETCH: integer(1, 10_000, DEFAULT_PREFETCH).default(DEFAULT_PREFETCH),
   PORT: integer(1, 65_535, 3000).default(3000),
   WARREN_CONSUMER: flag.default(true),
   RABBITMQ_MANAGEMENT_URL: httpUrl.default("http://127.0.0.1:15672"),

@@ -9,7 +9,7 @@
  *           on SQLite and on PostgreSQL; on a classic queue (the broker at AMQP_URL) and on a
  *           quorum queue in a private 3-node cluster (`scripts/chaos/local-cluster.ts`)
  *
- * Env: BENCH_SCALE_ORDERS (100000), PREFETCH (100), BENCH_PORT (web: port and port+1),
+ * Env: BENCH_SCALE_ORDERS (100000), PREFETCH (300, the consumer's default), BENCH_PORT (web: port and port+1),
  * CLUSTER_TEST_BASE_PORT (5721), BENCH_SCALE_PARTS (intake,drain,quorum), BENCH_SCALE_STORES (sqlite,postgres),
  * BENCH_SCALE_WORKERS (1,2,3), BENCH_SCALE_ROUNDS (1: each drain is measured that many times, raw and
  * Warren side by side in each round, the worker counts in a rotated order; the row shows the round
@@ -24,6 +24,7 @@ import type { ConfirmChannel } from "amqplib";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { CONTROL_EXCHANGE } from "../../lib/amqp/topology";
+import { DEFAULT_PREFETCH } from "../../lib/payments/prefetch";
 import { openPostgresStore } from "../../lib/store/postgres";
 import { openSqliteStore } from "../../lib/store/sqlite";
 import type { WarrenStore } from "../../lib/store/store";
@@ -34,7 +35,7 @@ import { ROOT, type Server, startWarren, startWorker } from "./servers";
 import { connectAny, round, sleep } from "./util";
 
 const orders = Number(process.env.BENCH_SCALE_ORDERS ?? 100_000);
-const prefetch = Number(process.env.PREFETCH ?? 100);
+const prefetch = Number(process.env.PREFETCH ?? DEFAULT_PREFETCH);
 const port = Number(process.env.BENCH_PORT ?? 3400);
 const sharedAmqp = process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
 const clusterBase = Number(process.env.CLUSTER_TEST_BASE_PORT ?? 5721);

@@ -8,7 +8,7 @@ describe("parseEnv", () => {
     assert.equal(env.AMQP_URL, "amqp://guest:guest@127.0.0.1:5672");
     assert.equal(env.ORDER_QUEUE, "order_queue");
     assert.equal(env.WARREN_DB_PATH, "data/warren.db");
-    assert.equal(env.PREFETCH, 100);
+    assert.equal(env.PREFETCH, 300);
     assert.equal(env.PORT, 3000);
     assert.equal(env.WARREN_CONSUMER, true);
   });
