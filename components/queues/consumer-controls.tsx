@@ -6,7 +6,7 @@ import type { ClientAccess } from "@/components/access-notice";
 import { AccessNotice } from "@/components/access-notice";
 import { buttonClass } from "@/components/ui/button";
 import { DEFAULT_PREFETCH } from "@/lib/payments/prefetch";
-import { STANDING_BY } from "@/lib/payments/standby";
+import { isStandbyReason } from "@/lib/payments/standby";
 import { Status } from "./queue-actions";
 
 const idle: ActionState = { status: "idle", message: "" };
@@ -16,7 +16,7 @@ type ConsumerView = { paused: boolean; running: boolean; prefetch: number; inFli
 
 /** Paused because every consumer seat is taken, not by an operator. */
 function standsBy(state: ConsumerView | null): boolean {
-  return state?.paused === true && (state.reason?.startsWith(STANDING_BY) ?? false);
+  return state?.paused === true && isStandbyReason(state.reason);
 }
 
 /** The consumer-state badge's text, also its data-state (which the e2e specs match). */

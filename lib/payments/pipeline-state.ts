@@ -2,7 +2,7 @@ import { Coalesced } from "../process/coalesced";
 import type { PipelineState, PipelineStore } from "../store/store";
 import type { PaymentConsumer } from "./consumer";
 import type { ConsumerSeats } from "./seats";
-import { STANDING_BY } from "./standby";
+import { isStandbyReason } from "./standby";
 
 /** How often every process re-reads the stored state, whatever the broker delivered. */
 export const PIPELINE_STATE_POLL_MS = 5000;
@@ -90,7 +90,7 @@ export class PipelineStateWatcher {
       const operator = state?.updatedBy ? `paused by an operator (${state.updatedBy})` : "paused by an operator";
       const reason = paused ? operator : standby;
       const before = this.hold;
-      const wasOperator = before !== null && !before.startsWith(STANDING_BY);
+      const wasOperator = before !== null && !isStandbyReason(before);
       if (reason !== null) {
         // Paused again only when the reason to hold it changed: the consumer's own status moves on while
         // paused (reconnecting, back), and that is no reason to cancel or log anything again.

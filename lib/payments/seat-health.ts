@@ -1,7 +1,7 @@
 import type { ConsumerStatus } from "./consumer";
 import { WAITING_FOR_STATE } from "./pipeline-state";
 import type { SeatHolderHealth } from "./seats";
-import { STANDING_BY } from "./standby";
+import { isStandbyReason } from "./standby";
 
 /** How long a seat's holder may be unable to pay before a process without a seat fills in for it. */
 export const UNABLE_GRACE_MS = 5000;
@@ -29,7 +29,7 @@ export function seatHolderHealth(
   }
   if (status.state === "paused" && long(status.since)) {
     if (status.reason === WAITING_FOR_STATE) return { paying: false, why: WAITING_FOR_STATE };
-    if (status.reason?.startsWith(STANDING_BY)) {
+    if (isStandbyReason(status.reason)) {
       return { paying: false, why: "holds a seat but has not taken it up (the stored pipeline state cannot be read)" };
     }
   }

@@ -4,3 +4,8 @@
  * Its own module, free of Node's APIs, because the queue page's client code imports it.
  */
 export const STANDING_BY = "standing by";
+
+/** Whether a pause reason is a standby's (a seat not free), not an operator's or the process's own. */
+export function isStandbyReason(reason: string | null | undefined): boolean {
+  return reason?.startsWith(STANDING_BY) ?? false;
+}
