@@ -4,6 +4,7 @@ import amqp from "amqplib";
 import { SESSION_COOKIE } from "../lib/auth/session";
 import { startWeb, startWorker, type WarrenProcess } from "../scripts/chaos/warren";
 import { closedPort } from "../test/helpers/ports";
+import { axeEverywhere, pageWidths } from "./axe";
 import { expect, operatorToken, test } from "./fixtures";
 
 /**
@@ -67,6 +68,31 @@ test.describe("a consumer standing by for a seat", () => {
       await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "standing by");
       await expect(page.getByTestId("consumer-standby")).toContainText("every consumer seat of this machine");
       expect((await channel.checkQueue(queue)).consumerCount).toBe(1);
+
+      // The standby's notice (a long reason) on phones: no sideways scroll, the notice inside the
+      // screen, and no serious axe finding in light or dark, at desktop width and 390 px.
+      const standingBy = async () => {
+        await page.goto(`${base}/queues/${encodeURIComponent(queue)}`);
+        await expect(page.getByTestId("consumer-standby")).toBeVisible();
+      };
+      for (const width of [360, 390, 430]) {
+        await page.setViewportSize({ width, height: 844 });
+        await standingBy();
+        const { scrollWidth, clientWidth } = await pageWidths(page);
+        expect(scrollWidth, `the queue page at ${width} px is ${scrollWidth} px wide`).toBeLessThanOrEqual(clientWidth);
+        const box = await page.getByTestId("consumer-standby").boundingBox();
+        expect(
+          box && box.x >= 0 && box.x + box.width <= width,
+          `the notice at ${width} px: ${JSON.stringify(box)}`,
+        ).toBe(true);
+        if (width === 390 && process.env.WARREN_SCREENSHOT === "1") {
+          await page.getByTestId("consumer-standby").scrollIntoViewIfNeeded();
+          await page.screenshot({ path: "docs/standby-390.png" });
+        }
+      }
+      const found = await axeEverywhere(page, standingBy);
+      expect(found, found.join("\n")).toEqual([]);
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       worker?.signal("SIGKILL");
       await worker?.exited;
