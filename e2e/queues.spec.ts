@@ -160,6 +160,10 @@ test.describe("queues and operator actions", () => {
       await expect(page.getByTestId("stat-ready")).toHaveText("0");
       await expect(page.getByTestId("consumer-state")).toHaveAttribute("data-state", "consuming");
 
+      // What the number means, read out with the field (its accessible description).
+      await expect(page.getByLabel("Prefetch (1–10000)")).toHaveAccessibleDescription(
+        new RegExp(`pays up to half of them per batch\\. ${DEFAULT_PREFETCH} unless PREFETCH says otherwise`),
+      );
       // Prefetch at runtime, visible in the broker's consumer list.
       await page.getByLabel("Prefetch (1–10000)").fill("13");
       await page.getByRole("button", { name: "Set prefetch" }).click();

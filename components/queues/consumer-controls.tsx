@@ -93,13 +93,17 @@ export function ConsumerControls({
             max={10000}
             defaultValue={state?.prefetch ?? DEFAULT_PREFETCH}
             aria-invalid={result.fieldErrors?.prefetch ? true : undefined}
-            aria-describedby={`${id}-prefetch-error`}
+            aria-describedby={`${id}-prefetch-hint ${id}-prefetch-error`}
             className="mt-1 block w-28 rounded-lg border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"
           />
         </div>
         <button type="submit" disabled={disabled} className={buttonClass("strong")}>
           Set prefetch
         </button>
+        <p id={`${id}-prefetch-hint`} className="w-full text-xs text-slate-600 dark:text-slate-400">
+          Deliveries a consumer holds unacked; it pays up to half of them per batch. {DEFAULT_PREFETCH} unless PREFETCH
+          says otherwise: bigger drains a backlog faster, smaller shares a trickle more evenly between workers.
+        </p>
         <p id={`${id}-prefetch-error`} className="w-full text-sm text-red-700 dark:text-red-300">
           {result.fieldErrors?.prefetch?.join("; ") ?? ""}
         </p>
